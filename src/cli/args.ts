@@ -1,0 +1,45 @@
+// A small argument parser shared by the command-line tools: `--name value` and `--flag`, with a clear
+// message for anything unknown, so a typo never runs with a silent default.
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export type ArgSpec = Record<string, 'string' | 'number' | 'boolean'>;
+
+export function parseArgs<S extends ArgSpec>(
+  argv: string[],
+  spec: S,
+): { [K in keyof S]?: S[K] extends 'number' ? number : S[K] extends 'boolean' ? boolean : string } {
+  const out: Record<string, string | number | boolean> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}"`);
+    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
+    const kind = spec[name];
+    if (!kind) throw new UsageError(`unknown option --${name}`);
+    if (kind === 'boolean') {
+      out[name] = true;
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    if (kind === 'number') {
+      const n = Number(value);
+      if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, not "${value}"`);
+      out[name] = n;
+    } else out[name] = value;
+  }
+  return out as never;
+}
+
+/** Runs a CLI main: known errors print one line on stderr and exit 1, with no stack trace. */
+export async function runMain(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`error: ${message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,92 @@
+// The GPT-2 hyper-parameters, read from a Hugging Face `config.json` and checked for sense.
+// n_head cannot be read off the tensor shapes, which is why a config is always required.
+
+import { ModelFileError } from './errors';
+
+/** GPT-2 sizes with the letters used across the engine: V vocab, maxT positions, C width, L layers, NH heads. */
+export interface GPT2Config {
+  vocabSize: number;
+  nPositions: number;
+  nEmbd: number;
+  nLayer: number;
+  nHead: number;
+  layerNormEpsilon: number;
+  /** Only the tanh approximation of GELU is implemented; the config must say so. */
+  activation: 'gelu_new';
+}
+
+const TANH_GELU_NAMES = new Set(['gelu_new', 'gelu_pytorch_tanh', 'gelu_fast']);
+
+function positiveInteger(raw: Record<string, unknown>, keys: string[], what: string): number {
+  for (const key of keys) {
+    const value = raw[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+      throw new ModelFileError(`config.json: "${key}" must be a positive integer, not ${JSON.stringify(value)}.`);
+    }
+    return value;
+  }
+  throw new ModelFileError(`config.json has no "${keys[0]}" (${what}).`);
+}
+
+/** Parses the JSON text (or object) of a Hugging Face GPT-2 config. */
+export function parseConfig(source: string | Record<string, unknown>): GPT2Config {
+  let raw: unknown = source;
+  if (typeof source === 'string') {
+    try {
+      raw = JSON.parse(source);
+    } catch {
+      throw new ModelFileError('config.json is not valid JSON.');
+    }
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ModelFileError('config.json must hold a JSON object.');
+  }
+  const obj = raw as Record<string, unknown>;
+  if (obj.model_type !== undefined && obj.model_type !== 'gpt2') {
+    throw new ModelFileError(`config.json describes a "${String(obj.model_type)}" model; only GPT-2 is supported.`);
+  }
+  const activation = String(obj.activation_function ?? 'gelu_new');
+  if (!TANH_GELU_NAMES.has(activation)) {
+    throw new ModelFileError(`config.json asks for activation "${activation}"; only gelu_new (tanh GELU) is supported.`);
+  }
+  const eps = obj.layer_norm_epsilon ?? 1e-5;
+  if (typeof eps !== 'number' || !(eps > 0)) {
+    throw new ModelFileError('config.json: "layer_norm_epsilon" must be a positive number.');
+  }
+  const config: GPT2Config = {
+    vocabSize: positiveInteger(obj, ['vocab_size'], 'vocabulary size'),
+    nPositions: positiveInteger(obj, ['n_positions', 'n_ctx'], 'context length'),
+    nEmbd: positiveInteger(obj, ['n_embd', 'hidden_size'], 'embedding width'),
+    nLayer: positiveInteger(obj, ['n_layer', 'num_hidden_layers'], 'number of layers'),
+    nHead: positiveInteger(obj, ['n_head', 'num_attention_heads'], 'number of heads'),
+    layerNormEpsilon: eps,
+    activation: 'gelu_new',
+  };
+  if (config.nEmbd % config.nHead !== 0) {
+    throw new ModelFileError(`config.json: n_embd ${config.nEmbd} is not divisible by n_head ${config.nHead}.`);
+  }
+  return config;
+}
+
+/** The Hugging Face form, for writing config.json and the trace's "config" field. */
+export function configToJson(config: GPT2Config): Record<string, unknown> {
+  return {
+    architectures: ['GPT2LMHeadModel'],
+    model_type: 'gpt2',
+    vocab_size: config.vocabSize,
+    n_positions: config.nPositions,
+    n_ctx: config.nPositions,
+    n_embd: config.nEmbd,
+    n_layer: config.nLayer,
+    n_head: config.nHead,
+    layer_norm_epsilon: config.layerNormEpsilon,
+    activation_function: config.activation,
+    bos_token_id: 50256,
+    eos_token_id: 50256,
+    tie_word_embeddings: true,
+  };
+}
+
+/** Head size hs = C / NH. */
+export const headSize = (config: GPT2Config): number => config.nEmbd / config.nHead;

@@ -1,0 +1,208 @@
+// The GPT-2 layers as plain functions over Float32Array, in llm.c's style: outputs first, then inputs,
+// then weights, then sizes (T tokens, C channels, OC output channels, V vocab). Sums run in float64.
+
+/** out (T,C) = wte[ids] and wpe[0..T-1] kept apart, then added: the book's token, position, input embeddings. */
+export function embeddingForward(
+  tokEmb: Float32Array, // (T, C)
+  posEmb: Float32Array, // (T, C)
+  inputEmb: Float32Array, // (T, C)
+  ids: ArrayLike<number>,
+  wte: Float32Array, // (V, C)
+  wpe: Float32Array, // (maxT, C)
+  T: number,
+  C: number,
+): void {
+  for (let t = 0; t < T; t++) {
+    tokEmb.set(wte.subarray(ids[t] * C, (ids[t] + 1) * C), t * C);
+    posEmb.set(wpe.subarray(t * C, (t + 1) * C), t * C);
+    for (let c = 0; c < C; c++) inputEmb[t * C + c] = tokEmb[t * C + c] + posEmb[t * C + c];
+  }
+}
+
+/** Layer norm per row: (x - mean) / sqrt(var + eps) · weight + bias, with a two-pass variance for stability. */
+export function layernormForward(
+  out: Float32Array, // (T, C)
+  inp: Float32Array, // (T, C)
+  weight: Float32Array, // (C)
+  bias: Float32Array, // (C)
+  T: number,
+  C: number,
+  eps: number,
+): void {
+  for (let t = 0; t < T; t++) {
+    const row = t * C;
+    let mean = 0;
+    for (let c = 0; c < C; c++) mean += inp[row + c];
+    mean /= C;
+    let variance = 0;
+    for (let c = 0; c < C; c++) {
+      const d = inp[row + c] - mean;
+      variance += d * d;
+    }
+    const rstd = 1 / Math.sqrt(variance / C + eps);
+    for (let c = 0; c < C; c++) out[row + c] = (inp[row + c] - mean) * rstd * weight[c] + bias[c];
+  }
+}
+
+/**
+ * out (T,OC) = inp (T,C) · weight (C,OC) + bias. Blocked: each pass holds a 4-row × 4-column tile of outputs in
+ * local variables (registers), so every weight load feeds four multiply-adds and nothing is allocated inside.
+ */
+export function matmulForward(
+  out: Float32Array,
+  inp: Float32Array,
+  weight: Float32Array,
+  bias: Float32Array | null,
+  T: number,
+  C: number,
+  OC: number,
+): void {
+  const T4 = T - (T % 4);
+  const OC4 = OC - (OC % 4);
+  for (let t = 0; t < T4; t += 4) {
+    const r0 = t * C;
+    const r1 = r0 + C;
+    const r2 = r1 + C;
+    const r3 = r2 + C;
+    for (let j = 0; j < OC4; j += 4) {
+      let a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0; // prettier-ignore
+      let a20 = 0, a21 = 0, a22 = 0, a23 = 0, a30 = 0, a31 = 0, a32 = 0, a33 = 0; // prettier-ignore
+      for (let k = 0, w = j; k < C; k++, w += OC) {
+        const w0 = weight[w], w1 = weight[w + 1], w2 = weight[w + 2], w3 = weight[w + 3]; // prettier-ignore
+        const x0 = inp[r0 + k], x1 = inp[r1 + k], x2 = inp[r2 + k], x3 = inp[r3 + k]; // prettier-ignore
+        a00 += x0 * w0; a01 += x0 * w1; a02 += x0 * w2; a03 += x0 * w3; // prettier-ignore
+        a10 += x1 * w0; a11 += x1 * w1; a12 += x1 * w2; a13 += x1 * w3; // prettier-ignore
+        a20 += x2 * w0; a21 += x2 * w1; a22 += x2 * w2; a23 += x2 * w3; // prettier-ignore
+        a30 += x3 * w0; a31 += x3 * w1; a32 += x3 * w2; a33 += x3 * w3; // prettier-ignore
+      }
+      const b0 = bias ? bias[j] : 0, b1 = bias ? bias[j + 1] : 0; // prettier-ignore
+      const b2 = bias ? bias[j + 2] : 0, b3 = bias ? bias[j + 3] : 0; // prettier-ignore
+      const o = t * OC + j;
+      out[o] = a00 + b0; out[o + 1] = a01 + b1; out[o + 2] = a02 + b2; out[o + 3] = a03 + b3; // prettier-ignore
+      const p = o + OC;
+      out[p] = a10 + b0; out[p + 1] = a11 + b1; out[p + 2] = a12 + b2; out[p + 3] = a13 + b3; // prettier-ignore
+      const q = p + OC;
+      out[q] = a20 + b0; out[q + 1] = a21 + b1; out[q + 2] = a22 + b2; out[q + 3] = a23 + b3; // prettier-ignore
+      const s = q + OC;
+      out[s] = a30 + b0; out[s + 1] = a31 + b1; out[s + 2] = a32 + b2; out[s + 3] = a33 + b3; // prettier-ignore
+    }
+  }
+  // The ragged edges (T or OC not a multiple of 4) take the plain path.
+  matmulEdge(out, inp, weight, bias, 0, T4, OC4, OC, C, OC);
+  matmulEdge(out, inp, weight, bias, T4, T, 0, OC, C, OC);
+}
+
+function matmulEdge(
+  out: Float32Array,
+  inp: Float32Array,
+  weight: Float32Array,
+  bias: Float32Array | null,
+  t0: number,
+  t1: number,
+  j0: number,
+  j1: number,
+  C: number,
+  OC: number,
+): void {
+  for (let t = t0; t < t1; t++) {
+    for (let j = j0; j < j1; j++) {
+      let sum = bias ? bias[j] : 0;
+      for (let k = 0; k < C; k++) sum += inp[t * C + k] * weight[k * OC + j];
+      out[t * OC + j] = sum;
+    }
+  }
+}
+
+/** The textbook triple loop, kept as the reference the blocked matmul is tested and benchmarked against. */
+export function matmulNaive(
+  out: Float32Array,
+  inp: Float32Array,
+  weight: Float32Array,
+  bias: Float32Array | null,
+  T: number,
+  C: number,
+  OC: number,
+): void {
+  for (let t = 0; t < T; t++) {
+    for (let j = 0; j < OC; j++) {
+      let sum = bias ? bias[j] : 0;
+      for (let k = 0; k < C; k++) sum += inp[t * C + k] * weight[k * OC + j];
+      out[t * OC + j] = sum;
+    }
+  }
+}
+
+const GELU_SCALE = Math.sqrt(2 / Math.PI);
+
+/** GELU, tanh approximation (GPT-2's `gelu_new`). */
+export function geluForward(out: Float32Array, inp: Float32Array, N: number): void {
+  for (let i = 0; i < N; i++) {
+    const x = inp[i];
+    out[i] = 0.5 * x * (1 + Math.tanh(GELU_SCALE * (x + 0.044715 * x * x * x)));
+  }
+}
+
+/** out = a + b, the residual connection. */
+export function residualForward(out: Float32Array, a: Float32Array, b: Float32Array, N: number): void {
+  for (let i = 0; i < N; i++) out[i] = a[i] + b[i];
+}
+
+/**
+ * Logits (rows, V) = inp (rows, C) · wteᵀ: the output head is tied to the token embedding. Each logit is a
+ * dot product of two contiguous rows; four vocabulary rows at a time share each load of the input.
+ */
+export function logitsForward(
+  out: Float32Array,
+  inp: Float32Array,
+  wte: Float32Array,
+  rows: number,
+  C: number,
+  V: number,
+): void {
+  const V4 = V - (V % 4);
+  for (let t = 0; t < rows; t++) {
+    const x = t * C;
+    const o = t * V;
+    for (let v = 0; v < V4; v += 4) {
+      const e0 = v * C, e1 = e0 + C, e2 = e1 + C, e3 = e2 + C; // prettier-ignore
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0; // prettier-ignore
+      for (let c = 0; c < C; c++) {
+        const xc = inp[x + c];
+        s0 += xc * wte[e0 + c]; s1 += xc * wte[e1 + c]; s2 += xc * wte[e2 + c]; s3 += xc * wte[e3 + c]; // prettier-ignore
+      }
+      out[o + v] = s0; out[o + v + 1] = s1; out[o + v + 2] = s2; out[o + v + 3] = s3; // prettier-ignore
+    }
+    for (let v = V4; v < V; v++) {
+      let sum = 0;
+      for (let c = 0; c < C; c++) sum += inp[x + c] * wte[v * C + c];
+      out[o + v] = sum;
+    }
+  }
+}
+
+/** Splits the fused qkv (T, 3C) into q, k, v of shape (NH, T, hs) each. */
+export function splitHeads(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  qkv: Float32Array, // (T, 3C)
+  T: number,
+  C: number,
+  NH: number,
+): void {
+  const hs = C / NH;
+  for (let h = 0; h < NH; h++) {
+    for (let t = 0; t < T; t++) {
+      const src = t * 3 * C + h * hs;
+      const dst = (h * T + t) * hs;
+      q.set(qkv.subarray(src, src + hs), dst);
+      k.set(qkv.subarray(src + C, src + C + hs), dst);
+      v.set(qkv.subarray(src + 2 * C, src + 2 * C + hs), dst);
+    }
+  }
+}
+
+/** Writes one head's context (T, hs) into its columns of the merged (T, C) tensor. */
+export function mergeHead(merged: Float32Array, headContext: Float32Array, h: number, T: number, C: number, hs: number) {
+  for (let t = 0; t < T; t++) merged.set(headContext.subarray(t * hs, (t + 1) * hs), t * C + h * hs);
+}

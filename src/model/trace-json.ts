@@ -1,0 +1,46 @@
+// The JSON form of a Trace, shared by `npm run trace` and the explorer's export, so both files read alike:
+// { config, backend, adapter, ids, tokens, truncated, tensors: { NAME: { shape, data } } }, data row-major.
+
+import { configToJson, parseConfig } from './config';
+import type { Trace } from './trace';
+
+export interface TraceJson {
+  config: Record<string, unknown>;
+  backend: string;
+  /** What ran it: "CPU" or the WebGPU adapter. */
+  adapter: string;
+  ids: number[];
+  tokens: string[];
+  truncated: boolean;
+  tensors: Record<string, { shape: number[]; data: number[] }>;
+}
+
+export function traceToJson(trace: Trace, adapter: string): TraceJson {
+  const tensors: TraceJson['tensors'] = {};
+  for (const [name, tensor] of Object.entries(trace.tensors)) {
+    tensors[name] = { shape: tensor.shape, data: Array.from(tensor.data) };
+  }
+  return {
+    config: configToJson(trace.config),
+    backend: trace.backend,
+    adapter,
+    ids: trace.ids,
+    tokens: trace.tokens,
+    truncated: trace.truncated,
+    tensors,
+  };
+}
+
+/** Reads a trace JSON back (used by tests and by anyone comparing exports). */
+export function traceFromJson(json: TraceJson): Trace {
+  const tensors: Trace['tensors'] = {};
+  for (const [name, t] of Object.entries(json.tensors)) tensors[name] = { shape: t.shape, data: Float32Array.from(t.data) };
+  return {
+    config: parseConfig(json.config),
+    backend: json.backend as Trace['backend'],
+    ids: json.ids,
+    tokens: json.tokens,
+    truncated: json.truncated,
+    tensors,
+  };
+}

@@ -1,0 +1,106 @@
+// The Trace: every named intermediate of one forward pass. It is the one contract between the engines
+// (CPU, WebGPU) and everything that reads them (views, CLI, tests). Names and shapes follow the fixtures.
+
+import type { GPT2Config } from './config';
+
+/** A dense float32 tensor, row-major. */
+export interface Tensor {
+  shape: number[];
+  data: Float32Array;
+}
+
+export type TensorMap = Record<string, Tensor>;
+
+export type BackendName = 'cpu' | 'webgpu';
+
+export interface Trace {
+  config: GPT2Config;
+  backend: BackendName;
+  /** Token ids that were run (after truncation). */
+  ids: number[];
+  /** Readable text of each token (see tokenizer). */
+  tokens: string[];
+  /** True when the text had more tokens than the context and was cut to nPositions. */
+  truncated: boolean;
+  tensors: TensorMap;
+}
+
+/**
+ * What a caller wants back. Plain data, so it can cross a worker boundary.
+ * `include` holds exact tensor names or prefixes ending in `*` (`h0.*`, `naive.*`). A per-head tensor of one
+ * head is asked for as `h{l}.{name}.head{n}` and comes back under that name with shape (T, ·).
+ * Leaving `include` out means every tensor.
+ */
+export interface TraceRequest {
+  include?: string[];
+  /** Logits for every position (T×V), the last position only (1×V), or none. Default 'last'. */
+  logits?: 'all' | 'last' | 'none';
+}
+
+/** Tensors that exist once per head, shape (NH, T, ·). */
+export const PER_HEAD_TENSORS = ['q', 'k', 'v', 'scores', 'scaled_scores', 'attn_weights'] as const;
+/** Tensors that exist once per layer. */
+export const PER_LAYER_TENSORS = [
+  'ln_1',
+  ...PER_HEAD_TENSORS,
+  'attn_context',
+  'attn_out',
+  'ln_2',
+  'mlp_fc',
+  'mlp_gelu',
+  'mlp_out',
+  'block_out',
+] as const;
+export const NAIVE_TENSORS = ['scores', 'weights', 'context', 'causal_weights'] as const;
+
+/** Every tensor name a full trace holds, in forward order. */
+export function allTensorNames(config: GPT2Config): string[] {
+  const names = ['tok_emb', 'pos_emb', 'input_emb'];
+  for (const prefix of ['naive', 'naive_nopos']) for (const n of NAIVE_TENSORS) names.push(`${prefix}.${n}`);
+  for (let l = 0; l < config.nLayer; l++) for (const n of PER_LAYER_TENSORS) names.push(`h${l}.${n}`);
+  names.push('ln_f', 'logits');
+  return names;
+}
+
+/** Compiled form of a request: answers "is this tensor wanted, whole or for some heads?" */
+export class TraceSelection {
+  private readonly exact = new Set<string>();
+  private readonly prefixes: string[] = [];
+  private readonly everything: boolean;
+  readonly logits: 'all' | 'last' | 'none';
+
+  constructor(request: TraceRequest = {}) {
+    this.everything = request.include === undefined;
+    for (const item of request.include ?? []) {
+      if (item.endsWith('*')) this.prefixes.push(item.slice(0, -1));
+      else this.exact.add(item);
+    }
+    this.logits = request.logits ?? 'last';
+  }
+
+  /** Whether the whole tensor `name` is wanted. */
+  wants(name: string): boolean {
+    return this.everything || this.exact.has(name) || this.prefixes.some((p) => name.startsWith(p));
+  }
+
+  /** Heads of per-head tensor `name` wanted individually (not counting a request for the whole tensor). */
+  headsWanted(name: string, nHead: number): number[] {
+    const heads: number[] = [];
+    for (let h = 0; h < nHead; h++) if (this.exact.has(`${name}.head${h}`)) heads.push(h);
+    return heads;
+  }
+
+  /** Whether anything at all of `name` is needed: the tensor or one of its heads. */
+  needs(name: string, nHead: number): boolean {
+    return this.wants(name) || this.headsWanted(name, nHead).length > 0;
+  }
+}
+
+/** Slices head `h` out of a (NH, T, X) tensor. */
+export function headOf(tensor: Tensor, h: number): Tensor {
+  const [, T, X] = tensor.shape;
+  return { shape: [T, X], data: tensor.data.slice(h * T * X, (h + 1) * T * X) };
+}
+
+/** Row-major 2-D view helper: element (r, c) of a tensor with `cols` columns. */
+export const at = (tensor: Tensor, r: number, c: number): number => tensor.data[r * tensor.shape[tensor.shape.length - 1] + c];

@@ -1,0 +1,64 @@
+// Node-only helpers to open model files: a ByteSource over a file descriptor (tensors are read one by one,
+// never the whole file at once) and the config.json lookup beside a model.
+
+import { openSync, readSync, fstatSync, closeSync, existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseConfig, type GPT2Config } from '../model/config';
+import { ModelFileError } from '../model/errors';
+import type { ByteSource } from '../model/safetensors';
+import { loadGPT2Weights, type GPT2Weights, type LoadOptions } from '../model/weights';
+
+/** A ByteSource over a file on disk. Call close() when done. */
+export function fileSource(file: string): ByteSource & { close(): void } {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    throw new ModelFileError(`Cannot open ${file}.`);
+  }
+  const size = fstatSync(fd).size;
+  return {
+    size,
+    async read(offset, length) {
+      const out = new Uint8Array(length);
+      let done = 0;
+      while (done < length) {
+        const n = readSync(fd, out, done, length - done, offset + done);
+        if (n === 0) throw new ModelFileError(`${file} ended early while reading.`);
+        done += n;
+      }
+      return out;
+    },
+    close: () => closeSync(fd),
+  };
+}
+
+/** Reads config.json: the one given, or the one beside the model file. */
+export function readConfigFor(modelFile: string, configFile?: string): GPT2Config {
+  const candidates = configFile
+    ? [configFile]
+    : [path.join(path.dirname(modelFile), 'config.json'), modelFile.replace(/\.safetensors$/, '.config.json')];
+  const found = candidates.find((f) => existsSync(f));
+  if (!found) {
+    throw new ModelFileError(
+      configFile ? `Cannot find the config file ${configFile}.` : `No config.json beside ${modelFile}; pass --config.`,
+    );
+  }
+  return parseConfig(readFileSync(found, 'utf8'));
+}
+
+/** Loads a model file and its config from disk. */
+export async function loadModelFile(
+  modelFile: string,
+  configFile?: string,
+  options: LoadOptions = {},
+): Promise<GPT2Weights> {
+  if (!existsSync(modelFile)) throw new ModelFileError(`Cannot find the model file ${modelFile}.`);
+  const config = readConfigFor(modelFile, configFile);
+  const source = fileSource(modelFile);
+  try {
+    return await loadGPT2Weights(source, config, { fileLabel: path.basename(modelFile), ...options });
+  } finally {
+    source.close();
+  }
+}

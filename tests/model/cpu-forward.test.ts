@@ -1,0 +1,45 @@
+// The CPU engine against PyTorch: every tensor of every fixture sentence, within the README's tolerances.
+
+import { describe, expect, it, beforeAll } from 'vitest';
+import path from 'node:path';
+import { cpuForward } from '../../src/model/cpu/forward';
+import { allTensorNames, type Tensor } from '../../src/model/trace';
+import type { GPT2Weights } from '../../src/model/weights';
+import { FIXTURES, loadTinyModel, readAllTensors, relativeError, tinySentences, toleranceFor } from '../helpers/fixtures';
+
+let weights: GPT2Weights;
+let reference: Map<string, Tensor>;
+beforeAll(async () => {
+  weights = await loadTinyModel();
+  reference = await readAllTensors(path.join(FIXTURES, 'tiny-gpt2.trace.safetensors'));
+});
+
+describe('CPU forward pass against the PyTorch trace', () => {
+  tinySentences.forEach((sentence, s) => {
+    it(`matches every tensor for "${sentence.text}"`, () => {
+      const tensors = cpuForward(weights, sentence.ids, { logits: 'all' });
+      const T = sentence.ids.length;
+      for (const name of allTensorNames(weights.config)) {
+        const expected = reference.get(`s${s}.${name}`)!;
+        expect(expected, name).toBeDefined();
+        const actual = tensors[name];
+        if (name === 'logits') {
+          expect(actual.shape).toEqual([T, weights.config.vocabSize]);
+          const last = actual.data.subarray((T - 1) * weights.config.vocabSize);
+          expect(relativeError(last, expected.data), name).toBeLessThan(toleranceFor(name));
+          continue;
+        }
+        expect(actual.shape, name).toEqual(expected.shape);
+        expect(relativeError(actual.data, expected.data), name).toBeLessThan(toleranceFor(name));
+      }
+    });
+  });
+
+  it('gives the fixture top-5 next tokens', () => {
+    for (const sentence of tinySentences) {
+      const { logits } = cpuForward(weights, sentence.ids, { include: [], logits: 'last' });
+      const order = Array.from(logits.data.keys()).sort((a, b) => logits.data[b] - logits.data[a]);
+      expect(order.slice(0, 5)).toEqual(sentence.next_top5_ids);
+    }
+  });
+});

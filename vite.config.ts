@@ -1,0 +1,19 @@
+// Vite builds the static SPA and hosts vitest. `base: './'` makes every asset URL relative, so the
+// built page works from any sub-path (for example GitHub Pages' /explorer/).
+import { defineConfig } from 'vitest/config';
+import react from '@vitejs/plugin-react';
+
+export default defineConfig({
+  base: './',
+  plugins: [react()],
+  worker: { format: 'es' },
+  build: { target: 'es2022', chunkSizeWarningLimit: 2000 },
+  test: {
+    include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'],
+    environment: 'node',
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+    // The machines have two cores; the browser and SwiftShader tests are heavy, so run files two at a time.
+    maxWorkers: 2,
+  },
+});
