@@ -1,0 +1,16 @@
+// Timing helpers for the benchmark: the median of repeated runs after a warm-up, and readable formatting.
+
+export async function medianMs(run: () => unknown | Promise<unknown>, repeats = 5, warmup = 1): Promise<number> {
+  for (let i = 0; i < warmup; i++) await run();
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const start = performance.now();
+    await run();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+export const gflops = (flops: number, ms: number) => flops / (ms * 1e6);
+export const fmt = (x: number, digits = 2) => x.toFixed(digits);
