@@ -1,0 +1,74 @@
+// Training over the corpus's few hundred tokens instead of GPT-2's 50257, exactly. The model keeps one wte row
+// per corpus token plus one shared row that every other token's row equals. The full-vocabulary softmax then
+// equals a softmax over those rows, the shared one counted n times (a logit bias of log n), so the loss is
+// the full-vocabulary loss, and the file written out is an ordinary GPT-2 whose unused rows are all that row.
+
+import type { GPT2Config } from '../model/config';
+import type { GPT2Weights } from '../model/weights';
+import type { TiedSpan } from './adamw';
+
+export interface TrainVocab {
+  fullSize: number; // V of the shipped model (50257)
+  /** Full id of each compact row, sorted; the shared row (if any) comes after these. */
+  ids: Int32Array; // (Vr)
+  /** Compact id of each full id; every token outside the corpus maps to the shared row. */
+  toCompact: Int32Array; // (fullSize)
+  /** How many full rows the shared row stands for. */
+  sharedCount: number;
+  /** Rows of the compact wte: Vr, plus one when sharedCount > 0. */
+  size: number;
+}
+
+/** Builds the compact vocabulary from every token id the corpus uses. */
+export function buildTrainVocab(usedIds: Iterable<number>, fullSize: number): TrainVocab {
+  const ids = Int32Array.from(new Set(usedIds)).sort();
+  if (ids.some((id) => id < 0 || id >= fullSize)) throw new Error('token id outside the vocabulary');
+  const sharedCount = fullSize - ids.length;
+  const shared = ids.length;
+  const toCompact = new Int32Array(fullSize).fill(shared);
+  ids.forEach((id, i) => (toCompact[id] = i));
+  return { fullSize, ids, toCompact, sharedCount, size: ids.length + (sharedCount > 0 ? 1 : 0) };
+}
+
+/** The config the trainer runs: the shipped one with the compact vocabulary size. */
+export const compactConfig = (config: GPT2Config, vocab: TrainVocab): GPT2Config => ({
+  ...config,
+  vocabSize: vocab.size,
+});
+
+/** Logit bias for GPT2Training: log n on the shared row, so it weighs as its n copies. */
+export function sharedRowLogitBias(vocab: TrainVocab): Float32Array | null {
+  if (vocab.sharedCount === 0) return null;
+  const bias = new Float32Array(vocab.size);
+  bias[vocab.size - 1] = Math.log(vocab.sharedCount);
+  return bias;
+}
+
+/** The part of the flat gradient holding the shared row (wte comes first in params.ts). */
+export function sharedRowSpan(vocab: TrainVocab, C: number): TiedSpan[] {
+  return vocab.sharedCount > 0 ? [{ offset: (vocab.size - 1) * C, length: C, count: vocab.sharedCount }] : [];
+}
+
+/** Maps full token ids to compact ones, in place. */
+export function toCompactIds(ids: Int32Array, vocab: TrainVocab): Int32Array {
+  for (let i = 0; i < ids.length; i++) ids[i] = vocab.toCompact[ids[i]];
+  return ids;
+}
+
+/** The full-vocabulary model: each corpus token's row goes back to its id, the shared row fills the rest. */
+export function expandWeights(compact: GPT2Weights, vocab: TrainVocab): GPT2Weights {
+  const C = compact.config.nEmbd;
+  const wte = new Float32Array(vocab.fullSize * C); // (V, C)
+  if (vocab.sharedCount > 0) {
+    const shared = compact.wte.subarray((vocab.size - 1) * C, vocab.size * C);
+    for (let v = 0; v < vocab.fullSize; v++) wte.set(shared, v * C);
+  }
+  vocab.ids.forEach((id, i) => wte.set(compact.wte.subarray(i * C, (i + 1) * C), id * C));
+  return {
+    ...compact,
+    config: { ...compact.config, vocabSize: vocab.fullSize },
+    wte,
+    wpe: compact.wpe.slice(),
+    layers: compact.layers.map((layer) => ({ ...layer })),
+  };
+}
