@@ -1,6 +1,10 @@
 // Timing helpers for the benchmark: the median of repeated runs after a warm-up, and readable formatting.
 
-export async function medianMs(run: () => unknown | Promise<unknown>, repeats = 5, warmup = 1): Promise<number> {
+export async function medianMs(
+  run: () => unknown | Promise<unknown>,
+  repeats = 5,
+  warmup = 1,
+): Promise<number> {
   for (let i = 0; i < warmup; i++) await run();
   const times: number[] = [];
   for (let i = 0; i < repeats; i++) {

@@ -3,15 +3,15 @@
 //   npm run trace -- [--model FILE.safetensors] [--config config.json] (--text "…" | --text-file F)
 //                    [--backend cpu|webgpu] [--out trace.json] [--allow-special]
 
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, runMain, UsageError } from './args';
 import { traceText, type Engine } from '../model/engine';
 import { CpuEngine } from '../model/cpu/forward';
-import { traceToJson } from '../model/trace-json';
 import { loadDefaultModel } from '../node/default-model';
 import { loadModelFile } from '../node/files';
 import { createNodeEngine } from '../node/engines';
+import { writeTraceJson } from '../node/trace-file';
 
 const USAGE =
   'usage: npm run trace -- [--model FILE.safetensors] [--config config.json] (--text "…" | --text-file F) ' +
@@ -33,29 +33,33 @@ runMain(async () => {
     return;
   }
   if ((args.text === undefined) === (args['text-file'] === undefined)) {
-    throw new UsageError(`give exactly one of --text or --text-file\n${USAGE}`);
+    throw new UsageError('give exactly one of --text or --text-file (see --help)');
   }
   const backend = args.backend ?? 'cpu';
-  if (backend !== 'cpu' && backend !== 'webgpu') throw new UsageError(`--backend must be cpu or webgpu, not "${backend}"`);
+  if (backend !== 'cpu' && backend !== 'webgpu')
+    throw new UsageError(`--backend must be cpu or webgpu, not "${backend}"`);
   let text = args.text ?? '';
   if (args['text-file'] !== undefined) {
-    if (!existsSync(args['text-file'])) throw new UsageError(`cannot find the text file ${args['text-file']}`);
+    if (!existsSync(args['text-file']))
+      throw new UsageError(`cannot find the text file ${args['text-file']}`);
     text = readFileSync(args['text-file'], 'utf8');
   }
   if (args.config && !args.model) throw new UsageError('--config needs --model');
 
-  const weights = args.model ? await loadModelFile(args.model, args.config) : (await loadDefaultModel()).weights;
-  const engine: Engine = backend === 'cpu' ? new CpuEngine(weights) : await createNodeEngine(weights, backend);
+  const weights = args.model
+    ? await loadModelFile(args.model, args.config)
+    : (await loadDefaultModel()).weights;
+  const engine: Engine =
+    backend === 'cpu' ? new CpuEngine(weights) : await createNodeEngine(weights, backend);
   try {
     const trace = await traceText(engine, text, { logits: 'all' }, { allowSpecial: args['allow-special'] });
-    const json = JSON.stringify(traceToJson(trace, engine.description));
     if (args.out) {
-      writeFileSync(args.out, json);
+      await writeTraceJson(args.out, trace, engine.description);
       process.stderr.write(
         `wrote ${path.resolve(args.out)}: ${trace.ids.length} tokens${trace.truncated ? ' (truncated)' : ''}, ` +
           `${Object.keys(trace.tensors).length} tensors, backend ${engine.description}\n`,
       );
-    } else process.stdout.write(json + '\n');
+    } else await writeTraceJson(process.stdout, trace, engine.description);
   } finally {
     engine.dispose();
   }

@@ -8,7 +8,11 @@ export interface Matrix {
   data: Float32Array;
 }
 
-export const matrix = (rows: number, cols: number, data: Float32Array = new Float32Array(rows * cols)): Matrix => ({
+export const matrix = (
+  rows: number,
+  cols: number,
+  data: Float32Array = new Float32Array(rows * cols),
+): Matrix => ({
   rows,
   cols,
   data,
@@ -58,13 +62,18 @@ export function dotProductScores(queries: Matrix, keys: Matrix): Matrix {
 
 /** Multiplies every score by `factor` (1/√d_k in trainable attention, book §3.4.1). */
 export function scale(scores: Matrix, factor: number): Matrix {
-  return matrix(scores.rows, scores.cols, scores.data.map((x) => x * factor));
+  return matrix(
+    scores.rows,
+    scores.cols,
+    scores.data.map((x) => x * factor),
+  );
 }
 
 /** Sets scores above the diagonal to -∞, so a token cannot attend to later tokens (book §3.5.1). */
 export function causalMask(scores: Matrix): Matrix {
   const out = matrix(scores.rows, scores.cols, scores.data.slice());
-  for (let i = 0; i < out.rows; i++) for (let j = i + 1; j < out.cols; j++) out.data[i * out.cols + j] = -Infinity;
+  for (let i = 0; i < out.rows; i++)
+    for (let j = i + 1; j < out.cols; j++) out.data[i * out.cols + j] = -Infinity;
   return out;
 }
 
@@ -106,7 +115,13 @@ export function naiveAttention(inputs: Matrix) {
 }
 
 /** Self-attention with trainable weights (book §3.4–3.5) on inputs X, one head. */
-export function trainableAttention(inputs: Matrix, wQuery: Matrix, wKey: Matrix, wValue: Matrix, causal = false) {
+export function trainableAttention(
+  inputs: Matrix,
+  wQuery: Matrix,
+  wKey: Matrix,
+  wValue: Matrix,
+  causal = false,
+) {
   const queries = matmul(inputs, wQuery);
   const keys = matmul(inputs, wKey);
   const values = matmul(inputs, wValue);
@@ -114,4 +129,17 @@ export function trainableAttention(inputs: Matrix, wQuery: Matrix, wKey: Matrix,
   const scaledScores = scale(scores, 1 / Math.sqrt(keys.cols));
   const weights = softmaxRows(scaledScores, causal);
   return { queries, keys, values, scores, scaledScores, weights, context: weightedSum(weights, values) };
+}
+
+/** The book's first, simple normalisation (§3.3.1): each score divided by its row's sum. Softmax replaces it
+ * because it keeps weights positive and behaves better for large or negative scores. */
+export function normalizeBySum(scores: Matrix): Matrix {
+  const out = matrix(scores.rows, scores.cols);
+  for (let i = 0; i < scores.rows; i++) {
+    let sum = 0;
+    for (let j = 0; j < scores.cols; j++) sum += scores.data[i * scores.cols + j];
+    for (let j = 0; j < scores.cols; j++)
+      out.data[i * scores.cols + j] = scores.data[i * scores.cols + j] / sum;
+  }
+  return out;
 }

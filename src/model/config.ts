@@ -22,7 +22,9 @@ function positiveInteger(raw: Record<string, unknown>, keys: string[], what: str
     const value = raw[key];
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-      throw new ModelFileError(`config.json: "${key}" must be a positive integer, not ${JSON.stringify(value)}.`);
+      throw new ModelFileError(
+        `config.json: "${key}" must be a positive integer, not ${JSON.stringify(value)}.`,
+      );
     }
     return value;
   }
@@ -44,11 +46,15 @@ export function parseConfig(source: string | Record<string, unknown>): GPT2Confi
   }
   const obj = raw as Record<string, unknown>;
   if (obj.model_type !== undefined && obj.model_type !== 'gpt2') {
-    throw new ModelFileError(`config.json describes a "${String(obj.model_type)}" model; only GPT-2 is supported.`);
+    throw new ModelFileError(
+      `config.json describes a "${String(obj.model_type)}" model; only GPT-2 is supported.`,
+    );
   }
   const activation = String(obj.activation_function ?? 'gelu_new');
   if (!TANH_GELU_NAMES.has(activation)) {
-    throw new ModelFileError(`config.json asks for activation "${activation}"; only gelu_new (tanh GELU) is supported.`);
+    throw new ModelFileError(
+      `config.json asks for activation "${activation}"; only gelu_new (tanh GELU) is supported.`,
+    );
   }
   const eps = obj.layer_norm_epsilon ?? 1e-5;
   if (typeof eps !== 'number' || !(eps > 0)) {
@@ -64,7 +70,9 @@ export function parseConfig(source: string | Record<string, unknown>): GPT2Confi
     activation: 'gelu_new',
   };
   if (config.nEmbd % config.nHead !== 0) {
-    throw new ModelFileError(`config.json: n_embd ${config.nEmbd} is not divisible by n_head ${config.nHead}.`);
+    throw new ModelFileError(
+      `config.json: n_embd ${config.nEmbd} is not divisible by n_head ${config.nHead}.`,
+    );
   }
   return config;
 }

@@ -19,7 +19,9 @@ export interface Engine {
 
 /** Cuts ids to the context length; the flag tells the UI and the CLI that text was dropped. */
 export function fitToContext(ids: number[], nPositions: number): { ids: number[]; truncated: boolean } {
-  return ids.length > nPositions ? { ids: ids.slice(0, nPositions), truncated: true } : { ids, truncated: false };
+  return ids.length > nPositions
+    ? { ids: ids.slice(0, nPositions), truncated: true }
+    : { ids, truncated: false };
 }
 
 /** Tokenizes text, cuts it to the context and runs the engine. */
@@ -33,7 +35,9 @@ export async function traceText(
   if (tokens.length === 0) throw new InputError('The text is empty: type at least one token.');
   const tooLarge = tokens.find((t) => t.id >= engine.config.vocabSize);
   if (tooLarge) {
-    throw new InputError(`Token ${tooLarge.id} is outside this model's vocabulary of ${engine.config.vocabSize}.`);
+    throw new InputError(
+      `Token ${tooLarge.id} is outside this model's vocabulary of ${engine.config.vocabSize}.`,
+    );
   }
   const fitted = fitToContext(
     tokens.map((t) => t.id),

@@ -46,16 +46,22 @@ export interface SafetensorsHeader {
 const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
 /** Reads and validates the header; every tensor's range is checked against the file size here. */
-export async function readHeader(source: ByteSource, fileLabel = 'the model file'): Promise<SafetensorsHeader> {
+export async function readHeader(
+  source: ByteSource,
+  fileLabel = 'the model file',
+): Promise<SafetensorsHeader> {
   if (source.size < 8) throw new ModelFileError(`${fileLabel} is too short to be a safetensors file.`);
   const lengthBytes = await source.read(0, 8);
-  const headerLength = Number(new DataView(lengthBytes.buffer, lengthBytes.byteOffset, 8).getBigUint64(0, true));
+  const headerLength = Number(
+    new DataView(lengthBytes.buffer, lengthBytes.byteOffset, 8).getBigUint64(0, true),
+  );
   if (headerLength > source.size - 8) {
     throw new ModelFileError(
       `${fileLabel} says its header is ${headerLength} bytes long, but the file has only ${source.size} bytes.`,
     );
   }
-  if (headerLength > MAX_HEADER_BYTES) throw new ModelFileError(`${fileLabel} has an implausibly large header.`);
+  if (headerLength > MAX_HEADER_BYTES)
+    throw new ModelFileError(`${fileLabel} has an implausibly large header.`);
   const headerText = new TextDecoder().decode(await source.read(8, headerLength));
   let json: unknown;
   try {
@@ -197,7 +203,9 @@ export function writeSafetensors(
   }
   let headerBytes = new TextEncoder().encode(JSON.stringify(header));
   const padded = Math.ceil(headerBytes.length / 8) * 8; // keeps the data 8-byte aligned, as the spec suggests
-  headerBytes = Uint8Array.from({ length: padded }, (_, i) => (i < headerBytes.length ? headerBytes[i] : 0x20));
+  headerBytes = Uint8Array.from({ length: padded }, (_, i) =>
+    i < headerBytes.length ? headerBytes[i] : 0x20,
+  );
   const out = new Uint8Array(8 + padded + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(padded), true);
   out.set(headerBytes, 8);

@@ -34,7 +34,8 @@ export function traceToJson(trace: Trace, adapter: string): TraceJson {
 /** Reads a trace JSON back (used by tests and by anyone comparing exports). */
 export function traceFromJson(json: TraceJson): Trace {
   const tensors: Trace['tensors'] = {};
-  for (const [name, t] of Object.entries(json.tensors)) tensors[name] = { shape: t.shape, data: Float32Array.from(t.data) };
+  for (const [name, t] of Object.entries(json.tensors))
+    tensors[name] = { shape: t.shape, data: Float32Array.from(t.data) };
   return {
     config: parseConfig(json.config),
     backend: json.backend as Trace['backend'],

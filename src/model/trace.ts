@@ -103,4 +103,5 @@ export function headOf(tensor: Tensor, h: number): Tensor {
 }
 
 /** Row-major 2-D view helper: element (r, c) of a tensor with `cols` columns. */
-export const at = (tensor: Tensor, r: number, c: number): number => tensor.data[r * tensor.shape[tensor.shape.length - 1] + c];
+export const at = (tensor: Tensor, r: number, c: number): number =>
+  tensor.data[r * tensor.shape[tensor.shape.length - 1] + c];

@@ -105,7 +105,9 @@ export async function loadGPT2Weights(
   for (const key of ['wte.weight', 'wpe.weight']) {
     const bad = values.get(key)!.findIndex((x) => !Number.isFinite(x));
     if (bad >= 0) {
-      throw new ModelFileError(`${label}: ${key} holds a non-finite value at index ${bad}; the file is damaged.`);
+      throw new ModelFileError(
+        `${label}: ${key} holds a non-finite value at index ${bad}; the file is damaged.`,
+      );
     }
   }
   return assembleWeights(config, (key) => values.get(key)!);
@@ -138,14 +140,18 @@ function resolveLayout(tensors: Map<string, TensorEntry>, label: string): Map<st
     if (key === 'lm_head.weight') continue; // checked below: it must be wte itself
     const bare = prefixed ? key.replace(/^transformer\./, '') : key;
     if (prefixed && bare === key) {
-      throw new ModelFileError(`${label} mixes prefixed and unprefixed keys ("${key}"); it is not a GPT-2 checkpoint.`);
+      throw new ModelFileError(
+        `${label} mixes prefixed and unprefixed keys ("${key}"); it is not a GPT-2 checkpoint.`,
+      );
     }
     resolved.set(bare, tensors.get(key)!);
   }
   const lmHead = tensors.get('lm_head.weight');
   const wte = resolved.get('wte.weight');
   if (lmHead && wte && lmHead.shape.join() !== wte.shape.join()) {
-    throw new ModelFileError(`${label}: lm_head.weight does not match wte.weight; untied output heads are not supported.`);
+    throw new ModelFileError(
+      `${label}: lm_head.weight does not match wte.weight; untied output heads are not supported.`,
+    );
   }
   return resolved;
 }

@@ -19,6 +19,10 @@ export function projectRoot(): string {
 export async function loadDefaultModel(): Promise<{ weights: GPT2Weights; label: string }> {
   const dir = path.join(projectRoot(), 'public', DEFAULT_MODEL_DIR);
   const file = path.join(dir, 'model.safetensors');
-  if (existsSync(file)) return { weights: await loadModelFile(file, path.join(dir, 'config.json')), label: 'default' };
-  return { weights: randomGPT2Weights(UNTRAINED_CONFIG, UNTRAINED_SEED), label: 'untrained (random weights)' };
+  if (existsSync(file))
+    return { weights: await loadModelFile(file, path.join(dir, 'config.json')), label: 'default' };
+  return {
+    weights: randomGPT2Weights(UNTRAINED_CONFIG, UNTRAINED_SEED),
+    label: 'untrained (random weights)',
+  };
 }

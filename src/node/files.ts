@@ -37,11 +37,16 @@ export function fileSource(file: string): ByteSource & { close(): void } {
 export function readConfigFor(modelFile: string, configFile?: string): GPT2Config {
   const candidates = configFile
     ? [configFile]
-    : [path.join(path.dirname(modelFile), 'config.json'), modelFile.replace(/\.safetensors$/, '.config.json')];
+    : [
+        path.join(path.dirname(modelFile), 'config.json'),
+        modelFile.replace(/\.safetensors$/, '.config.json'),
+      ];
   const found = candidates.find((f) => existsSync(f));
   if (!found) {
     throw new ModelFileError(
-      configFile ? `Cannot find the config file ${configFile}.` : `No config.json beside ${modelFile}; pass --config.`,
+      configFile
+        ? `Cannot find the config file ${configFile}.`
+        : `No config.json beside ${modelFile}; pass --config.`,
     );
   }
   return parseConfig(readFileSync(found, 'utf8'));

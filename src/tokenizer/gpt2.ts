@@ -69,5 +69,8 @@ export function displayBytes(bytes: Uint8Array): string {
   } catch {
     return `⟨${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ')}⟩`;
   }
-  return Array.from(text, (ch) => VISIBLE[ch] ?? (ch < ' ' ? `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}` : ch)).join('');
+  return Array.from(
+    text,
+    (ch) => VISIBLE[ch] ?? (ch < ' ' ? `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}` : ch),
+  ).join('');
 }

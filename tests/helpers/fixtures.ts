@@ -12,8 +12,12 @@ export const TINY_MODEL = path.join(FIXTURES, 'tiny-gpt2.safetensors');
 export const TINY_CONFIG = path.join(FIXTURES, 'tiny-gpt2.config.json');
 
 export const fixturesJson = JSON.parse(readFileSync(path.join(FIXTURES, 'fixtures.json'), 'utf8'));
-export const tinySentences: { text: string; ids: number[]; next_top5_ids: number[]; next_top5_probs: number[] }[] =
-  fixturesJson.models[0].sentences;
+export const tinySentences: {
+  text: string;
+  ids: number[];
+  next_top5_ids: number[];
+  next_top5_probs: number[];
+}[] = fixturesJson.models[0].sentences;
 
 export const loadTinyModel = () => loadModelFile(TINY_MODEL, TINY_CONFIG);
 
@@ -22,7 +26,8 @@ export async function readAllTensors(file: string): Promise<Map<string, Tensor>>
   const source = bytesSource(new Uint8Array(readFileSync(file)));
   const header = await readHeader(source);
   const out = new Map<string, Tensor>();
-  for (const [name, entry] of header.tensors) out.set(name, { shape: entry.shape, data: await readTensor(source, entry) });
+  for (const [name, entry] of header.tensors)
+    out.set(name, { shape: entry.shape, data: await readTensor(source, entry) });
   return out;
 }
 

@@ -5,7 +5,14 @@ import path from 'node:path';
 import { cpuForward } from '../../src/model/cpu/forward';
 import { allTensorNames, type Tensor } from '../../src/model/trace';
 import type { GPT2Weights } from '../../src/model/weights';
-import { FIXTURES, loadTinyModel, readAllTensors, relativeError, tinySentences, toleranceFor } from '../helpers/fixtures';
+import {
+  FIXTURES,
+  loadTinyModel,
+  readAllTensors,
+  relativeError,
+  tinySentences,
+  toleranceFor,
+} from '../helpers/fixtures';
 
 let weights: GPT2Weights;
 let reference: Map<string, Tensor>;

@@ -2,7 +2,15 @@
 // fixture names step by step and keeps only the tensors the request asks for, so T = 1024 stays affordable.
 
 import { headSize } from '../config';
-import { dotProductScores, matrix, naiveAttention, scale, softmaxRows, weightedSum, type Matrix } from '../attention';
+import {
+  dotProductScores,
+  matrix,
+  naiveAttention,
+  scale,
+  softmaxRows,
+  weightedSum,
+  type Matrix,
+} from '../attention';
 import type { Engine } from '../engine';
 import { InputError } from '../errors';
 import { TraceSelection, type TensorMap, type TraceRequest } from '../trace';
@@ -21,7 +29,8 @@ import {
 /** Checks ids against the model: non-empty, within the context and the vocabulary. */
 export function validateIds(ids: number[], vocabSize: number, nPositions: number): void {
   if (ids.length === 0) throw new InputError('There are no tokens to run.');
-  if (ids.length > nPositions) throw new InputError(`${ids.length} tokens exceed the context of ${nPositions}.`);
+  if (ids.length > nPositions)
+    throw new InputError(`${ids.length} tokens exceed the context of ${nPositions}.`);
   const bad = ids.find((id) => !Number.isInteger(id) || id < 0 || id >= vocabSize);
   if (bad !== undefined) throw new InputError(`Token id ${bad} is outside the vocabulary of ${vocabSize}.`);
 }
@@ -50,7 +59,8 @@ export function cpuForward(weights: GPT2Weights, ids: number[], request: TraceRe
     ['naive', inputEmb],
     ['naive_nopos', tokEmb],
   ] as const) {
-    if (!['scores', 'weights', 'context', 'causal_weights'].some((n) => select.wants(`${prefix}.${n}`))) continue;
+    if (!['scores', 'weights', 'context', 'causal_weights'].some((n) => select.wants(`${prefix}.${n}`)))
+      continue;
     const naive = naiveAttention(matrix(T, C, inputs));
     keep(`${prefix}.scores`, [T, T], naive.scores.data);
     keep(`${prefix}.weights`, [T, T], naive.weights.data);
@@ -147,7 +157,13 @@ function blockForward(
 }
 
 /** Gathers per-head tensors into (NH, T, X) arrays, or single heads, depending on what was asked for. */
-function headCollector(tensors: TensorMap, select: TraceSelection, name: (n: string) => string, NH: number, T: number) {
+function headCollector(
+  tensors: TensorMap,
+  select: TraceSelection,
+  name: (n: string) => string,
+  NH: number,
+  T: number,
+) {
   return {
     add(kind: string, h: number, data: Float32Array, X: number) {
       const full = name(kind);
@@ -155,7 +171,8 @@ function headCollector(tensors: TensorMap, select: TraceSelection, name: (n: str
         tensors[full] ??= { shape: [NH, T, X], data: new Float32Array(NH * T * X) };
         tensors[full].data.set(data, h * T * X);
       }
-      if (select.headsWanted(full, NH).includes(h)) tensors[`${full}.head${h}`] = { shape: [T, X], data: data.slice() };
+      if (select.headsWanted(full, NH).includes(h))
+        tensors[`${full}.head${h}`] = { shape: [T, X], data: data.slice() };
     },
   };
 }

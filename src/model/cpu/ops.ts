@@ -65,26 +65,33 @@ export function matmulForward(
     const r2 = r1 + C;
     const r3 = r2 + C;
     for (let j = 0; j < OC4; j += 4) {
-      let a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0; // prettier-ignore
-      let a20 = 0, a21 = 0, a22 = 0, a23 = 0, a30 = 0, a31 = 0, a32 = 0, a33 = 0; // prettier-ignore
+      // prettier-ignore
+      let a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0,
+          a20 = 0, a21 = 0, a22 = 0, a23 = 0, a30 = 0, a31 = 0, a32 = 0, a33 = 0;
+      // prettier-ignore
       for (let k = 0, w = j; k < C; k++, w += OC) {
-        const w0 = weight[w], w1 = weight[w + 1], w2 = weight[w + 2], w3 = weight[w + 3]; // prettier-ignore
-        const x0 = inp[r0 + k], x1 = inp[r1 + k], x2 = inp[r2 + k], x3 = inp[r3 + k]; // prettier-ignore
-        a00 += x0 * w0; a01 += x0 * w1; a02 += x0 * w2; a03 += x0 * w3; // prettier-ignore
-        a10 += x1 * w0; a11 += x1 * w1; a12 += x1 * w2; a13 += x1 * w3; // prettier-ignore
-        a20 += x2 * w0; a21 += x2 * w1; a22 += x2 * w2; a23 += x2 * w3; // prettier-ignore
-        a30 += x3 * w0; a31 += x3 * w1; a32 += x3 * w2; a33 += x3 * w3; // prettier-ignore
+        const w0 = weight[w], w1 = weight[w + 1], w2 = weight[w + 2], w3 = weight[w + 3];
+        const x0 = inp[r0 + k], x1 = inp[r1 + k], x2 = inp[r2 + k], x3 = inp[r3 + k];
+        a00 += x0 * w0; a01 += x0 * w1; a02 += x0 * w2; a03 += x0 * w3;
+        a10 += x1 * w0; a11 += x1 * w1; a12 += x1 * w2; a13 += x1 * w3;
+        a20 += x2 * w0; a21 += x2 * w1; a22 += x2 * w2; a23 += x2 * w3;
+        a30 += x3 * w0; a31 += x3 * w1; a32 += x3 * w2; a33 += x3 * w3;
       }
-      const b0 = bias ? bias[j] : 0, b1 = bias ? bias[j + 1] : 0; // prettier-ignore
-      const b2 = bias ? bias[j + 2] : 0, b3 = bias ? bias[j + 3] : 0; // prettier-ignore
-      const o = t * OC + j;
-      out[o] = a00 + b0; out[o + 1] = a01 + b1; out[o + 2] = a02 + b2; out[o + 3] = a03 + b3; // prettier-ignore
-      const p = o + OC;
-      out[p] = a10 + b0; out[p + 1] = a11 + b1; out[p + 2] = a12 + b2; out[p + 3] = a13 + b3; // prettier-ignore
-      const q = p + OC;
-      out[q] = a20 + b0; out[q + 1] = a21 + b1; out[q + 2] = a22 + b2; out[q + 3] = a23 + b3; // prettier-ignore
-      const s = q + OC;
-      out[s] = a30 + b0; out[s + 1] = a31 + b1; out[s + 2] = a32 + b2; out[s + 3] = a33 + b3; // prettier-ignore
+      const b0 = bias ? bias[j] : 0;
+      const b1 = bias ? bias[j + 1] : 0;
+      const b2 = bias ? bias[j + 2] : 0;
+      const b3 = bias ? bias[j + 3] : 0;
+      const o0 = t * OC + j;
+      const o1 = o0 + OC;
+      const o2 = o1 + OC;
+      const o3 = o2 + OC;
+      // prettier-ignore
+      {
+        out[o0] = a00 + b0; out[o0 + 1] = a01 + b1; out[o0 + 2] = a02 + b2; out[o0 + 3] = a03 + b3;
+        out[o1] = a10 + b0; out[o1 + 1] = a11 + b1; out[o1 + 2] = a12 + b2; out[o1 + 3] = a13 + b3;
+        out[o2] = a20 + b0; out[o2 + 1] = a21 + b1; out[o2 + 2] = a22 + b2; out[o2 + 3] = a23 + b3;
+        out[o3] = a30 + b0; out[o3 + 1] = a31 + b1; out[o3 + 2] = a32 + b2; out[o3 + 3] = a33 + b3;
+      }
     }
   }
   // The ragged edges (T or OC not a multiple of 4) take the plain path.
@@ -164,13 +171,23 @@ export function logitsForward(
     const x = t * C;
     const o = t * V;
     for (let v = 0; v < V4; v += 4) {
-      const e0 = v * C, e1 = e0 + C, e2 = e1 + C, e3 = e2 + C; // prettier-ignore
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0; // prettier-ignore
+      const e0 = v * C;
+      const e1 = e0 + C;
+      const e2 = e1 + C;
+      const e3 = e2 + C;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      // prettier-ignore
       for (let c = 0; c < C; c++) {
         const xc = inp[x + c];
-        s0 += xc * wte[e0 + c]; s1 += xc * wte[e1 + c]; s2 += xc * wte[e2 + c]; s3 += xc * wte[e3 + c]; // prettier-ignore
+        s0 += xc * wte[e0 + c]; s1 += xc * wte[e1 + c]; s2 += xc * wte[e2 + c]; s3 += xc * wte[e3 + c];
       }
-      out[o + v] = s0; out[o + v + 1] = s1; out[o + v + 2] = s2; out[o + v + 3] = s3; // prettier-ignore
+      out[o + v] = s0;
+      out[o + v + 1] = s1;
+      out[o + v + 2] = s2;
+      out[o + v + 3] = s3;
     }
     for (let v = V4; v < V; v++) {
       let sum = 0;
@@ -203,6 +220,13 @@ export function splitHeads(
 }
 
 /** Writes one head's context (T, hs) into its columns of the merged (T, C) tensor. */
-export function mergeHead(merged: Float32Array, headContext: Float32Array, h: number, T: number, C: number, hs: number) {
+export function mergeHead(
+  merged: Float32Array,
+  headContext: Float32Array,
+  h: number,
+  T: number,
+  C: number,
+  hs: number,
+) {
   for (let t = 0; t < T; t++) merged.set(headContext.subarray(t * hs, (t + 1) * hs), t * C + h * hs);
 }

@@ -1,0 +1,53 @@
+// Writes a trace as JSON without building the whole string in memory: the logits of a 124M model at
+// T = 1024 alone are 51M numbers, more than one JavaScript string can hold. Same format as traceToJson.
+
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { configToJson } from '../model/config';
+import type { Trace } from '../model/trace';
+
+const CHUNK = 1 << 16;
+
+/** Streams `trace` as JSON to a file path, or to a stream such as process.stdout, honouring back-pressure. */
+export async function writeTraceJson(
+  target: string | Writable,
+  trace: Trace,
+  adapter: string,
+): Promise<void> {
+  const stream = typeof target === 'string' ? createWriteStream(target) : target;
+  const write = async (text: string) => {
+    if (!stream.write(text)) await once(stream, 'drain');
+  };
+  try {
+    const head = {
+      config: configToJson(trace.config),
+      backend: trace.backend,
+      adapter,
+      ids: trace.ids,
+      tokens: trace.tokens,
+      truncated: trace.truncated,
+    };
+    await write(JSON.stringify(head).slice(0, -1) + ',"tensors":{');
+    let first = true;
+    for (const [name, tensor] of Object.entries(trace.tensors)) {
+      await write(
+        `${first ? '' : ','}${JSON.stringify(name)}:{"shape":${JSON.stringify(tensor.shape)},"data":[`,
+      );
+      for (let start = 0; start < tensor.data.length; start += CHUNK) {
+        const part = Array.from(tensor.data.subarray(start, start + CHUNK), (x) =>
+          Number.isFinite(x) ? x : null,
+        );
+        await write((start ? ',' : '') + part.join(','));
+      }
+      await write(']}');
+      first = false;
+    }
+    await write('}}\n');
+  } finally {
+    if (typeof target === 'string') {
+      stream.end();
+      await once(stream, 'close');
+    }
+  }
+}
