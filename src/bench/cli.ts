@@ -3,10 +3,14 @@
 // own file and is run in turn; a section prints a line saying why it was skipped when its backend is absent.
 
 import { runCpuBench } from './cpu';
+import { runLoadBench } from './load';
 
 async function main() {
   const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-  const sections: [string, () => Promise<void>][] = [['cpu', runCpuBench]];
+  const sections: [string, () => Promise<void>][] = [
+    ['cpu', runCpuBench],
+    ['load', runLoadBench],
+  ];
   for (const [name, run] of sections) {
     if (only.length && !only.includes(name)) continue;
     console.log(`\n== ${name} ==`);

@@ -194,3 +194,21 @@ describe('damaged files', () => {
     expect(Array.from(loaded.layers[0].qkvBias)).toEqual(Array.from(reference.layers[0].qkvBias));
   });
 });
+
+describe('memory use on large files', () => {
+  it('reads one tensor at a time, never the whole file', async () => {
+    const bytes = new Uint8Array(readFileSync(TINY_MODEL));
+    const reads: number[] = [];
+    const source = {
+      size: bytes.byteLength,
+      read: async (offset: number, length: number) => {
+        reads.push(length);
+        return bytes.subarray(offset, offset + length);
+      },
+    };
+    await loadGPT2Weights(source, reference.config);
+    const wteBytes = 50257 * 32 * 2;
+    expect(Math.max(...reads)).toBe(wteBytes); // the largest single tensor
+    expect(reads.filter((n) => n > 100_000).length).toBe(1);
+  });
+});
