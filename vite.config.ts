@@ -15,5 +15,7 @@ export default defineConfig({
     hookTimeout: 180_000,
     // The machines have two cores; the browser and SwiftShader tests are heavy, so run files two at a time.
     maxWorkers: 2,
+    // Builds the production site once for the end-to-end tests (skipped when only other folders are run).
+    globalSetup: ['tests/e2e/global-setup.ts'],
   },
 });

@@ -1,0 +1,73 @@
+// The explorer's page: the header with the model and backend, the sentence, the steps, and the side panels.
+
+import { BridgeContext } from './bridge-context';
+import { StepView } from './StepView';
+import { useAppStore } from './store/store';
+import { BackendPanel } from './views/BackendPanel';
+import { Controls } from './views/Controls';
+import { ExportPanel } from './views/ExportPanel';
+import { InputPanel } from './views/InputPanel';
+import { ModelPanel } from './views/ModelPanel';
+import { NextTokenPanel } from './views/NextTokenPanel';
+import { StepNav } from './views/StepNav';
+import type { Bridge } from './worker/bridge';
+
+interface AppProps {
+  /** The connection to the engine worker (or its in-process twin in tests). */
+  bridge: Bridge;
+}
+
+function Badges() {
+  const model = useAppStore((s) => s.model);
+  const backend = useAppStore((s) => s.backend);
+  const book = useAppStore((s) => s.settings.preset === 'book');
+  return (
+    <p className="badges">
+      <span className="badge">{book ? 'Book example, chapter 3' : (model?.label ?? 'loading model…')}</span>
+      {!book && model?.untrained && <span className="badge warn">untrained</span>}
+      <span className="badge" title={backend.fallbackReason ?? undefined}>
+        {backend.name === 'webgpu' ? `WebGPU · ${backend.description}` : backend.name === 'cpu' ? 'CPU' : '…'}
+      </span>
+    </p>
+  );
+}
+
+export function App({ bridge }: AppProps) {
+  return (
+    <BridgeContext.Provider value={bridge}>
+      <a className="skip" href="#step-title">
+        Skip to the current step
+      </a>
+      <header className="site-header">
+        <div>
+          <h1>Attention explorer</h1>
+          <p className="tagline">
+            Type a sentence and watch a small GPT-2 turn it into embeddings and attention, one step at a time.
+            After chapters 2–3 of <cite>Build a Large Language Model (from Scratch)</cite>.
+          </p>
+        </div>
+        <Badges />
+      </header>
+      <main>
+        <InputPanel />
+        <StepNav />
+        <div className="layout">
+          <StepView />
+          <aside className="side">
+            <Controls />
+            <NextTokenPanel />
+            <ExportPanel />
+            <ModelPanel />
+            <BackendPanel />
+          </aside>
+        </div>
+      </main>
+      <footer className="site-footer">
+        <p>
+          All numbers are computed in your browser, in float32, and match PyTorch. Use ← and → to move between
+          steps. Share this view by copying the address.
+        </p>
+      </footer>
+    </BridgeContext.Provider>
+  );
+}

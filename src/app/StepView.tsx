@@ -1,0 +1,44 @@
+// The current step: its title and book section, the plain-language explanation, the formula and the drawing.
+
+import { STEPS } from './steps';
+import { useAppStore } from './store/store';
+
+export function StepView() {
+  const trace = useAppStore((s) => s.trace);
+  const settings = useAppStore((s) => s.settings);
+  const step = STEPS[settings.step - 1];
+  if (!trace) {
+    return (
+      <article className="step loading" aria-busy="true">
+        <p>Computing the first view…</p>
+      </article>
+    );
+  }
+  const ctx = { trace, settings };
+  return (
+    <article className="step" aria-labelledby="step-title" data-step={step.number}>
+      <header>
+        <p className="step-kicker">
+          Step {step.number} of {STEPS.length} · <span className="section">{step.section(ctx)}</span>
+          {settings.step >= 5 && (
+            <span className="mode-tag">
+              {settings.mode === 'naive'
+                ? 'naive attention'
+                : `trainable, layer ${trace.layer + 1}, head ${Math.min(settings.head, trace.shape.nHead - 1) + 1}`}
+            </span>
+          )}
+        </p>
+        <h2 id="step-title">{step.title}</h2>
+      </header>
+      <div className="explain">
+        {step.sentences(ctx).map((sentence) => (
+          <p key={sentence}>{sentence}</p>
+        ))}
+      </div>
+      <p className="formula" aria-label={`Formula: ${step.formula(ctx)}`}>
+        {step.formula(ctx)}
+      </p>
+      <step.Body trace={trace} settings={settings} />
+    </article>
+  );
+}

@@ -1,0 +1,76 @@
+// What the views read: the tensors of one run (a model trace or the book's example) and the settings that pick
+// which of them a step shows. Plain data, so a trace can cross the worker boundary and be shared by every view.
+
+import type { TensorMap } from '../../model/trace';
+
+export type AttentionMode = 'naive' | 'trainable';
+export type BackendPreference = 'auto' | 'webgpu' | 'cpu';
+export type Preset = 'none' | 'book';
+
+/** Everything the URL holds: opening the same link restores the same view. */
+export interface Settings {
+  text: string;
+  mode: AttentionMode;
+  /** Naive mode only: use input embeddings (true) or token embeddings alone (false). */
+  positions: boolean;
+  /** Naive mode (and the book's trainable attention): hide the future with the causal mask. */
+  causal: boolean;
+  layer: number;
+  head: number;
+  /** 1..7, see steps/. */
+  step: number;
+  allHeads: boolean;
+  preset: Preset;
+  /** Model folder URL ('' = the built-in default; 'local:NAME' = files cached in this browser). */
+  model: string;
+  backend: BackendPreference;
+  temperature: number;
+}
+
+export const DEFAULT_TEXT = 'the fat cat sat on the mat';
+
+export const DEFAULT_SETTINGS: Settings = {
+  text: DEFAULT_TEXT,
+  mode: 'naive',
+  positions: true,
+  causal: false,
+  layer: 0,
+  head: 0,
+  step: 1,
+  allHeads: false,
+  preset: 'none',
+  model: '',
+  backend: 'auto',
+  temperature: 1,
+};
+
+/** The sizes the views need (the book's example has no GPT2Config). */
+export interface TraceShape {
+  nEmbd: number;
+  nHead: number;
+  nLayer: number;
+  nPositions: number;
+  headSize: number;
+}
+
+/** One run, ready for the views. */
+export interface AppTrace {
+  source: 'model' | 'book';
+  /** Increases with every request; views use it to tell a new result from an old one. */
+  requestId: number;
+  tokens: string[];
+  ids: number[];
+  truncated: boolean;
+  /** Tokens in the text before it was cut to the context. */
+  totalTokens: number;
+  shape: TraceShape;
+  /** The layer whose per-layer tensors are in `tensors`. */
+  layer: number;
+  tensors: TensorMap;
+  /** Logits of the last position (V), for the next-token panel; absent for the book. */
+  logits?: Float32Array;
+  /** The ten most likely next tokens by logit, with readable text (order does not depend on temperature). */
+  topNext?: { id: number; text: string }[];
+  /** What computed it, for people ("CPU", the adapter name, or "the book's numbers"). */
+  computedBy: string;
+}

@@ -1,0 +1,74 @@
+// Step 4: input embeddings as the element-wise sum (book §2.8): the three matrices side by side, sharing
+// one hovered cell so the readout shows a + b = c.
+
+import { useMemo, useState } from 'react';
+import { embeddingView } from '../data/select';
+import { EmbeddingCanvas } from '../views/EmbeddingCanvas';
+import { Legend } from '../views/Legend';
+import { MatrixPanel } from '../views/MatrixPanel';
+import { MatrixTable } from '../views/MatrixTable';
+import { divergingScale, maxAbs } from '../views/scales';
+import type { StepContext, StepDef } from './types';
+
+function SumBody({ trace }: StepContext) {
+  const views = useMemo(
+    () => (['tok_emb', 'pos_emb', 'input_emb'] as const).map((name) => embeddingView(trace, name)),
+    [trace],
+  );
+  const [hover, setHover] = useState<[number, number] | null>(null);
+  const scale = useMemo(
+    () => divergingScale(Math.max(...views.map((v) => (v ? maxAbs(v.matrix) : 0)))),
+    [views],
+  );
+  const [tok, pos, input] = views;
+  if (!tok || !pos || !input) return input && <MatrixPanel view={input} traceId={trace.requestId} primary />;
+  return (
+    <section className="matrix-panel primary" data-primary={1}>
+      <div className="sum-row">
+        {[tok, pos, input].map((view, i) => (
+          <div className="sum-term" key={view.id}>
+            <h3>
+              {i === 1 ? '+ ' : i === 2 ? '= ' : ''}
+              {view.title}
+            </h3>
+            <EmbeddingCanvas
+              view={view}
+              scale={scale}
+              traceId={trace.requestId}
+              hover={hover}
+              onHover={setHover}
+              widthShare={1}
+              hideReadout
+            />
+          </div>
+        ))}
+      </div>
+      <p className="readout" aria-live="polite">
+        {hover
+          ? input.explain(hover[0], hover[1])
+          : 'Hover over any of the three to see token + position = input for that cell.'}
+      </p>
+      <Legend scale={scale} label="value (blue < 0 < red), one scale for all three" />
+      <MatrixTable view={input} />
+    </section>
+  );
+}
+
+export const step4: StepDef = {
+  number: 4,
+  title: 'Input embeddings',
+  section: () => '§2.8 Encoding word positions',
+  sentences: ({ trace }) =>
+    trace.source === 'book'
+      ? [
+          'In the book these six vectors are the inputs x⁽¹⁾ … x⁽⁶⁾ that attention works on.',
+          'From here on, every step is computed from them.',
+        ]
+      : [
+          'The model adds the two tables element by element: each input vector is its token’s embedding plus its position’s embedding.',
+          'Hover over a cell to see a + b = c. The same colour scale is used for all three.',
+          'These input embeddings x⁽¹⁾ … x⁽ᵀ⁾ are what attention works on.',
+        ],
+  formula: () => 'x⁽ⁱ⁾ = wte[tᵢ] + wpe[i]',
+  Body: SumBody,
+};

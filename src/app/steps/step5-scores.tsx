@@ -1,0 +1,84 @@
+// Step 5: attention scores. Naive: ω = X·Xᵀ on the input (or token) embeddings (book §3.3.1). Trainable: Q and
+// K of the chosen head, the raw scores Q·Kᵀ and the scaled, masked ones (book §3.4.1, §3.5.1).
+
+import { useMemo } from 'react';
+import { dimLabels, headParts, naiveScoresView, trainableScoresViews, type MatrixView } from '../data/select';
+import { fmt4 } from '../data/format';
+import { MatrixPanel } from '../views/MatrixPanel';
+import { RepeatCallout } from '../views/RepeatCallout';
+import type { StepContext, StepDef } from './types';
+
+function qkViews({ trace, settings }: StepContext): MatrixView[] {
+  const { q, k, h } = headParts(trace, settings);
+  const labels = dimLabels(q.cols);
+  return [
+    {
+      id: 'q',
+      title: `Queries Q (head ${h + 1})`,
+      matrix: q,
+      rowLabels: trace.tokens,
+      colLabels: labels,
+      kind: 'signed',
+      explain: (i, c) =>
+        `q⁽${i + 1}⁾[${c + 1}] = (x⁽${i + 1}⁾·W_q)[${c + 1}] = ${fmt4(q.data[i * q.cols + c])}`,
+    },
+    {
+      id: 'k',
+      title: `Keys K (head ${h + 1})`,
+      matrix: k,
+      rowLabels: trace.tokens,
+      colLabels: labels,
+      kind: 'signed',
+      explain: (i, c) =>
+        `k⁽${i + 1}⁾[${c + 1}] = (x⁽${i + 1}⁾·W_k)[${c + 1}] = ${fmt4(k.data[i * k.cols + c])}`,
+    },
+  ];
+}
+
+function ScoresBody(ctx: StepContext) {
+  const { trace, settings } = ctx;
+  const views = useMemo(
+    () =>
+      settings.mode === 'naive'
+        ? [naiveScoresView(trace, settings)]
+        : [...trainableScoresViews(trace, settings).reverse(), ...qkViews(ctx)],
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [trace, settings.mode, settings.positions, settings.causal, settings.head],
+  );
+  return (
+    <>
+      {settings.mode === 'naive' && <RepeatCallout trace={trace} settings={settings} />}
+      {views.map((view, i) => (
+        <MatrixPanel key={view.id} view={view} traceId={trace.requestId} primary={i === 0} />
+      ))}
+    </>
+  );
+}
+
+export const step5: StepDef = {
+  number: 5,
+  title: 'Attention scores',
+  section: ({ settings }) =>
+    settings.mode === 'naive'
+      ? '§3.3.1 Self-attention without trainable weights'
+      : '§3.4.1 Trainable weights, §3.5.1 Causal mask',
+  sentences: ({ trace, settings }) =>
+    settings.mode === 'naive'
+      ? [
+          'Attention starts by asking how related each pair of tokens is. The simplest measure is the dot product: multiply two vectors element by element and add up.',
+          'Row i holds token i’s scores against every token. A large score means the two vectors point the same way.',
+          settings.positions || trace.source === 'book'
+            ? 'Here the vectors are the input embeddings, so position is part of the comparison.'
+            : 'Position embeddings are off: only the token embeddings are compared, so the same token at two places gets the same row.',
+        ]
+      : [
+          `A trained head first projects each input three ways: a query q (what this token looks for), a key k (what it offers) and a value v (what it passes on). Here dₖ = ${trace.shape.headSize}.`,
+          'The scores are queries dotted with keys, divided by √dₖ so they stay in a range where softmax still learns.',
+          trace.source === 'book'
+            ? 'Turn on the causal mask to hide later tokens, as a GPT must (§3.5).'
+            : `GPT-2 then masks the future: a token may only look at itself and earlier tokens. (In layer ${trace.layer + 1}, the input is the layer-normed stream, not the raw embeddings.)`,
+        ],
+  formula: ({ settings }) =>
+    settings.mode === 'naive' ? 'ωᵢⱼ = x⁽ⁱ⁾ · x⁽ʲ⁾     Ω = X·Xᵀ' : 'Q = X·W_q,  K = X·W_k     ω = Q·Kᵀ / √dₖ',
+  Body: ScoresBody,
+};

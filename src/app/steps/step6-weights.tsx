@@ -1,0 +1,43 @@
+// Step 6: attention weights, the row softmax of the scores (book §3.3.1, §3.4.1, §3.5.1), with the row bar
+// chart and, in trainable mode, the grid of all heads of the layer.
+
+import { useMemo } from 'react';
+import { weightsView } from '../data/select';
+import { AllHeadsGrid } from '../views/AllHeadsGrid';
+import { MatrixPanel } from '../views/MatrixPanel';
+import { RepeatCallout } from '../views/RepeatCallout';
+import type { StepContext, StepDef } from './types';
+
+function WeightsBody({ trace, settings }: StepContext) {
+  const view = useMemo(() => weightsView(trace, settings), [trace, settings]);
+  return (
+    <>
+      {settings.mode === 'naive' && <RepeatCallout trace={trace} settings={settings} />}
+      <MatrixPanel view={view} traceId={trace.requestId} selectable primary />
+      {settings.mode === 'trainable' && settings.allHeads && trace.shape.nHead > 1 && (
+        <AllHeadsGrid trace={trace} settings={settings} />
+      )}
+    </>
+  );
+}
+
+export const step6: StepDef = {
+  number: 6,
+  title: 'Attention weights',
+  section: ({ settings }) =>
+    settings.mode === 'naive'
+      ? '§3.3.1 Normalising with softmax'
+      : '§3.4.1, §3.5.1 Softmax and the causal mask',
+  sentences: ({ settings }) => [
+    'Softmax turns each row of scores into weights that are positive and add up to 1: bigger scores get exponentially more weight.',
+    'Row i now says how much token i attends to each token. Click a row to see it as a bar chart.',
+    settings.causal || settings.mode === 'trainable'
+      ? 'With the causal mask, the future gets weight exactly 0, so each row spreads its attention over earlier tokens only.'
+      : 'Without a mask every token can look at every other one, even later ones: fine for reading, not for predicting the next word.',
+  ],
+  formula: ({ settings }) =>
+    settings.mode === 'naive'
+      ? 'αᵢⱼ = exp(ωᵢⱼ) / Σⱼ exp(ωᵢⱼ)'
+      : 'αᵢⱼ = softmaxⱼ(ωᵢⱼ / √dₖ),  ωᵢⱼ = −∞ for j > i',
+  Body: WeightsBody,
+};

@@ -1,0 +1,73 @@
+// The app state in one zustand store made of three slices: settings (mirrored to the URL), the model and
+// backend status reported by the worker, and the latest good trace with the notices about the input.
+
+import { create } from 'zustand';
+import { DEFAULT_SETTINGS, type AppTrace, type Settings } from '../data/types';
+
+export interface ModelInfo {
+  label: string;
+  /** Where it came from, for the model panel: "built in", a URL, or file names. */
+  source: string;
+  untrained: boolean;
+  parameters: number;
+  config: { vocabSize: number; nPositions: number; nEmbd: number; nLayer: number; nHead: number };
+}
+
+export interface LoadState {
+  active: boolean;
+  /** 0..1, or null while the size is unknown. */
+  fraction: number | null;
+  what: string;
+}
+
+export interface BackendState {
+  /** "CPU" or the WebGPU adapter. */
+  description: string;
+  name: 'cpu' | 'webgpu' | null;
+  fallbackReason: string | null;
+}
+
+export interface SettingsSlice {
+  settings: Settings;
+  set: (patch: Partial<Settings>) => void;
+}
+
+export interface ModelSlice {
+  model: ModelInfo | null;
+  load: LoadState;
+  loadError: string | null;
+  modelNotice: string | null;
+  backend: BackendState;
+}
+
+export interface TraceSlice {
+  /** The last good result; it stays on screen while a bad input is shown a notice. */
+  trace: AppTrace | null;
+  /** A problem with the current text (empty, …): shown, while `trace` keeps the last good view. */
+  inputError: string | null;
+  /** Remarks about a good result (text cut to the context, special tokens, split characters). */
+  notices: string[];
+  /** The id of the newest request sent; results for older ones are dropped. */
+  latestRequest: number;
+  selectedRow: number | null;
+}
+
+export type AppState = SettingsSlice & ModelSlice & TraceSlice;
+
+export const useAppStore = create<AppState>()((set) => ({
+  settings: DEFAULT_SETTINGS,
+  set: (patch) => set((s) => ({ settings: { ...s.settings, ...patch } })),
+  model: null,
+  load: { active: false, fraction: null, what: '' },
+  loadError: null,
+  modelNotice: null,
+  backend: { description: '…', name: null, fallbackReason: null },
+  trace: null,
+  inputError: null,
+  notices: [],
+  latestRequest: 0,
+  selectedRow: null,
+}));
+
+/** Shorthand for a partial update from outside React (the worker bridge). */
+export const patchState = (patch: Partial<AppState>) => useAppStore.setState(patch);

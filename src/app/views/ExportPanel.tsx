@@ -1,0 +1,84 @@
+// Export buttons: the current step's matrix as SVG, PNG or CSV, and the whole trace as JSON (the format of
+// `npm run trace`, computed in the worker so the page stays responsive).
+
+import { useState } from 'react';
+import { useBridge } from '../bridge-context';
+import { download, svgToPng } from '../export/download';
+import { matrixToCsv, matrixToSvg, primaryView, tokensToCsv } from '../export/files';
+import { useAppStore } from '../store/store';
+
+export function ExportPanel() {
+  const bridge = useBridge();
+  const trace = useAppStore((s) => s.trace);
+  const settings = useAppStore((s) => s.settings);
+  const [message, setMessage] = useState<string | null>(null);
+  if (!trace) return null;
+  const view = primaryView(trace, settings);
+  const base = `attention-step${settings.step}-${view?.id ?? 'tokens'}`.replace(/[^\w.-]+/g, '_');
+  const run = async (what: string, job: () => Promise<void>) => {
+    setMessage(`Preparing ${what}…`);
+    try {
+      await job();
+      setMessage(null);
+    } catch (error) {
+      setMessage(`The ${what} export failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  return (
+    <section className="export-panel" aria-label="Export">
+      <h2>Export</h2>
+      <div className="button-row">
+        <button
+          type="button"
+          disabled={!view}
+          onClick={() =>
+            view && download(new Blob([matrixToSvg(view)], { type: 'image/svg+xml' }), `${base}.svg`)
+          }
+        >
+          SVG
+        </button>
+        <button
+          type="button"
+          disabled={!view}
+          onClick={() =>
+            view && run('PNG', async () => download(await svgToPng(matrixToSvg(view)), `${base}.png`))
+          }
+        >
+          PNG
+        </button>
+        <button
+          type="button"
+          onClick={() =>
+            download(
+              new Blob([view ? matrixToCsv(view) : tokensToCsv(trace)], { type: 'text/csv' }),
+              `${base}.csv`,
+            )
+          }
+        >
+          CSV
+        </button>
+        <button
+          type="button"
+          disabled={trace.source === 'book'}
+          title={
+            trace.source === 'book'
+              ? 'The book example is not a model run'
+              : 'Every tensor of this run, as npm run trace writes it'
+          }
+          onClick={() =>
+            run('trace', async () =>
+              download(new Blob([await bridge.exportTrace()], { type: 'application/json' }), 'trace.json'),
+            )
+          }
+        >
+          Trace JSON
+        </button>
+      </div>
+      {message && (
+        <p className="hint" role="status">
+          {message}
+        </p>
+      )}
+    </section>
+  );
+}

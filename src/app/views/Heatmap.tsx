@@ -1,0 +1,214 @@
+// A T×T (or small T×d) matrix as SVG: d3 gives the colours, React draws the cells. Token labels on both axes,
+// values in the cells when they fit, a readout that explains the hovered or focused cell, and row selection.
+
+import { useState, type KeyboardEvent } from 'react';
+import type { MatrixView } from '../data/select';
+import { fmtCell } from '../data/format';
+import type { ColorScale } from './scales';
+import { textColorOn } from './scales';
+import { useWidth } from './useWidth';
+
+interface HeatmapProps {
+  /** The matrix, its labels and its per-cell explanations. */
+  view: MatrixView;
+  /** The one colour scale for every cell of this heatmap. */
+  scale: ColorScale;
+  /** Request id of the trace, so tests and the benchmark can see when the drawing is new. */
+  traceId: number;
+  /** Row shown as a bar chart, if any. */
+  selectedRow?: number | null;
+  /** Called when a row is clicked or chosen with Enter. */
+  onSelectRow?: (row: number) => void;
+  /** Largest cell side in pixels (small multiples pass a small one). */
+  maxCell?: number;
+  /** Hide labels and values (the all-heads grid). */
+  compact?: boolean;
+}
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+export function Heatmap({
+  view,
+  scale,
+  traceId,
+  selectedRow,
+  onSelectRow,
+  maxCell = 64,
+  compact = false,
+}: HeatmapProps) {
+  const [ref, width] = useWidth<HTMLDivElement>();
+  const [focus, setFocus] = useState<[number, number] | null>(null);
+  const { matrix: m, rowLabels, colLabels } = view;
+  const longest = Math.max(...rowLabels.map((l) => clip(l, 12).length), 1);
+  const gutter = compact ? 2 : Math.min(110, longest * 7.5 + 10);
+  const cell = Math.max(compact ? 4 : 16, Math.min(maxCell, Math.floor((width - gutter - 4) / m.cols)));
+  const rotate = !compact && cell < 48;
+  const top = compact
+    ? 2
+    : rotate
+      ? Math.min(90, Math.max(...colLabels.map((l) => clip(l, 10).length), 1) * 6 + 14)
+      : 22;
+  const room = cell >= 56 ? 'wide' : cell >= 34 ? 'narrow' : null;
+  const widthPx = gutter + m.cols * cell + 2;
+  const heightPx = top + m.rows * cell + 2;
+
+  const onKey = (event: KeyboardEvent) => {
+    const [r, c] = focus ?? [0, 0];
+    const moves: Record<string, [number, number]> = {
+      ArrowUp: [-1, 0],
+      ArrowDown: [1, 0],
+      ArrowLeft: [0, -1],
+      ArrowRight: [0, 1],
+    };
+    const move = moves[event.key];
+    if (move) {
+      event.preventDefault();
+      event.stopPropagation();
+      setFocus([
+        Math.min(m.rows - 1, Math.max(0, r + move[0])),
+        Math.min(m.cols - 1, Math.max(0, c + move[1])),
+      ]);
+    } else if ((event.key === 'Enter' || event.key === ' ') && onSelectRow) {
+      event.preventDefault();
+      onSelectRow(r);
+    }
+  };
+
+  return (
+    <div className="heatmap" ref={ref}>
+      <div className="matrix-scroll" data-arrow-keys>
+        <svg
+          width={widthPx}
+          height={heightPx}
+          role="img"
+          aria-label={`${view.title}: ${m.rows} by ${m.cols} matrix. Use the arrow keys to read cells, Enter to chart a row.`}
+          tabIndex={compact ? -1 : 0}
+          onKeyDown={onKey}
+          onMouseLeave={() => setFocus(null)}
+          data-matrix-id={view.id}
+          data-trace-id={traceId}
+          fontFamily="system-ui, sans-serif"
+        >
+          <defs>
+            <pattern
+              id="masked-hatch"
+              width={6}
+              height={6}
+              patternUnits="userSpaceOnUse"
+              patternTransform="rotate(45)"
+            >
+              <rect width={6} height={6} fill="#eee" />
+              <line x1={0} y1={0} x2={0} y2={6} stroke="#bbb" strokeWidth={2} />
+            </pattern>
+          </defs>
+          {!compact &&
+            rowLabels.map((label, r) => (
+              <text
+                key={`r${r}`}
+                x={gutter - 6}
+                y={top + r * cell + cell / 2}
+                dy="0.35em"
+                textAnchor="end"
+                fontSize={12}
+                fill="currentColor"
+                fontWeight={selectedRow === r ? 700 : 400}
+              >
+                {clip(label, 12)}
+              </text>
+            ))}
+          {!compact &&
+            colLabels.map((label, c) => {
+              const x = gutter + c * cell + cell / 2;
+              return rotate ? (
+                <text
+                  key={`c${c}`}
+                  transform={`translate(${x},${top - 6}) rotate(-55)`}
+                  fontSize={12}
+                  fill="currentColor"
+                >
+                  {clip(label, 10)}
+                </text>
+              ) : (
+                <text key={`c${c}`} x={x} y={top - 7} textAnchor="middle" fontSize={12} fill="currentColor">
+                  {clip(label, 10)}
+                </text>
+              );
+            })}
+          {Array.from({ length: m.rows }, (_, r) =>
+            Array.from({ length: m.cols }, (_, c) => {
+              const value = m.data[r * m.cols + c];
+              const masked = view.masked?.(r, c) ?? false;
+              const fill = masked ? 'url(#masked-hatch)' : scale(value);
+              const label = masked ? (view.kind === 'signed' ? '−∞' : '0') : room ? fmtCell(value, room) : '';
+              return (
+                <g
+                  key={`${r}-${c}`}
+                  onMouseEnter={() => setFocus([r, c])}
+                  onClick={() => {
+                    setFocus([r, c]);
+                    onSelectRow?.(r);
+                  }}
+                >
+                  <rect
+                    className="cell"
+                    x={gutter + c * cell}
+                    y={top + r * cell}
+                    width={cell - 1}
+                    height={cell - 1}
+                    fill={fill}
+                    data-row={r}
+                    data-col={c}
+                    data-value={value}
+                    data-masked={masked ? 1 : 0}
+                  />
+                  {room && !compact && (
+                    <text
+                      x={gutter + c * cell + cell / 2}
+                      y={top + r * cell + cell / 2}
+                      dy="0.35em"
+                      textAnchor="middle"
+                      fontSize={cell >= 56 ? 12 : 11}
+                      fill={masked ? '#777' : textColorOn(scale(value))}
+                      pointerEvents="none"
+                    >
+                      {label}
+                    </text>
+                  )}
+                </g>
+              );
+            }),
+          )}
+          {selectedRow != null && !compact && (
+            <rect
+              x={gutter - 1}
+              y={top + selectedRow * cell - 1}
+              width={m.cols * cell + 1}
+              height={cell + 1}
+              fill="none"
+              stroke="#d95f02"
+              strokeWidth={2}
+            />
+          )}
+          {focus && !compact && (
+            <rect
+              x={gutter + focus[1] * cell - 1}
+              y={top + focus[0] * cell - 1}
+              width={cell + 1}
+              height={cell + 1}
+              fill="none"
+              stroke="#111"
+              strokeWidth={2}
+            />
+          )}
+        </svg>
+      </div>
+      {!compact && (
+        <p className="readout" aria-live="polite" data-testid={`readout-${view.id}`}>
+          {focus
+            ? view.explain(focus[0], focus[1])
+            : 'Hover over a cell, or focus the matrix and use the arrow keys, to see how each number was computed.'}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,71 @@
+// The ten most likely next tokens with their probabilities at the chosen temperature. The order is fixed by
+// the logits; temperature only reshapes the probabilities, so the softmax over the vocabulary is recomputed.
+
+import { useMemo } from 'react';
+import { useAppStore } from '../store/store';
+
+/** Probabilities of `ids` under softmax(logits / temperature) over the whole vocabulary. */
+export function probabilitiesAt(logits: Float32Array, ids: number[], temperature: number): number[] {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
+  let total = 0;
+  for (let i = 0; i < logits.length; i++) total += Math.exp((logits[i] - max) / temperature);
+  return ids.map((id) => Math.exp((logits[id] - max) / temperature) / total);
+}
+
+export function NextTokenPanel() {
+  const trace = useAppStore((s) => s.trace);
+  const temperature = useAppStore((s) => s.settings.temperature);
+  const set = useAppStore((s) => s.set);
+  const untrained = useAppStore((s) => s.model?.untrained ?? false);
+  const top = trace?.topNext;
+  const logits = trace?.logits;
+  const probabilities = useMemo(
+    () =>
+      logits && top
+        ? probabilitiesAt(
+            logits,
+            top.map((t) => t.id),
+            temperature,
+          )
+        : [],
+    [logits, top, temperature],
+  );
+  if (!trace || trace.source === 'book' || !top) {
+    return (
+      <section className="next-token" aria-label="Next token">
+        <h2>Next token</h2>
+        <p className="hint">The book's example has no vocabulary, so there is no next token to predict.</p>
+      </section>
+    );
+  }
+  return (
+    <section className="next-token" aria-label="Next token">
+      <h2>Next token</h2>
+      <p className="hint">
+        What the model would write after “{trace.tokens[trace.tokens.length - 1]}”
+        {untrained ? ' (random weights: expect nonsense)' : ''}.
+      </p>
+      <label className="slider">
+        Temperature <output>{temperature.toFixed(2)}</output>
+        <input
+          type="range"
+          min={0.1}
+          max={2}
+          step={0.05}
+          value={temperature}
+          onChange={(e) => set({ temperature: Number(e.target.value) })}
+        />
+      </label>
+      <ol className="next-list" data-testid="next-tokens">
+        {top.map((t, i) => (
+          <li key={t.id}>
+            <span className="piece">{t.text}</span>
+            <span className="bar" style={{ width: `${Math.max(1, probabilities[i] * 100)}%` }} />
+            <span className="p">{(probabilities[i] * 100).toFixed(1)}%</span>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,57 @@
+// The step list with back and next buttons. The arrow keys move between steps too, unless focus is in a text
+// box, a picker or a matrix (which use the arrows themselves).
+
+import { useEffect } from 'react';
+import { STEPS } from '../steps';
+import { useAppStore } from '../store/store';
+
+const OWNS_ARROWS = 'input, textarea, select, [data-arrow-keys], [role="slider"]';
+
+export function StepNav() {
+  const step = useAppStore((s) => s.settings.step);
+  const set = useAppStore((s) => s.set);
+  const go = (n: number) => set({ step: Math.min(STEPS.length, Math.max(1, n)) });
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.altKey || event.ctrlKey || event.metaKey) return;
+      const target = event.target as Element | null;
+      if (target?.closest?.(OWNS_ARROWS)) return;
+      const current = useAppStore.getState().settings.step;
+      if (event.key === 'ArrowRight') set({ step: Math.min(STEPS.length, current + 1) });
+      else if (event.key === 'ArrowLeft') set({ step: Math.max(1, current - 1) });
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [set]);
+
+  return (
+    <nav className="step-nav" aria-label="Steps">
+      <button type="button" onClick={() => go(step - 1)} disabled={step === 1} aria-label="Previous step">
+        ← Back
+      </button>
+      <ol>
+        {STEPS.map((s) => (
+          <li key={s.number}>
+            <button
+              type="button"
+              aria-current={s.number === step ? 'step' : undefined}
+              onClick={() => go(s.number)}
+            >
+              <span className="num">{s.number}</span>
+              <span className="label">{s.title}</span>
+            </button>
+          </li>
+        ))}
+      </ol>
+      <button
+        type="button"
+        onClick={() => go(step + 1)}
+        disabled={step === STEPS.length}
+        aria-label="Next step"
+      >
+        Next →
+      </button>
+    </nav>
+  );
+}

@@ -1,0 +1,128 @@
+// Connects the engine client to the store: settings changes become requests, worker messages become state.
+// Results older than the newest request are dropped, and a failed request keeps the last good view on screen.
+
+import { bookTrace } from '../data/book-trace';
+import type { AppTrace, Settings } from '../data/types';
+import { patchState, useAppStore } from '../store/store';
+import type { EngineClient } from './client';
+import type { FromWorker, ModelSource, TraceResult } from './protocol';
+
+let nextId = 1;
+
+function toAppTrace(result: TraceResult): AppTrace {
+  return {
+    source: 'model',
+    requestId: result.id,
+    tokens: result.tokens,
+    ids: result.ids,
+    truncated: result.truncated,
+    totalTokens: result.totalTokens,
+    shape: result.shape,
+    layer: result.layer,
+    tensors: result.tensors,
+    logits: result.logits,
+    topNext: result.topNext,
+    computedBy: result.computedBy,
+  };
+}
+
+export interface Bridge {
+  /** Loads a model from a URL or files; the current one stays until the new one is ready. */
+  loadModel(source: ModelSource): void;
+  cancelLoad(): void;
+  /** The whole trace (every tensor, all logits) as JSON, computed in the worker. */
+  exportTrace(): Promise<string>;
+  dispose(): void;
+}
+
+export function connectBridge(client: EngineClient, pageUrl: string): Bridge {
+  const exports = new Map<number, { resolve: (json: string) => void; reject: (e: Error) => void }>();
+  let loadId = 0;
+
+  const requestTrace = (settings: Settings) => {
+    const id = nextId++;
+    patchState({ latestRequest: id });
+    if (settings.preset === 'book') {
+      patchState({ trace: bookTrace(id), inputError: null, notices: [] });
+      return;
+    }
+    client.post({ type: 'trace', id, text: settings.text, layer: settings.layer });
+  };
+
+  const loadModel = (source: ModelSource) => {
+    loadId = nextId++;
+    patchState({ load: { active: true, fraction: null, what: 'Starting…' }, loadError: null });
+    client.post({ type: 'load', id: loadId, source, backend: useAppStore.getState().settings.backend });
+  };
+
+  const onMessage = (message: FromWorker) => {
+    const state = useAppStore.getState();
+    switch (message.type) {
+      case 'trace':
+        if (message.id < state.latestRequest || state.settings.preset === 'book') return;
+        patchState({ trace: toAppTrace(message), inputError: null, notices: message.notices });
+        return;
+      case 'trace-error':
+        if (message.id === state.latestRequest) patchState({ inputError: message.message });
+        return;
+      case 'progress':
+        if (message.id === loadId)
+          patchState({ load: { active: true, fraction: message.fraction, what: message.what } });
+        return;
+      case 'model':
+        patchState({
+          model: message.info,
+          backend: message.backend,
+          modelNotice: message.notice,
+          loadError: null,
+        });
+        patchState({ load: { active: false, fraction: null, what: '' } });
+        if (message.cacheKey !== state.settings.model) state.set({ model: message.cacheKey });
+        return;
+      case 'load-error':
+        patchState({ loadError: message.message, load: { active: false, fraction: null, what: '' } });
+        // A broken model link on first open: show the message and fall back to the built-in model.
+        if (!state.model && message.id === loadId) loadModel({ kind: 'default', baseUrl: pageUrl });
+        return;
+      case 'backend':
+        patchState({ backend: message.backend });
+        return;
+      case 'export-trace':
+      case 'export-error': {
+        const waiting = exports.get(message.id);
+        exports.delete(message.id);
+        if (message.type === 'export-trace') waiting?.resolve(message.json);
+        else waiting?.reject(new Error(message.message));
+        return;
+      }
+    }
+  };
+  const unsubscribeClient = client.subscribe(onMessage);
+
+  const unsubscribeStore = useAppStore.subscribe((state, previous) => {
+    const s = state.settings;
+    const p = previous.settings;
+    if (s.backend !== p.backend) client.post({ type: 'backend', backend: s.backend });
+    if (s.text !== p.text || s.layer !== p.layer || s.preset !== p.preset) requestTrace(s);
+  });
+
+  const initial = useAppStore.getState().settings;
+  const saved = initial.model;
+  loadModel(saved ? { kind: 'url', url: saved } : { kind: 'default', baseUrl: pageUrl });
+  requestTrace(initial);
+
+  return {
+    loadModel,
+    cancelLoad: () => client.post({ type: 'cancel-load' }),
+    exportTrace: () =>
+      new Promise<string>((resolve, reject) => {
+        const id = nextId++;
+        exports.set(id, { resolve, reject });
+        client.post({ type: 'export-trace', id, text: useAppStore.getState().settings.text });
+      }),
+    dispose() {
+      unsubscribeClient();
+      unsubscribeStore();
+    },
+  };
+}

@@ -1,0 +1,218 @@
+// The engine side of the worker: owns the weights and the engine, loads models, and answers trace requests.
+// Only the newest pending request runs, so a burst of keystrokes costs one forward pass, not one per key.
+
+import { createEngine, type BackendPreference } from '../../model/backend';
+import { DEFAULT_MODEL_DIR, UNTRAINED_CONFIG, UNTRAINED_SEED } from '../../model/default-model';
+import { traceText, type Engine } from '../../model/engine';
+import { randomGPT2Weights } from '../../model/random';
+import { traceToJson } from '../../model/trace-json';
+import { parameterCount, type GPT2Weights } from '../../model/weights';
+import type { BackendState, ModelInfo } from '../store/store';
+import type { FromWorker, ModelSource, ToWorker } from './protocol';
+import { fetchBlob, loadFromFiles, loadFromUrl, weightsFromBlobs } from './model-loader';
+import { runTrace, userMessage } from './run-trace';
+
+export type Post = (message: FromWorker, transfer?: Transferable[]) => void;
+
+interface Loaded {
+  weights: GPT2Weights;
+  info: ModelInfo;
+}
+
+function describe(weights: GPT2Weights, label: string, source: string, untrained: boolean): Loaded {
+  const { vocabSize, nPositions, nEmbd, nLayer, nHead } = weights.config;
+  return {
+    weights,
+    info: {
+      label,
+      source,
+      untrained,
+      parameters: parameterCount(weights.config),
+      config: { vocabSize, nPositions, nEmbd, nLayer, nHead },
+    },
+  };
+}
+
+/** The built-in model: models/default/ next to the page, else the seeded random one, labelled untrained. */
+async function loadDefault(
+  baseUrl: string,
+  signal: AbortSignal,
+  progress: (f: number | null, w: string) => void,
+) {
+  const folder = new URL(`${DEFAULT_MODEL_DIR}/`, baseUrl).href;
+  const configBlob = await fetchBlob(`${folder}config.json`, signal, progress, {
+    useCache: false,
+    optional: true,
+  }).catch(() => null);
+  const weightsBlob = configBlob
+    ? await fetchBlob(`${folder}model.safetensors`, signal, progress, { useCache: false, optional: true })
+    : null;
+  if (configBlob && weightsBlob) {
+    const weights = await weightsFromBlobs(
+      weightsBlob,
+      await configBlob.text(),
+      'the default model',
+      signal,
+      progress,
+    );
+    return { loaded: describe(weights, 'Default model (trained)', 'built in', false), notice: null };
+  }
+  const weights = randomGPT2Weights(UNTRAINED_CONFIG, UNTRAINED_SEED);
+  return {
+    loaded: describe(weights, 'Untrained GPT-2 (random weights)', 'built in, seed 1234', true),
+    notice:
+      'No trained default model is shipped with this page yet, so a GPT-2 with random weights runs instead. ' +
+      'Its numbers are real, but its attention patterns mean nothing.',
+  };
+}
+
+export function createEngineHost(post: Post) {
+  let loaded: Loaded | null = null;
+  let engine: Engine | null = null;
+  let backend: BackendState = { description: '…', name: null, fallbackReason: null };
+  let preference: BackendPreference = 'auto';
+  let loadController: AbortController | null = null;
+  let pending: Extract<ToWorker, { type: 'trace' }> | null = null;
+  let lastTrace: Extract<ToWorker, { type: 'trace' }> | null = null;
+  let running = false;
+
+  async function startEngine(weights: GPT2Weights, why: string | null = null) {
+    const choice = await createEngine(weights, preference);
+    engine?.dispose();
+    engine = choice.engine;
+    backend = {
+      description: engine.description,
+      name: engine.backend,
+      fallbackReason: why ?? choice.fallbackReason,
+    };
+    const lost = (engine as { lost?: Promise<unknown> }).lost;
+    const current = engine;
+    lost?.then((info) => {
+      if (engine === current) void switchToCpuAfterLoss(info);
+    });
+  }
+
+  async function switchToCpuAfterLoss(info: unknown) {
+    if (!loaded) return;
+    const detail = info && typeof info === 'object' && 'message' in info ? ` (${String(info.message)})` : '';
+    preference = 'cpu';
+    await startEngine(loaded.weights, `The GPU device was lost${detail}; the explorer switched to the CPU.`);
+    post({ type: 'backend', backend });
+    if (lastTrace) schedule(lastTrace);
+  }
+
+  async function load(message: Extract<ToWorker, { type: 'load' }>) {
+    loadController?.abort();
+    const controller = new AbortController();
+    loadController = controller;
+    preference = message.backend;
+    const progress = (fraction: number | null, what: string) =>
+      post({ type: 'progress', id: message.id, fraction, what });
+    try {
+      const {
+        loaded: next,
+        notice,
+        cacheKey,
+      } = await loadSource(message.source, controller.signal, progress);
+      if (controller.signal.aborted) throw new DOMException('Loading was cancelled.', 'AbortError');
+      loaded = next;
+      await startEngine(next.weights);
+      post({ type: 'model', id: message.id, info: next.info, backend, notice, cacheKey });
+      if (lastTrace) schedule(lastTrace);
+    } catch (error) {
+      const cancelled = error instanceof DOMException && error.name === 'AbortError';
+      post({
+        type: 'load-error',
+        id: message.id,
+        message: cancelled ? 'Loading was cancelled; the previous model stays.' : userMessage(error),
+      });
+    } finally {
+      if (loadController === controller) loadController = null;
+    }
+  }
+
+  async function loadSource(
+    source: ModelSource,
+    signal: AbortSignal,
+    progress: (f: number | null, w: string) => void,
+  ) {
+    if (source.kind === 'default')
+      return { ...(await loadDefault(source.baseUrl, signal, progress)), cacheKey: '' };
+    if (source.kind === 'url') {
+      const weights = await loadFromUrl(source.url, signal, progress);
+      return {
+        loaded: describe(weights, source.url.replace(/^local:/, ''), source.url, false),
+        notice: null,
+        cacheKey: source.url,
+      };
+    }
+    const weights = await loadFromFiles(source.weights, source.config, signal, progress);
+    const label = source.weights.name;
+    return {
+      loaded: describe(weights, label, `${label} + ${source.config.name}`, false),
+      notice: null,
+      cacheKey: `local:${label}`,
+    };
+  }
+
+  function schedule(message: Extract<ToWorker, { type: 'trace' }>) {
+    pending = message;
+    lastTrace = message;
+    if (!running) void drain();
+  }
+
+  async function drain() {
+    running = true;
+    // Yield once so messages that arrived in the same burst replace `pending` before any work starts.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    while (pending && engine && loaded) {
+      const request = pending;
+      pending = null;
+      try {
+        const result = await runTrace(engine, loaded.weights, request);
+        post(result, [
+          ...Object.values(result.tensors).map((t) => t.data.buffer),
+          result.logits.buffer,
+        ] as Transferable[]);
+      } catch (error) {
+        if (engine.backend === 'webgpu' && /lost|destroyed/i.test(String(error))) {
+          await switchToCpuAfterLoss(error);
+          continue;
+        }
+        post({ type: 'trace-error', id: request.id, message: userMessage(error) });
+      }
+    }
+    running = false;
+  }
+
+  async function exportTrace(message: Extract<ToWorker, { type: 'export-trace' }>) {
+    try {
+      if (!engine || !loaded) throw new Error('No model is loaded yet.');
+      const trace = await traceText(engine, message.text, { logits: 'all' }, { allowSpecial: true });
+      post({
+        type: 'export-trace',
+        id: message.id,
+        json: JSON.stringify(traceToJson(trace, engine.description)),
+      });
+    } catch (error) {
+      post({ type: 'export-error', id: message.id, message: userMessage(error) });
+    }
+  }
+
+  return {
+    handle(message: ToWorker): void {
+      if (message.type === 'load') void load(message);
+      else if (message.type === 'cancel-load') loadController?.abort();
+      else if (message.type === 'trace') schedule(message);
+      else if (message.type === 'export-trace') void exportTrace(message);
+      else if (message.type === 'backend') {
+        preference = message.backend;
+        if (!loaded) return;
+        void startEngine(loaded.weights).then(() => {
+          post({ type: 'backend', backend });
+          if (lastTrace) schedule(lastTrace);
+        });
+      }
+    },
+  };
+}

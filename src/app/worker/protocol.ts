@@ -1,0 +1,51 @@
+// The messages between the page and the engine worker. Plain data only (typed arrays are transferred), so
+// the same host code can also run in-process in tests.
+
+import type { TensorMap } from '../../model/trace';
+import type { BackendPreference } from '../data/types';
+import type { BackendState, ModelInfo } from '../store/store';
+
+export type ModelSource =
+  | { kind: 'default'; baseUrl: string }
+  | { kind: 'url'; url: string }
+  | { kind: 'files'; weights: File; config: File };
+
+export type ToWorker =
+  | { type: 'load'; id: number; source: ModelSource; backend: BackendPreference }
+  | { type: 'cancel-load' }
+  | { type: 'backend'; backend: BackendPreference }
+  | { type: 'trace'; id: number; text: string; layer: number }
+  | { type: 'export-trace'; id: number; text: string };
+
+export interface TraceResult {
+  type: 'trace';
+  id: number;
+  tokens: string[];
+  ids: number[];
+  truncated: boolean;
+  totalTokens: number;
+  layer: number;
+  notices: string[];
+  tensors: TensorMap;
+  logits: Float32Array;
+  topNext: { id: number; text: string }[];
+  computedBy: string;
+  shape: { nEmbd: number; nHead: number; nLayer: number; nPositions: number; headSize: number };
+}
+
+export type FromWorker =
+  | TraceResult
+  | { type: 'trace-error'; id: number; message: string }
+  | { type: 'progress'; id: number; fraction: number | null; what: string }
+  | {
+      type: 'model';
+      id: number;
+      info: ModelInfo;
+      backend: BackendState;
+      notice: string | null;
+      cacheKey: string;
+    }
+  | { type: 'load-error'; id: number; message: string }
+  | { type: 'backend'; backend: BackendState }
+  | { type: 'export-trace'; id: number; json: string }
+  | { type: 'export-error'; id: number; message: string };

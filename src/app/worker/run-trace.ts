@@ -1,0 +1,117 @@
+// One request from text to the tensors the views need: tokenize, cut to the context, run the engine for the
+// embeddings, naive attention and one layer, and add the naive causal context (not part of the engine's trace).
+
+import { matrix, weightedSum } from '../../model/attention';
+import { headSize } from '../../model/config';
+import type { Engine } from '../../model/engine';
+import { fitToContext } from '../../model/engine';
+import { InputError, ModelFileError } from '../../model/errors';
+import type { GPT2Weights } from '../../model/weights';
+import { END_OF_TEXT, END_OF_TEXT_ID, tokenize, tokenBytes, displayBytes } from '../../tokenizer/gpt2';
+import type { ToWorker, TraceResult } from './protocol';
+
+/** The per-layer tensors the steps read. */
+const LAYER_TENSORS = ['q', 'k', 'v', 'scores', 'scaled_scores', 'attn_weights', 'attn_context', 'attn_out'];
+
+/** A sentence for the user out of any error (model and input errors are written for people already). */
+export function userMessage(error: unknown): string {
+  if (error instanceof ModelFileError || error instanceof InputError) return error.message;
+  if (error instanceof Error) return `Something went wrong: ${error.message}`;
+  return `Something went wrong: ${String(error)}`;
+}
+
+function topByLogit(logits: Float32Array, k: number): number[] {
+  const top: number[] = [];
+  for (let i = 0; i < logits.length; i++) {
+    if (top.length < k || logits[i] > logits[top[top.length - 1]]) {
+      top.push(i);
+      top.sort((a, b) => logits[b] - logits[a]);
+      if (top.length > k) top.pop();
+    }
+  }
+  return top;
+}
+
+export async function runTrace(
+  engine: Engine,
+  weights: GPT2Weights,
+  request: Extract<ToWorker, { type: 'trace' }>,
+): Promise<TraceResult> {
+  const { config } = weights;
+  const tokens = tokenize(request.text, { allowSpecial: true });
+  if (tokens.length === 0) throw new InputError('The text is empty: type a sentence to see its attention.');
+  const fitted = fitToContext(
+    tokens.map((t) => t.id),
+    config.nPositions,
+  );
+  const layer = Math.min(Math.max(0, request.layer), config.nLayer - 1);
+  const include = [
+    'tok_emb',
+    'pos_emb',
+    'input_emb',
+    'naive.*',
+    'naive_nopos.*',
+    ...LAYER_TENSORS.map((n) => `h${layer}.${n}`),
+  ];
+  const tensors = await engine.forward(fitted.ids, { include, logits: 'last' });
+  const T = fitted.ids.length;
+  const C = config.nEmbd;
+  for (const [prefix, inputs] of [
+    ['naive', 'input_emb'],
+    ['naive_nopos', 'tok_emb'],
+  ] as const) {
+    const context = weightedSum(
+      matrix(T, T, tensors[`${prefix}.causal_weights`].data),
+      matrix(T, C, tensors[inputs].data),
+    );
+    tensors[`${prefix}.causal_context`] = { shape: [T, C], data: context.data };
+  }
+  const logits = tensors.logits.data;
+  delete tensors.logits;
+  return {
+    type: 'trace',
+    id: request.id,
+    tokens: tokens.slice(0, T).map((t) => t.display),
+    ids: fitted.ids,
+    truncated: fitted.truncated,
+    totalTokens: tokens.length,
+    layer,
+    notices: inputNotices(request.text, tokens, fitted.truncated, config.nPositions),
+    tensors,
+    logits,
+    topNext: topByLogit(logits, 10).map((id) => ({ id, text: displayBytes(tokenBytes(id)) })),
+    computedBy: engine.description,
+    shape: {
+      nEmbd: C,
+      nHead: config.nHead,
+      nLayer: config.nLayer,
+      nPositions: config.nPositions,
+      headSize: headSize(config),
+    },
+  };
+}
+
+function inputNotices(
+  text: string,
+  tokens: { id: number; display: string }[],
+  truncated: boolean,
+  nPositions: number,
+): string[] {
+  const notices: string[] = [];
+  if (truncated) {
+    notices.push(
+      `Cut to ${nPositions} tokens: this model reads at most ${nPositions}, and the text has ${tokens.length}. The rest is not shown.`,
+    );
+  }
+  if (text.includes(END_OF_TEXT) && tokens.some((t) => t.id === END_OF_TEXT_ID)) {
+    notices.push(
+      `${END_OF_TEXT} is GPT-2's end-of-text marker; it was read as the special token ${END_OF_TEXT_ID}.`,
+    );
+  }
+  if (tokens.some((t) => t.display.startsWith('⟨'))) {
+    notices.push(
+      'Some characters (an emoji, for example) are split into byte-level pieces; those tokens are shown as hex bytes.',
+    );
+  }
+  return notices;
+}

@@ -1,0 +1,96 @@
+// Helpers for the browser tests: serve the built site from /explorer/, open pages that record console errors,
+// and read the numbers a heatmap shows (each cell carries its exact value in data-value).
+
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { buildSite, CHROMIUM, serveSite, type ServeOptions } from '../../src/bench/browser-harness';
+
+export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+export const SITE_DIR = path.join(ROOT, 'dist-e2e');
+export const FIXTURES_DIR = path.join(ROOT, 'tests/fixtures');
+
+/** Whether the browser tests can run here; in CI a missing browser is a failure, never a skip. */
+export function browserAvailable(): boolean {
+  if (existsSync(CHROMIUM)) return true;
+  if (process.env.CI === 'true') throw new Error(`Chromium is missing at ${CHROMIUM} (CI=true).`);
+  return false;
+}
+
+export async function startSite(options: Omit<ServeOptions, 'siteDir'> = {}) {
+  if (!existsSync(path.join(SITE_DIR, 'index.html'))) buildSite(ROOT, 'dist-e2e');
+  return serveSite({ siteDir: SITE_DIR, extra: { fixtures: FIXTURES_DIR }, ...options });
+}
+
+export interface OpenedPage {
+  page: Page;
+  /** Console errors and uncaught exceptions seen so far. */
+  errors: string[];
+}
+
+export async function openPage(
+  browser: Browser,
+  url: string,
+  viewport = { width: 1280, height: 900 },
+): Promise<OpenedPage> {
+  const context = await browser.newContext({ viewport, acceptDownloads: true, reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(String(error)));
+  await page.goto(url);
+  await waitForModel(page);
+  return { page, errors };
+}
+
+/** Waits until a model is loaded and a first view is drawn. */
+export async function waitForModel(page: Page): Promise<void> {
+  await page.waitForSelector('[data-testid="model-info"]', { timeout: 60_000 });
+  await page.waitForSelector('[data-testid="token-strip"]', { timeout: 60_000 });
+}
+
+/** The values of the primary matrix of the current step, row-major, with its id and shape. */
+export async function primaryMatrix(
+  page: Page,
+): Promise<{ id: string; values: number[]; rows: number; cols: number }> {
+  return page.evaluate(() => {
+    const svg = document.querySelector('.matrix-panel.primary svg[data-matrix-id]')!;
+    const cells = [...svg.querySelectorAll('rect.cell')];
+    const rows = Math.max(...cells.map((c) => Number(c.getAttribute('data-row')))) + 1;
+    const cols = Math.max(...cells.map((c) => Number(c.getAttribute('data-col')))) + 1;
+    const values = new Array(rows * cols).fill(NaN);
+    for (const c of cells)
+      values[Number(c.getAttribute('data-row')) * cols + Number(c.getAttribute('data-col'))] = Number(
+        c.getAttribute('data-value'),
+      );
+    return { id: svg.getAttribute('data-matrix-id')!, values, rows, cols };
+  });
+}
+
+/** Waits for the primary matrix to be redrawn from a newer trace than `afterTraceId`. */
+export async function waitForNewTrace(page: Page, afterTraceId: number): Promise<number> {
+  const handle = await page.waitForFunction(
+    (after) => {
+      const id = Number(
+        document.querySelector('[data-testid="token-strip"]')?.getAttribute('data-trace-id') ?? 0,
+      );
+      return id > after ? id : false;
+    },
+    afterTraceId,
+    { timeout: 30_000 },
+  );
+  return (await handle.jsonValue()) as number;
+}
+
+export async function currentTraceId(page: Page): Promise<number> {
+  return page.evaluate(() =>
+    Number(document.querySelector('[data-testid="token-strip"]')?.getAttribute('data-trace-id') ?? 0),
+  );
+}
+
+/** Every element wider than the viewport that is not inside a scrolling matrix box. */
+export async function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}

@@ -1,0 +1,53 @@
+// Screenshots of every step in both modes, at desktop and phone width (390 px), into $SHOT_DIR (default
+// /tmp/explorer-shots), checking on the way that the page never scrolls sideways and logs no errors.
+
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../../src/bench/browser-harness';
+import { browserAvailable, horizontalOverflow, openPage, startSite } from './helpers';
+
+const SHOT_DIR = process.env.SHOT_DIR ?? '/tmp/explorer-shots';
+const run = browserAvailable();
+
+describe.runIf(run)('screenshots of each step', () => {
+  let browser: Browser;
+  let site: Awaited<ReturnType<typeof startSite>>;
+  beforeAll(async () => {
+    mkdirSync(SHOT_DIR, { recursive: true });
+    site = await startSite();
+    browser = await launchChromium(false);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+
+  for (const [name, viewport] of [
+    ['desktop', { width: 1280, height: 900 }],
+    ['phone', { width: 390, height: 844 }],
+  ] as const) {
+    it(`${name}: every step and mode, no sideways scroll, no console errors`, async () => {
+      const { page, errors } = await openPage(browser, site.url, viewport);
+      for (const mode of ['naive', 'trainable'] as const) {
+        for (let step = 1; step <= 7; step++) {
+          if (mode === 'trainable' && step < 5) continue;
+          await page.goto(`${site.url}?step=${step}&mode=${mode}${mode === 'trainable' ? '&heads=1' : ''}`);
+          await page.waitForSelector(`article[data-step="${step}"]`);
+          await page.waitForTimeout(150);
+          await page.screenshot({
+            path: path.join(SHOT_DIR, `${name}-${mode}-step${step}.png`),
+            fullPage: true,
+          });
+          expect(await horizontalOverflow(page), `step ${step} ${mode} at ${name}`).toBeLessThanOrEqual(0);
+        }
+      }
+      await page.goto(`${site.url}?preset=book&step=6`);
+      await page.waitForSelector('article[data-step="6"]');
+      await page.screenshot({ path: path.join(SHOT_DIR, `${name}-book-step6.png`), fullPage: true });
+      expect(errors).toEqual([]);
+      await page.context().close();
+    });
+  }
+});
