@@ -1,0 +1,186 @@
+// The WebGPU backend behind the common Engine interface: weights uploaded once, pipelines and bind groups
+// cached, one command encoder and one readback per forward pass, and dispose() to give the memory back.
+
+import type { GPT2Config } from '../config';
+import { validateIds } from '../cpu/forward';
+import type { Engine } from '../engine';
+import { TraceSelection, type TensorMap, type TraceRequest } from '../trace';
+import type { GPT2Weights } from '../weights';
+import { allocateActivations, capacityFor, type Activations } from './activations';
+import type { GpuDevice } from './device';
+import { uploadWeights, type GpuWeights } from './gpu-weights';
+import { UNIFORM_SLOT_BYTES, writeParams } from './kernels';
+import { compileModelKernels, planForward, type ModelKernels } from './model-plan';
+import { PipelineCache, type ShaderPatch } from './pipelines';
+import { planReadback, StagingArea } from './readback';
+import { finishSteps, type Run, type Step } from './steps';
+
+/** The GPU went away while in use (driver reset, another tab took it, or a test destroyed the device). */
+export class DeviceLostError extends Error {
+  override name = 'DeviceLostError';
+}
+
+export interface WebGpuEngineOptions {
+  /** Called once when the device is lost while the engine is alive; the message is meant for the UI. */
+  onLost?: (reason: string) => void;
+  /** Splits wte into chunks of at most this many rows (tests use it to exercise the split on small models). */
+  maxWteChunkRows?: number;
+  /** Rewrites WGSL before compiling (tests use it to make a shader fail). */
+  patchShader?: ShaderPatch;
+}
+
+/** The steps and buffers for one token capacity; rebuilt when a longer text needs more room. */
+interface Plan {
+  acts: Activations;
+  steps: Step[];
+  uniforms: GPUBuffer;
+  uniformData: ArrayBuffer;
+}
+
+export class WebGpuEngine implements Engine {
+  readonly backend = 'webgpu' as const;
+  readonly config: GPT2Config;
+  readonly description: string;
+  private plan: Plan | null = null;
+  private readonly staging: StagingArea;
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+  private lostReason: string | null = null;
+
+  private constructor(
+    private readonly gpu: GpuDevice,
+    config: GPT2Config,
+    private readonly kernels: ModelKernels,
+    private readonly weights: GpuWeights,
+    options: WebGpuEngineOptions,
+  ) {
+    this.config = config;
+    this.description = gpu.adapterName;
+    this.staging = new StagingArea(gpu.device);
+    gpu.device.lost.then((info) => {
+      if (this.disposed) return;
+      this.lostReason = `The GPU device was lost (${info.reason}): ${info.message || 'no detail given'}.`;
+      options.onLost?.(this.lostReason);
+    });
+  }
+
+  /** Compiles every kernel and uploads the weights; throws ShaderCompileError if a kernel does not compile. */
+  static async create(
+    gpu: GpuDevice,
+    weights: GPT2Weights,
+    options: WebGpuEngineOptions = {},
+  ): Promise<WebGpuEngine> {
+    const { device } = gpu;
+    const kernels = await compileModelKernels(new PipelineCache(device, options.patchShader), device);
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('validation');
+    const gpuWeights = uploadWeights(device, weights, options.maxWteChunkRows);
+    const validation = await device.popErrorScope();
+    const memory = await device.popErrorScope();
+    const error = validation ?? memory;
+    if (error) {
+      for (const b of gpuWeights.all) b.destroy();
+      throw new Error(`Uploading the weights to the GPU failed: ${error.message}`);
+    }
+    return new WebGpuEngine(gpu, weights.config, kernels, gpuWeights, options);
+  }
+
+  /** Why the device was lost, or null while it works. */
+  get lost(): string | null {
+    return this.lostReason;
+  }
+
+  /** Test hook: destroys the device, as a driver reset would, to exercise the loss handling. */
+  simulateDeviceLoss(): void {
+    this.gpu.device.destroy();
+  }
+
+  forward(ids: number[], request: TraceRequest = {}): Promise<TensorMap> {
+    // Runs one pass at a time: they share the buffers and the staging area.
+    const result = this.queue.then(() => this.runForward(ids, request));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async runForward(ids: number[], request: TraceRequest): Promise<TensorMap> {
+    if (this.disposed) throw new Error('This WebGPU engine was disposed.');
+    if (this.lostReason) throw new DeviceLostError(this.lostReason);
+    validateIds(ids, this.config.vocabSize, this.config.nPositions);
+    const T = ids.length;
+    const select = new TraceSelection(request);
+    const run: Run = { T, select, logitRows: select.logits === 'all' ? T : select.logits === 'last' ? 1 : 0 };
+    const { device } = this.gpu;
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('validation');
+    const plan = this.planFor(T);
+    const { copies, tensors } = planReadback(plan.steps, run, this.config.nHead);
+    this.staging.prepare(tensors);
+    this.writeUniforms(plan, run);
+    device.queue.writeBuffer(plan.acts.ids, 0, Uint32Array.from(ids));
+
+    const encoder = device.createCommandEncoder({ label: 'forward' });
+    let pass: GPUComputePassEncoder | null = null;
+    let nextCopy = 0;
+    plan.steps.forEach((step, index) => {
+      if (step.when && !step.when(run)) return;
+      pass ??= encoder.beginComputePass({ label: 'forward' });
+      const { kernel, grid } = step.dispatch(run);
+      pass.setPipeline(kernel.pipeline);
+      pass.setBindGroup(0, step.bindGroup);
+      pass.dispatchWorkgroups(...grid);
+      if (copies[nextCopy]?.afterStep !== index) return;
+      pass.end(); // copies are recorded outside compute passes
+      pass = null;
+      while (copies[nextCopy]?.afterStep === index) this.staging.encodeCopy(encoder, copies[nextCopy++]);
+    });
+    (pass as GPUComputePassEncoder | null)?.end();
+    device.queue.submit([encoder.finish()]);
+    const validation = await device.popErrorScope();
+    const memory = await device.popErrorScope();
+    if (validation ?? memory)
+      throw new Error(`The WebGPU forward pass failed: ${(validation ?? memory)!.message}`);
+    try {
+      return await this.staging.read();
+    } catch (error) {
+      if (this.lostReason) throw new DeviceLostError(this.lostReason);
+      throw error;
+    }
+  }
+
+  /** The plan for T tokens, reallocating the buffers (a power of two of tokens) when T outgrows them. */
+  private planFor(T: number): Plan {
+    if (this.plan && this.plan.acts.capacity >= T) return this.plan;
+    this.releasePlan();
+    const { device } = this.gpu;
+    const acts = allocateActivations(device, this.config, capacityFor(T, this.config.nPositions));
+    const drafts = planForward({ config: this.config, kernels: this.kernels, weights: this.weights, acts });
+    const { steps, uniforms } = finishSteps(device, drafts);
+    this.plan = { acts, steps, uniforms, uniformData: new ArrayBuffer(uniforms.size) };
+    return this.plan;
+  }
+
+  private writeUniforms(plan: Plan, run: Run): void {
+    const view = new DataView(plan.uniformData);
+    for (const step of plan.steps) {
+      if (step.when && !step.when(run)) continue;
+      writeParams(view, step.slot * UNIFORM_SLOT_BYTES, step.dispatch(run).kernel.spec, step.params(run));
+    }
+    this.gpu.device.queue.writeBuffer(plan.uniforms, 0, plan.uniformData);
+  }
+
+  private releasePlan(): void {
+    if (!this.plan) return;
+    for (const b of this.plan.acts.all) b.destroy();
+    this.plan.uniforms.destroy();
+    this.plan = null;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.releasePlan();
+    this.staging.dispose();
+    for (const b of this.weights.all) b.destroy();
+    this.gpu.device.destroy();
+  }
+}

@@ -1,0 +1,111 @@
+// Runs one kernel on its own, on plain arrays: how the tests compare each kernel with its CPU twin, and how
+// the benchmark times the matmuls. The engine never uses it; it records whole forward passes instead.
+
+import { storageBuffer } from './gpu-weights';
+import { UNIFORM_SLOT_BYTES, writeParams, type KernelSpec } from './kernels';
+import { PipelineCache } from './pipelines';
+import type { Grid } from './steps';
+
+/** A binding's content: data to upload, or the number of floats of an output to allocate. */
+export type KernelArgument = Float32Array | Uint32Array | { outputFloats: number };
+
+/** Buffers and bind group of one prepared dispatch, to run repeatedly (the benchmark) or once. */
+export interface PreparedKernel {
+  dispatch(encoder: GPUCommandEncoder, times?: number): void;
+  /** Reads the outputs back, in binding order. */
+  readOutputs(): Promise<Float32Array[]>;
+  destroy(): void;
+}
+
+export class KernelRunner {
+  private readonly cache: PipelineCache;
+
+  constructor(readonly device: GPUDevice) {
+    this.cache = new PipelineCache(device);
+  }
+
+  async prepare(
+    spec: KernelSpec,
+    params: Record<string, number>,
+    args: KernelArgument[],
+    grid: Grid,
+  ): Promise<PreparedKernel> {
+    const { device } = this;
+    const kernel = await this.cache.get(spec);
+    const uniformData = new ArrayBuffer(UNIFORM_SLOT_BYTES);
+    writeParams(new DataView(uniformData), 0, spec, params);
+    const uniforms = device.createBuffer({
+      size: UNIFORM_SLOT_BYTES,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
+    device.queue.writeBuffer(uniforms, 0, uniformData);
+    const buffers = args.map((arg, i) =>
+      'outputFloats' in arg
+        ? device.createBuffer({
+            label: `output ${i}`,
+            size: Math.max(4, arg.outputFloats * 4),
+            usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+          })
+        : storageBuffer(device, arg, `input ${i}`),
+    );
+    const bindGroup = device.createBindGroup({
+      layout: kernel.layout,
+      entries: [
+        { binding: 0, resource: { buffer: uniforms } },
+        ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
+      ],
+    });
+    const outputs = args.flatMap((arg, i) =>
+      'outputFloats' in arg ? [{ buffer: buffers[i], floats: arg.outputFloats }] : [],
+    );
+    return {
+      dispatch(encoder, times = 1) {
+        const pass = encoder.beginComputePass();
+        pass.setPipeline(kernel.pipeline);
+        pass.setBindGroup(0, bindGroup);
+        for (let i = 0; i < times; i++) pass.dispatchWorkgroups(...grid);
+        pass.end();
+      },
+      async readOutputs() {
+        const encoder = device.createCommandEncoder();
+        const staging = outputs.map(({ buffer, floats }) => {
+          const target = device.createBuffer({
+            size: Math.max(4, floats * 4),
+            usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+          });
+          encoder.copyBufferToBuffer(buffer, 0, target, 0, floats * 4);
+          return target;
+        });
+        device.queue.submit([encoder.finish()]);
+        await Promise.all(staging.map((s) => s.mapAsync(GPUMapMode.READ)));
+        const results = staging.map((s, i) =>
+          new Float32Array(s.getMappedRange(), 0, outputs[i].floats).slice(),
+        );
+        for (const s of staging) s.destroy();
+        return results;
+      },
+      destroy() {
+        uniforms.destroy();
+        for (const b of buffers) b.destroy();
+      },
+    };
+  }
+
+  /** Runs the kernel once and returns its outputs (the `outputFloats` arguments), in binding order. */
+  async run(
+    spec: KernelSpec,
+    params: Record<string, number>,
+    args: KernelArgument[],
+    grid: Grid,
+  ): Promise<Float32Array[]> {
+    const prepared = await this.prepare(spec, params, args, grid);
+    try {
+      const encoder = this.device.createCommandEncoder();
+      prepared.dispatch(encoder);
+      this.device.queue.submit([encoder.finish()]);
+      return await prepared.readOutputs();
+    } finally {
+      prepared.destroy();
+    }
+  }
+}

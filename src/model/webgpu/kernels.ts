@@ -1,0 +1,209 @@
+// The WGSL kernels as the TypeScript side sees them: source, entry point, compile-time constants, bindings
+// and the layout of their uniform parameters. Every constant lives here and reaches WGSL through a header.
+
+import embeddingSource from './kernels/embedding.wgsl?raw';
+import elementwiseSource from './kernels/elementwise.wgsl?raw';
+import layernormSource from './kernels/layernorm.wgsl?raw';
+import matmulSource from './kernels/matmul.wgsl?raw';
+import matmulNaiveSource from './kernels/matmul-naive.wgsl?raw';
+import attentionScoresSource from './kernels/attention-scores.wgsl?raw';
+import softmaxSource from './kernels/softmax.wgsl?raw';
+import attentionContextSource from './kernels/attention-context.wgsl?raw';
+import splitHeadsSource from './kernels/split-heads.wgsl?raw';
+
+/** How a kernel uses each of its bindings, in binding order (binding 0 is always the uniform Params). */
+export type BindingKind = 'uniform' | 'read' | 'write';
+/** One field of a kernel's `Params` struct, in declaration order; every field is 4 bytes. */
+export type ParamField = readonly [name: string, type: 'u32' | 'f32'];
+export type WgslConstant = number | boolean;
+
+export interface KernelSpec {
+  label: string;
+  source: string;
+  entryPoint: string;
+  constants: Record<string, WgslConstant>;
+  bindings: readonly BindingKind[];
+  params: readonly ParamField[];
+}
+
+/** Threads per workgroup of the element-wise kernels (one element per thread). */
+export const WORKGROUP_SIZE = 256;
+/** Threads per workgroup of the row kernels (layer norm, softmax); a power of two for their reductions. */
+export const ROW_WORKGROUP_SIZE = 128;
+/** Side of the square tiles of the attention kernels (scores and context). */
+export const ATTN_TILE = 16;
+
+/** Register-blocked matmul shapes: a workgroup of threadsX × threadsY threads, each owning threadM × threadN
+ * outputs. `small` wastes less on thin matrices (few tokens), `large` reuses more of each load. */
+export const MATMUL_CONFIGS = {
+  small: { threadsX: 16, threadsY: 16, threadM: 4, threadN: 4, tileK: 16 },
+  large: { threadsX: 16, threadsY: 16, threadM: 8, threadN: 8, tileK: 16 },
+} as const;
+export type MatmulConfigName = keyof typeof MATMUL_CONFIGS;
+export type MatmulConfig = (typeof MATMUL_CONFIGS)[MatmulConfigName];
+export const tileM = (c: MatmulConfig) => c.threadsY * c.threadM;
+export const tileN = (c: MatmulConfig) => c.threadsX * c.threadN;
+/** Bytes of workgroup memory one matmul workgroup uses (its A and B tiles). */
+export const matmulWorkgroupBytes = (c: MatmulConfig) => 4 * c.tileK * (tileM(c) + tileN(c));
+
+/** The header prepended to a kernel's source: one WGSL `const` per entry of `constants`. */
+export function wgslHeader(constants: Record<string, WgslConstant>): string {
+  const lines = Object.entries(constants).map(([name, value]) =>
+    typeof value === 'boolean' ? `const ${name}: bool = ${value};` : `const ${name}: u32 = ${value}u;`,
+  );
+  return `// Generated from src/model/webgpu/kernels.ts\n${lines.join('\n')}\n\n`;
+}
+
+const elementwise = (entryPoint: 'gelu' | 'residual'): KernelSpec => ({
+  label: entryPoint,
+  source: elementwiseSource,
+  entryPoint,
+  constants: { WORKGROUP_SIZE },
+  bindings: ['uniform', 'read', 'read', 'write'],
+  params: [['count', 'u32']],
+});
+
+export const KERNELS = {
+  embedding: {
+    label: 'embedding',
+    source: embeddingSource,
+    entryPoint: 'main',
+    constants: { WORKGROUP_SIZE },
+    bindings: ['uniform', 'read', 'read', 'read', 'write', 'write', 'write'],
+    params: [
+      ['T', 'u32'],
+      ['C', 'u32'],
+      ['rowStart', 'u32'],
+      ['rowCount', 'u32'],
+    ],
+  },
+  layernorm: {
+    label: 'layernorm',
+    source: layernormSource,
+    entryPoint: 'main',
+    constants: { ROW_WORKGROUP_SIZE },
+    bindings: ['uniform', 'read', 'read', 'read', 'write'],
+    params: [
+      ['T', 'u32'],
+      ['C', 'u32'],
+      ['eps', 'f32'],
+    ],
+  },
+  gelu: elementwise('gelu'),
+  residual: elementwise('residual'),
+  attentionScores: {
+    label: 'attention-scores',
+    source: attentionScoresSource,
+    entryPoint: 'main',
+    constants: { ATTN_TILE },
+    bindings: ['uniform', 'read', 'write'],
+    params: [
+      ['T', 'u32'],
+      ['hs', 'u32'],
+      ['rowStride', 'u32'],
+      ['qOffset', 'u32'],
+      ['kOffset', 'u32'],
+      ['skipFuture', 'u32'],
+    ],
+  },
+  softmax: {
+    label: 'softmax',
+    source: softmaxSource,
+    entryPoint: 'main',
+    constants: { ROW_WORKGROUP_SIZE },
+    bindings: ['uniform', 'read', 'write', 'write'],
+    params: [
+      ['T', 'u32'],
+      ['scale', 'f32'],
+      ['causal', 'u32'],
+      ['writeScaled', 'u32'],
+    ],
+  },
+  attentionContext: {
+    label: 'attention-context',
+    source: attentionContextSource,
+    entryPoint: 'main',
+    constants: { ATTN_TILE },
+    bindings: ['uniform', 'read', 'read', 'write'],
+    params: [
+      ['T', 'u32'],
+      ['hs', 'u32'],
+      ['rowStride', 'u32'],
+      ['vOffset', 'u32'],
+      ['outStride', 'u32'],
+      ['causal', 'u32'],
+    ],
+  },
+  splitHeads: {
+    label: 'split-heads',
+    source: splitHeadsSource,
+    entryPoint: 'main',
+    constants: { WORKGROUP_SIZE },
+    bindings: ['uniform', 'read', 'write', 'write', 'write'],
+    params: [
+      ['T', 'u32'],
+      ['C', 'u32'],
+      ['hs', 'u32'],
+    ],
+  },
+  matmulNaive: {
+    label: 'matmul-naive',
+    source: matmulNaiveSource,
+    entryPoint: 'main',
+    constants: { THREADS_X: 16, THREADS_Y: 16 },
+    bindings: ['uniform', 'read', 'read', 'write'],
+    params: [
+      ['M', 'u32'],
+      ['N', 'u32'],
+      ['K', 'u32'],
+    ],
+  },
+} as const satisfies Record<string, KernelSpec>;
+
+/** The tiled matmul in one configuration; B_TRANSPOSED serves the logits (x · wteᵀ). */
+export function matmulKernel(
+  config: MatmulConfig,
+  options: { transposedB: boolean; bias: boolean },
+): KernelSpec {
+  return {
+    label: `matmul-${tileM(config)}x${tileN(config)}${options.transposedB ? '-bT' : ''}${options.bias ? '-bias' : ''}`,
+    source: matmulSource,
+    entryPoint: 'main',
+    constants: {
+      THREADS_X: config.threadsX,
+      THREADS_Y: config.threadsY,
+      THREAD_M: config.threadM,
+      THREAD_N: config.threadN,
+      TILE_K: config.tileK,
+      B_TRANSPOSED: options.transposedB,
+      HAS_BIAS: options.bias,
+    },
+    bindings: ['uniform', 'read', 'read', 'read', 'write'],
+    params: [
+      ['M', 'u32'],
+      ['N', 'u32'],
+      ['K', 'u32'],
+      ['aOffset', 'u32'],
+      ['outStride', 'u32'],
+      ['outOffset', 'u32'],
+    ],
+  };
+}
+
+/** Bytes of uniform data one dispatch may use; also WebGPU's default minUniformBufferOffsetAlignment. */
+export const UNIFORM_SLOT_BYTES = 256;
+
+/** Writes a kernel's parameters, in its struct order, into `view` at byte `offset`. */
+export function writeParams(
+  view: DataView,
+  offset: number,
+  spec: KernelSpec,
+  values: Record<string, number>,
+): void {
+  spec.params.forEach(([name, type], i) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`kernel ${spec.label}: parameter ${name} is missing`);
+    if (type === 'f32') view.setFloat32(offset + 4 * i, value, true);
+    else view.setUint32(offset + 4 * i, value, true);
+  });
+}

@@ -1,0 +1,66 @@
+// Scaling, causal mask and a numerically stable softmax, one workgroup per row of scores (head h, query i):
+//   scaled[j]  = scores[j] · scale
+//   weights[j] = exp(scaled[j] - max) / Σ exp(scaled[j'] - max)   over the visible j (j ≤ i when causal)
+// and 0 for the masked j. Subtracting the row maximum keeps exp from overflowing on large scores, which
+// the random test models produce on purpose. With writeScaled = 1 the scaled scores are kept for the trace.
+// ROW_WORKGROUP_SIZE (a power of two) comes from the generated header.
+
+struct Params {
+  T: u32,
+  scale: f32,
+  causal: u32,
+  writeScaled: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> scores: array<f32>; // (rows, T)
+@group(0) @binding(2) var<storage, read_write> scaledScores: array<f32>; // (rows, T), when writeScaled
+@group(0) @binding(3) var<storage, read_write> weights: array<f32>; // (rows, T)
+
+var<workgroup> partial: array<f32, ROW_WORKGROUP_SIZE>;
+
+// Reduces `value` over the workgroup (max when takeMax, else sum); every thread gets the result.
+fn workgroupReduce(lid: u32, value: f32, takeMax: bool) -> f32 {
+  partial[lid] = value;
+  workgroupBarrier();
+  for (var stride = ROW_WORKGROUP_SIZE / 2u; stride > 0u; stride = stride / 2u) {
+    if (lid < stride) {
+      let other = partial[lid + stride];
+      partial[lid] = select(partial[lid] + other, max(partial[lid], other), takeMax);
+    }
+    workgroupBarrier();
+  }
+  let result = partial[0];
+  workgroupBarrier();
+  return result;
+}
+
+@compute @workgroup_size(ROW_WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let rowIndex = wid.x; // one workgroup per row of (NH·T) rows
+  let query = rowIndex % params.T;
+  let row = rowIndex * params.T;
+  let visible = select(params.T, query + 1u, params.causal == 1u);
+  if (params.writeScaled == 1u) {
+    for (var j = lid; j < params.T; j += ROW_WORKGROUP_SIZE) {
+      scaledScores[row + j] = scores[row + j] * params.scale;
+    }
+  }
+  var rowMax = -3.402823e38;
+  for (var j = lid; j < visible; j += ROW_WORKGROUP_SIZE) {
+    rowMax = max(rowMax, scores[row + j] * params.scale);
+  }
+  rowMax = workgroupReduce(lid, rowMax, true);
+  var sum = 0.0;
+  for (var j = lid; j < visible; j += ROW_WORKGROUP_SIZE) {
+    sum += exp(scores[row + j] * params.scale - rowMax);
+  }
+  let inverseSum = 1.0 / workgroupReduce(lid, sum, false);
+  for (var j = lid; j < params.T; j += ROW_WORKGROUP_SIZE) {
+    var weight = 0.0;
+    if (j < visible) {
+      weight = exp(scores[row + j] * params.scale - rowMax) * inverseSum;
+    }
+    weights[row + j] = weight;
+  }
+}

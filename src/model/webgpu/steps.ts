@@ -1,0 +1,102 @@
+// The unit of a forward pass on the GPU: a Step is one dispatch with its bind group made once, its uniform
+// parameters recomputed per run, and the trace tensors it leaves behind. Built once per buffer capacity.
+
+import type { TraceSelection } from '../trace';
+import {
+  MATMUL_CONFIGS,
+  UNIFORM_SLOT_BYTES,
+  WORKGROUP_SIZE,
+  tileM,
+  tileN,
+  type MatmulConfigName,
+} from './kernels';
+import type { CompiledKernel } from './pipelines';
+
+/** What varies from one forward pass to the next. */
+export interface Run {
+  T: number;
+  select: TraceSelection;
+  /** Rows of logits wanted: T, 1 or 0. */
+  logitRows: number;
+}
+
+export type Grid = [number, number, number];
+
+/** A trace tensor that can be copied out right after a step. */
+export interface TensorSource {
+  name: string;
+  buffer: GPUBuffer;
+  /** The tensor's full shape for this run. */
+  shape: (run: Run) => number[];
+  /** Laid out (NH, T, X): single heads `name.head{n}` may be asked for and are contiguous slices. */
+  perHead?: boolean;
+  /** For a tensor assembled from several buffers (the logits): which bytes this buffer holds, and where they
+   * go in the tensor. Null when this buffer holds nothing of it in this run. */
+  piece?: (run: Run) => { dstOffset: number; size: number } | null;
+}
+
+export interface Step {
+  label: string;
+  bindGroup: GPUBindGroup;
+  /** Index of this step's UNIFORM_SLOT_BYTES-sized slice of the uniform buffer. */
+  slot: number;
+  params: (run: Run) => Record<string, number>;
+  /** The pipeline and the workgroup grid for this run (matmuls pick their tile shape by size). */
+  dispatch: (run: Run) => { kernel: CompiledKernel; grid: Grid };
+  /** Whether the step runs at all in this run (optional work such as the naive attention). */
+  when?: (run: Run) => boolean;
+  outputs?: TensorSource[];
+}
+
+/** A step before its bind group exists: the uniform buffer is sized only once every step is known. */
+export type StepDraft = Omit<Step, 'bindGroup' | 'slot'> & { layoutOf: CompiledKernel; buffers: GPUBuffer[] };
+
+/** Creates the uniform buffer (one slot per step) and every bind group. */
+export function finishSteps(device: GPUDevice, drafts: StepDraft[]): { steps: Step[]; uniforms: GPUBuffer } {
+  const uniforms = device.createBuffer({
+    label: 'step parameters',
+    size: Math.max(1, drafts.length) * UNIFORM_SLOT_BYTES,
+    usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+  });
+  const steps = drafts.map(({ layoutOf, buffers, ...draft }, slot): Step => {
+    const bindGroup = device.createBindGroup({
+      label: draft.label,
+      layout: layoutOf.layout,
+      entries: [
+        {
+          binding: 0,
+          resource: { buffer: uniforms, offset: slot * UNIFORM_SLOT_BYTES, size: UNIFORM_SLOT_BYTES },
+        },
+        ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
+      ],
+    });
+    return { ...draft, bindGroup, slot };
+  });
+  return { steps, uniforms };
+}
+
+const MAX_GROUPS_PER_DIMENSION = 65535;
+
+/** Workgroups for `count` elements, one per thread: x up to 65535, the rest in y (the kernels fold it back). */
+export function elementGrid(count: number, workgroupSize = WORKGROUP_SIZE): Grid {
+  const groups = Math.ceil(count / workgroupSize);
+  const y = Math.ceil(groups / MAX_GROUPS_PER_DIMENSION);
+  return [Math.ceil(groups / y), y, 1];
+}
+
+/** One workgroup per row; the row kernels take at most 65535 rows (NH·T is far below it for GPT-2). */
+export function rowGrid(rows: number): Grid {
+  if (rows > MAX_GROUPS_PER_DIMENSION) throw new Error(`${rows} rows exceed one dispatch dimension`);
+  return [rows, 1, 1];
+}
+
+/** The tile shape for an M × N output: large tiles once there are enough rows and columns to fill them. */
+export function matmulConfigFor(M: number, N: number, largeAllowed: boolean): MatmulConfigName {
+  const large = MATMUL_CONFIGS.large;
+  return largeAllowed && M >= tileM(large) && N >= tileN(large) ? 'large' : 'small';
+}
+
+export function matmulGrid(name: MatmulConfigName, M: number, N: number): Grid {
+  const config = MATMUL_CONFIGS[name];
+  return [Math.ceil(N / tileN(config)), Math.ceil(M / tileM(config)), 1];
+}
