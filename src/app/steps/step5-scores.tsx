@@ -37,20 +37,32 @@ function qkViews({ trace, settings }: StepContext): MatrixView[] {
 
 function ScoresBody(ctx: StepContext) {
   const { trace, settings } = ctx;
+  const naive = settings.mode === 'naive';
   const views = useMemo(
     () =>
-      settings.mode === 'naive'
+      naive
         ? [naiveScoresView(trace, settings)]
-        : [...trainableScoresViews(trace, settings).reverse(), ...qkViews(ctx)],
+        : [...qkViews(ctx), ...trainableScoresViews(trace, settings)],
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [trace, settings.mode, settings.positions, settings.causal, settings.head],
   );
+  if (naive) {
+    return (
+      <>
+        <RepeatCallout trace={trace} settings={settings} />
+        <MatrixPanel view={views[0]} traceId={trace.requestId} primary />
+      </>
+    );
+  }
+  const [q, k, raw, scaled] = views;
   return (
     <>
-      {settings.mode === 'naive' && <RepeatCallout trace={trace} settings={settings} />}
-      {views.map((view, i) => (
-        <MatrixPanel key={view.id} view={view} traceId={trace.requestId} primary={i === 0} />
-      ))}
+      <div className="pair">
+        <MatrixPanel view={q} traceId={trace.requestId} />
+        <MatrixPanel view={k} traceId={trace.requestId} />
+      </div>
+      <MatrixPanel view={raw} traceId={trace.requestId} />
+      <MatrixPanel view={scaled} traceId={trace.requestId} primary />
     </>
   );
 }

@@ -13,6 +13,9 @@ export function probabilitiesAt(logits: Float32Array, ids: number[], temperature
   return ids.map((id) => Math.exp((logits[id] - max) / temperature) / total);
 }
 
+/** 12.3%, or two significant digits for the tiny probabilities of an untrained model. */
+const percent = (p: number) => (p >= 0.01 ? `${(p * 100).toFixed(1)}%` : `${(p * 100).toPrecision(2)}%`);
+
 export function NextTokenPanel() {
   const trace = useAppStore((s) => s.trace);
   const temperature = useAppStore((s) => s.settings.temperature);
@@ -62,7 +65,7 @@ export function NextTokenPanel() {
           <li key={t.id}>
             <span className="piece">{t.text}</span>
             <span className="bar" style={{ width: `${Math.max(1, probabilities[i] * 100)}%` }} />
-            <span className="p">{(probabilities[i] * 100).toFixed(1)}%</span>
+            <span className="p">{percent(probabilities[i])}</span>
           </li>
         ))}
       </ol>

@@ -1,0 +1,87 @@
+// @vitest-environment jsdom
+// The whole page with the engine host running in-process (jsdom has no workers): it loads the untrained
+// fallback model, shows the tokens, follows typing, moves through steps with buttons and arrow keys, and keeps
+// the last good view when the text is empty.
+
+import './setup-dom';
+import { describe, expect, it } from 'vitest';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { App } from '../../src/app/App';
+import { useAppStore } from '../../src/app/store/store';
+import { connectBridge } from '../../src/app/worker/bridge';
+import { createInProcessClient } from '../../src/app/worker/client';
+
+function renderApp() {
+  const bridge = connectBridge(createInProcessClient(), 'http://127.0.0.1:9/explorer/');
+  const view = render(<App bridge={bridge} />);
+  return { ...view, bridge };
+}
+
+const stripText = () =>
+  within(screen.getByTestId('token-strip'))
+    .getAllByRole('listitem')
+    .map((li) => li.textContent);
+
+describe('App', () => {
+  it('loads the untrained fallback, shows tokens, and follows typing', async () => {
+    const { bridge } = renderApp();
+    await waitFor(() => expect(screen.getByTestId('model-info').textContent).toMatch(/untrained/), {
+      timeout: 20_000,
+    });
+    await waitFor(() => expect(stripText()).toHaveLength(7), { timeout: 20_000 });
+    expect(stripText()[0]).toBe('the1169');
+    fireEvent.change(screen.getByLabelText('Type a sentence'), { target: { value: 'hello world' } });
+    await waitFor(() => expect(stripText()).toEqual(['hello31373', '␣world995']), { timeout: 20_000 });
+    bridge.dispose();
+  });
+
+  it('moves through the steps with buttons and arrow keys', async () => {
+    const { bridge } = renderApp();
+    await waitFor(() => screen.getByTestId('token-strip'), { timeout: 20_000 });
+    expect(screen.getByRole('heading', { level: 2, name: 'Tokens and ids' })).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Next step' }));
+    expect(screen.getByRole('heading', { level: 2, name: 'Token embeddings' })).toBeTruthy();
+    fireEvent.keyDown(document.body, { key: 'ArrowRight' });
+    fireEvent.keyDown(document.body, { key: 'ArrowRight' });
+    fireEvent.keyDown(document.body, { key: 'ArrowRight' });
+    expect(screen.getByRole('heading', { level: 2, name: 'Attention scores' })).toBeTruthy();
+    expect(document.querySelector('[data-primary] svg')?.getAttribute('data-matrix-id')).toBe('naive.scores');
+    fireEvent.click(screen.getByLabelText('Position embeddings'));
+    expect(document.querySelector('[data-primary] svg')?.getAttribute('data-matrix-id')).toBe(
+      'naive_nopos.scores',
+    );
+    fireEvent.keyDown(document.body, { key: 'ArrowLeft' });
+    expect(useAppStore.getState().settings.step).toBe(4);
+    bridge.dispose();
+  });
+
+  it('keeps the last good view when the text is empty', async () => {
+    const { bridge } = renderApp();
+    await waitFor(() => expect(stripText()).toHaveLength(7), { timeout: 20_000 });
+    fireEvent.change(screen.getByLabelText('Type a sentence'), { target: { value: '' } });
+    await waitFor(() => expect(screen.getByTestId('input-error').textContent).toMatch(/empty/), {
+      timeout: 20_000,
+    });
+    expect(stripText()).toHaveLength(7);
+    bridge.dispose();
+  });
+
+  it('shows the book preset with the book’s numbers', async () => {
+    const { bridge } = renderApp();
+    act(() => useAppStore.getState().set({ preset: 'book', step: 5 }));
+    await waitFor(() => expect(screen.getAllByText('1.4754').length).toBeGreaterThan(0));
+    expect(screen.getAllByText('0.9995').length).toBeGreaterThan(0);
+    bridge.dispose();
+  });
+
+  it('says when the text is cut to the context', async () => {
+    const { bridge } = renderApp();
+    await waitFor(() => expect(stripText()).toHaveLength(7), { timeout: 20_000 });
+    fireEvent.change(screen.getByLabelText('Type a sentence'), { target: { value: 'word '.repeat(200) } });
+    await waitFor(
+      () => expect(screen.getByTestId('input-notice').textContent).toMatch(/^Cut to 128 tokens/),
+      { timeout: 20_000 },
+    );
+    bridge.dispose();
+  });
+});
