@@ -133,51 +133,38 @@ export function matmulBackwardInput(
   const N4 = N - (N % 4);
   const C4 = C - (C % 4);
   for (let n = 0; n < N4; n += 4) {
-    const d0 = n * OC, d1 = d0 + OC, d2 = d1 + OC, d3 = d2 + OC; // prettier-ignore
+    const d0 = n * OC;
+    const d1 = d0 + OC;
+    const d2 = d1 + OC;
+    const d3 = d2 + OC;
     for (let k = 0; k < C4; k += 4) {
-      const w0 = k * OC, w1 = w0 + OC, w2 = w1 + OC, w3 = w2 + OC; // prettier-ignore
-      let a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0; // prettier-ignore
-      let a20 = 0, a21 = 0, a22 = 0, a23 = 0, a30 = 0, a31 = 0, a32 = 0, a33 = 0; // prettier-ignore
+      const w0 = k * OC;
+      const w1 = w0 + OC;
+      const w2 = w1 + OC;
+      const w3 = w2 + OC;
+      // prettier-ignore
+      let a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0,
+          a20 = 0, a21 = 0, a22 = 0, a23 = 0, a30 = 0, a31 = 0, a32 = 0, a33 = 0;
+      // prettier-ignore
       for (let j = 0; j < OC; j++) {
-        const x0 = dout[d0 + j], x1 = dout[d1 + j], x2 = dout[d2 + j], x3 = dout[d3 + j]; // prettier-ignore
-        const y0 = weight[w0 + j], y1 = weight[w1 + j], y2 = weight[w2 + j], y3 = weight[w3 + j]; // prettier-ignore
-        a00 += x0 * y0;
-        a01 += x0 * y1;
-        a02 += x0 * y2;
-        a03 += x0 * y3; // prettier-ignore
-        a10 += x1 * y0;
-        a11 += x1 * y1;
-        a12 += x1 * y2;
-        a13 += x1 * y3; // prettier-ignore
-        a20 += x2 * y0;
-        a21 += x2 * y1;
-        a22 += x2 * y2;
-        a23 += x2 * y3; // prettier-ignore
-        a30 += x3 * y0;
-        a31 += x3 * y1;
-        a32 += x3 * y2;
-        a33 += x3 * y3; // prettier-ignore
+        const x0 = dout[d0 + j], x1 = dout[d1 + j], x2 = dout[d2 + j], x3 = dout[d3 + j];
+        const y0 = weight[w0 + j], y1 = weight[w1 + j], y2 = weight[w2 + j], y3 = weight[w3 + j];
+        a00 += x0 * y0; a01 += x0 * y1; a02 += x0 * y2; a03 += x0 * y3;
+        a10 += x1 * y0; a11 += x1 * y1; a12 += x1 * y2; a13 += x1 * y3;
+        a20 += x2 * y0; a21 += x2 * y1; a22 += x2 * y2; a23 += x2 * y3;
+        a30 += x3 * y0; a31 += x3 * y1; a32 += x3 * y2; a33 += x3 * y3;
       }
-      let o = n * C + k;
-      dinp[o] += a00;
-      dinp[o + 1] += a01;
-      dinp[o + 2] += a02;
-      dinp[o + 3] += a03; // prettier-ignore
-      o += C;
-      dinp[o] += a10;
-      dinp[o + 1] += a11;
-      dinp[o + 2] += a12;
-      dinp[o + 3] += a13; // prettier-ignore
-      o += C;
-      dinp[o] += a20;
-      dinp[o + 1] += a21;
-      dinp[o + 2] += a22;
-      dinp[o + 3] += a23; // prettier-ignore
-      o += C;
-      dinp[o] += a30;
-      dinp[o + 1] += a31;
-      dinp[o + 2] += a32;
-      dinp[o + 3] += a33; // prettier-ignore
+      const o0 = n * C + k;
+      const o1 = o0 + C;
+      const o2 = o1 + C;
+      const o3 = o2 + C;
+      // prettier-ignore
+      {
+        dinp[o0] += a00; dinp[o0 + 1] += a01; dinp[o0 + 2] += a02; dinp[o0 + 3] += a03;
+        dinp[o1] += a10; dinp[o1 + 1] += a11; dinp[o1 + 2] += a12; dinp[o1 + 3] += a13;
+        dinp[o2] += a20; dinp[o2 + 1] += a21; dinp[o2 + 2] += a22; dinp[o2 + 3] += a23;
+        dinp[o3] += a30; dinp[o3 + 1] += a31; dinp[o3 + 2] += a32; dinp[o3 + 3] += a33;
+      }
     }
   }
   // Ragged edges (N or C not a multiple of 4) take the plain path.
@@ -221,48 +208,29 @@ export function matmulBackwardWeight(
   const OC4 = OC - (OC % 4);
   for (let k = 0; k < C4; k += 4) {
     for (let j = 0; j < OC4; j += 4) {
-      let a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0; // prettier-ignore
-      let a20 = 0, a21 = 0, a22 = 0, a23 = 0, a30 = 0, a31 = 0, a32 = 0, a33 = 0; // prettier-ignore
+      // prettier-ignore
+      let a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0,
+          a20 = 0, a21 = 0, a22 = 0, a23 = 0, a30 = 0, a31 = 0, a32 = 0, a33 = 0;
+      // prettier-ignore
       for (let n = 0, x = k, d = j; n < N; n++, x += C, d += OC) {
-        const x0 = inp[x], x1 = inp[x + 1], x2 = inp[x + 2], x3 = inp[x + 3]; // prettier-ignore
-        const y0 = dout[d], y1 = dout[d + 1], y2 = dout[d + 2], y3 = dout[d + 3]; // prettier-ignore
-        a00 += x0 * y0;
-        a01 += x0 * y1;
-        a02 += x0 * y2;
-        a03 += x0 * y3; // prettier-ignore
-        a10 += x1 * y0;
-        a11 += x1 * y1;
-        a12 += x1 * y2;
-        a13 += x1 * y3; // prettier-ignore
-        a20 += x2 * y0;
-        a21 += x2 * y1;
-        a22 += x2 * y2;
-        a23 += x2 * y3; // prettier-ignore
-        a30 += x3 * y0;
-        a31 += x3 * y1;
-        a32 += x3 * y2;
-        a33 += x3 * y3; // prettier-ignore
+        const x0 = inp[x], x1 = inp[x + 1], x2 = inp[x + 2], x3 = inp[x + 3];
+        const y0 = dout[d], y1 = dout[d + 1], y2 = dout[d + 2], y3 = dout[d + 3];
+        a00 += x0 * y0; a01 += x0 * y1; a02 += x0 * y2; a03 += x0 * y3;
+        a10 += x1 * y0; a11 += x1 * y1; a12 += x1 * y2; a13 += x1 * y3;
+        a20 += x2 * y0; a21 += x2 * y1; a22 += x2 * y2; a23 += x2 * y3;
+        a30 += x3 * y0; a31 += x3 * y1; a32 += x3 * y2; a33 += x3 * y3;
       }
-      let o = k * OC + j;
-      dweight[o] += a00;
-      dweight[o + 1] += a01;
-      dweight[o + 2] += a02;
-      dweight[o + 3] += a03; // prettier-ignore
-      o += OC;
-      dweight[o] += a10;
-      dweight[o + 1] += a11;
-      dweight[o + 2] += a12;
-      dweight[o + 3] += a13; // prettier-ignore
-      o += OC;
-      dweight[o] += a20;
-      dweight[o + 1] += a21;
-      dweight[o + 2] += a22;
-      dweight[o + 3] += a23; // prettier-ignore
-      o += OC;
-      dweight[o] += a30;
-      dweight[o + 1] += a31;
-      dweight[o + 2] += a32;
-      dweight[o + 3] += a33; // prettier-ignore
+      const o0 = k * OC + j;
+      const o1 = o0 + OC;
+      const o2 = o1 + OC;
+      const o3 = o2 + OC;
+      // prettier-ignore
+      {
+        dweight[o0] += a00; dweight[o0 + 1] += a01; dweight[o0 + 2] += a02; dweight[o0 + 3] += a03;
+        dweight[o1] += a10; dweight[o1 + 1] += a11; dweight[o1 + 2] += a12; dweight[o1 + 3] += a13;
+        dweight[o2] += a20; dweight[o2 + 1] += a21; dweight[o2 + 2] += a22; dweight[o2 + 3] += a23;
+        dweight[o3] += a30; dweight[o3 + 1] += a31; dweight[o3 + 2] += a32; dweight[o3 + 3] += a33;
+      }
     }
   }
   outerEdge(dweight, inp, dout, 0, C4, OC4, OC, N, C, OC);

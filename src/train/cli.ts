@@ -1,0 +1,37 @@
+// `npm run train`: trains the tiny GPT on the generated corpus and writes model.safetensors (F16, official
+// GPT-2 layout), config.json and training-log.json; or, with --fixed-batch, runs the check against PyTorch.
+//   npm run train -- --out public/models/NAME/ [--steps N] [--seed S] [--batch B] [--seq T] [--lr LR] ...
+//   npm run train -- --model FILE --text-file F --batch B --seq T --steps N --lr LR --weight-decay WD --fixed-batch --log-json
+
+import { parseArgs, runMain, UsageError } from '../cli/args';
+import { runFixedBatch } from './fixed-batch-cli';
+import { runTraining, TRAIN_OPTION_FLAGS } from './train-cli';
+
+const USAGE = `usage:
+  npm run train -- --out DIR [--steps N] [--seed S] [--batch B] [--seq T] [--lr LR] [--weight-decay WD]
+                   [--grad-clip G] [--n-embd C] [--n-layer L] [--n-head NH] [--n-positions P] [--stories K]
+  npm run train -- --fixed-batch --model FILE [--config config.json] --text-file F --batch B --seq T --steps N
+                   [--lr LR] [--weight-decay WD] [--grad-clip G] [--log-json]`;
+
+runMain(async () => {
+  const args = parseArgs(process.argv.slice(2), {
+    ...TRAIN_OPTION_FLAGS,
+    out: 'string',
+    model: 'string',
+    config: 'string',
+    'text-file': 'string',
+    'fixed-batch': 'boolean',
+    'log-json': 'boolean',
+    help: 'boolean',
+  });
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (args['fixed-batch']) {
+    await runFixedBatch(args, (line) => process.stdout.write(line + '\n'));
+    return;
+  }
+  if (!args.out) throw new UsageError(`give --out DIR to train, or --fixed-batch\n${USAGE}`);
+  await runTraining(args, process.argv.slice(2));
+});

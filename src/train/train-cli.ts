@@ -1,0 +1,112 @@
+// The training mode of `npm run train`: options from flags, progress on stderr, then the model written out,
+// read back from its F16 file and measured, and everything recorded in training-log.json.
+
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../cli/args';
+import { configToJson } from '../model/config';
+import { parameterCount } from '../model/weights';
+import { loadModelFile } from '../node/files';
+import { writeCheckpoint } from './checkpoint';
+import { formatHeadEntropies, fullVocabLoss, headEntropies, unigramBaseline, ENTROPY_TEXT } from './report';
+import { DEFAULT_TRAIN_OPTIONS, trainModel, type StepRecord, type TrainOptions } from './train-run';
+
+/** Command-line flag → option. */
+const FLAGS: Record<string, keyof TrainOptions> = {
+  seed: 'seed',
+  steps: 'steps',
+  batch: 'batch',
+  seq: 'seq',
+  lr: 'lr',
+  'warmup-steps': 'warmupSteps',
+  'weight-decay': 'weightDecay',
+  'grad-clip': 'gradClip',
+  'n-embd': 'nEmbd',
+  'n-layer': 'nLayer',
+  'n-head': 'nHead',
+  'n-positions': 'nPositions',
+  stories: 'stories',
+  'eval-every': 'evalEvery',
+  'val-windows': 'valWindows',
+};
+export const TRAIN_OPTION_FLAGS = Object.fromEntries(Object.keys(FLAGS).map((f) => [f, 'number' as const]));
+
+/** Full-vocabulary validation windows measured on the shipped file (each costs a T×50257 forward pass). */
+const SHIPPED_VAL_WINDOWS = 16;
+
+export function trainOptionsFrom(args: Record<string, unknown>): TrainOptions {
+  const options = { ...DEFAULT_TRAIN_OPTIONS };
+  for (const [flag, key] of Object.entries(FLAGS)) {
+    if (args[flag] !== undefined) options[key] = args[flag] as number;
+  }
+  if (options.seq > options.nPositions) throw new UsageError('--seq cannot exceed --n-positions');
+  if (options.nEmbd % options.nHead !== 0) throw new UsageError('--n-embd must be a multiple of --n-head');
+  return options;
+}
+
+function progressLine(record: StepRecord, o: TrainOptions, started: number, valLoss?: number): string {
+  const seconds = (performance.now() - started) / 1000;
+  const done = record.step + 1;
+  const tokensPerSecond = (done * o.batch * o.seq) / seconds;
+  const eta = (seconds / done) * (o.steps - done);
+  const val = valLoss === undefined ? '' : ` | val ${valLoss.toFixed(4)}`;
+  return (
+    `step ${String(done).padStart(5)}/${o.steps} | loss ${record.loss.toFixed(4)}${val} | lr ${record.lr.toExponential(2)}` +
+    ` | ${tokensPerSecond.toFixed(0)} tok/s | ${Math.round(seconds)}s, eta ${Math.round(eta)}s`
+  );
+}
+
+export async function runTraining(args: Record<string, unknown>, argv: string[]): Promise<void> {
+  const o = trainOptionsFrom(args);
+  const outDir = String(args.out);
+  const log = (line: string) => process.stderr.write(line + '\n');
+  log(`training ${JSON.stringify(o)}`);
+  const started = performance.now();
+  const result = trainModel(o, (record, valLoss) => {
+    if ((record.step + 1) % 25 === 0 || valLoss !== undefined || record.step === 0) {
+      log(progressLine(record, o, started, valLoss));
+    }
+  });
+
+  const modelFile = writeCheckpoint(outDir, result.weights, 'F16');
+  const shipped = await loadModelFile(modelFile, path.join(outDir, 'config.json'));
+  const shippedStarts = result.valStarts.slice(0, SHIPPED_VAL_WINDOWS);
+  const shippedValLoss = fullVocabLoss(shipped, result.valIds, shippedStarts, o.seq);
+  const baseline = unigramBaseline(result.trainIds, result.valIds, result.valStarts, o.seq);
+  const entropy = headEntropies(shipped);
+  const finalVal = result.validation[result.validation.length - 1].loss;
+
+  const trainingLog = {
+    command: `npm run train -- ${argv.join(' ')}`,
+    options: o,
+    config: configToJson(shipped.config),
+    parameters: parameterCount(shipped.config),
+    corpus: {
+      generator: 'src/train/corpus.ts, seeded by --seed',
+      stories: o.stories,
+      trainTokens: result.trainIds.length,
+      validationTokens: result.valIds.length,
+      vocabularyUsed: result.vocab.ids.length,
+    },
+    trainingSeconds: result.seconds,
+    losses: result.steps.map((s) => s.loss),
+    learningRates: result.steps.map((s) => s.lr),
+    gradNorms: result.steps.map((s) => s.gradNorm),
+    validation: result.validation,
+    final: {
+      validationLoss: finalVal,
+      validationWindows: result.valStarts.length,
+      shippedF16FullVocabValidationLoss: shippedValLoss,
+      shippedValidationWindows: shippedStarts.length,
+      unigramBaselineLoss: baseline,
+      lossUnit: 'nats per token, mean cross-entropy over the full 50257-token vocabulary',
+    },
+    headEntropy: { text: ENTROPY_TEXT, unit: 'nats', ...entropy },
+  };
+  writeFileSync(path.join(outDir, 'training-log.json'), JSON.stringify(trainingLog, null, 1) + '\n');
+
+  log(`\ntrained in ${result.seconds.toFixed(0)} s; wrote ${modelFile}, config.json, training-log.json`);
+  log(`validation loss ${finalVal.toFixed(4)} (shipped F16 file, full vocab: ${shippedValLoss.toFixed(4)})`);
+  log(`unigram baseline ${baseline.toFixed(4)}`);
+  log(formatHeadEntropies(entropy));
+}
