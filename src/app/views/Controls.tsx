@@ -52,6 +52,7 @@ export function Controls() {
           <label>
             Layer
             <select
+              aria-label="Layer"
               value={Math.min(settings.layer, nLayer - 1)}
               onChange={(e) => set({ layer: Number(e.target.value) })}
             >
@@ -65,6 +66,7 @@ export function Controls() {
           <label>
             Head
             <select
+              aria-label="Head"
               value={Math.min(settings.head, nHead - 1)}
               onChange={(e) => set({ head: Number(e.target.value) })}
             >

@@ -1,0 +1,36 @@
+// What the numbers on the page should be: the CLI's own path (its default-model loader, the CPU engine and
+// traceText) run in Node on the same text, and a relative comparison scaled by the values' magnitude.
+
+import { expect } from 'vitest';
+import { CpuEngine } from '../../src/model/cpu/forward';
+import { traceText } from '../../src/model/engine';
+import type { Trace } from '../../src/model/trace';
+import { loadDefaultModel } from '../../src/node/default-model';
+
+let engine: CpuEngine | null = null;
+
+/** The full trace `npm run trace -- --text TEXT` would write for the default model. */
+export async function cliTrace(text: string): Promise<Trace> {
+  engine ??= new CpuEngine((await loadDefaultModel()).weights);
+  return traceText(engine, text, { logits: 'last' }, { allowSpecial: true });
+}
+
+/** Tensor `name` of a trace as a flat list; `name.headN` slices one head out of a (NH, T, X) tensor. */
+export function tensorValues(trace: Trace, name: string): number[] {
+  const head = /^(.*)\.head(\d+)$/.exec(name);
+  const tensor = trace.tensors[head ? head[1] : name];
+  if (!tensor) throw new Error(`no tensor ${name} in the trace`);
+  if (!head) return Array.from(tensor.data);
+  const [, T, X] = tensor.shape;
+  const h = Number(head[2]);
+  return Array.from(tensor.data.subarray(h * T * X, (h + 1) * T * X));
+}
+
+/** Checks |a − b| ≤ tol · max(1, max|b|) element by element. */
+export function expectClose(actual: number[], expected: number[], tol: number, what: string): void {
+  expect(actual.length, `${what}: length`).toBe(expected.length);
+  const scale = Math.max(1, ...expected.map(Math.abs));
+  let worst = 0;
+  actual.forEach((a, i) => (worst = Math.max(worst, Math.abs(a - expected[i]))));
+  expect(worst / scale, `${what}: max difference ${worst}`).toBeLessThanOrEqual(tol);
+}

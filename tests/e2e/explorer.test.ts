@@ -1,0 +1,216 @@
+// The production build in Chromium (CPU path), served from /explorer/: typing, toggles checked against the CLI
+// trace, the book preset, a corrupt model file, loading by URL with the cache, the URL round trip, the exports,
+// and no console errors anywhere.
+
+import { mkdtempSync, readFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../src/bench/browser-harness';
+import { traceFromJson } from '../../src/model/trace-json';
+import fixtures from '../fixtures/fixtures.json';
+import { cliTrace, expectClose, tensorValues } from './expected';
+import {
+  browserAvailable,
+  currentTraceId,
+  FIXTURES_DIR,
+  openPage,
+  primaryMatrix,
+  startSite,
+  waitForNewTrace,
+} from './helpers';
+
+const run = browserAvailable();
+const TEXT = 'the fat cat sat on the mat';
+
+describe.runIf(run)('explorer in Chromium (CPU path)', () => {
+  let browser: Browser;
+  let site: Awaited<ReturnType<typeof startSite>>;
+  const errors: string[] = [];
+  const modelDir = mkdtempSync(path.join(tmpdir(), 'explorer-model-'));
+
+  beforeAll(async () => {
+    copyFileSync(path.join(FIXTURES_DIR, 'tiny-gpt2.safetensors'), path.join(modelDir, 'model.safetensors'));
+    copyFileSync(path.join(FIXTURES_DIR, 'tiny-gpt2.config.json'), path.join(modelDir, 'config.json'));
+    site = await startSite({ extra: { model: modelDir } });
+    browser = await launchChromium(false);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+
+  async function open(query = ''): Promise<Page> {
+    const opened = await openPage(browser, `${site.url}${query}`);
+    opened.page.on('close', () => errors.push(...opened.errors));
+    return opened.page;
+  }
+
+  it('typing updates the token strip and the heatmap', async () => {
+    const page = await open('?step=5');
+    const before = await currentTraceId(page);
+    await page.locator('#sentence').press('End');
+    await page.locator('#sentence').pressSequentially(' today', { delay: 20 });
+    await waitForNewTrace(page, before);
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="token-strip"]')?.textContent?.includes('␣today'),
+    );
+    const matrix = await primaryMatrix(page);
+    expect(matrix.rows).toBe(8);
+    expectClose(
+      matrix.values,
+      tensorValues(await cliTrace(`${TEXT} today`), 'naive.scores'),
+      1e-5,
+      'scores after typing',
+    );
+    await page.close();
+  });
+
+  it('each toggle shows the numbers the CLI trace has', async () => {
+    const page = await open('?step=5');
+    const trace = await cliTrace(TEXT);
+    const check = async (name: string) => {
+      await page.waitForFunction(
+        (id) => document.querySelector('.matrix-panel.primary svg')?.getAttribute('data-matrix-id') === id,
+        name.replace(/^h(\d+)\.(\w+)\.head/, 'h$1.$2.head'),
+      );
+      const shown = await primaryMatrix(page);
+      expectClose(shown.values, tensorValues(trace, name), 1e-5, name);
+    };
+    await check('naive.scores');
+    await page.getByLabel('Position embeddings').uncheck();
+    await check('naive_nopos.scores');
+    await page.getByLabel('Position embeddings').check();
+    await page.getByRole('button', { name: 'Next step' }).click();
+    await check('naive.weights');
+    await page.getByLabel(/Causal mask/).check();
+    await check('naive.causal_weights');
+    await page.getByLabel(/Trainable/).check();
+    await page.getByLabel('Layer', { exact: true }).selectOption('1');
+    await page.getByLabel('Head', { exact: true }).selectOption('2');
+    await page.waitForFunction(() =>
+      document.querySelector('.step-kicker')?.textContent?.includes('layer 2, head 3'),
+    );
+    await check('h1.attn_weights.head2');
+    // The pickers keep the arrow keys for themselves, so step back from the page body.
+    await page.locator('h1').click();
+    await page.keyboard.press('ArrowLeft');
+    await check('h1.scaled_scores.head2');
+    await page.close();
+  });
+
+  it('the book preset shows the book’s numbers', async () => {
+    const page = await open('?preset=book&step=5');
+    const shown = await primaryMatrix(page);
+    expectClose(shown.values, fixtures.book_ch03.naive_scores.flat(), 1e-4, 'book scores');
+    const text = await page.locator('.matrix-panel.primary').textContent();
+    for (const printed of ['0.9995', '0.9544', '1.4950', '0.6310']) expect(text).toContain(printed);
+    await page.goto(`${site.url}?preset=book&step=6&mode=trainable`);
+    expectClose(
+      (await primaryMatrix(page)).values,
+      fixtures.book_ch03.trainable_weights.flat(),
+      1e-4,
+      'book weights',
+    );
+    await page.close();
+  });
+
+  it('a corrupt model file shows an error and keeps the old model', async () => {
+    const page = await open();
+    const before = await page.getByTestId('model-info').textContent();
+    await page.locator('summary', { hasText: 'Load another' }).click();
+    await page.getByTestId('model-files').setInputFiles([
+      {
+        name: 'broken.safetensors',
+        mimeType: 'application/octet-stream',
+        buffer: Buffer.from('this is not a safetensors file at all'),
+      },
+      {
+        name: 'config.json',
+        mimeType: 'application/json',
+        buffer: readFileSync(path.join(FIXTURES_DIR, 'tiny-gpt2.config.json')),
+      },
+    ]);
+    await expect.poll(() => page.getByTestId('model-error').textContent()).toMatch(/broken\.safetensors/);
+    expect(await page.getByTestId('model-info').textContent()).toBe(before);
+    await page.close();
+  });
+
+  it('loads a model by URL, shows it, and keeps it in Cache Storage', async () => {
+    const page = await open();
+    await page.locator('summary', { hasText: 'Load another' }).click();
+    await page.locator('#model-url').fill(`${site.origin}/extra/model/`);
+    await page.getByRole('button', { name: 'Load', exact: true }).click();
+    await expect
+      .poll(() => page.getByTestId('model-info').textContent(), { timeout: 30_000 })
+      .toMatch(/2 layers × 4 heads, C = 32/);
+    const cached = await page.evaluate(async () =>
+      (await (await caches.open('attention-explorer-models-v1')).keys()).map((r) => r.url),
+    );
+    expect(cached.some((u) => u.endsWith('/extra/model/model.safetensors'))).toBe(true);
+    expect(page.url()).toContain('model=');
+    await page.close();
+  });
+
+  it('the URL round-trips the view', async () => {
+    const page = await open();
+    await page.locator('#sentence').fill('one two one two');
+    await page.getByLabel(/Trainable/).check();
+    await page.getByLabel('Head', { exact: true }).selectOption('1');
+    await page.getByLabel(/All heads grid/).check();
+    await page.getByRole('button', { name: /Attention weights/ }).click();
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="token-strip"]')?.textContent?.includes('two'),
+    );
+    const url = page.url();
+    const shown = await primaryMatrix(page);
+    const again = await open(new URL(url).search);
+    expect(await again.locator('#sentence').inputValue()).toBe('one two one two');
+    expect(await again.getByLabel(/Trainable/).isChecked()).toBe(true);
+    expect(await again.getByLabel('Head', { exact: true }).inputValue()).toBe('1');
+    expect(await again.locator('.heads-grid button').count()).toBeGreaterThan(1);
+    expect(await primaryMatrix(again)).toEqual(shown);
+    await page.close();
+    await again.close();
+  });
+
+  it('each export produces a valid file', async () => {
+    const page = await open('?step=6');
+    const save = async (label: string) => {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: label, exact: true }).click(),
+      ]);
+      return readFileSync((await download.path())!);
+    };
+    const svg = (await save('SVG')).toString('utf8');
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.trim().endsWith('</svg>')).toBe(true);
+    const png = await save('PNG');
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const csv = (await save('CSV')).toString('utf8').trim().split('\n');
+    expect(csv).toHaveLength(8);
+    const trace = await cliTrace(TEXT);
+    expectClose(
+      csv.slice(1).flatMap((line) => line.split(',').slice(1).map(Number)),
+      tensorValues(trace, 'naive.weights'),
+      1e-6,
+      'csv',
+    );
+    const json = traceFromJson(JSON.parse((await save('Trace JSON')).toString('utf8')));
+    expect(json.tokens).toHaveLength(7);
+    expect(json.tensors.logits.shape).toEqual([7, json.config.vocabSize]);
+    expectClose(
+      Array.from(json.tensors['h0.attn_weights'].data),
+      tensorValues(trace, 'h0.attn_weights'),
+      1e-5,
+      'trace json',
+    );
+    await page.close();
+  });
+
+  it('logged no console errors', () => {
+    expect(errors).toEqual([]);
+  });
+});
