@@ -85,20 +85,23 @@ export function createEngineHost(post: Post) {
       name: engine.backend,
       fallbackReason: why ?? choice.fallbackReason,
     };
-    const lost = (engine as { lost?: Promise<unknown> }).lost;
-    const current = engine;
-    lost?.then((info) => {
-      if (engine === current) void switchToCpuAfterLoss(info);
-    });
   }
 
-  async function switchToCpuAfterLoss(info: unknown) {
+  /** The WebGPU engine reports a lost device by throwing DeviceLostError (or a message saying so). */
+  const isDeviceLoss = (error: unknown) =>
+    (error instanceof Error && error.name === 'DeviceLostError') ||
+    /device (was )?lost|destroyed/i.test(String(error));
+
+  /** Keeps the text and settings, swaps in the CPU engine, and says why. */
+  async function switchToCpuAfterLoss(error: unknown) {
     if (!loaded) return;
-    const detail = info && typeof info === 'object' && 'message' in info ? ` (${String(info.message)})` : '';
+    const reason = error instanceof Error ? error.message : 'The GPU device was lost.';
     preference = 'cpu';
-    await startEngine(loaded.weights, `The GPU device was lost${detail}; the explorer switched to the CPU.`);
+    await startEngine(
+      loaded.weights,
+      `${reason} The explorer switched to the CPU and kept your text and settings.`,
+    );
     post({ type: 'backend', backend });
-    if (lastTrace) schedule(lastTrace);
   }
 
   async function load(message: Extract<ToWorker, { type: 'load' }>) {
@@ -175,8 +178,9 @@ export function createEngineHost(post: Post) {
           result.logits.buffer,
         ] as Transferable[]);
       } catch (error) {
-        if (engine.backend === 'webgpu' && /lost|destroyed/i.test(String(error))) {
+        if (engine.backend === 'webgpu' && isDeviceLoss(error)) {
           await switchToCpuAfterLoss(error);
+          pending ??= request;
           continue;
         }
         post({ type: 'trace-error', id: request.id, message: userMessage(error) });

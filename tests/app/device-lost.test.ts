@@ -1,0 +1,55 @@
+// @vitest-environment jsdom
+// A lost GPU device: the engine host swaps in the CPU engine, says why, and answers the same request, so the
+// user keeps their text and settings and sees numbers again.
+
+import { describe, expect, it, vi } from 'vitest';
+import type { Engine } from '../../src/model/engine';
+import type { GPT2Weights } from '../../src/model/weights';
+import { CpuEngine } from '../../src/model/cpu/forward';
+import type { FromWorker } from '../../src/app/worker/protocol';
+
+vi.mock('../../src/model/backend', () => ({
+  createEngine: async (weights: GPT2Weights, preference: string) => {
+    const cpu = new CpuEngine(weights);
+    if (preference === 'cpu') return { engine: cpu, fallbackReason: null };
+    const lostGpu: Engine = {
+      backend: 'webgpu',
+      config: weights.config,
+      description: 'Fake adapter',
+      forward: async () => {
+        const error = new Error('The GPU device was lost (destroyed): test.');
+        error.name = 'DeviceLostError';
+        throw error;
+      },
+      dispose: () => undefined,
+    };
+    return { engine: lostGpu, fallbackReason: null };
+  },
+}));
+
+describe('device loss', () => {
+  it('switches to the CPU and still answers the request', async () => {
+    const { createEngineHost } = await import('../../src/app/worker/engine-host');
+    const messages: FromWorker[] = [];
+    const host = createEngineHost((m) => messages.push(m));
+    host.handle({
+      type: 'load',
+      id: 1,
+      source: { kind: 'default', baseUrl: 'http://127.0.0.1:9/' },
+      backend: 'auto',
+    });
+    await vi.waitFor(() => expect(messages.some((m) => m.type === 'model')).toBe(true), { timeout: 20_000 });
+    const model = messages.find((m) => m.type === 'model');
+    expect(model?.type === 'model' && model.backend.name).toBe('webgpu');
+    host.handle({ type: 'trace', id: 2, text: 'hello world', layer: 0 });
+    await vi.waitFor(() => expect(messages.some((m) => m.type === 'trace')).toBe(true), { timeout: 20_000 });
+    const switched = messages.find((m) => m.type === 'backend');
+    expect(switched?.type === 'backend' && switched.backend.name).toBe('cpu');
+    expect(switched?.type === 'backend' && switched.backend.fallbackReason).toMatch(
+      /device was lost.*switched to the CPU/,
+    );
+    const trace = messages.find((m) => m.type === 'trace');
+    expect(trace?.type === 'trace' && trace.id).toBe(2);
+    expect(messages.some((m) => m.type === 'trace-error')).toBe(false);
+  });
+});
