@@ -44,7 +44,11 @@ export async function runFixedBatch(args: FixedBatchArgs, print: (line: string) 
     gradClip: args['grad-clip'],
   };
   const { losses } = trainFixedBatch(weights, tokens, options, (step, loss) =>
-    print(args['log-json'] ? JSON.stringify({ step, loss }) : `step ${step} loss ${loss.toFixed(6)}`),
+    print(
+      args['log-json']
+        ? `{"step": ${step}, "loss": ${JSON.stringify(loss)}}`
+        : `step ${step} loss ${loss.toFixed(6)}`,
+    ),
   );
   return losses;
 }
