@@ -1,5 +1,5 @@
 // The training corpus, generated from a seed: one short story per line in the spirit of "the fat cat sat on the
-// mat.", where pronouns refer back to the last character named and verbs agree in number with their subject.
+// mat.", where pronouns refer back to the character in focus and verbs agree in number with their subject.
 
 import { seededRandom } from '../model/random';
 import {
@@ -37,7 +37,7 @@ function randomCharacter(random: () => number): Character {
 
 class StoryWriter {
   private readonly sentences: string[] = [];
-  /** The last character named: the one a pronoun refers to. */
+  /** The character a pronoun refers to: the last one introduced or described by name. */
   private focus: Character;
   private readonly surface: string;
 
@@ -101,7 +101,7 @@ class StoryWriter {
     this.say(`then ${pronounsFor(c.noun.gender, c.plural).subject} ran to the ${this.pick(PLACES)}`);
   }
 
-  /** "the queen gave it a cake.": the hero named again, the focus as a pronoun object. */
+  /** "the queen gave it a cake.": the hero named again as the giver; the focus stays on the receiver, "it". */
   giveSomething(): void {
     if (this.focus === this.hero) return this.loseOrFind();
     const object = pronounsFor(this.focus.noun.gender, this.focus.plural).object;

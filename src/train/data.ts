@@ -47,7 +47,7 @@ function copyWindow(training: GPT2Training, b: number, tokens: Int32Array, start
   training.targets.set(tokens.subarray(start + 1, start + T + 1), b * T);
 }
 
-/** The validation windows: consecutive, non-overlapping runs of T+1 tokens, as many as `count` batches hold. */
+/** Starts of up to maxWindows validation windows: runs of T+1 tokens that share only their edge token. */
 export function validationWindows(tokens: Int32Array, T: number, maxWindows: number): number[] {
   const starts: number[] = [];
   for (let s = 0; s + T + 1 <= tokens.length && starts.length < maxWindows; s += T) starts.push(s);
