@@ -1,8 +1,12 @@
 // Chooses the engine: WebGPU when it works, else the CPU, with the reason kept so the UI can say why.
-// The WebGPU backend is added by its own module; until it can start, every caller gets the CPU engine.
+// Every way WebGPU can fail (absent, no adapter, no device, a shader that does not compile, a device lost
+// later) ends on the CPU engine with one sentence for the user; a page never goes blank because of the GPU.
 
 import { CpuEngine } from './cpu/forward';
 import type { Engine } from './engine';
+import type { BackendName, TensorMap, TraceRequest } from './trace';
+import { requestGpuDevice } from './webgpu/device';
+import { DeviceLostError, WebGpuEngine, type WebGpuEngineOptions } from './webgpu/engine';
 import type { GPT2Weights } from './weights';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'cpu';
@@ -13,9 +17,119 @@ export interface EngineChoice {
   fallbackReason: string | null;
 }
 
-/** Creates the engine for `weights`, preferring WebGPU unless told otherwise. */
-export async function createEngine(weights: GPT2Weights, preference: BackendPreference = 'auto'): Promise<EngineChoice> {
-  const engine = new CpuEngine(weights);
-  if (preference === 'cpu') return { engine, fallbackReason: null };
-  return { engine, fallbackReason: 'The WebGPU backend is not built yet.' };
+export interface CreateEngineOptions {
+  /** 'auto' and 'webgpu' both try WebGPU first and fall back to the CPU; 'cpu' goes straight to the CPU. */
+  preference?: BackendPreference;
+  /** Where WebGPU comes from: `navigator.gpu` when left out. Node passes the `webgpu` package's GPU, tests
+   * pass fakes; null means "no WebGPU here". */
+  gpu?: GPU | null;
+  /** Called once if the GPU is lost after the engine started. The engine has switched itself to the CPU by
+   * then (forward() keeps working, on the CPU); `reason` is one sentence for the UI. */
+  onFallback?: (reason: string) => void;
+  /** Passed to the WebGPU engine (test hooks: a finer wte split, a shader patch). */
+  webgpu?: Omit<WebGpuEngineOptions, 'onLost'>;
+}
+
+/**
+ * Creates the engine for `weights`, preferring WebGPU unless told otherwise. Never throws because of the GPU:
+ * any failure gives the CPU engine and the reason. The second argument may be a plain preference (older
+ * callers) or the options object.
+ */
+export async function createEngine(
+  weights: GPT2Weights,
+  preferenceOrOptions: BackendPreference | CreateEngineOptions = 'auto',
+): Promise<EngineChoice> {
+  const options =
+    typeof preferenceOrOptions === 'string' ? { preference: preferenceOrOptions } : preferenceOrOptions;
+  if (options.preference === 'cpu') return { engine: new CpuEngine(weights), fallbackReason: null };
+  const gpu = options.gpu !== undefined ? options.gpu : (globalThis.navigator?.gpu ?? null);
+  try {
+    const device = await requestGpuDevice(gpu ?? undefined);
+    const engine = new GpuEngineWithCpuFallback(weights, options.onFallback);
+    await engine.start(device, options.webgpu ?? {});
+    return { engine, fallbackReason: null };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { engine: new CpuEngine(weights), fallbackReason: `${reason} The CPU computes instead.` };
+  }
+}
+
+/**
+ * The WebGPU engine, wrapped so that a lost device costs the user nothing: the pass that was running, and
+ * every later one, runs on the CPU with the same ids and request. `backend` and `description` follow the
+ * switch, `fallbackReason` says why, and `lost` resolves (as GPUDevice.lost does) for hosts that restart.
+ */
+export class GpuEngineWithCpuFallback implements Engine {
+  readonly config;
+  private gpuEngine: WebGpuEngine | null = null;
+  private cpuEngine: CpuEngine | null = null;
+  private reason: string | null = null;
+  private resolveLost: (info: { reason: string; message: string }) => void = () => {};
+  /** Resolves with the device's reason and message when the GPU is lost while in use. */
+  readonly lost = new Promise<{ reason: string; message: string }>((resolve) => (this.resolveLost = resolve));
+
+  constructor(
+    private readonly weights: GPT2Weights,
+    private readonly onFallback?: (reason: string) => void,
+  ) {
+    this.config = weights.config;
+  }
+
+  /** Builds the WebGPU engine on `gpu`; throws (for createEngine to catch) when it cannot. */
+  async start(gpu: Parameters<typeof WebGpuEngine.create>[0], options: WebGpuEngineOptions): Promise<void> {
+    try {
+      this.gpuEngine = await WebGpuEngine.create(gpu, this.weights, options);
+    } catch (error) {
+      gpu.device.destroy();
+      throw error;
+    }
+    void this.gpuEngine.lost.then((info) => this.switchToCpu(info));
+  }
+
+  get backend(): BackendName {
+    return this.cpuEngine ? 'cpu' : 'webgpu';
+  }
+
+  get description(): string {
+    return this.cpuEngine ? 'CPU' : (this.gpuEngine?.description ?? 'WebGPU');
+  }
+
+  /** Why the engine left the GPU, or null while it is on it. */
+  get fallbackReason(): string | null {
+    return this.reason;
+  }
+
+  async forward(ids: number[], request?: TraceRequest): Promise<TensorMap> {
+    if (!this.cpuEngine && this.gpuEngine) {
+      try {
+        return await this.gpuEngine.forward(ids, request);
+      } catch (error) {
+        if (!(error instanceof DeviceLostError) && !this.gpuEngine.lostReason) throw error;
+        this.switchToCpu({
+          reason: 'unknown',
+          message: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+    return this.cpuEngine!.forward(ids, request);
+  }
+
+  /** Test hook: makes the GPU device go away as a driver reset would (GPUDevice.destroy()). */
+  simulateDeviceLoss(): void {
+    this.gpuEngine?.simulateDeviceLoss();
+  }
+
+  private switchToCpu(info: { reason: string; message: string }): void {
+    if (this.cpuEngine) return;
+    this.cpuEngine = new CpuEngine(this.weights);
+    this.reason = `The GPU device was lost (${info.message}); the CPU computes instead.`;
+    this.gpuEngine?.dispose();
+    this.onFallback?.(this.reason);
+    this.resolveLost(info);
+  }
+
+  dispose(): void {
+    this.gpuEngine?.dispose();
+    this.cpuEngine?.dispose();
+  }
 }

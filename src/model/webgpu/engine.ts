@@ -45,7 +45,10 @@ export class WebGpuEngine implements Engine {
   private readonly staging: StagingArea;
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
-  private lostReason: string | null = null;
+  private lostReasonText: string | null = null;
+
+  /** Resolves when the device is lost while the engine is alive (never after dispose()). */
+  readonly lost: Promise<{ reason: string; message: string }>;
 
   private constructor(
     private readonly gpu: GpuDevice,
@@ -57,10 +60,14 @@ export class WebGpuEngine implements Engine {
     this.config = config;
     this.description = gpu.adapterName;
     this.staging = new StagingArea(gpu.device);
-    gpu.device.lost.then((info) => {
-      if (this.disposed) return;
-      this.lostReason = `The GPU device was lost (${info.reason}): ${info.message || 'no detail given'}.`;
-      options.onLost?.(this.lostReason);
+    this.lost = new Promise((resolve) => {
+      gpu.device.lost.then((info) => {
+        if (this.disposed) return;
+        const message = info.message || 'no detail given';
+        this.lostReasonText = `The GPU device was lost (${info.reason}): ${message}.`;
+        options.onLost?.(this.lostReasonText);
+        resolve({ reason: info.reason, message });
+      });
     });
   }
 
@@ -85,9 +92,9 @@ export class WebGpuEngine implements Engine {
     return new WebGpuEngine(gpu, weights.config, kernels, gpuWeights, options);
   }
 
-  /** Why the device was lost, or null while it works. */
-  get lost(): string | null {
-    return this.lostReason;
+  /** Why the device was lost, as a sentence for the UI, or null while it works. */
+  get lostReason(): string | null {
+    return this.lostReasonText;
   }
 
   /** Test hook: destroys the device, as a driver reset would, to exercise the loss handling. */
@@ -104,7 +111,7 @@ export class WebGpuEngine implements Engine {
 
   private async runForward(ids: number[], request: TraceRequest): Promise<TensorMap> {
     if (this.disposed) throw new Error('This WebGPU engine was disposed.');
-    if (this.lostReason) throw new DeviceLostError(this.lostReason);
+    if (this.lostReasonText) throw new DeviceLostError(this.lostReasonText);
     validateIds(ids, this.config.vocabSize, this.config.nPositions);
     const T = ids.length;
     const select = new TraceSelection(request);
@@ -142,7 +149,7 @@ export class WebGpuEngine implements Engine {
     try {
       return await this.staging.read();
     } catch (error) {
-      if (this.lostReason) throw new DeviceLostError(this.lostReason);
+      if (this.lostReasonText) throw new DeviceLostError(this.lostReasonText);
       throw error;
     }
   }

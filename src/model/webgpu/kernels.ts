@@ -10,6 +10,7 @@ import attentionScoresSource from './kernels/attention-scores.wgsl?raw';
 import softmaxSource from './kernels/softmax.wgsl?raw';
 import attentionContextSource from './kernels/attention-context.wgsl?raw';
 import splitHeadsSource from './kernels/split-heads.wgsl?raw';
+import logitsSource from './kernels/logits.wgsl?raw';
 
 /** How a kernel uses each of its bindings, in binding order (binding 0 is always the uniform Params). */
 export type BindingKind = 'uniform' | 'read' | 'write';
@@ -33,6 +34,12 @@ export const ROW_WORKGROUP_SIZE = 128;
 /** Side of the square tiles of the attention kernels (scores and context). */
 export const ATTN_TILE = 16;
 
+/** The logits matrix-vector kernel: threads per workgroup, and threads that share one vocabulary row. */
+export const LOGITS_WORKGROUP_SIZE = 256;
+export const LANES_PER_ROW = 4;
+/** Up to this many rows of logits go through the matrix-vector kernel; more go through the tiled matmul. */
+export const LOGITS_GEMV_MAX_ROWS = 8;
+
 /** Register-blocked matmul shapes: a workgroup of threadsX × threadsY threads, each owning threadM × threadN
  * outputs. `small` wastes less on thin matrices (few tokens), `large` reuses more of each load. */
 export const MATMUL_CONFIGS = {
@@ -53,6 +60,16 @@ export function wgslHeader(constants: Record<string, WgslConstant>): string {
   );
   return `// Generated from src/model/webgpu/kernels.ts\n${lines.join('\n')}\n\n`;
 }
+
+/** The Params of the tiled matmul, shared by the logits kernel so that one bind group serves both. */
+const MATMUL_PARAMS: readonly ParamField[] = [
+  ['M', 'u32'],
+  ['N', 'u32'],
+  ['K', 'u32'],
+  ['aOffset', 'u32'],
+  ['outStride', 'u32'],
+  ['outOffset', 'u32'],
+];
 
 const elementwise = (entryPoint: 'gelu' | 'residual'): KernelSpec => ({
   label: entryPoint,
@@ -146,6 +163,14 @@ export const KERNELS = {
       ['hs', 'u32'],
     ],
   },
+  logits: {
+    label: 'logits',
+    source: logitsSource,
+    entryPoint: 'main',
+    constants: { LOGITS_WORKGROUP_SIZE, LANES_PER_ROW },
+    bindings: ['uniform', 'read', 'read', 'read', 'write'],
+    params: MATMUL_PARAMS,
+  },
   matmulNaive: {
     label: 'matmul-naive',
     source: matmulNaiveSource,
@@ -179,14 +204,7 @@ export function matmulKernel(
       HAS_BIAS: options.bias,
     },
     bindings: ['uniform', 'read', 'read', 'read', 'write'],
-    params: [
-      ['M', 'u32'],
-      ['N', 'u32'],
-      ['K', 'u32'],
-      ['aOffset', 'u32'],
-      ['outStride', 'u32'],
-      ['outOffset', 'u32'],
-    ],
+    params: MATMUL_PARAMS,
   };
 }
 

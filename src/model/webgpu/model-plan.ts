@@ -8,6 +8,9 @@ import type { GpuLayerWeights, GpuWeights } from './gpu-weights';
 import {
   ATTN_TILE,
   KERNELS,
+  LANES_PER_ROW,
+  LOGITS_GEMV_MAX_ROWS,
+  LOGITS_WORKGROUP_SIZE,
   MATMUL_CONFIGS,
   matmulKernel,
   matmulWorkgroupBytes,
@@ -23,6 +26,8 @@ import {
   type StepDraft,
   type TensorSource,
 } from './steps';
+
+const LOGITS_ROWS_PER_WORKGROUP = LOGITS_WORKGROUP_SIZE / LANES_PER_ROW;
 
 /** Every compiled kernel the forward pass uses. */
 export interface ModelKernels {
@@ -370,11 +375,15 @@ function logitSteps({ config, kernels, weights, acts }: PlanInput): StepDraft[] 
           outOffset: chunk.rowStart,
         }),
         dispatch: (run) => {
-          const name = matmulConfigFor(rowsIn(run), chunk.rowCount, kernels.largeAllowed);
-          return {
-            kernel: kernels.matmul[name].transposed,
-            grid: matmulGrid(name, rowsIn(run), chunk.rowCount),
-          };
+          const M = rowsIn(run);
+          if (M <= LOGITS_GEMV_MAX_ROWS) {
+            return {
+              kernel: kernels.simple.logits,
+              grid: [Math.ceil(chunk.rowCount / LOGITS_ROWS_PER_WORKGROUP), 1, 1],
+            };
+          }
+          const name = matmulConfigFor(M, chunk.rowCount, kernels.largeAllowed);
+          return { kernel: kernels.matmul[name].transposed, grid: matmulGrid(name, M, chunk.rowCount) };
         },
         when: (run) => rowsIn(run) > 0,
         outputs: last
