@@ -1,0 +1,129 @@
+// Browser section of `npm run bench`: the time from a keystroke to the updated attention heatmap in headless
+// Chromium, for the default model and a 16-token sentence, on the CPU path and on the WebGPU path (p50, p95).
+
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { buildSite, CHROMIUM, launchChromium, projectRoot, serveSite } from './browser-harness';
+import { fmt } from './timing';
+
+/** 16 GPT-2 tokens. */
+export const BENCH_SENTENCE = 'The quick brown fox jumps over the lazy dog while the cat sleeps on the mat';
+const KEYSTROKES = 40;
+
+/** Installs the in-page clock: keydown starts it, the redrawn heatmap (after the next paint) stops it. */
+async function installProbe(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const probe = { start: 0, samples: [] as number[] };
+    (window as unknown as { __latency: typeof probe }).__latency = probe;
+    window.addEventListener('keydown', () => (probe.start = performance.now()), true);
+    new MutationObserver((records) => {
+      const redrawn = records.some((r) => (r.target as Element).closest?.('.matrix-panel.primary'));
+      if (!redrawn || probe.start === 0) return;
+      const start = probe.start;
+      probe.start = 0;
+      // rAF runs just before the paint; the timeout after it runs once the frame is on screen.
+      requestAnimationFrame(() => setTimeout(() => probe.samples.push(performance.now() - start), 0));
+    }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-trace-id'] });
+  });
+}
+
+const traceId = (page: Page) =>
+  page.evaluate(() =>
+    Number(document.querySelector('.matrix-panel.primary svg')?.getAttribute('data-trace-id') ?? 0),
+  );
+
+/** Types KEYSTROKES keys (alternately deleting and restoring the last letter) and returns each latency in ms. */
+async function measure(page: Page): Promise<number[]> {
+  await installProbe(page);
+  await page.locator('#sentence').click();
+  await page.keyboard.press('End');
+  for (let i = 0; i < KEYSTROKES; i++) {
+    const before = await traceId(page);
+    const count = await page.evaluate(
+      () => (window as unknown as { __latency: { samples: number[] } }).__latency.samples.length,
+    );
+    await page.keyboard.press(i % 2 === 0 ? 'Backspace' : 't');
+    await page.waitForFunction(
+      (id) => Number(document.querySelector('.matrix-panel.primary svg')?.getAttribute('data-trace-id')) > id,
+      before,
+    );
+    await page.waitForFunction(
+      (n) => (window as unknown as { __latency: { samples: number[] } }).__latency.samples.length > n,
+      count,
+    );
+  }
+  return page.evaluate(() => (window as unknown as { __latency: { samples: number[] } }).__latency.samples);
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+
+export interface LatencyResult {
+  path: 'cpu' | 'webgpu';
+  /** What the page says computed the numbers (badge text), e.g. "CPU" or "WebGPU · SwiftShader". */
+  backend: string;
+  fallbackReason: string | null;
+  p50: number;
+  p95: number;
+  samples: number;
+}
+
+/** Measures one path in a fresh browser. */
+export async function keystrokeLatency(url: string, path: 'cpu' | 'webgpu'): Promise<LatencyResult> {
+  const browser = await launchChromium(path === 'webgpu');
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const query = new URLSearchParams({ text: BENCH_SENTENCE, step: '6', backend: path });
+    await page.goto(`${url}?${query}`);
+    await page.waitForSelector('[data-testid="model-info"]', { timeout: 120_000 });
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="token-strip"] li').length === 16,
+      null,
+      { timeout: 120_000 },
+    );
+    const samples = (await measure(page)).sort((a, b) => a - b);
+    const backend = (await page.getByTestId('backend').textContent())?.trim() ?? '?';
+    const fallbackReason =
+      (await page
+        .getByTestId('fallback-reason')
+        .textContent({ timeout: 1000 })
+        .catch(() => null)) ?? null;
+    return {
+      path,
+      backend,
+      fallbackReason,
+      p50: percentile(samples, 50),
+      p95: percentile(samples, 95),
+      samples: samples.length,
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
+export async function runBrowserBench(): Promise<void> {
+  if (!existsSync(CHROMIUM)) {
+    if (process.env.CI === 'true') throw new Error(`Chromium is missing at ${CHROMIUM}.`);
+    console.log(`skipped: no Chromium at ${CHROMIUM}`);
+    return;
+  }
+  const root = projectRoot();
+  const siteDir = path.join(root, 'dist-bench');
+  buildSite(root, 'dist-bench');
+  const site = await serveSite({ siteDir });
+  try {
+    const results: LatencyResult[] = [];
+    for (const p of ['cpu', 'webgpu'] as const) {
+      const r = await keystrokeLatency(site.url, p);
+      results.push(r);
+      console.log(
+        `keystroke → heatmap, ${p} path (${r.backend}${r.fallbackReason ? `; ${r.fallbackReason}` : ''}), 16 tokens, ` +
+          `${r.samples} keys: p50 ${fmt(r.p50, 1)} ms, p95 ${fmt(r.p95, 1)} ms (target ≤ 50 ms)`,
+      );
+    }
+    console.log(`p95 ratio webgpu / cpu: ${fmt(results[1].p95 / results[0].p95)}×`);
+  } finally {
+    await site.close();
+  }
+}
