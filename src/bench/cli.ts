@@ -3,6 +3,7 @@
 // own file and is run in turn; a section prints a line saying why it was skipped when its backend is absent.
 
 import { runCpuBench } from './cpu';
+import { runWebGpuBench } from './webgpu';
 import { runLoadBench } from './load';
 import { runBrowserBench } from './browser';
 
@@ -10,6 +11,7 @@ async function main() {
   const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   const sections: [string, () => Promise<void>][] = [
     ['cpu', runCpuBench],
+    ['webgpu', runWebGpuBench],
     ['load', runLoadBench],
     ['browser', runBrowserBench],
   ];

@@ -1,0 +1,91 @@
+// WebGPU figures: matmul GFLOP/s (tiled against naive) and the forward time of the default model and of a
+// GPT-2 124M-shaped model with random weights at T = 8, 64, 256 and 1024, each pass reading back the
+// attention weights of one head and the last position's logits (what the explorer asks for).
+// Flags: --full runs every shape; --budget-s=N (default 20) skips shapes estimated to take longer than N s,
+// which on a CPU-emulated adapter (SwiftShader, ~0.1 GFLOP/s) is every large one.
+// On the GPU machine (../shared/device/README.md): npx vite build --ssr src/bench/cli.ts --outDir dist-bench,
+// then ../shared/device/pack.sh dist-bench/cli.js, then there: source .devcarry/setup.sh && node .devcarry/cli.js webgpu --full
+
+import type { GPT2Config } from '../model/config';
+import { GPT2_124M, randomGPT2Weights, seededRandom } from '../model/random';
+import type { GPT2Weights } from '../model/weights';
+import { loadDefaultModel } from '../node/default-model';
+import { createNodeEngine, requestNodeGpuDevice } from '../node/engines';
+import { fmt, medianMs } from './timing';
+import { runMatmulBench } from './webgpu-matmul';
+
+const T_VALUES = [8, 64, 256, 1024];
+
+function benchFlags(): { full: boolean; budgetS: number } {
+  const budget = process.argv.find((a) => a.startsWith('--budget-s='));
+  const budgetS = budget ? Number(budget.split('=')[1]) : 20;
+  if (!(budgetS > 0)) throw new Error(`--budget-s must be a positive number of seconds, not "${budget}"`);
+  return { full: process.argv.includes('--full'), budgetS };
+}
+
+/** Multiply-adds ×2 of one forward pass: the projections and MLP (24·T·C² per layer), attention (4·T²·C per
+ * layer) and one row of logits (2·C·V). */
+export function forwardFlops(config: GPT2Config, T: number): number {
+  const { nEmbd: C, nLayer: L, vocabSize: V } = config;
+  return L * (24 * T * C * C + 4 * T * T * C) + 2 * C * V;
+}
+
+export async function runWebGpuBench(): Promise<void> {
+  const flags = benchFlags();
+  let gpu;
+  try {
+    gpu = await requestNodeGpuDevice();
+  } catch (error) {
+    console.log(`webgpu skipped: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
+  console.log(
+    `adapter: ${gpu.adapterName}${flags.full ? ' (--full)' : `, budget ${flags.budgetS} s per figure`}`,
+  );
+  const matmulGflops = await runMatmulBench(gpu.device, flags);
+  gpu.device.destroy();
+
+  const defaultModel = await loadDefaultModel();
+  await benchForward(
+    `default model (${defaultModel.label})`,
+    () => defaultModel.weights,
+    defaultModel.weights.config,
+  );
+  await benchForward('GPT-2 124M shape (random weights)', () => randomGPT2Weights(GPT2_124M, 1), GPT2_124M);
+
+  async function benchForward(
+    label: string,
+    makeWeights: () => GPT2Weights,
+    config: GPT2Config,
+  ): Promise<void> {
+    const runnable: number[] = [];
+    for (const T of T_VALUES) {
+      // A whole pass runs far below the matmul's peak (launches, small kernels): assume a quarter of it.
+      const estimateS = forwardFlops(config, T) / (matmulGflops * 0.25 * 1e9);
+      if (T > config.nPositions)
+        console.log(`forward ${label}, T = ${T}: skipped, beyond its context of ${config.nPositions}`);
+      else if (!flags.full && estimateS * 7 > flags.budgetS) {
+        console.log(
+          `forward ${label}, T = ${T}: skipped, estimated ${fmt(estimateS, 1)} s per pass on this adapter ` +
+            `(7 passes would exceed the ${flags.budgetS} s budget; --full runs it)`,
+        );
+      } else runnable.push(T);
+    }
+    if (runnable.length === 0) return;
+    const engine = await createNodeEngine(makeWeights(), 'webgpu');
+    try {
+      const random = seededRandom(5);
+      const request = { include: [`h${config.nLayer - 1}.attn_weights.head0`], logits: 'last' as const };
+      for (const T of runnable) {
+        const ids = Array.from({ length: T }, () => Math.floor(random() * config.vocabSize));
+        const ms = await medianMs(() => engine.forward(ids, request), 5, 2);
+        console.log(
+          `forward ${label}, T = ${T}: ${fmt(ms, 1)} ms ` +
+            `(${fmt(forwardFlops(config, T) / (ms * 1e6))} GFLOP/s; reads back one head's attention weights and the last logits)`,
+        );
+      }
+    } finally {
+      engine.dispose();
+    }
+  }
+}
