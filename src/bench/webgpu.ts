@@ -3,8 +3,8 @@
 // attention weights of one head and the last position's logits (what the explorer asks for).
 // Flags: --full runs every shape; --budget-s=N (default 20) skips shapes estimated to take longer than N s,
 // which on a CPU-emulated adapter (SwiftShader, ~0.1 GFLOP/s) is every large one.
-// On the GPU machine (../shared/device/README.md): npx vite build --ssr src/bench/cli.ts --outDir dist-bench,
-// then ../shared/device/pack.sh dist-bench/cli.js, then there: source .devcarry/setup.sh && node .devcarry/cli.js webgpu --full
+// On the GPU machine (../shared/device/README.md), bundle src/bench/webgpu-device.ts (see its header), whose
+// bundle imports only `webgpu` and Node built-ins, and run it there with --full.
 
 import type { GPT2Config } from '../model/config';
 import { GPT2_124M, randomGPT2Weights, seededRandom } from '../model/random';
