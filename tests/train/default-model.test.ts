@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadModelFile } from '../../src/node/files';
 import { headEntropies } from '../../src/train/report';
+import { trainModel } from '../../src/train/train-run';
 
 const DIR = path.resolve(__dirname, '../../public/models/default');
 const log = JSON.parse(readFileSync(path.join(DIR, 'training-log.json'), 'utf8'));
@@ -25,5 +26,13 @@ describe('the shipped default model', () => {
       0.05,
     );
     for (const head of log.headEntropy.heads) expect(head.entropy).toBeLessThan(head.uniform);
+  });
+
+  // The first steps are still in the warm-up, whose learning rate does not depend on the total step count.
+  it('is reproduced bit for bit by the logged options over the first steps', () => {
+    const steps = 4;
+    expect(steps).toBeLessThan(log.options.warmupSteps);
+    const rerun = trainModel({ ...log.options, steps, valWindows: 1 });
+    expect(rerun.steps.map((s) => s.loss)).toEqual(log.losses.slice(0, steps));
   });
 });
