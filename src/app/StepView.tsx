@@ -2,10 +2,11 @@
 
 import { STEPS } from './steps';
 import { useAppStore } from './store/store';
+import { useViewSettings } from './store/view-settings';
 
 export function StepView() {
   const trace = useAppStore((s) => s.trace);
-  const settings = useAppStore((s) => s.settings);
+  const settings = useViewSettings();
   const step = STEPS[settings.step - 1];
   if (!trace) {
     return (

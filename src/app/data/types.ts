@@ -67,10 +67,15 @@ export interface AppTrace {
   /** The layer whose per-layer tensors are in `tensors`. */
   layer: number;
   tensors: TensorMap;
-  /** Logits of the last position (V), for the next-token panel; absent for the book. */
-  logits?: Float32Array;
-  /** The ten most likely next tokens by logit, with readable text (order does not depend on temperature). */
-  topNext?: { id: number; text: string }[];
   /** What computed it, for people ("CPU", the adapter name, or "the book's numbers"). */
   computedBy: string;
+}
+
+/** The next-token panel's data for one request: the last position's logits and the top ten by logit. */
+export interface NextTokens {
+  requestId: number;
+  /** Logits of the last position (V). */
+  logits: Float32Array;
+  /** The ten most likely next tokens by logit, with readable text (order does not depend on temperature). */
+  topNext: { id: number; text: string }[];
 }

@@ -2,7 +2,7 @@
 // backend status reported by the worker, and the latest good trace with the notices about the input.
 
 import { create } from 'zustand';
-import { DEFAULT_SETTINGS, type AppTrace, type Settings } from '../data/types';
+import { DEFAULT_SETTINGS, type AppTrace, type NextTokens, type Settings } from '../data/types';
 
 export interface ModelInfo {
   label: string;
@@ -43,6 +43,8 @@ export interface ModelSlice {
 export interface TraceSlice {
   /** The last good result; it stays on screen while a bad input is shown a notice. */
   trace: AppTrace | null;
+  /** Next-token logits, which arrive just after their trace. */
+  next: NextTokens | null;
   /** A problem with the current text (empty, …): shown, while `trace` keeps the last good view. */
   inputError: string | null;
   /** Remarks about a good result (text cut to the context, special tokens, split characters). */
@@ -63,6 +65,7 @@ export const useAppStore = create<AppState>()((set) => ({
   modelNotice: null,
   backend: { description: '…', name: null, fallbackReason: null },
   trace: null,
+  next: null,
   inputError: null,
   notices: [],
   latestRequest: 0,

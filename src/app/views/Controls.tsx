@@ -2,9 +2,10 @@
 // and head pickers and the all-heads grid (trainable mode).
 
 import { useAppStore } from '../store/store';
+import { useViewSettings } from '../store/view-settings';
 
 export function Controls() {
-  const settings = useAppStore((s) => s.settings);
+  const settings = useViewSettings();
   const set = useAppStore((s) => s.set);
   const trace = useAppStore((s) => s.trace);
   const nLayer = trace?.shape.nLayer ?? 1;

@@ -6,11 +6,12 @@ import { useBridge } from '../bridge-context';
 import { download, svgToPng } from '../export/download';
 import { matrixToCsv, matrixToSvg, primaryView, tokensToCsv } from '../export/files';
 import { useAppStore } from '../store/store';
+import { useViewSettings } from '../store/view-settings';
 
 export function ExportPanel() {
   const bridge = useBridge();
   const trace = useAppStore((s) => s.trace);
-  const settings = useAppStore((s) => s.settings);
+  const settings = useViewSettings();
   const [message, setMessage] = useState<string | null>(null);
   if (!trace) return null;
   const view = primaryView(trace, settings);

@@ -1,6 +1,7 @@
 // The text alternative of a matrix: a real table (token rows, labelled columns) inside a disclosure, for screen
 // readers and for anyone who wants to copy numbers. Wide embeddings show their first columns only.
 
+import { useState } from 'react';
 import type { MatrixView } from '../data/select';
 import { fmt4 } from '../data/format';
 
@@ -14,43 +15,47 @@ interface MatrixTableProps {
 export function MatrixTable({ view, maxCols = 16 }: MatrixTableProps) {
   const { matrix: m } = view;
   const cols = Math.min(m.cols, maxCols);
+  // The table is built only while open: typing redraws the matrices often, and a closed table costs nothing.
+  const [open, setOpen] = useState(false);
   return (
-    <details className="matrix-table">
+    <details className="matrix-table" onToggle={(event) => setOpen(event.currentTarget.open)}>
       <summary>Show the numbers as a table</summary>
-      <div className="matrix-scroll">
-        <table>
-          <caption>
-            {view.title}
-            {cols < m.cols ? ` (first ${cols} of ${m.cols} columns)` : ''}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">token</th>
-              {view.colLabels.slice(0, cols).map((label, c) => (
-                <th scope="col" key={c}>
-                  {label}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {view.rowLabels.map((label, r) => (
-              <tr key={r}>
-                <th scope="row">{label}</th>
-                {Array.from({ length: cols }, (_, c) => (
-                  <td key={c}>
-                    {view.masked?.(r, c)
-                      ? view.kind === 'signed'
-                        ? 'masked'
-                        : '0 (masked)'
-                      : fmt4(m.data[r * m.cols + c])}
-                  </td>
+      {open && (
+        <div className="matrix-scroll">
+          <table>
+            <caption>
+              {view.title}
+              {cols < m.cols ? ` (first ${cols} of ${m.cols} columns)` : ''}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">token</th>
+                {view.colLabels.slice(0, cols).map((label, c) => (
+                  <th scope="col" key={c}>
+                    {label}
+                  </th>
                 ))}
               </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+            </thead>
+            <tbody>
+              {view.rowLabels.map((label, r) => (
+                <tr key={r}>
+                  <th scope="row">{label}</th>
+                  {Array.from({ length: cols }, (_, c) => (
+                    <td key={c}>
+                      {view.masked?.(r, c)
+                        ? view.kind === 'signed'
+                          ? 'masked'
+                          : '0 (masked)'
+                        : fmt4(m.data[r * m.cols + c])}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </details>
   );
 }

@@ -21,8 +21,9 @@ export function NextTokenPanel() {
   const temperature = useAppStore((s) => s.settings.temperature);
   const set = useAppStore((s) => s.set);
   const untrained = useAppStore((s) => s.model?.untrained ?? false);
-  const top = trace?.topNext;
-  const logits = trace?.logits;
+  const next = useAppStore((s) => s.next);
+  const top = next?.topNext;
+  const logits = next?.logits;
   const probabilities = useMemo(
     () =>
       logits && top
@@ -38,7 +39,11 @@ export function NextTokenPanel() {
     return (
       <section className="next-token" aria-label="Next token">
         <h2>Next token</h2>
-        <p className="hint">The book's example has no vocabulary, so there is no next token to predict.</p>
+        <p className="hint">
+          {trace?.source === 'book'
+            ? "The book's example has no vocabulary, so there is no next token to predict."
+            : 'Computing the next-token probabilities…'}
+        </p>
       </section>
     );
   }

@@ -20,8 +20,6 @@ function toAppTrace(result: TraceResult): AppTrace {
     shape: result.shape,
     layer: result.layer,
     tensors: result.tensors,
-    logits: result.logits,
-    topNext: result.topNext,
     computedBy: result.computedBy,
   };
 }
@@ -61,6 +59,11 @@ export function connectBridge(client: EngineClient, pageUrl: string): Bridge {
       case 'trace':
         if (message.id < state.latestRequest || state.settings.preset === 'book') return;
         patchState({ trace: toAppTrace(message), inputError: null, notices: message.notices });
+        return;
+      case 'next':
+        if (message.id === state.trace?.requestId) {
+          patchState({ next: { requestId: message.id, logits: message.logits, topNext: message.topNext } });
+        }
         return;
       case 'trace-error':
         if (message.id === state.latestRequest) patchState({ inputError: message.message });

@@ -10,7 +10,7 @@ import { parameterCount, type GPT2Weights } from '../../model/weights';
 import type { BackendState, ModelInfo } from '../store/store';
 import type { FromWorker, ModelSource, ToWorker } from './protocol';
 import { fetchBlob, loadFromFiles, loadFromUrl, weightsFromBlobs } from './model-loader';
-import { runTrace, userMessage } from './run-trace';
+import { nextTokens, runTrace, userMessage } from './run-trace';
 
 export type Post = (message: FromWorker, transfer?: Transferable[]) => void;
 
@@ -173,10 +173,12 @@ export function createEngineHost(post: Post) {
       pending = null;
       try {
         const result = await runTrace(engine, loaded.weights, request);
-        post(result, [
-          ...Object.values(result.tensors).map((t) => t.data.buffer),
-          result.logits.buffer,
-        ] as Transferable[]);
+        const { lastHidden } = result;
+        post(result, Object.values(result.tensors).map((t) => t.data.buffer) as Transferable[]);
+        // A newer keystroke may be waiting: serve it first, the next-token panel can lag a little.
+        if (pending) continue;
+        const next = nextTokens(loaded.weights, request.id, lastHidden);
+        post(next, [next.logits.buffer]);
       } catch (error) {
         if (engine.backend === 'webgpu' && isDeviceLoss(error)) {
           await switchToCpuAfterLoss(error);

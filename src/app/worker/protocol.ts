@@ -27,14 +27,23 @@ export interface TraceResult {
   layer: number;
   notices: string[];
   tensors: TensorMap;
-  logits: Float32Array;
-  topNext: { id: number; text: string }[];
+  /** ln_f of the last position (C), from which the next-token logits are computed afterwards. */
+  lastHidden: Float32Array;
   computedBy: string;
   shape: { nEmbd: number; nHead: number; nLayer: number; nPositions: number; headSize: number };
 }
 
+/** Sent right after a TraceResult with the same id. */
+export interface NextResult {
+  type: 'next';
+  id: number;
+  logits: Float32Array;
+  topNext: { id: number; text: string }[];
+}
+
 export type FromWorker =
   | TraceResult
+  | NextResult
   | { type: 'trace-error'; id: number; message: string }
   | { type: 'progress'; id: number; fraction: number | null; what: string }
   | {

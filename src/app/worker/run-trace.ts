@@ -8,7 +8,8 @@ import { fitToContext } from '../../model/engine';
 import { InputError, ModelFileError } from '../../model/errors';
 import type { GPT2Weights } from '../../model/weights';
 import { END_OF_TEXT, END_OF_TEXT_ID, tokenize, tokenBytes, displayBytes } from '../../tokenizer/gpt2';
-import type { ToWorker, TraceResult } from './protocol';
+import { logitsForward } from '../../model/cpu/ops';
+import type { NextResult, ToWorker, TraceResult } from './protocol';
 
 /** The per-layer tensors the steps read. */
 const LAYER_TENSORS = ['q', 'k', 'v', 'scores', 'scaled_scores', 'attn_weights', 'attn_context', 'attn_out'];
@@ -53,7 +54,8 @@ export async function runTrace(
     'naive_nopos.*',
     ...LAYER_TENSORS.map((n) => `h${layer}.${n}`),
   ];
-  const tensors = await engine.forward(fitted.ids, { include, logits: 'last' });
+  // The logits wait for a second message (nextTokens): the heatmap should not wait for a V-wide matmul.
+  const tensors = await engine.forward(fitted.ids, { include: [...include, 'ln_f'], logits: 'none' });
   const T = fitted.ids.length;
   const C = config.nEmbd;
   for (const [prefix, inputs] of [
@@ -66,8 +68,8 @@ export async function runTrace(
     );
     tensors[`${prefix}.causal_context`] = { shape: [T, C], data: context.data };
   }
-  const logits = tensors.logits.data;
-  delete tensors.logits;
+  const lnF = tensors.ln_f;
+  delete tensors.ln_f;
   return {
     type: 'trace',
     id: request.id,
@@ -78,8 +80,7 @@ export async function runTrace(
     layer,
     notices: inputNotices(request.text, tokens, fitted.truncated, config.nPositions),
     tensors,
-    logits,
-    topNext: topByLogit(logits, 10).map((id) => ({ id, text: displayBytes(tokenBytes(id)) })),
+    lastHidden: lnF.data.slice((T - 1) * C, T * C),
     computedBy: engine.description,
     shape: {
       nEmbd: C,
@@ -88,6 +89,19 @@ export async function runTrace(
       nPositions: config.nPositions,
       headSize: headSize(config),
     },
+  };
+}
+
+/** The next-token message: logits of the last position (ln_f · wteᵀ, GPT-2's tied head) and the top ten. */
+export function nextTokens(weights: GPT2Weights, id: number, lastHidden: Float32Array): NextResult {
+  const { vocabSize, nEmbd } = weights.config;
+  const logits = new Float32Array(vocabSize); // (V)
+  logitsForward(logits, lastHidden, weights.wte, 1, nEmbd, vocabSize);
+  return {
+    type: 'next',
+    id,
+    logits,
+    topNext: topByLogit(logits, 10).map((token) => ({ id: token, text: displayBytes(tokenBytes(token)) })),
   };
 }
 
