@@ -24,8 +24,10 @@ export function fixedBatch(training: GPT2Training, tokens: ArrayLike<number>): v
     );
   }
   const V = training.weights.config.vocabSize;
+  for (let i = 0; i <= N; i++) {
+    if (tokens[i] >= V) throw new Error(`token id ${tokens[i]} is outside the vocabulary of ${V}`);
+  }
   for (let i = 0; i < N; i++) {
-    if (tokens[i + 1] >= V) throw new Error(`token id ${tokens[i + 1]} is outside the vocabulary of ${V}`);
     training.inputs[i] = tokens[i];
     training.targets[i] = tokens[i + 1];
   }
