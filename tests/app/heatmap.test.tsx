@@ -28,9 +28,9 @@ describe('Heatmap', () => {
     const onSelectRow = vi.fn();
     const { container } = render(<Heatmap view={view} scale={scale} traceId={1} onSelectRow={onSelectRow} />);
     const cell = container.querySelector('rect[data-row="1"][data-col="2"]')!;
-    fireEvent.mouseEnter(cell.parentElement!);
+    fireEvent.mouseOver(cell);
     expect(screen.getByText(/ω₂₃ = x⁽²⁾·x⁽³⁾ = .* = 1\.4754/)).toBeTruthy();
-    fireEvent.click(cell.parentElement!);
+    fireEvent.click(cell);
     expect(onSelectRow).toHaveBeenCalledWith(1);
   });
 

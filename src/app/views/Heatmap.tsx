@@ -1,7 +1,7 @@
 // A T×T (or small T×d) matrix as SVG: d3 gives the colours, React draws the cells. Token labels on both axes,
 // values in the cells when they fit, a readout that explains the hovered or focused cell, and row selection.
 
-import { useState, type KeyboardEvent } from 'react';
+import { memo, useState, type KeyboardEvent, type ReactElement } from 'react';
 import type { MatrixView } from '../data/select';
 import { fmtCell } from '../data/format';
 import type { ColorScale } from './scales';
@@ -26,6 +26,72 @@ interface HeatmapProps {
 }
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** The (row, col) of the cell under an event, read from the rect's data attributes (one handler per matrix). */
+function cellAt(target: EventTarget): [number, number] | null {
+  const rect = (target as Element).closest?.('rect.cell');
+  return rect ? [Number(rect.getAttribute('data-row')), Number(rect.getAttribute('data-col'))] : null;
+}
+
+interface CellsProps {
+  /** The matrix whose entries are drawn. */
+  view: MatrixView;
+  /** The heatmap's one colour scale. */
+  scale: ColorScale;
+  /** Left and top offsets of the grid, and the side of a cell, in pixels. */
+  gutter: number;
+  top: number;
+  cell: number;
+  /** How much room a printed value has, or null to print none. */
+  room: 'wide' | 'narrow' | null;
+}
+
+/** The grid of cells; memoised so that moving the hover cursor does not redraw every cell. */
+const Cells = memo(function Cells({ view, scale, gutter, top, cell, room }: CellsProps) {
+  const { matrix: m } = view;
+  const out: ReactElement[] = [];
+  for (let r = 0; r < m.rows; r++) {
+    for (let c = 0; c < m.cols; c++) {
+      const value = m.data[r * m.cols + c];
+      const masked = view.masked?.(r, c) ?? false;
+      const fill = masked ? 'url(#masked-hatch)' : scale(value);
+      const x = gutter + c * cell;
+      const y = top + r * cell;
+      out.push(
+        <rect
+          key={`r${r}-${c}`}
+          className="cell"
+          x={x}
+          y={y}
+          width={cell - 1}
+          height={cell - 1}
+          fill={fill}
+          data-row={r}
+          data-col={c}
+          data-value={value}
+          data-masked={masked ? 1 : 0}
+        />,
+      );
+      if (room) {
+        out.push(
+          <text
+            key={`t${r}-${c}`}
+            x={x + cell / 2}
+            y={y + cell / 2}
+            dy="0.35em"
+            textAnchor="middle"
+            fontSize={cell >= 56 ? 12 : 11}
+            fill={masked ? '#777' : textColorOn(fill)}
+            pointerEvents="none"
+          >
+            {masked ? (view.kind === 'signed' ? '−∞' : '0') : fmtCell(value, room)}
+          </text>,
+        );
+      }
+    }
+  }
+  return <g>{out}</g>;
+});
 
 export function Heatmap({
   view,
@@ -85,6 +151,16 @@ export function Heatmap({
           tabIndex={compact ? -1 : 0}
           onKeyDown={onKey}
           onMouseLeave={() => setFocus(null)}
+          onMouseOver={(event) => {
+            const hit = cellAt(event.target);
+            if (hit) setFocus(hit);
+          }}
+          onClick={(event) => {
+            const hit = cellAt(event.target);
+            if (!hit) return;
+            setFocus(hit);
+            onSelectRow?.(hit[0]);
+          }}
           data-matrix-id={view.id}
           data-trace-id={traceId}
           fontFamily="system-ui, sans-serif"
@@ -134,50 +210,14 @@ export function Heatmap({
                 </text>
               );
             })}
-          {Array.from({ length: m.rows }, (_, r) =>
-            Array.from({ length: m.cols }, (_, c) => {
-              const value = m.data[r * m.cols + c];
-              const masked = view.masked?.(r, c) ?? false;
-              const fill = masked ? 'url(#masked-hatch)' : scale(value);
-              const label = masked ? (view.kind === 'signed' ? '−∞' : '0') : room ? fmtCell(value, room) : '';
-              return (
-                <g
-                  key={`${r}-${c}`}
-                  onMouseEnter={() => setFocus([r, c])}
-                  onClick={() => {
-                    setFocus([r, c]);
-                    onSelectRow?.(r);
-                  }}
-                >
-                  <rect
-                    className="cell"
-                    x={gutter + c * cell}
-                    y={top + r * cell}
-                    width={cell - 1}
-                    height={cell - 1}
-                    fill={fill}
-                    data-row={r}
-                    data-col={c}
-                    data-value={value}
-                    data-masked={masked ? 1 : 0}
-                  />
-                  {room && !compact && (
-                    <text
-                      x={gutter + c * cell + cell / 2}
-                      y={top + r * cell + cell / 2}
-                      dy="0.35em"
-                      textAnchor="middle"
-                      fontSize={cell >= 56 ? 12 : 11}
-                      fill={masked ? '#777' : textColorOn(scale(value))}
-                      pointerEvents="none"
-                    >
-                      {label}
-                    </text>
-                  )}
-                </g>
-              );
-            }),
-          )}
+          <Cells
+            view={view}
+            scale={scale}
+            gutter={gutter}
+            top={top}
+            cell={cell}
+            room={compact ? null : room}
+          />
           {selectedRow != null && !compact && (
             <rect
               x={gutter - 1}

@@ -35,6 +35,7 @@ export function StepNav() {
           <li key={s.number}>
             <button
               type="button"
+              aria-label={`Step ${s.number}: ${s.title}`}
               aria-current={s.number === step ? 'step' : undefined}
               onClick={() => go(s.number)}
             >
