@@ -84,4 +84,16 @@ describe('App', () => {
     );
     bridge.dispose();
   });
+
+  it('explains <|endoftext|> and split emoji', async () => {
+    const { bridge } = renderApp();
+    await waitFor(() => expect(stripText()).toHaveLength(7), { timeout: 20_000 });
+    fireEvent.change(screen.getByLabelText('Type a sentence'), { target: { value: 'hi <|endoftext|> 🦜' } });
+    await waitFor(() => expect(screen.getAllByTestId('input-notice')).toHaveLength(2), { timeout: 20_000 });
+    const notices = screen.getAllByTestId('input-notice').map((n) => n.textContent);
+    expect(notices[0]).toMatch(/end-of-text marker.*50256/);
+    expect(notices[1]).toMatch(/split into byte-level pieces/);
+    expect(stripText()).toContain('<|endoftext|>50256');
+    bridge.dispose();
+  });
 });

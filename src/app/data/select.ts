@@ -152,6 +152,21 @@ export function weightsView(trace: AppTrace, settings: Settings, head = settings
   };
 }
 
+/** Step 7 in trainable mode: the values V = X·W_v of the chosen head, which the weights mix. */
+export function valuesView(trace: AppTrace, settings: Settings): MatrixView {
+  const { h, v } = headParts(trace, settings);
+  return {
+    id: `v.head${h}`,
+    title: `Values V (head ${h + 1}): what each token passes on`,
+    matrix: v,
+    rowLabels: trace.tokens,
+    colLabels: dimLabels(v.cols),
+    kind: 'signed',
+    explain: (i, c) =>
+      `v${sup(i + 1)}[${c + 1}] = (x${sup(i + 1)}·W_v)[${c + 1}] = ${fmt4(v.data[i * v.cols + c])}`,
+  };
+}
+
 /** Step 7: context vectors z = α·X (naive) or z = α·V for the head, then the output projection. */
 export function contextViews(trace: AppTrace, settings: Settings): MatrixView[] {
   const causal = causalApplies(trace, settings);

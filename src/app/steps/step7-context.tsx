@@ -2,14 +2,19 @@
 // output projection that merges the heads (trainable, book §3.4.1 and §3.6).
 
 import { useMemo } from 'react';
-import { contextViews } from '../data/select';
+import { contextViews, valuesView } from '../data/select';
 import { MatrixPanel } from '../views/MatrixPanel';
 import type { StepContext, StepDef } from './types';
 
 function ContextBody({ trace, settings }: StepContext) {
   const views = useMemo(() => contextViews(trace, settings), [trace, settings]);
+  const values = useMemo(
+    () => (settings.mode === 'trainable' ? valuesView(trace, settings) : null),
+    [trace, settings],
+  );
   return (
     <>
+      {values && <MatrixPanel view={values} traceId={trace.requestId} />}
       {views.map((view, i) => (
         <MatrixPanel key={view.id} view={view} traceId={trace.requestId} primary={i === 0} />
       ))}

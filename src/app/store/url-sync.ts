@@ -4,13 +4,28 @@
 import { useAppStore } from './store';
 import { searchToSettings, settingsToSearch } from './url';
 
+/** Typing changes the settings on every key; the address bar follows once the typing pauses (browsers also
+ * throttle very frequent replaceState calls). */
+const URL_DELAY_MS = 200;
+
 /** Loads settings from the current URL, then mirrors every change back into it. Returns the unsubscribe. */
 export function syncSettingsWithUrl(): () => void {
   useAppStore.setState({ settings: searchToSettings(window.location.search) });
-  return useAppStore.subscribe((state, previous) => {
-    if (state.settings === previous.settings) return;
-    const search = settingsToSearch(state.settings);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const write = () => {
+    const search = settingsToSearch(useAppStore.getState().settings);
     const url = `${window.location.pathname}${search ? `?${search}` : ''}${window.location.hash}`;
     window.history.replaceState(null, '', url);
+  };
+  const unsubscribe = useAppStore.subscribe((state, previous) => {
+    if (state.settings === previous.settings) return;
+    clearTimeout(timer);
+    // Only the text waits; a toggle or a step is written at once, so a link copied right after is complete.
+    if (state.settings.text !== previous.settings.text) timer = setTimeout(write, URL_DELAY_MS);
+    else write();
   });
+  return () => {
+    clearTimeout(timer);
+    unsubscribe();
+  };
 }
