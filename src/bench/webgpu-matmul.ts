@@ -3,7 +3,13 @@
 
 import { seededRandom } from '../model/random';
 import { KernelRunner, type PreparedKernel } from '../model/webgpu/kernel-runner';
-import { KERNELS, MATMUL_CONFIGS, matmulKernel, type MatmulConfigName } from '../model/webgpu/kernels';
+import {
+  KERNELS,
+  MATMUL_CONFIGS,
+  matmulKernel,
+  matmulParams,
+  type MatmulConfigName,
+} from '../model/webgpu/kernels';
 import { matmulGrid } from '../model/webgpu/steps';
 import { fmt, gflops } from './timing';
 
@@ -63,7 +69,7 @@ export async function runMatmulBench(
     const a = Float32Array.from({ length: M * K }, () => random() - 0.5);
     const b = Float32Array.from({ length: K * N }, () => random() - 0.5);
     const bias = new Float32Array(N);
-    const params = { M, N, K, aOffset: 0, outStride: N, outOffset: 0 };
+    const params = matmulParams({ M, N, K });
     const results: string[] = [];
     const msOf: Partial<Record<MatmulConfigName | 'naive', number>> = {};
     for (const name of Object.keys(MATMUL_CONFIGS) as MatmulConfigName[]) {

@@ -15,6 +15,9 @@ import { PipelineCache, type ShaderPatch } from './pipelines';
 import { planReadback, StagingArea } from './readback';
 import { finishSteps, type Run, type Step } from './steps';
 
+/** How long a failed readback waits for the device's `lost` promise before reporting the failure as is. */
+const LOSS_SETTLE_MS = 1000;
+
 /** The GPU went away while in use (driver reset, another tab took it, or a test destroyed the device). */
 export class DeviceLostError extends Error {
   override name = 'DeviceLostError';
@@ -142,14 +145,20 @@ export class WebGpuEngine implements Engine {
     });
     (pass as GPUComputePassEncoder | null)?.end();
     device.queue.submit([encoder.finish()]);
-    const validation = await device.popErrorScope();
-    const memory = await device.popErrorScope();
+    // The mapping and the error scopes resolve in parallel: the scopes only say whether to trust the result.
+    const scopeErrors = Promise.all([device.popErrorScope(), device.popErrorScope()]);
+    const reading = this.staging.read();
+    reading.catch(() => undefined); // handled below; this only keeps an early throw from leaving it unobserved
+    const [validation, memory] = await scopeErrors;
     if (validation ?? memory)
       throw new Error(`The WebGPU forward pass failed: ${(validation ?? memory)!.message}`);
     try {
-      return await this.staging.read();
+      return await reading;
     } catch (error) {
-      if (this.lostReasonText) throw new DeviceLostError(this.lostReasonText);
+      // A lost device rejects the mapping, sometimes before its `lost` promise has settled: wait a moment for
+      // it, so that the caller learns of the loss rather than of a failed read.
+      const settle = new Promise<null>((resolve) => setTimeout(() => resolve(null), LOSS_SETTLE_MS));
+      if (await Promise.race([this.lost, settle])) throw new DeviceLostError(this.lostReasonText!);
       throw error;
     }
   }

@@ -6,9 +6,7 @@ import elementwiseSource from './kernels/elementwise.wgsl?raw';
 import layernormSource from './kernels/layernorm.wgsl?raw';
 import matmulSource from './kernels/matmul.wgsl?raw';
 import matmulNaiveSource from './kernels/matmul-naive.wgsl?raw';
-import attentionScoresSource from './kernels/attention-scores.wgsl?raw';
 import softmaxSource from './kernels/softmax.wgsl?raw';
-import attentionContextSource from './kernels/attention-context.wgsl?raw';
 import splitHeadsSource from './kernels/split-heads.wgsl?raw';
 import logitsSource from './kernels/logits.wgsl?raw';
 
@@ -31,8 +29,9 @@ export interface KernelSpec {
 export const WORKGROUP_SIZE = 256;
 /** Threads per workgroup of the row kernels (layer norm, softmax); a power of two for their reductions. */
 export const ROW_WORKGROUP_SIZE = 128;
-/** Side of the square tiles of the attention kernels (scores and context). */
-export const ATTN_TILE = 16;
+/** The matmul's causal modes: none; skip output tiles wholly above the diagonal (attention scores, which
+ * only the causal softmax reads); stop the sum over k at the diagonal (weights · v, zero beyond it). */
+export const CAUSAL = { NONE: 0, SKIP: 1, STOP: 2 } as const;
 
 /** The logits matrix-vector kernel: threads per workgroup, and threads that share one vocabulary row. */
 export const LOGITS_WORKGROUP_SIZE = 256;
@@ -62,14 +61,23 @@ export function wgslHeader(constants: Record<string, WgslConstant>): string {
 }
 
 /** The Params of the tiled matmul, shared by the logits kernel so that one bind group serves both. */
-const MATMUL_PARAMS: readonly ParamField[] = [
-  ['M', 'u32'],
-  ['N', 'u32'],
-  ['K', 'u32'],
-  ['aOffset', 'u32'],
-  ['outStride', 'u32'],
-  ['outOffset', 'u32'],
-];
+const MATMUL_PARAMS: readonly ParamField[] = (
+  [
+    'M',
+    'N',
+    'K',
+    'aOffset',
+    'aRowStride',
+    'aBatchStride',
+    'bOffset',
+    'bRowStride',
+    'bBatchStride',
+    'outOffset',
+    'outRowStride',
+    'outBatchStride',
+    'causal',
+  ] as const
+).map((name) => [name, 'u32'] as const);
 
 const elementwise = (entryPoint: 'gelu' | 'residual'): KernelSpec => ({
   label: entryPoint,
@@ -108,21 +116,7 @@ export const KERNELS = {
   },
   gelu: elementwise('gelu'),
   residual: elementwise('residual'),
-  attentionScores: {
-    label: 'attention-scores',
-    source: attentionScoresSource,
-    entryPoint: 'main',
-    constants: { ATTN_TILE },
-    bindings: ['uniform', 'read', 'write'],
-    params: [
-      ['T', 'u32'],
-      ['hs', 'u32'],
-      ['rowStride', 'u32'],
-      ['qOffset', 'u32'],
-      ['kOffset', 'u32'],
-      ['skipFuture', 'u32'],
-    ],
-  },
+
   softmax: {
     label: 'softmax',
     source: softmaxSource,
@@ -136,21 +130,7 @@ export const KERNELS = {
       ['writeScaled', 'u32'],
     ],
   },
-  attentionContext: {
-    label: 'attention-context',
-    source: attentionContextSource,
-    entryPoint: 'main',
-    constants: { ATTN_TILE },
-    bindings: ['uniform', 'read', 'read', 'write'],
-    params: [
-      ['T', 'u32'],
-      ['hs', 'u32'],
-      ['rowStride', 'u32'],
-      ['vOffset', 'u32'],
-      ['outStride', 'u32'],
-      ['causal', 'u32'],
-    ],
-  },
+
   splitHeads: {
     label: 'split-heads',
     source: splitHeadsSource,
@@ -202,9 +182,39 @@ export function matmulKernel(
       TILE_K: config.tileK,
       B_TRANSPOSED: options.transposedB,
       HAS_BIAS: options.bias,
+      CAUSAL_NONE: CAUSAL.NONE,
+      CAUSAL_SKIP: CAUSAL.SKIP,
+      CAUSAL_STOP: CAUSAL.STOP,
     },
     bindings: ['uniform', 'read', 'read', 'read', 'write'],
     params: MATMUL_PARAMS,
+  };
+}
+
+export type MatmulShape = { M: number; N: number; K: number; transposedB?: boolean };
+
+/** The matmul's Params for plain row-major A, B and out of one product; `overrides` sets offsets, strides,
+ * batch strides and the causal mode where they differ. */
+export function matmulParams(
+  shape: MatmulShape,
+  overrides: Record<string, number> = {},
+): Record<string, number> {
+  const { M, N, K } = shape;
+  return {
+    M,
+    N,
+    K,
+    aOffset: 0,
+    aRowStride: K,
+    aBatchStride: 0,
+    bOffset: 0,
+    bRowStride: shape.transposedB ? K : N,
+    bBatchStride: 0,
+    outOffset: 0,
+    outRowStride: N,
+    outBatchStride: 0,
+    causal: CAUSAL.NONE,
+    ...overrides,
   };
 }
 

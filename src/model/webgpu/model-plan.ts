@@ -5,54 +5,12 @@ import { headSize, type GPT2Config } from '../config';
 import { NAIVE_TENSORS } from '../trace';
 import type { Activations } from './activations';
 import type { GpuLayerWeights, GpuWeights } from './gpu-weights';
-import {
-  ATTN_TILE,
-  KERNELS,
-  LANES_PER_ROW,
-  LOGITS_GEMV_MAX_ROWS,
-  LOGITS_WORKGROUP_SIZE,
-  MATMUL_CONFIGS,
-  matmulKernel,
-  matmulWorkgroupBytes,
-  type KernelSpec,
-} from './kernels';
-import type { CompiledKernel, PipelineCache } from './pipelines';
-import {
-  elementGrid,
-  matmulConfigFor,
-  matmulGrid,
-  rowGrid,
-  type Run,
-  type StepDraft,
-  type TensorSource,
-} from './steps';
+import { CAUSAL, matmulParams } from './kernels';
+import { logitSteps, matmulStep, projectionStep, type ModelKernels } from './matmul-steps';
+import type { CompiledKernel } from './pipelines';
+import { elementGrid, rowGrid, type Run, type StepDraft, type TensorSource } from './steps';
 
-const LOGITS_ROWS_PER_WORKGROUP = LOGITS_WORKGROUP_SIZE / LANES_PER_ROW;
-
-/** Every compiled kernel the forward pass uses. */
-export interface ModelKernels {
-  simple: { [K in keyof typeof KERNELS]: CompiledKernel };
-  /** matmul[config][bias ? 'bias' : 'transposed'] */
-  matmul: Record<keyof typeof MATMUL_CONFIGS, { bias: CompiledKernel; transposed: CompiledKernel }>;
-  /** Whether the device's workgroup memory holds the large matmul tiles. */
-  largeAllowed: boolean;
-}
-
-/** Compiles (or finds in the cache) every kernel; a shader that fails to compile throws here, up front. */
-export async function compileModelKernels(cache: PipelineCache, device: GPUDevice): Promise<ModelKernels> {
-  const names = Object.keys(KERNELS) as (keyof typeof KERNELS)[];
-  const simpleList = await Promise.all(names.map((name) => cache.get(KERNELS[name] as KernelSpec)));
-  const simple = Object.fromEntries(names.map((name, i) => [name, simpleList[i]])) as ModelKernels['simple'];
-  const largeAllowed =
-    device.limits.maxComputeWorkgroupStorageSize >= matmulWorkgroupBytes(MATMUL_CONFIGS.large);
-  const variants = async (config: (typeof MATMUL_CONFIGS)[keyof typeof MATMUL_CONFIGS]) => ({
-    bias: await cache.get(matmulKernel(config, { transposedB: false, bias: true })),
-    transposed: await cache.get(matmulKernel(config, { transposedB: true, bias: false })),
-  });
-  const small = await variants(MATMUL_CONFIGS.small);
-  const large = largeAllowed ? await variants(MATMUL_CONFIGS.large) : small;
-  return { simple, matmul: { small, large }, largeAllowed };
-}
+export { compileModelKernels, type ModelKernels } from './matmul-steps';
 
 interface PlanInput {
   config: GPT2Config;
@@ -114,7 +72,7 @@ export function planForward(input: PlanInput): StepDraft[] {
   }
 
   drafts.push(layernormStep(input, 'ln_f', residual, weights.lnFWeight, weights.lnFBias, acts.lnF));
-  drafts.push(...logitSteps(input));
+  drafts.push(...logitSteps(config, kernels, weights, acts));
   return drafts;
 }
 
@@ -137,34 +95,12 @@ function layernormStep(
   };
 }
 
-/** out = a · W + bias with the tile shape chosen per run. */
-function matmulStep(
-  { kernels }: PlanInput,
-  label: string,
-  buffers: [GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer],
-  sizes: { N: number; K: number },
-  outputs: TensorSource[],
-): StepDraft {
-  return {
-    label,
-    layoutOf: kernels.matmul.small.bias,
-    buffers,
-    params: (run) => ({ M: run.T, N: sizes.N, K: sizes.K, aOffset: 0, outStride: sizes.N, outOffset: 0 }),
-    dispatch: (run) => {
-      const name = matmulConfigFor(run.T, sizes.N, kernels.largeAllowed);
-      return { kernel: kernels.matmul[name].bias, grid: matmulGrid(name, run.T, sizes.N) };
-    },
-    outputs,
-  };
-}
-
 /** The book's attention on embeddings X (T, C): one "head" of size C, no scaling; plain and causal softmax. */
 function naiveSteps({ kernels, acts, config }: PlanInput, prefix: string, inputs: GPUBuffer): StepDraft[] {
   const C = config.nEmbd;
   const k = kernels.simple;
   const when = (run: Run) => NAIVE_TENSORS.some((n) => run.select.wants(`${prefix}.${n}`));
   const square = (run: Run) => [run.T, run.T];
-  const tiles = (n: number) => Math.ceil(n / ATTN_TILE);
   const softmax = (name: string, out: GPUBuffer, causal: number): StepDraft => ({
     label: `${prefix}.${name}`,
     layoutOf: k.softmax,
@@ -175,25 +111,25 @@ function naiveSteps({ kernels, acts, config }: PlanInput, prefix: string, inputs
     outputs: [tensor(`${prefix}.${name}`, out, square)],
   });
   return [
-    {
+    matmulStep(kernels, {
       label: `${prefix}.scores`,
-      layoutOf: k.attentionScores,
-      buffers: [inputs, acts.naiveScores],
-      params: (run) => ({ T: run.T, hs: C, rowStride: C, qOffset: 0, kOffset: 0, skipFuture: 0 }),
-      dispatch: fixed(k.attentionScores, (run) => [tiles(run.T), tiles(run.T), 1]),
+      variant: 'transposed',
+      buffers: [inputs, inputs, acts.unused, acts.naiveScores],
+      shape: (run) => ({ M: run.T, N: run.T, batch: 1 }),
+      params: (run) => matmulParams({ M: run.T, N: run.T, K: C, transposedB: true }),
       when,
       outputs: [tensor(`${prefix}.scores`, acts.naiveScores, square)],
-    },
+    }),
     softmax('weights', acts.naiveWeights, 0),
-    {
+    matmulStep(kernels, {
       label: `${prefix}.context`,
-      layoutOf: k.attentionContext,
-      buffers: [acts.naiveWeights, inputs, acts.naiveContext],
-      params: (run) => ({ T: run.T, hs: C, rowStride: C, vOffset: 0, outStride: C, causal: 0 }),
-      dispatch: fixed(k.attentionContext, (run) => [tiles(C), tiles(run.T), 1]),
+      variant: 'plain',
+      buffers: [acts.naiveWeights, inputs, acts.unused, acts.naiveContext],
+      shape: (run) => ({ M: run.T, N: C, batch: 1 }),
+      params: (run) => matmulParams({ M: run.T, N: C, K: run.T }),
       when,
       outputs: [tensor(`${prefix}.context`, acts.naiveContext, (run) => [run.T, C])],
-    },
+    }),
     softmax('causal_weights', acts.naiveCausalWeights, 1),
   ];
 }
@@ -208,11 +144,10 @@ function attentionSteps(input: PlanInput, l: number, residualIn: GPUBuffer): Ste
   const name = (n: string) => `h${l}.${n}`;
   const needs = (run: Run, n: string) => run.select.needs(name(n), NH);
   const perHead = (X: (run: Run) => number) => (run: Run) => [NH, run.T, X(run)];
-  const tiles = (n: number) => Math.ceil(n / ATTN_TILE);
   return [
     layernormStep(input, name('ln_1'), residualIn, layer.ln1Weight, layer.ln1Bias, acts.ln1),
-    matmulStep(
-      input,
+    projectionStep(
+      kernels,
       name('qkv'),
       [acts.ln1, layer.qkvWeight, layer.qkvBias, acts.qkv],
       { N: 3 * C, K: C },
@@ -234,19 +169,25 @@ function attentionSteps(input: PlanInput, l: number, residualIn: GPUBuffer): Ste
         ),
       ),
     },
-    {
+    // scores[h] = q_h · k_hᵀ, q and k read in place from qkv (row stride 3C, head h at column h·hs).
+    matmulStep(kernels, {
       label: name('scores'),
-      layoutOf: k.attentionScores,
-      buffers: [acts.qkv, acts.scores],
-      params: (run) => ({
-        T: run.T,
-        hs,
-        rowStride: 3 * C,
-        qOffset: 0,
-        kOffset: C,
-        skipFuture: needs(run, 'scores') || needs(run, 'scaled_scores') ? 0 : 1,
-      }),
-      dispatch: fixed(k.attentionScores, (run) => [tiles(run.T), tiles(run.T), NH]),
+      variant: 'transposed',
+      buffers: [acts.qkv, acts.qkv, acts.unused, acts.scores],
+      shape: (run) => ({ M: run.T, N: run.T, batch: NH }),
+      params: (run) =>
+        matmulParams(
+          { M: run.T, N: run.T, K: hs, transposedB: true },
+          {
+            aRowStride: 3 * C,
+            aBatchStride: hs,
+            bOffset: C,
+            bRowStride: 3 * C,
+            bBatchStride: hs,
+            outBatchStride: run.T * run.T,
+            causal: needs(run, 'scores') || needs(run, 'scaled_scores') ? CAUSAL.NONE : CAUSAL.SKIP,
+          },
+        ),
       outputs: [
         tensor(
           name('scores'),
@@ -255,7 +196,7 @@ function attentionSteps(input: PlanInput, l: number, residualIn: GPUBuffer): Ste
           true,
         ),
       ],
-    },
+    }),
     {
       label: name('softmax'),
       layoutOf: k.softmax,
@@ -282,16 +223,29 @@ function attentionSteps(input: PlanInput, l: number, residualIn: GPUBuffer): Ste
         ),
       ],
     },
-    {
-      label: name('context'),
-      layoutOf: k.attentionContext,
-      buffers: [acts.attnWeights, acts.qkv, acts.context],
-      params: (run) => ({ T: run.T, hs, rowStride: 3 * C, vOffset: 2 * C, outStride: C, causal: 1 }),
-      dispatch: fixed(k.attentionContext, (run) => [tiles(hs), tiles(run.T), NH]),
+    // context[:, h·hs …] = weights[h] · v_h, v read in place from qkv, written into the head's columns.
+    matmulStep(kernels, {
+      label: name('attn_context'),
+      variant: 'plain',
+      buffers: [acts.attnWeights, acts.qkv, acts.unused, acts.context],
+      shape: (run) => ({ M: run.T, N: hs, batch: NH }),
+      params: (run) =>
+        matmulParams(
+          { M: run.T, N: hs, K: run.T },
+          {
+            aBatchStride: run.T * run.T,
+            bOffset: 2 * C,
+            bRowStride: 3 * C,
+            bBatchStride: hs,
+            outRowStride: C,
+            outBatchStride: hs,
+            causal: CAUSAL.STOP,
+          },
+        ),
       outputs: [tensor(name('attn_context'), acts.context, (run) => [run.T, C])],
-    },
-    matmulStep(
-      input,
+    }),
+    projectionStep(
+      kernels,
       name('attn_out'),
       [acts.context, layer.attnProjWeight, layer.attnProjBias, acts.attnOut],
       { N: C, K: C },
@@ -310,9 +264,13 @@ function mlpSteps(input: PlanInput, l: number, blockOut: GPUBuffer): StepDraft[]
   const rows = (width: number) => (run: Run) => [run.T, width];
   return [
     layernormStep(input, name('ln_2'), acts.residualMid, layer.ln2Weight, layer.ln2Bias, acts.ln2),
-    matmulStep(input, name('mlp_fc'), [acts.ln2, layer.fcWeight, layer.fcBias, acts.fc], { N: 4 * C, K: C }, [
-      tensor(name('mlp_fc'), acts.fc, rows(4 * C)),
-    ]),
+    projectionStep(
+      kernels,
+      name('mlp_fc'),
+      [acts.ln2, layer.fcWeight, layer.fcBias, acts.fc],
+      { N: 4 * C, K: C },
+      [tensor(name('mlp_fc'), acts.fc, rows(4 * C))],
+    ),
     {
       label: name('mlp_gelu'),
       layoutOf: kernels.simple.gelu,
@@ -321,8 +279,8 @@ function mlpSteps(input: PlanInput, l: number, blockOut: GPUBuffer): StepDraft[]
       dispatch: fixed(kernels.simple.gelu, (run) => elementGrid(run.T * 4 * C)),
       outputs: [tensor(name('mlp_gelu'), acts.gelu, rows(4 * C))],
     },
-    matmulStep(
-      input,
+    projectionStep(
+      kernels,
       name('mlp_out'),
       [acts.gelu, layer.fcProjWeight, layer.fcProjBias, acts.mlpOut],
       { N: C, K: 4 * C },
@@ -351,54 +309,4 @@ function residualStep(
     dispatch: fixed(kernels.simple.residual, (run) => elementGrid(run.T * C)),
     outputs,
   };
-}
-
-/** Logits = ln_f · wteᵀ for the wanted rows: one matmul per (row block, wte chunk) pair. */
-function logitSteps({ config, kernels, weights, acts }: PlanInput): StepDraft[] {
-  const { nEmbd: C, vocabSize: V } = config;
-  const R = acts.logitRowsPerBlock;
-  const drafts: StepDraft[] = [];
-  acts.logitBlocks.forEach((block, b) => {
-    const rowsIn = (run: Run) => Math.max(0, Math.min(R, run.logitRows - b * R));
-    weights.wteChunks.forEach((chunk, i) => {
-      const last = i === weights.wteChunks.length - 1;
-      drafts.push({
-        label: `logits[${b * R}..][${chunk.rowStart}..]`,
-        layoutOf: kernels.matmul.small.transposed,
-        buffers: [acts.lnF, chunk.buffer, acts.unused, block],
-        params: (run) => ({
-          M: rowsIn(run),
-          N: chunk.rowCount,
-          K: C,
-          aOffset: (run.T - run.logitRows + b * R) * C,
-          outStride: V,
-          outOffset: chunk.rowStart,
-        }),
-        dispatch: (run) => {
-          const M = rowsIn(run);
-          if (M <= LOGITS_GEMV_MAX_ROWS) {
-            return {
-              kernel: kernels.simple.logits,
-              grid: [Math.ceil(chunk.rowCount / LOGITS_ROWS_PER_WORKGROUP), 1, 1],
-            };
-          }
-          const name = matmulConfigFor(M, chunk.rowCount, kernels.largeAllowed);
-          return { kernel: kernels.matmul[name].transposed, grid: matmulGrid(name, M, chunk.rowCount) };
-        },
-        when: (run) => rowsIn(run) > 0,
-        outputs: last
-          ? [
-              {
-                name: 'logits',
-                buffer: block,
-                shape: (run) => [run.logitRows, V],
-                piece: (run) =>
-                  rowsIn(run) > 0 ? { dstOffset: b * R * V * 4, size: rowsIn(run) * V * 4 } : null,
-              },
-            ]
-          : [],
-      });
-    });
-  });
-  return drafts;
 }

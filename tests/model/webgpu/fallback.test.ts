@@ -68,57 +68,75 @@ describe('createEngine falls back to the CPU with a reason', () => {
 const probe = await deviceForTests();
 probe?.device.destroy();
 
+// Each case compiles every kernel on a fresh device, which takes tens of seconds on SwiftShader.
+const ENGINE_TEST_TIMEOUT_MS = 300_000;
+
 describe.skipIf(!probe)('createEngine on a real adapter', () => {
   const engines: { dispose(): void }[] = [];
   afterAll(() => engines.forEach((e) => e.dispose()));
 
-  it('falls back with a reason when a shader does not compile', async () => {
-    const breakSoftmax = (label: string, code: string) =>
-      label === 'softmax' ? code.replaceAll('exp(', 'expp(') : code;
-    const choice = await createEngine(weights, {
-      gpu: await nodeGpu(),
-      webgpu: { patchShader: breakSoftmax },
-    });
-    engines.push(choice.engine);
-    expect(choice.fallbackReason).toMatch(/shader "softmax" does not compile/);
-    await expectCpuEngine(choice.engine);
-  });
+  it(
+    'falls back with a reason when a shader does not compile',
+    async () => {
+      const breakSoftmax = (label: string, code: string) =>
+        label === 'softmax' ? code.replaceAll('exp(', 'expp(') : code;
+      const choice = await createEngine(weights, {
+        gpu: await nodeGpu(),
+        webgpu: { patchShader: breakSoftmax },
+      });
+      engines.push(choice.engine);
+      expect(choice.fallbackReason).toMatch(/shader "softmax" does not compile/);
+      await expectCpuEngine(choice.engine);
+    },
+    ENGINE_TEST_TIMEOUT_MS,
+  );
 
-  it('runs on WebGPU, then switches to the CPU when the device is lost, keeping the same request working', async () => {
-    const reasons: string[] = [];
-    const choice = await createEngine(weights, { gpu: await nodeGpu(), onFallback: (r) => reasons.push(r) });
-    engines.push(choice.engine);
-    expect(choice.fallbackReason).toBeNull();
-    const engine = choice.engine as GpuEngineWithCpuFallback;
-    expect(engine.backend).toBe('webgpu');
-    expect(engine.description).toMatch(/\w/);
-    const onGpu = await engine.forward(ids, request);
-    const cpu = cpuForward(weights, ids, request);
-    expect(relativeError(onGpu['h1.attn_weights'].data, cpu['h1.attn_weights'].data)).toBeLessThan(1e-5);
+  it(
+    'runs on WebGPU, then switches to the CPU when the device is lost, keeping the same request working',
+    async () => {
+      const reasons: string[] = [];
+      const choice = await createEngine(weights, {
+        gpu: await nodeGpu(),
+        onFallback: (r) => reasons.push(r),
+      });
+      engines.push(choice.engine);
+      expect(choice.fallbackReason).toBeNull();
+      const engine = choice.engine as GpuEngineWithCpuFallback;
+      expect(engine.backend).toBe('webgpu');
+      expect(engine.description).toMatch(/\w/);
+      const onGpu = await engine.forward(ids, request);
+      const cpu = cpuForward(weights, ids, request);
+      expect(relativeError(onGpu['h1.attn_weights'].data, cpu['h1.attn_weights'].data)).toBeLessThan(1e-5);
 
-    engine.simulateDeviceLoss();
-    const info = await engine.lost;
-    expect(info.reason).toBe('destroyed');
-    expect(reasons).toHaveLength(1);
-    expect(reasons[0]).toMatch(/GPU device was lost/);
-    expect(engine.fallbackReason).toBe(reasons[0]);
-    expect(engine.description).toBe('CPU');
-    await expectCpuEngine(engine);
-  });
+      engine.simulateDeviceLoss();
+      const info = await engine.lost;
+      expect(info.reason).toBe('destroyed');
+      expect(reasons).toHaveLength(1);
+      expect(reasons[0]).toMatch(/GPU device was lost/);
+      expect(engine.fallbackReason).toBe(reasons[0]);
+      expect(engine.description).toBe('CPU');
+      await expectCpuEngine(engine);
+    },
+    ENGINE_TEST_TIMEOUT_MS,
+  );
 
-  it('finishes a pass that was in flight when the device went away, on the CPU', async () => {
-    const choice = await createEngine(weights, { gpu: await nodeGpu() });
-    engines.push(choice.engine);
-    const engine = choice.engine as GpuEngineWithCpuFallback;
-    const running = engine.forward(ids, request);
-    engine.simulateDeviceLoss();
-    const tensors = await running;
-    expect(
-      relativeError(
-        tensors['h1.attn_weights'].data,
-        cpuForward(weights, ids, request)['h1.attn_weights'].data,
-      ),
-    ).toBeLessThan(1e-5);
-    expect(engine.backend).toBe('cpu');
-  });
+  it(
+    'finishes a pass that was in flight when the device went away, on the CPU',
+    async () => {
+      const choice = await createEngine(weights, { gpu: await nodeGpu() });
+      engines.push(choice.engine);
+      const engine = choice.engine as GpuEngineWithCpuFallback;
+      const running = engine.forward(ids, request);
+      engine.simulateDeviceLoss();
+      const tensors = await running;
+      expect(
+        relativeError(
+          tensors['h1.attn_weights'].data,
+          cpuForward(weights, ids, request)['h1.attn_weights'].data,
+        ),
+      ).toBeLessThan(1e-5);
+      expect(engine.backend).toBe('cpu');
+    },
+    ENGINE_TEST_TIMEOUT_MS,
+  );
 });

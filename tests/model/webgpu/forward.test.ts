@@ -18,6 +18,9 @@ import {
 } from '../../helpers/fixtures';
 import { deviceForTests } from './gpu';
 
+/** A second engine compiles every kernel again, which takes tens of seconds on SwiftShader. */
+const ENGINE_TEST_TIMEOUT_MS = 300_000;
+
 const probe = await deviceForTests();
 probe?.device.destroy();
 
@@ -88,21 +91,25 @@ describe.skipIf(!probe)('WebGPU forward pass', () => {
     }
   });
 
-  it('gives the same numbers with wte split into uneven chunks (the binding-size limit)', async () => {
-    const split = await WebGpuEngine.create(await requestNodeGpuDevice(), weights, {
-      maxWteChunkRows: 20000,
-    });
-    try {
-      const ids = tinySentences[2].ids;
-      const request = { include: ['tok_emb', 'input_emb'], logits: 'all' as const };
-      const [whole, chunked] = [await engine.forward(ids, request), await split.forward(ids, request)];
-      for (const name of ['tok_emb', 'input_emb', 'logits']) {
-        expect(relativeError(chunked[name].data, whole[name].data), name).toBeLessThan(1e-6);
+  it(
+    'gives the same numbers with wte split into uneven chunks (the binding-size limit)',
+    async () => {
+      const split = await WebGpuEngine.create(await requestNodeGpuDevice(), weights, {
+        maxWteChunkRows: 20000,
+      });
+      try {
+        const ids = tinySentences[2].ids;
+        const request = { include: ['tok_emb', 'input_emb'], logits: 'all' as const };
+        const [whole, chunked] = [await engine.forward(ids, request), await split.forward(ids, request)];
+        for (const name of ['tok_emb', 'input_emb', 'logits']) {
+          expect(relativeError(chunked[name].data, whole[name].data), name).toBeLessThan(1e-6);
+        }
+      } finally {
+        split.dispose();
       }
-    } finally {
-      split.dispose();
-    }
-  });
+    },
+    ENGINE_TEST_TIMEOUT_MS,
+  );
 
   it('grows its buffers for a longer text and runs T = 1', async () => {
     const T = weights.config.nPositions;

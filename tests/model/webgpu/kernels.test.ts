@@ -15,12 +15,14 @@ import {
 import { seededRandom } from '../../../src/model/random';
 import { KernelRunner } from '../../../src/model/webgpu/kernel-runner';
 import {
-  ATTN_TILE,
+  CAUSAL,
   KERNELS,
   LANES_PER_ROW,
   LOGITS_WORKGROUP_SIZE,
   MATMUL_CONFIGS,
   matmulKernel,
+  matmulParams,
+  type KernelSpec,
 } from '../../../src/model/webgpu/kernels';
 import { elementGrid, matmulGrid, rowGrid } from '../../../src/model/webgpu/steps';
 import { relativeError } from '../../helpers/fixtures';
@@ -33,7 +35,15 @@ const random = seededRandom(42);
 const randomArray = (n: number, spread = 1, offset = 0) =>
   Float32Array.from({ length: n }, () => offset + (random() * 2 - 1) * spread);
 const out = (floats: number) => ({ outputFloats: floats });
-const tiles = (n: number) => Math.ceil(n / ATTN_TILE);
+/** Bound where a kernel declares a buffer it does not read (the bias of a bias-free matmul). */
+const none = new Float32Array(1);
+/** The small-tile matmul in one variant, as the engine runs scores (B transposed) and context (plain). */
+const smallMatmul = (transposedB: boolean) =>
+  matmulKernel(MATMUL_CONFIGS.small, { transposedB, bias: false });
+const smallGrid = (M: number, N: number, batch: number): [number, number, number] => [
+  ...(matmulGrid('small', M, N).slice(0, 2) as [number, number]),
+  batch,
+];
 
 describe.skipIf(!gpu)('WGSL kernels against their CPU twins', () => {
   const runner = new KernelRunner(gpu!.device);
@@ -97,7 +107,7 @@ describe.skipIf(!gpu)('WGSL kernels against their CPU twins', () => {
       const expected = new Float32Array(M * N);
       matmulForward(expected, a, b, bias, M, K, N);
       const spec = matmulKernel(MATMUL_CONFIGS[config], { transposedB: false, bias: true });
-      const params = { M, N, K, aOffset: 0, outStride: N, outOffset: 0 };
+      const params = matmulParams({ M, N, K });
       const [actual] = await runner.run(spec, params, [a, b, bias, out(M * N)], matmulGrid(config, M, N));
       expect(relativeError(actual, expected)).toBeLessThan(1e-5);
     });
@@ -114,20 +124,13 @@ describe.skipIf(!gpu)('WGSL kernels against their CPU twins', () => {
 
   // Logits of the last 3 of 5 rows against one chunk (rows 20..69) of a 70-row vocabulary, written at its
   // columns of the full (rows, V) output: what the engine does per wte chunk.
-  const logitCases: [string, (M: number, N: number) => [typeof KERNELS.logits, [number, number, number]]][] =
+  const logitCases: [string, (M: number, N: number) => [KernelSpec, [number, number, number]]][] = [
     [
-      [
-        'matrix-vector kernel',
-        (_M, N) => [KERNELS.logits, [Math.ceil(N / (LOGITS_WORKGROUP_SIZE / LANES_PER_ROW)), 1, 1]],
-      ],
-      [
-        'tiled matmul with B transposed',
-        (M, N) => [
-          matmulKernel(MATMUL_CONFIGS.small, { transposedB: true, bias: false }) as typeof KERNELS.logits,
-          matmulGrid('small', M, N),
-        ],
-      ],
-    ];
+      'matrix-vector kernel',
+      (_M, N) => [KERNELS.logits, [Math.ceil(N / (LOGITS_WORKGROUP_SIZE / LANES_PER_ROW)), 1, 1]],
+    ],
+    ['tiled matmul with B transposed', (M, N) => [smallMatmul(true), matmulGrid('small', M, N)]],
+  ];
   for (const [what, pick] of logitCases) {
     it(`logits through the ${what}, one wte chunk, C = 24`, async () => {
       const [T, rows, C, V, rowStart, N] = [5, 3, 24, 70, 20, 50];
@@ -135,7 +138,10 @@ describe.skipIf(!gpu)('WGSL kernels against their CPU twins', () => {
       const expected = new Float32Array(rows * V);
       logitsForward(expected, x.subarray((T - rows) * C), wte, rows, C, V);
       const [spec, grid] = pick(rows, N);
-      const params = { M: rows, N, K: C, aOffset: (T - rows) * C, outStride: V, outOffset: rowStart };
+      const params = matmulParams(
+        { M: rows, N, K: C, transposedB: true },
+        { aOffset: (T - rows) * C, outRowStride: V, outOffset: rowStart },
+      );
       const chunk = wte.slice(rowStart * C, (rowStart + N) * C);
       const [actual] = await runner.run(spec, params, [x, chunk, new Float32Array(1), out(rows * V)], grid);
       for (let r = 0; r < rows; r++) {
@@ -175,9 +181,14 @@ describe.skipIf(!gpu)('WGSL kernels against their CPU twins', () => {
     [q, k, v].forEach((expected, i) => expect(relativeError(actual[i], expected)).toBe(0));
   });
 
-  for (const T of [1, 17]) {
-    it(`per-head attention (scores, scaled softmax, context), T = ${T}, 3 heads of size 8`, async () => {
-      await checkAttention(runner, T);
+  const attentionCases: [number, number, string][] = [
+    [1, CAUSAL.NONE, 'every score computed'],
+    [17, CAUSAL.NONE, 'every score computed'],
+    [70, CAUSAL.SKIP, 'tiles above the diagonal skipped'],
+  ];
+  for (const [T, scoresMode, what] of attentionCases) {
+    it(`per-head attention (scores, scaled softmax, context), T = ${T}, 3 heads of size 8, ${what}`, async () => {
+      await checkAttention(runner, T, scoresMode);
     });
   }
 
@@ -186,10 +197,10 @@ describe.skipIf(!gpu)('WGSL kernels against their CPU twins', () => {
     const x = randomArray(T * C, 2);
     const scores = dotProductScores(matrix(T, C, x), matrix(T, C, x));
     const [actualScores] = await runner.run(
-      KERNELS.attentionScores,
-      { T, hs: C, rowStride: C, qOffset: 0, kOffset: 0, skipFuture: 0 },
-      [x, out(T * T)],
-      [tiles(T), tiles(T), 1],
+      smallMatmul(true),
+      matmulParams({ M: T, N: T, K: C, transposedB: true }),
+      [x, x, none, out(T * T)],
+      smallGrid(T, T, 1),
     );
     expect(relativeError(actualScores, scores.data)).toBeLessThan(1e-5);
     for (const causal of [0, 1]) {
@@ -205,10 +216,10 @@ describe.skipIf(!gpu)('WGSL kernels against their CPU twins', () => {
     const weights = softmaxRows(scores);
     const context = weightedSum(weights, matrix(T, C, x));
     const [actualContext] = await runner.run(
-      KERNELS.attentionContext,
-      { T, hs: C, rowStride: C, vOffset: 0, outStride: C, causal: 0 },
-      [weights.data, x, out(T * C)],
-      [tiles(C), tiles(T), 1],
+      smallMatmul(false),
+      matmulParams({ M: T, N: C, K: T }),
+      [weights.data, x, none, out(T * C)],
+      smallGrid(T, C, 1),
     );
     expect(relativeError(actualContext, context.data)).toBeLessThan(1e-5);
   });
@@ -221,18 +232,23 @@ function runOnce(prepared: { dispatch(encoder: GPUCommandEncoder): void }): void
 }
 
 /** Scores, softmax and context of 3 heads read in place from a fused qkv, against attention.ts per head. */
-async function checkAttention(runner: KernelRunner, T: number): Promise<void> {
+async function checkAttention(runner: KernelRunner, T: number, scoresMode: number): Promise<void> {
   const [C, NH] = [24, 3];
   const hs = C / NH;
   const qkv = randomArray(T * 3 * C, 3);
   const [q, k, v] = [0, 1, 2].map(() => new Float32Array(T * C));
   splitHeads(q, k, v, qkv, T, C, NH);
   const head = (x: Float32Array, h: number) => matrix(T, hs, x.subarray(h * T * hs, (h + 1) * T * hs));
+  // The engine's layout: head h of q at column h·hs of qkv, of k at C + h·hs, of v at 2C + h·hs; row stride 3C.
+  const perHead = { aRowStride: 3 * C, aBatchStride: hs, bOffset: C, bRowStride: 3 * C, bBatchStride: hs };
   const [scores] = await runner.run(
-    KERNELS.attentionScores,
-    { T, hs, rowStride: 3 * C, qOffset: 0, kOffset: C, skipFuture: 0 },
-    [qkv, out(NH * T * T)],
-    [tiles(T), tiles(T), NH],
+    smallMatmul(true),
+    matmulParams(
+      { M: T, N: T, K: hs, transposedB: true },
+      { ...perHead, outBatchStride: T * T, causal: scoresMode },
+    ),
+    [qkv, qkv, none, out(NH * T * T)],
+    smallGrid(T, T, NH),
   );
   const [scaled, weights] = await runner.run(
     KERNELS.softmax,
@@ -240,11 +256,15 @@ async function checkAttention(runner: KernelRunner, T: number): Promise<void> {
     [scores, out(NH * T * T), out(NH * T * T)],
     rowGrid(NH * T),
   );
+  const contextLayout = { aBatchStride: T * T, bOffset: 2 * C, bRowStride: 3 * C, bBatchStride: hs };
   const [context] = await runner.run(
-    KERNELS.attentionContext,
-    { T, hs, rowStride: 3 * C, vOffset: 2 * C, outStride: C, causal: 1 },
-    [weights, qkv, out(T * C)],
-    [tiles(hs), tiles(T), NH],
+    smallMatmul(false),
+    matmulParams(
+      { M: T, N: hs, K: T },
+      { ...contextLayout, outRowStride: C, outBatchStride: hs, causal: CAUSAL.STOP },
+    ),
+    [weights, qkv, none, out(T * C)],
+    smallGrid(T, hs, NH),
   );
   for (let h = 0; h < NH; h++) {
     const slice = (x: Float32Array) => x.subarray(h * T * T, (h + 1) * T * T);
@@ -252,8 +272,15 @@ async function checkAttention(runner: KernelRunner, T: number): Promise<void> {
     const expectedScaled = scale(expectedScores, 1 / Math.sqrt(hs));
     const expectedWeights = softmaxRows(expectedScaled, true);
     const expectedContext = weightedSum(expectedWeights, head(v, h));
-    expect(relativeError(slice(scores), expectedScores.data), `scores ${h}`).toBeLessThan(1e-5);
-    expect(relativeError(slice(scaled), expectedScaled.data), `scaled ${h}`).toBeLessThan(1e-5);
+    // With skipped tiles, only the scores the causal softmax reads (j <= i) exist; the rest stay 0.
+    const lowerOnly = (x: Float32Array) => x.map((value, i) => (i % T <= Math.floor(i / T) ? value : 0));
+    const comparable = scoresMode === CAUSAL.SKIP ? lowerOnly(expectedScores.data) : expectedScores.data;
+    const actualScores = scoresMode === CAUSAL.SKIP ? lowerOnly(slice(scores)) : slice(scores);
+    expect(relativeError(actualScores, comparable), `scores ${h}`).toBeLessThan(1e-5);
+    if (scoresMode === CAUSAL.SKIP) expect(slice(scores)[T - 1], 'a skipped tile').toBe(0);
+    if (scoresMode === CAUSAL.NONE) {
+      expect(relativeError(slice(scaled), expectedScaled.data), `scaled ${h}`).toBeLessThan(1e-5);
+    }
     expect(relativeError(slice(weights), expectedWeights.data), `weights ${h}`).toBeLessThan(1e-5);
     const merged = new Float32Array(T * hs);
     for (let t = 0; t < T; t++) merged.set(context.subarray(t * C + h * hs, t * C + (h + 1) * hs), t * hs);

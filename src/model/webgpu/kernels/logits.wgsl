@@ -8,13 +8,21 @@
 
 const ROWS_PER_WORKGROUP: u32 = LOGITS_WORKGROUP_SIZE / LANES_PER_ROW;
 
+// The tiled matmul's Params (matmul.wgsl); x rows are contiguous (aRowStride = K) and so are wte rows.
 struct Params {
   M: u32, // rows of x
   N: u32, // vocabulary rows in this chunk of wte
   K: u32, // C
   aOffset: u32, // first element of x (the last position starts at (T-1)·C)
-  outStride: u32, // V
+  aRowStride: u32,
+  aBatchStride: u32,
+  bOffset: u32,
+  bRowStride: u32,
+  bBatchStride: u32,
   outOffset: u32, // the chunk's first vocabulary row
+  outRowStride: u32, // V
+  outBatchStride: u32,
+  causal: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -45,7 +53,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
       workgroupBarrier();
     }
     if (lane == 0u && vocabRow < params.N) {
-      out[r * params.outStride + params.outOffset + vocabRow] = partial[lid];
+      out[r * params.outRowStride + params.outOffset + vocabRow] = partial[lid];
     }
     workgroupBarrier(); // partial is reused for the next row
   }

@@ -1,9 +1,14 @@
-// out (M, N) = A (M, K) · B (K, N) + bias, tiled through workgroup memory and blocked in registers.
-// Used for every projection (B = a Conv1D weight, stored (K, N)) and for the logits (B = wteᵀ: wte is
-// stored (N, K), so B_TRANSPOSED reads it column-wise without ever building the transpose).
+// out (M, N) = A (M, K) · B (K, N) + bias, tiled through workgroup memory and blocked in registers, for a
+// batch of such products (workgroup z). It serves every product of the forward pass:
+//   - the projections: B is a Conv1D weight stored (K, N);
+//   - the logits: B = wteᵀ, wte stored (N, K), read column-wise through B_TRANSPOSED (never transposed);
+//   - attention scores per head: q · kᵀ, with q and k read in place from the fused qkv (row stride 3C, one
+//     head per batch entry) and B_TRANSPOSED; tiles wholly above the diagonal are skipped (CAUSAL_SKIP);
+//   - the weighted sum per head: weights · v, stopping at the diagonal (CAUSAL_STOP), where the weights
+//     end, and writing each head into its columns of the merged context.
 //
-// The generated header defines: THREADS_X, THREADS_Y (the workgroup), THREAD_M, THREAD_N (outputs per
-// thread), TILE_K (the depth of a tile step), B_TRANSPOSED and HAS_BIAS. A workgroup owns a
+// The generated header defines THREADS_X, THREADS_Y (the workgroup), THREAD_M, THREAD_N (outputs per thread),
+// TILE_K (the depth of a tile step), B_TRANSPOSED, HAS_BIAS and the causal modes. A workgroup owns a
 // TILE_M × TILE_N block of the output, TILE_M = THREADS_Y·THREAD_M and TILE_N = THREADS_X·THREAD_N.
 //
 // Why it is fast: per step of TILE_K, the workgroup loads a TILE_M × TILE_K slice of A and a TILE_K × TILE_N
@@ -17,58 +22,68 @@ const TILE_M: u32 = THREADS_Y * THREAD_M;
 const TILE_N: u32 = THREADS_X * THREAD_N;
 const THREADS: u32 = THREADS_X * THREADS_Y;
 
+// Element (m, k) of A is a[aOffset + batch·aBatchStride + m·aRowStride + k]; B and out likewise, with
+// element (k, n) of B at row n, column k of the stored matrix when B_TRANSPOSED.
 struct Params {
   M: u32,
   N: u32,
   K: u32,
-  aOffset: u32, // first element of A (the logits of the last position start at row T-1)
-  outStride: u32, // elements between output rows (N, or V when N is one chunk of the vocabulary)
-  outOffset: u32, // first output column (the chunk's first vocabulary row)
+  aOffset: u32,
+  aRowStride: u32,
+  aBatchStride: u32,
+  bOffset: u32,
+  bRowStride: u32,
+  bBatchStride: u32,
+  outOffset: u32,
+  outRowStride: u32,
+  outBatchStride: u32,
+  causal: u32, // CAUSAL_NONE, CAUSAL_SKIP or CAUSAL_STOP
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> a: array<f32>; // (M, K) from aOffset
-@group(0) @binding(2) var<storage, read> b: array<f32>; // (K, N), or (N, K) when B_TRANSPOSED
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>; // (N), read only when HAS_BIAS
-@group(0) @binding(4) var<storage, read_write> out: array<f32>; // (M, outStride)
+@group(0) @binding(4) var<storage, read_write> out: array<f32>;
 
 var<workgroup> tileA: array<f32, TILE_M * TILE_K>; // [row][k]
 var<workgroup> tileB: array<f32, TILE_K * TILE_N>; // [k][column]
 
-fn loadA(row: u32, k: u32) -> f32 {
-  if (row < params.M && k < params.K) {
-    return a[params.aOffset + row * params.K + k];
+fn loadA(batch: u32, row: u32, k: u32, kEnd: u32) -> f32 {
+  if (row < params.M && k < kEnd) {
+    return a[params.aOffset + batch * params.aBatchStride + row * params.aRowStride + k];
   }
   return 0.0;
 }
 
-fn loadB(k: u32, col: u32) -> f32 {
-  if (k < params.K && col < params.N) {
+fn loadB(batch: u32, k: u32, col: u32, kEnd: u32) -> f32 {
+  if (k < kEnd && col < params.N) {
+    let base = params.bOffset + batch * params.bBatchStride;
     if (B_TRANSPOSED) {
-      return b[col * params.K + k];
+      return b[base + col * params.bRowStride + k];
     }
-    return b[k * params.N + col];
+    return b[base + k * params.bRowStride + col];
   }
   return 0.0;
 }
 
 // Fills tileA and tileB for the tile step starting at depth k0. Consecutive threads take consecutive
 // addresses of the matrix in memory, so global loads coalesce in both orientations of B.
-fn loadTiles(lid: u32, rowBase: u32, colBase: u32, k0: u32) {
+fn loadTiles(lid: u32, batch: u32, rowBase: u32, colBase: u32, k0: u32, kEnd: u32) {
   for (var i = lid; i < TILE_M * TILE_K; i += THREADS) {
     let r = i / TILE_K;
     let k = i % TILE_K;
-    tileA[r * TILE_K + k] = loadA(rowBase + r, k0 + k);
+    tileA[r * TILE_K + k] = loadA(batch, rowBase + r, k0 + k, kEnd);
   }
   for (var i = lid; i < TILE_K * TILE_N; i += THREADS) {
     if (B_TRANSPOSED) {
       let c = i / TILE_K;
       let k = i % TILE_K;
-      tileB[k * TILE_N + c] = loadB(k0 + k, colBase + c);
+      tileB[k * TILE_N + c] = loadB(batch, k0 + k, colBase + c, kEnd);
     } else {
       let k = i / TILE_N;
       let c = i % TILE_N;
-      tileB[k * TILE_N + c] = loadB(k0 + k, colBase + c);
+      tileB[k * TILE_N + c] = loadB(batch, k0 + k, colBase + c, kEnd);
     }
   }
 }
@@ -79,14 +94,23 @@ fn main(
   @builtin(local_invocation_id) local: vec3u,
   @builtin(local_invocation_index) lid: u32,
 ) {
+  let batch = wid.z;
   let rowBase = wid.y * TILE_M;
   let colBase = wid.x * TILE_N;
+  let lastRow = rowBase + TILE_M - 1u;
+  if (params.causal == CAUSAL_SKIP && colBase > lastRow) {
+    return; // every column of this tile lies after every row: the causal softmax never reads it
+  }
+  var kEnd = params.K;
+  if (params.causal == CAUSAL_STOP) {
+    kEnd = min(params.K, lastRow + 1u); // the weights of these rows are zero beyond the diagonal
+  }
   var acc: array<f32, THREAD_M * THREAD_N>;
   var aValues: array<f32, THREAD_M>;
   var bValues: array<f32, THREAD_N>;
 
-  for (var k0 = 0u; k0 < params.K; k0 += TILE_K) {
-    loadTiles(lid, rowBase, colBase, k0);
+  for (var k0 = 0u; k0 < kEnd; k0 += TILE_K) {
+    loadTiles(lid, batch, rowBase, colBase, k0, kEnd);
     workgroupBarrier();
     for (var k = 0u; k < TILE_K; k++) {
       for (var i = 0u; i < THREAD_M; i++) {
@@ -104,6 +128,7 @@ fn main(
     workgroupBarrier(); // the tiles are overwritten by the next step
   }
 
+  let outBase = params.outOffset + batch * params.outBatchStride;
   for (var i = 0u; i < THREAD_M; i++) {
     let row = rowBase + local.y + i * THREADS_Y;
     for (var j = 0u; j < THREAD_N; j++) {
@@ -113,7 +138,7 @@ fn main(
         if (HAS_BIAS) {
           value += bias[col];
         }
-        out[row * params.outStride + params.outOffset + col] = value;
+        out[outBase + row * params.outRowStride + col] = value;
       }
     }
   }
