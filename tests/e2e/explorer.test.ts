@@ -79,9 +79,9 @@ describe.runIf(run)('explorer in Chromium (CPU path)', () => {
       expectClose(shown.values, tensorValues(trace, name), 1e-5, name);
     };
     await check('naive.scores');
-    await page.getByLabel('Position embeddings').uncheck();
+    await page.getByRole('checkbox', { name: /Position embeddings/ }).uncheck();
     await check('naive_nopos.scores');
-    await page.getByLabel('Position embeddings').check();
+    await page.getByRole('checkbox', { name: /Position embeddings/ }).check();
     await page.getByRole('button', { name: 'Next step' }).click();
     await check('naive.weights');
     await page.getByLabel(/Causal mask/).check();
@@ -208,6 +208,20 @@ describe.runIf(run)('explorer in Chromium (CPU path)', () => {
       'trace json',
     );
     await page.close();
+  });
+
+  it('falls back to the untrained model, clearly labelled, when models/default is absent', async () => {
+    const bare = await startSite({ hideDefaultModel: true });
+    try {
+      const opened = await openPage(browser, `${bare.url}?step=6`);
+      expect(await opened.page.getByTestId('model-info').textContent()).toMatch(/Untrained GPT-2.*untrained/);
+      expect(await opened.page.locator('.badges').textContent()).toContain('untrained');
+      await opened.page.waitForSelector('.matrix-panel.primary svg[data-matrix-id]');
+      errors.push(...opened.errors);
+      await opened.page.context().close();
+    } finally {
+      await bare.close();
+    }
   });
 
   it('logged no console errors', () => {
