@@ -49,6 +49,24 @@ export interface ServeOptions {
   extra?: Record<string, string>;
   /** Answer 404 for the shipped default model, to test the untrained fallback. */
   hideDefaultModel?: boolean;
+  /** Serve /extra/ files slowly (bytes per 100 ms), so a test can cancel a download midway. */
+  throttleBytesPer100ms?: number;
+}
+
+/** Writes `body` in small pieces with pauses, like a slow network. */
+function trickle(response: import('node:http').ServerResponse, body: Buffer, chunk: number): void {
+  let offset = 0;
+  const next = () => {
+    if (response.destroyed) return;
+    if (offset >= body.byteLength) {
+      response.end();
+      return;
+    }
+    response.write(body.subarray(offset, offset + chunk));
+    offset += chunk;
+    setTimeout(next, 100);
+  };
+  next();
 }
 
 /** Starts the static server on a free port; resolves to its origin and a close function. */
@@ -79,7 +97,9 @@ export async function serveSite(
       'content-length': body.byteLength,
       'access-control-allow-origin': '*',
     });
-    response.end(body);
+    if (options.throttleBytesPer100ms && pathname.startsWith('/extra/'))
+      trickle(response, body, options.throttleBytesPer100ms);
+    else response.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();

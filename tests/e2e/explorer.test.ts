@@ -153,6 +153,31 @@ describe.runIf(run)('explorer in Chromium (CPU path)', () => {
     await page.close();
   });
 
+  it('a slow download can be cancelled, and the previous model stays', async () => {
+    const slow = await startSite({ extra: { model: modelDir }, throttleBytesPer100ms: 64 * 1024 });
+    try {
+      const opened = await openPage(browser, slow.url);
+      const page = opened.page;
+      const before = await page.getByTestId('model-info').textContent();
+      await page.locator('summary', { hasText: 'Load another' }).click();
+      await page.locator('#model-url').fill(`${slow.origin}/extra/model/`);
+      await page.getByRole('button', { name: 'Load', exact: true }).click();
+      await expect
+        .poll(() => page.getByTestId('load-progress').textContent())
+        .toMatch(/Downloading model\.safetensors/);
+      await page.getByTestId('load-progress').getByRole('button', { name: 'Cancel' }).click();
+      await expect
+        .poll(() => page.getByTestId('model-error').textContent())
+        .toMatch(/cancelled; the previous model stays/);
+      expect(await page.getByTestId('model-info').textContent()).toBe(before);
+      expect(await page.getByTestId('load-progress').count()).toBe(0);
+      errors.push(...opened.errors);
+      await page.context().close();
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('the URL round-trips the view', async () => {
     const page = await open();
     await page.locator('#sentence').fill('one two one two');
