@@ -4,6 +4,19 @@
 import { useAppStore } from '../store/store';
 import { DEFAULT_TEXT } from '../data/types';
 
+/** Sentences that show something: repeated tokens (position embeddings), and a longer context. */
+const EXAMPLES = [
+  {
+    text: 'the cat saw the dog and the bird',
+    why: '“␣the” three times: turn position embeddings off and compare rows',
+  },
+  { text: 'Your journey starts with one step', why: 'the book’s sentence, run through the model' },
+  {
+    text: 'the dog chased the ball and the cat chased the dog',
+    why: 'repeated words and longer-range attention',
+  },
+];
+
 export function InputPanel() {
   const settings = useAppStore((s) => s.settings);
   const set = useAppStore((s) => s.set);
@@ -38,6 +51,21 @@ export function InputPanel() {
           </button>
         )}
       </div>
+      {!book && (
+        <p className="try-row">
+          Try:
+          {EXAMPLES.map((example) => (
+            <button
+              type="button"
+              key={example.text}
+              title={example.why}
+              onClick={() => set({ text: example.text })}
+            >
+              {example.text}
+            </button>
+          ))}
+        </p>
+      )}
       {book && (
         <p className="notice info">
           The book preset runs “Your journey starts with one step” with the book’s own 3-d inputs and its

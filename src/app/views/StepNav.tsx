@@ -28,7 +28,7 @@ export function StepNav() {
   return (
     <nav className="step-nav" aria-label="Steps">
       <button type="button" onClick={() => go(step - 1)} disabled={step === 1} aria-label="Previous step">
-        ← Back
+        ← <span className="word">Back</span>
       </button>
       <ol>
         {STEPS.map((s) => (
@@ -51,7 +51,7 @@ export function StepNav() {
         disabled={step === STEPS.length}
         aria-label="Next step"
       >
-        Next →
+        <span className="word">Next</span> →
       </button>
     </nav>
   );
