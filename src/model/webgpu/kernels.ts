@@ -33,7 +33,10 @@ export const ROW_WORKGROUP_SIZE = 128;
  * only the causal softmax reads); stop the sum over k at the diagonal (weights · v, zero beyond it). */
 export const CAUSAL = { NONE: 0, SKIP: 1, STOP: 2 } as const;
 
-/** The logits matrix-vector kernel: threads per workgroup, and threads that share one vocabulary row. */
+/** The logits matrix-vector kernel: threads per workgroup, and threads that share one vocabulary row. Four
+ * lanes read 16 contiguous bytes per step and walk along the row, so each cache line is used whole; more
+ * lanes coalesce better on paper but multiply the invocations (and barriers), which SwiftShader pays for
+ * dearly. Worth re-tuning on a real GPU with `npm run bench`. */
 export const LOGITS_WORKGROUP_SIZE = 256;
 export const LANES_PER_ROW = 4;
 /** Up to this many rows of logits go through the matrix-vector kernel; more go through the tiled matmul. */

@@ -7,6 +7,8 @@ import { cpuForward } from '../../../src/model/cpu/forward';
 import { allTensorNames, headOf, type Tensor } from '../../../src/model/trace';
 import { WebGpuEngine } from '../../../src/model/webgpu/engine';
 import type { GPT2Weights } from '../../../src/model/weights';
+import { UNTRAINED_CONFIG } from '../../../src/model/default-model';
+import { randomGPT2Weights } from '../../../src/model/random';
 import { requestNodeGpuDevice } from '../../../src/node/engines';
 import {
   FIXTURES,
@@ -122,4 +124,28 @@ describe.skipIf(!probe)('WebGPU forward pass', () => {
         expect(relativeError(gpu[name].data, cpu[name].data), name).toBeLessThan(1e-4);
     }
   });
+
+  it(
+    'agrees with the CPU at T = 128 on the default model shape: large tiles and the causal stop in a whole pass',
+    async () => {
+      const wide = randomGPT2Weights(UNTRAINED_CONFIG, 7);
+      const T = UNTRAINED_CONFIG.nPositions;
+      const ids = Array.from({ length: T }, (_, i) => (i * 104729) % UNTRAINED_CONFIG.vocabSize);
+      const request = { include: ['h1.attn_weights.head3', 'h1.attn_context', 'h1.mlp_fc', 'ln_f'] };
+      const engine128 = await WebGpuEngine.create(await requestNodeGpuDevice(), wide);
+      try {
+        const gpu = await engine128.forward(ids, request);
+        const cpu = cpuForward(wide, ids, { ...request, include: [...request.include, 'h1.attn_weights'] });
+        expect(
+          relativeError(gpu['h1.attn_weights.head3'].data, headOf(cpu['h1.attn_weights'], 3).data),
+        ).toBeLessThan(1e-5);
+        for (const name of ['h1.attn_context', 'h1.mlp_fc', 'ln_f', 'logits']) {
+          expect(relativeError(gpu[name].data, cpu[name].data), name).toBeLessThan(1e-4);
+        }
+      } finally {
+        engine128.dispose();
+      }
+    },
+    ENGINE_TEST_TIMEOUT_MS,
+  );
 });
