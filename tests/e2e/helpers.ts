@@ -55,7 +55,7 @@ export async function waitForModel(page: Page): Promise<void> {
 export async function primaryMatrix(
   page: Page,
 ): Promise<{ id: string; values: number[]; rows: number; cols: number }> {
-  await page.waitForSelector('.matrix-panel.primary svg[data-matrix-id]');
+  await page.waitForSelector('.matrix-panel.primary svg[data-matrix-id]', { timeout: 120_000 });
   return page.evaluate(() => {
     const svg = document.querySelector('.matrix-panel.primary svg[data-matrix-id]')!;
     const cells = [...svg.querySelectorAll('rect.cell')];

@@ -2,20 +2,60 @@
 // in naive and trainable mode. Without a WebGPU adapter the test skips, except in CI, where it fails.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../src/bench/browser-harness';
 import { expectClose } from './expected';
 import { browserAvailable, openPage, primaryMatrix, startSite } from './helpers';
 
 const run = browserAvailable();
 
-const VIEWS = [
-  '?step=5',
-  '?step=6&causal=1',
-  '?step=5&mode=trainable&layer=1&head=2',
-  '?step=6&mode=trainable&layer=1&head=2',
-  '?step=7&mode=trainable&head=1',
+interface View {
+  step: number;
+  mode?: 'naive' | 'trainable';
+  causal?: boolean;
+  layer?: number;
+  head?: number;
+}
+
+const VIEWS: View[] = [
+  { step: 5 },
+  { step: 6, causal: true },
+  { step: 5, mode: 'trainable', layer: 1, head: 2 },
+  { step: 6, mode: 'trainable', layer: 1, head: 2 },
+  { step: 7, mode: 'trainable', layer: 0, head: 1 },
 ];
+
+/** Sets a view through the page's own controls (no reload, so the engine is built once per page). */
+async function showView(page: Page, view: View): Promise<void> {
+  await page.getByLabel(view.mode === 'trainable' ? /Trainable/ : /Naive/).check();
+  if (view.mode !== 'trainable')
+    await page.getByRole('checkbox', { name: /Causal mask/ }).setChecked(view.causal ?? false);
+  if (view.mode === 'trainable') {
+    await page.getByLabel('Layer', { exact: true }).selectOption(String(view.layer ?? 0));
+    await page.getByLabel('Head', { exact: true }).selectOption(String(view.head ?? 0));
+    const label = `layer ${(view.layer ?? 0) + 1}, head ${(view.head ?? 0) + 1}`;
+    await page.waitForFunction(
+      (l) => document.querySelector('.step-kicker')?.textContent?.includes(l) ?? true,
+      label,
+    );
+  }
+  await page.getByRole('button', { name: new RegExp(`^Step ${view.step}:`) }).click();
+  await page.waitForSelector(`article[data-step="${view.step}"]`);
+}
+
+/** Waits until the trace of the current layer is shown, then reads the primary matrix. */
+async function readView(page: Page, view: View) {
+  await showView(page, view);
+  await page.waitForFunction(
+    (layer) =>
+      layer === null
+        ? true
+        : document.querySelector('.step-kicker')?.textContent?.includes(`layer ${layer + 1}`),
+    view.mode === 'trainable' ? (view.layer ?? 0) : null,
+    { timeout: 120_000 },
+  );
+  return primaryMatrix(page);
+}
 
 describe.runIf(run)('WebGPU path in Chromium', () => {
   let browser: Browser;
@@ -29,7 +69,7 @@ describe.runIf(run)('WebGPU path in Chromium', () => {
     await site?.close();
   });
 
-  it('shows the same numbers as the CPU path, to 1e-4', { timeout: 300_000 }, async (context) => {
+  it('shows the same numbers as the CPU path, to 1e-4', { timeout: 600_000 }, async (context) => {
     const { page, errors } = await openPage(browser, `${site.url}?backend=webgpu`);
     const adapter = await page.evaluate(async () => Boolean(await navigator.gpu?.requestAdapter()));
     if (!adapter) {
@@ -42,19 +82,15 @@ describe.runIf(run)('WebGPU path in Chromium', () => {
     // Either WebGPU runs, or the page says why it fell back: it never silently claims the GPU.
     expect(backend.includes('WebGPU') || reason > 0, backend).toBe(true);
     console.log(`WebGPU path runs on: ${backend}`);
-    for (const query of VIEWS) {
-      await page.goto(`${site.url}${query}&backend=webgpu`);
-      await page.waitForSelector('.matrix-panel.primary svg[data-matrix-id]');
-      const gpu = await primaryMatrix(page);
-      await page.goto(`${site.url}${query}&backend=cpu`);
-      await page.waitForSelector('.matrix-panel.primary svg[data-matrix-id]');
-      await page.waitForFunction(() =>
-        document.querySelector('[data-testid="backend"]')?.textContent?.includes('CPU'),
-      );
-      const cpu = await primaryMatrix(page);
+    const cpuPage = await openPage(browser, `${site.url}?backend=cpu`);
+    for (const view of VIEWS) {
+      const gpu = await readView(page, view);
+      const cpu = await readView(cpuPage.page, view);
       expect(gpu.id).toBe(cpu.id);
-      expectClose(gpu.values, cpu.values, 1e-4, `${query}: ${cpu.id}`);
+      expectClose(gpu.values, cpu.values, 1e-4, `${JSON.stringify(view)}: ${cpu.id}`);
     }
+    errors.push(...cpuPage.errors);
+    await cpuPage.page.context().close();
     expect(errors).toEqual([]);
     await page.context().close();
   });
