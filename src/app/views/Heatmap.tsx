@@ -164,6 +164,7 @@ export function Heatmap({
           data-matrix-id={view.id}
           data-trace-id={traceId}
           fontFamily="system-ui, sans-serif"
+          shapeRendering="crispEdges"
         >
           <defs>
             <pattern
