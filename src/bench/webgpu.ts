@@ -11,6 +11,9 @@ import { GPT2_124M, randomGPT2Weights, seededRandom } from '../model/random';
 import type { GPT2Weights } from '../model/weights';
 import { loadDefaultModel } from '../node/default-model';
 import { createNodeEngine, requestNodeGpuDevice } from '../node/engines';
+import type { WebGpuEngine } from '../model/webgpu/engine';
+import { timingsByKind } from '../model/webgpu/profiler';
+import type { TraceRequest } from '../model/trace';
 import { fmt, medianMs } from './timing';
 import { runMatmulBench } from './webgpu-matmul';
 
@@ -76,16 +79,36 @@ export async function runWebGpuBench(): Promise<void> {
     try {
       const random = seededRandom(5);
       const request = { include: [`h${config.nLayer - 1}.attn_weights.head0`], logits: 'last' as const };
+      let ids: number[] = [];
       for (const T of runnable) {
-        const ids = Array.from({ length: T }, () => Math.floor(random() * config.vocabSize));
+        ids = Array.from({ length: T }, () => Math.floor(random() * config.vocabSize));
         const ms = await medianMs(() => engine.forward(ids, request), 5, 2);
         console.log(
           `forward ${label}, T = ${T}: ${fmt(ms, 1)} ms ` +
             `(${fmt(forwardFlops(config, T) / (ms * 1e6))} GFLOP/s; reads back one head's attention weights and the last logits)`,
         );
       }
+      await printProfile(engine, ids, request);
     } finally {
       engine.dispose();
     }
   }
+}
+
+/** GPU time by kind of step at the largest T that ran, from timestamp queries: where a pass spends its time. */
+async function printProfile(engine: WebGpuEngine, ids: number[], request: TraceRequest): Promise<void> {
+  let timings;
+  try {
+    timings = await engine.profile(ids, request);
+  } catch (error) {
+    console.log(`  profile skipped: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
+  const total = timings.reduce((sum, t) => sum + t.ms, 0);
+  const kinds = timingsByKind(timings)
+    .map((k) => `${k.kind} ${fmt(k.ms, 2)} ms (${k.steps}×)`)
+    .join(', ');
+  console.log(
+    `  GPU time at T = ${ids.length}, one compute pass per step: ${fmt(total, 2)} ms in ${timings.length} steps: ${kinds}`,
+  );
 }

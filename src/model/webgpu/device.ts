@@ -49,6 +49,8 @@ export async function requestGpuDevice(gpu: GPU | undefined): Promise<GpuDevice>
   try {
     device = await adapter.requestDevice({
       label: 'attention-explorer',
+      // Only the benchmark's profiler reads timestamps; asking costs nothing where the adapter has them.
+      requiredFeatures: adapter.features?.has('timestamp-query') ? ['timestamp-query'] : [],
       requiredLimits: {
         maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
         maxBufferSize: limits.maxBufferSize,

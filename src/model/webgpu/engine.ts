@@ -12,6 +12,7 @@ import { uploadWeights, type GpuWeights } from './gpu-weights';
 import { UNIFORM_SLOT_BYTES, writeParams } from './kernels';
 import { compileModelKernels, planForward, type ModelKernels } from './model-plan';
 import { PipelineCache, type ShaderPatch } from './pipelines';
+import { StepTimer, type StepTiming } from './profiler';
 import { planReadback, StagingArea } from './readback';
 import { finishSteps, type Run, type Step } from './steps';
 
@@ -106,13 +107,33 @@ export class WebGpuEngine implements Engine {
   }
 
   forward(ids: number[], request: TraceRequest = {}): Promise<TensorMap> {
-    // Runs one pass at a time: they share the buffers and the staging area.
-    const result = this.queue.then(() => this.runForward(ids, request));
+    return this.enqueue(() => this.runForward(ids, request, null));
+  }
+
+  /**
+   * Runs a pass with each step in its own compute pass between GPU timestamps (so slower than forward(), and
+   * only where the device has 'timestamp-query'), and returns the GPU time of every step, for the benchmark.
+   */
+  profile(ids: number[], request: TraceRequest = {}): Promise<StepTiming[]> {
+    return this.enqueue(async () => {
+      const timer = new StepTimer(this.gpu.device, this.planFor(ids.length).steps.length);
+      await this.runForward(ids, request, timer);
+      return timer.read();
+    });
+  }
+
+  /** Runs one pass at a time: they share the buffers and the staging area. */
+  private enqueue<R>(task: () => Promise<R>): Promise<R> {
+    const result = this.queue.then(task);
     this.queue = result.catch(() => undefined);
     return result;
   }
 
-  private async runForward(ids: number[], request: TraceRequest): Promise<TensorMap> {
+  private async runForward(
+    ids: number[],
+    request: TraceRequest,
+    timer: StepTimer | null,
+  ): Promise<TensorMap> {
     if (this.disposed) throw new Error('This WebGPU engine was disposed.');
     if (this.lostReasonText) throw new DeviceLostError(this.lostReasonText);
     validateIds(ids, this.config.vocabSize, this.config.nPositions);
@@ -133,17 +154,21 @@ export class WebGpuEngine implements Engine {
     let nextCopy = 0;
     plan.steps.forEach((step, index) => {
       if (step.when && !step.when(run)) return;
-      pass ??= encoder.beginComputePass({ label: 'forward' });
+      pass ??= encoder.beginComputePass({
+        label: 'forward',
+        timestampWrites: timer?.timestampWrites(step.label),
+      });
       const { kernel, grid } = step.dispatch(run);
       pass.setPipeline(kernel.pipeline);
       pass.setBindGroup(0, step.bindGroup);
       pass.dispatchWorkgroups(...grid);
-      if (copies[nextCopy]?.afterStep !== index) return;
-      pass.end(); // copies are recorded outside compute passes
+      if (!timer && copies[nextCopy]?.afterStep !== index) return;
+      pass.end(); // copies are recorded outside compute passes; a profiled step has its pass to itself
       pass = null;
       while (copies[nextCopy]?.afterStep === index) this.staging.encodeCopy(encoder, copies[nextCopy++]);
     });
     (pass as GPUComputePassEncoder | null)?.end();
+    timer?.resolve(encoder);
     device.queue.submit([encoder.finish()]);
     // The mapping and the error scopes resolve in parallel: the scopes only say whether to trust the result.
     const scopeErrors = Promise.all([device.popErrorScope(), device.popErrorScope()]);

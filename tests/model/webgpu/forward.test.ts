@@ -84,6 +84,16 @@ describe.skipIf(!probe)('WebGPU forward pass', () => {
     expect(relativeError(gpu['h0.q.head0'].data, headOf(cpu['h0.q'], 0).data)).toBeLessThan(1e-5);
   });
 
+  it('profiles a pass: a GPU time for every step that ran, in order', async () => {
+    const timings = await engine.profile(tinySentences[0].ids, { include: [], logits: 'last' });
+    const labels = timings.map((t) => t.label);
+    expect(labels[0]).toMatch(/^embedding/);
+    expect(labels).toContain('h1.mlp_fc');
+    expect(labels.at(-1)).toMatch(/^logits/);
+    expect(labels.some((l) => l.startsWith('naive'))).toBe(false); // not asked for, so not run
+    for (const { label, ms } of timings) expect(ms, label).toBeGreaterThanOrEqual(0);
+  });
+
   it('gives the fixture top-5 next tokens with the last-position logits only', async () => {
     for (const sentence of tinySentences) {
       const { logits } = await engine.forward(sentence.ids, { include: [], logits: 'last' });
