@@ -1,7 +1,7 @@
 // A T×T (or small T×d) matrix as SVG: d3 gives the colours, React draws the cells. Token labels on both axes,
 // values in the cells when they fit, a readout that explains the hovered or focused cell, and row selection.
 
-import { memo, useState, type KeyboardEvent, type ReactElement } from 'react';
+import { memo, useId, useState, type KeyboardEvent, type ReactElement } from 'react';
 import type { MatrixView } from '../data/select';
 import { fmtCell } from '../data/format';
 import type { ColorScale } from './scales';
@@ -44,17 +44,19 @@ interface CellsProps {
   cell: number;
   /** How much room a printed value has, or null to print none. */
   room: 'wide' | 'narrow' | null;
+  /** Fill of a masked cell (this heatmap's own hatch pattern, so ids never clash). */
+  maskFill: string;
 }
 
 /** The grid of cells; memoised so that moving the hover cursor does not redraw every cell. */
-const Cells = memo(function Cells({ view, scale, gutter, top, cell, room }: CellsProps) {
+const Cells = memo(function Cells({ view, scale, gutter, top, cell, room, maskFill }: CellsProps) {
   const { matrix: m } = view;
   const out: ReactElement[] = [];
   for (let r = 0; r < m.rows; r++) {
     for (let c = 0; c < m.cols; c++) {
       const value = m.data[r * m.cols + c];
       const masked = view.masked?.(r, c) ?? false;
-      const fill = masked ? 'url(#masked-hatch)' : scale(value);
+      const fill = masked ? maskFill : scale(value);
       const x = gutter + c * cell;
       const y = top + r * cell;
       out.push(
@@ -93,31 +95,30 @@ const Cells = memo(function Cells({ view, scale, gutter, top, cell, room }: Cell
   return <g>{out}</g>;
 });
 
-export function Heatmap({
-  view,
-  scale,
-  traceId,
-  selectedRow,
-  onSelectRow,
-  maxCell = 64,
-  compact = false,
-}: HeatmapProps) {
-  const [ref, width] = useWidth<HTMLDivElement>();
-  const [focus, setFocus] = useState<[number, number] | null>(null);
+/** Where everything goes: label gutters, cell size (fitted to the width), and how much room values get. */
+export function heatmapLayout(view: MatrixView, width: number, maxCell: number, compact: boolean) {
   const { matrix: m, rowLabels, colLabels } = view;
   const longest = Math.max(...rowLabels.map((l) => clip(l, 12).length), 1);
   const gutter = compact ? 2 : Math.min(110, longest * 7.5 + 10);
   const cell = Math.max(compact ? 4 : 16, Math.min(maxCell, Math.floor((width - gutter - 4) / m.cols)));
   const rotate = !compact && cell < 48;
-  const top = compact
-    ? 2
-    : rotate
-      ? Math.min(90, Math.max(...colLabels.map((l) => clip(l, 10).length), 1) * 6 + 14)
-      : 22;
-  const room = cell >= 56 ? 'wide' : cell >= 34 ? 'narrow' : null;
-  const widthPx = gutter + m.cols * cell + 2;
-  const heightPx = top + m.rows * cell + 2;
+  const longestCol = Math.max(...colLabels.map((l) => clip(l, 10).length), 1);
+  const top = compact ? 2 : rotate ? Math.min(90, longestCol * 6 + 14) : 22;
+  const room: 'wide' | 'narrow' | null = compact ? null : cell >= 56 ? 'wide' : cell >= 34 ? 'narrow' : null;
+  return {
+    gutter,
+    cell,
+    rotate,
+    top,
+    room,
+    widthPx: gutter + m.cols * cell + 2,
+    heightPx: top + m.rows * cell + 2,
+  };
+}
 
+/** The keyboard cursor: arrow keys move it, Enter or Space charts its row. */
+function useCellCursor(rows: number, cols: number, onSelectRow?: (row: number) => void) {
+  const [focus, setFocus] = useState<[number, number] | null>(null);
   const onKey = (event: KeyboardEvent) => {
     const [r, c] = focus ?? [0, 0];
     const moves: Record<string, [number, number]> = {
@@ -130,15 +131,77 @@ export function Heatmap({
     if (move) {
       event.preventDefault();
       event.stopPropagation();
-      setFocus([
-        Math.min(m.rows - 1, Math.max(0, r + move[0])),
-        Math.min(m.cols - 1, Math.max(0, c + move[1])),
-      ]);
+      setFocus([Math.min(rows - 1, Math.max(0, r + move[0])), Math.min(cols - 1, Math.max(0, c + move[1]))]);
     } else if ((event.key === 'Enter' || event.key === ' ') && onSelectRow) {
       event.preventDefault();
       onSelectRow(r);
     }
   };
+  return { focus, setFocus, onKey };
+}
+
+interface AxisLabelsProps {
+  /** Token labels of the rows. */
+  rowLabels: string[];
+  /** Token (or dimension) labels of the columns. */
+  colLabels: string[];
+  /** Width of the row-label gutter, in pixels. */
+  gutter: number;
+  /** Height of the column-label band, in pixels. */
+  top: number;
+  /** Side of a cell, in pixels. */
+  cell: number;
+  /** Slant the column labels when cells are narrow. */
+  rotate: boolean;
+  /** Row drawn bold (the charted one). */
+  selectedRow?: number | null;
+}
+
+function AxisLabels({ rowLabels, colLabels, gutter, top, cell, rotate, selectedRow }: AxisLabelsProps) {
+  return (
+    <g fontSize={12} fill="currentColor">
+      {rowLabels.map((label, r) => (
+        <text
+          key={`r${r}`}
+          x={gutter - 6}
+          y={top + r * cell + cell / 2}
+          dy="0.35em"
+          textAnchor="end"
+          fontWeight={selectedRow === r ? 700 : 400}
+        >
+          {clip(label, 12)}
+        </text>
+      ))}
+      {colLabels.map((label, c) => {
+        const x = gutter + c * cell + cell / 2;
+        return rotate ? (
+          <text key={`c${c}`} transform={`translate(${x},${top - 6}) rotate(-55)`}>
+            {clip(label, 10)}
+          </text>
+        ) : (
+          <text key={`c${c}`} x={x} y={top - 7} textAnchor="middle">
+            {clip(label, 10)}
+          </text>
+        );
+      })}
+    </g>
+  );
+}
+
+export function Heatmap({
+  view,
+  scale,
+  traceId,
+  selectedRow,
+  onSelectRow,
+  maxCell = 64,
+  compact = false,
+}: HeatmapProps) {
+  const [ref, width] = useWidth<HTMLDivElement>();
+  const hatchId = `hatch-${useId().replace(/[^\w-]/g, '')}`;
+  const { matrix: m } = view;
+  const { gutter, cell, rotate, top, room, widthPx, heightPx } = heatmapLayout(view, width, maxCell, compact);
+  const { focus, setFocus, onKey } = useCellCursor(m.rows, m.cols, onSelectRow);
 
   return (
     <div className="heatmap" ref={ref}>
@@ -168,7 +231,7 @@ export function Heatmap({
         >
           <defs>
             <pattern
-              id="masked-hatch"
+              id={hatchId}
               width={6}
               height={6}
               patternUnits="userSpaceOnUse"
@@ -178,46 +241,25 @@ export function Heatmap({
               <line x1={0} y1={0} x2={0} y2={6} stroke="#bbb" strokeWidth={2} />
             </pattern>
           </defs>
-          {!compact &&
-            rowLabels.map((label, r) => (
-              <text
-                key={`r${r}`}
-                x={gutter - 6}
-                y={top + r * cell + cell / 2}
-                dy="0.35em"
-                textAnchor="end"
-                fontSize={12}
-                fill="currentColor"
-                fontWeight={selectedRow === r ? 700 : 400}
-              >
-                {clip(label, 12)}
-              </text>
-            ))}
-          {!compact &&
-            colLabels.map((label, c) => {
-              const x = gutter + c * cell + cell / 2;
-              return rotate ? (
-                <text
-                  key={`c${c}`}
-                  transform={`translate(${x},${top - 6}) rotate(-55)`}
-                  fontSize={12}
-                  fill="currentColor"
-                >
-                  {clip(label, 10)}
-                </text>
-              ) : (
-                <text key={`c${c}`} x={x} y={top - 7} textAnchor="middle" fontSize={12} fill="currentColor">
-                  {clip(label, 10)}
-                </text>
-              );
-            })}
+          {!compact && (
+            <AxisLabels
+              rowLabels={view.rowLabels}
+              colLabels={view.colLabels}
+              gutter={gutter}
+              top={top}
+              cell={cell}
+              rotate={rotate}
+              selectedRow={selectedRow}
+            />
+          )}
           <Cells
             view={view}
             scale={scale}
             gutter={gutter}
             top={top}
             cell={cell}
-            room={compact ? null : room}
+            room={room}
+            maskFill={`url(#${hatchId})`}
           />
           {selectedRow != null && !compact && (
             <rect

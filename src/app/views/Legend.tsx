@@ -14,7 +14,7 @@ interface LegendProps {
 }
 
 export function Legend({ scale, label, width = 200 }: LegendProps) {
-  const gradientId = useId();
+  const gradientId = `legend-${useId().replace(/[^\w-]/g, '')}`;
   const domain = scale.domain();
   const lo = domain[0];
   const hi = domain[domain.length - 1];

@@ -24,6 +24,31 @@ function toAppTrace(result: TraceResult): AppTrace {
   };
 }
 
+/** Applies a compute result (trace, next tokens, error, backend change); false for other messages. */
+function applyResult(message: FromWorker): boolean {
+  const state = useAppStore.getState();
+  switch (message.type) {
+    case 'trace':
+      if (message.id >= state.latestRequest && state.settings.preset !== 'book') {
+        patchState({ trace: toAppTrace(message), inputError: null, notices: message.notices });
+      }
+      return true;
+    case 'next':
+      if (message.id === state.trace?.requestId) {
+        patchState({ next: { requestId: message.id, logits: message.logits, topNext: message.topNext } });
+      }
+      return true;
+    case 'trace-error':
+      if (message.id === state.latestRequest) patchState({ inputError: message.message });
+      return true;
+    case 'backend':
+      patchState({ backend: message.backend });
+      return true;
+    default:
+      return false;
+  }
+}
+
 export interface Bridge {
   /** Loads a model from a URL or files; the current one stays until the new one is ready. */
   loadModel(source: ModelSource): void;
@@ -54,20 +79,9 @@ export function connectBridge(client: EngineClient, pageUrl: string): Bridge {
   };
 
   const onMessage = (message: FromWorker) => {
+    if (applyResult(message)) return;
     const state = useAppStore.getState();
     switch (message.type) {
-      case 'trace':
-        if (message.id < state.latestRequest || state.settings.preset === 'book') return;
-        patchState({ trace: toAppTrace(message), inputError: null, notices: message.notices });
-        return;
-      case 'next':
-        if (message.id === state.trace?.requestId) {
-          patchState({ next: { requestId: message.id, logits: message.logits, topNext: message.topNext } });
-        }
-        return;
-      case 'trace-error':
-        if (message.id === state.latestRequest) patchState({ inputError: message.message });
-        return;
       case 'progress':
         if (message.id === loadId)
           patchState({ load: { active: true, fraction: message.fraction, what: message.what } });
@@ -86,9 +100,6 @@ export function connectBridge(client: EngineClient, pageUrl: string): Bridge {
         patchState({ loadError: message.message, load: { active: false, fraction: null, what: '' } });
         // A broken model link on first open: show the message and fall back to the built-in model.
         if (!state.model && message.id === loadId) loadModel({ kind: 'default', baseUrl: pageUrl });
-        return;
-      case 'backend':
-        patchState({ backend: message.backend });
         return;
       case 'export-trace':
       case 'export-error': {
