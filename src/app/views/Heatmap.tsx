@@ -82,7 +82,7 @@ const Cells = memo(function Cells({ view, scale, gutter, top, cell, room, maskFi
             y={y + cell / 2}
             dy="0.35em"
             textAnchor="middle"
-            fontSize={cell >= 56 ? 12 : 11}
+            fontSize={cell >= 56 ? 12 : room === 'wide' ? 10 : 11}
             fill={masked ? '#777' : textColorOn(fill)}
             pointerEvents="none"
           >
@@ -104,7 +104,7 @@ export function heatmapLayout(view: MatrixView, width: number, maxCell: number, 
   const rotate = !compact && cell < 48;
   const longestCol = Math.max(...colLabels.map((l) => clip(l, 10).length), 1);
   const top = compact ? 2 : rotate ? Math.min(90, longestCol * 6 + 14) : 22;
-  const room: 'wide' | 'narrow' | null = compact ? null : cell >= 56 ? 'wide' : cell >= 34 ? 'narrow' : null;
+  const room: 'wide' | 'narrow' | null = compact ? null : cell >= 44 ? 'wide' : cell >= 34 ? 'narrow' : null;
   return {
     gutter,
     cell,
