@@ -19,6 +19,7 @@ interface PlanInput {
   acts: Activations;
 }
 
+/** A step's dispatch when its kernel never changes and only the grid follows the run (T). */
 const fixed = (kernel: CompiledKernel, grid: (run: Run) => [number, number, number]) => (run: Run) => ({
   kernel,
   grid: grid(run),
