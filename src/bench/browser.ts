@@ -2,6 +2,7 @@
 // Chromium, for the default model and a 16-token sentence, on the CPU path and on the WebGPU path (p50, p95).
 
 import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { buildSite, CHROMIUM, launchChromium, projectRoot, serveSite } from './browser-harness';
@@ -123,6 +124,12 @@ export async function runBrowserBench(): Promise<void> {
       );
     }
     console.log(`p95 ratio webgpu / cpu: ${fmt(results[1].p95 / results[0].p95)}×`);
+    // Absolute times depend on how busy the machine is; say so next to them.
+    console.log(
+      `load average ${loadavg()
+        .map((x) => fmt(x, 1))
+        .join(' ')} on ${cpus().length} cores`,
+    );
   } finally {
     await site.close();
   }
