@@ -287,9 +287,14 @@ export function Heatmap({
       </div>
       {!compact && (
         <p className="readout" aria-live="polite" data-testid={`readout-${view.id}`}>
-          {focus
-            ? view.explain(focus[0], focus[1])
-            : 'Hover over a cell, or focus the matrix and use the arrow keys, to see how each number was computed.'}
+          {focus ? (
+            <>
+              {view.explain(focus[0], focus[1])}
+              <span className="exact"> (stored float32: {m.data[focus[0] * m.cols + focus[1]]})</span>
+            </>
+          ) : (
+            'Hover over a cell, or focus the matrix and use the arrow keys, to see how each number was computed.'
+          )}
         </p>
       )}
     </div>
