@@ -9,9 +9,26 @@ import { CpuEngine } from '../../src/model/cpu/forward';
 import type { FromWorker } from '../../src/app/worker/protocol';
 
 vi.mock('../../src/model/backend', () => ({
-  createEngine: async (weights: GPT2Weights, preference: string) => {
+  createEngine: async (
+    weights: GPT2Weights,
+    options: { preference: string; onFallback?: (r: string) => void },
+  ) => {
     const cpu = new CpuEngine(weights);
-    if (preference === 'cpu') return { engine: cpu, fallbackReason: null };
+    if (options.preference === 'cpu') return { engine: cpu, fallbackReason: null };
+    if (options.preference === 'webgpu') {
+      // Like the real wrapper: it notices the loss itself, calls onFallback and keeps answering on the CPU.
+      const selfHealing: Engine = {
+        backend: 'webgpu',
+        config: weights.config,
+        description: 'Fake adapter',
+        forward: async (ids, request) => {
+          options.onFallback?.('The GPU device was lost (test); the CPU computes instead.');
+          return cpu.forward(ids, request);
+        },
+        dispose: () => undefined,
+      };
+      return { engine: selfHealing, fallbackReason: null };
+    }
     const lostGpu: Engine = {
       backend: 'webgpu',
       config: weights.config,
@@ -51,5 +68,25 @@ describe('device loss', () => {
     const trace = messages.find((m) => m.type === 'trace');
     expect(trace?.type === 'trace' && trace.id).toBe(2);
     expect(messages.some((m) => m.type === 'trace-error')).toBe(false);
+  });
+
+  it('reports an engine that fell back by itself (onFallback)', async () => {
+    const { createEngineHost } = await import('../../src/app/worker/engine-host');
+    const messages: FromWorker[] = [];
+    const host = createEngineHost((m) => messages.push(m));
+    host.handle({
+      type: 'load',
+      id: 1,
+      source: { kind: 'default', baseUrl: 'http://127.0.0.1:9/' },
+      backend: 'webgpu',
+    });
+    await vi.waitFor(() => expect(messages.some((m) => m.type === 'model')).toBe(true), { timeout: 20_000 });
+    host.handle({ type: 'trace', id: 2, text: 'hello world', layer: 0 });
+    await vi.waitFor(() => expect(messages.some((m) => m.type === 'trace')).toBe(true), { timeout: 20_000 });
+    const switched = messages.find((m) => m.type === 'backend');
+    expect(switched?.type === 'backend' && switched.backend.name).toBe('cpu');
+    expect(switched?.type === 'backend' && switched.backend.fallbackReason).toMatch(
+      /lost.*text and settings are kept/,
+    );
   });
 });

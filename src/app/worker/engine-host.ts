@@ -77,7 +77,11 @@ export function createEngineHost(post: Post) {
   let running = false;
 
   async function startEngine(weights: GPT2Weights, why: string | null = null) {
-    const choice = await createEngine(weights, preference);
+    // The WebGPU engine moves itself to the CPU when its device is lost; onFallback tells the page at once.
+    const choice = await createEngine(weights, {
+      preference,
+      onFallback: (reason) => reportFallback(reason),
+    });
     engine?.dispose();
     engine = choice.engine;
     backend = {
@@ -87,7 +91,16 @@ export function createEngineHost(post: Post) {
     };
   }
 
-  /** The WebGPU engine reports a lost device by throwing DeviceLostError (or a message saying so). */
+  function reportFallback(reason: string) {
+    backend = {
+      description: 'CPU',
+      name: 'cpu',
+      fallbackReason: `${reason} Your text and settings are kept.`,
+    };
+    post({ type: 'backend', backend });
+  }
+
+  /** An engine without its own fallback reports a lost device by throwing DeviceLostError. */
   const isDeviceLoss = (error: unknown) =>
     (error instanceof Error && error.name === 'DeviceLostError') ||
     /device (was )?lost|destroyed/i.test(String(error));
