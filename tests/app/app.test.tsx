@@ -90,10 +90,15 @@ describe('App', () => {
     await waitFor(() => expect(stripText()).toHaveLength(7), { timeout: 20_000 });
     fireEvent.change(screen.getByLabelText('Type a sentence'), { target: { value: 'hi <|endoftext|> 🦜' } });
     await waitFor(() => expect(screen.getAllByTestId('input-notice')).toHaveLength(2), { timeout: 20_000 });
-    const notices = screen.getAllByTestId('input-notice').map((n) => n.textContent);
-    expect(notices[0]).toMatch(/end-of-text marker.*50256/);
+    // By default the marker is plain text, as in tiktoken's encode_ordinary and `npm run trace`.
+    let notices = screen.getAllByTestId('input-notice').map((n) => n.textContent);
+    expect(notices[0]).toMatch(/read as plain characters/);
     expect(notices[1]).toMatch(/split into byte-level pieces/);
-    expect(stripText()).toContain('<|endoftext|>50256');
+    expect(stripText()).not.toContain('50256');
+    fireEvent.click(screen.getByLabelText(/Special tokens/));
+    await waitFor(() => expect(stripText()).toContain('<|endoftext|>50256'), { timeout: 20_000 });
+    notices = screen.getAllByTestId('input-notice').map((n) => n.textContent);
+    expect(notices[0]).toMatch(/end-of-text marker.*50256/);
     bridge.dispose();
   });
 });

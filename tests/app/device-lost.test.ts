@@ -58,7 +58,7 @@ describe('device loss', () => {
     await vi.waitFor(() => expect(messages.some((m) => m.type === 'model')).toBe(true), { timeout: 20_000 });
     const model = messages.find((m) => m.type === 'model');
     expect(model?.type === 'model' && model.backend.name).toBe('webgpu');
-    host.handle({ type: 'trace', id: 2, text: 'hello world', layer: 0 });
+    host.handle({ type: 'trace', id: 2, text: 'hello world', layer: 0, allowSpecial: false });
     await vi.waitFor(() => expect(messages.some((m) => m.type === 'trace')).toBe(true), { timeout: 20_000 });
     const switched = messages.find((m) => m.type === 'backend');
     expect(switched?.type === 'backend' && switched.backend.name).toBe('cpu');
@@ -81,7 +81,7 @@ describe('device loss', () => {
       backend: 'webgpu',
     });
     await vi.waitFor(() => expect(messages.some((m) => m.type === 'model')).toBe(true), { timeout: 20_000 });
-    host.handle({ type: 'trace', id: 2, text: 'hello world', layer: 0 });
+    host.handle({ type: 'trace', id: 2, text: 'hello world', layer: 0, allowSpecial: false });
     await vi.waitFor(() => expect(messages.some((m) => m.type === 'trace')).toBe(true), { timeout: 20_000 });
     const switched = messages.find((m) => m.type === 'backend');
     expect(switched?.type === 'backend' && switched.backend.name).toBe('cpu');

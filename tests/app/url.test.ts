@@ -21,6 +21,7 @@ describe('settings in the URL', () => {
       model: 'https://huggingface.co/x/y/resolve/main/',
       backend: 'cpu',
       temperature: 0.7,
+      special: true,
     };
     expect(searchToSettings(settingsToSearch(settings))).toEqual(settings);
   });

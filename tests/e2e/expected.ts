@@ -12,7 +12,7 @@ let engine: CpuEngine | null = null;
 /** The full trace `npm run trace -- --text TEXT` would write for the default model. */
 export async function cliTrace(text: string): Promise<Trace> {
   engine ??= new CpuEngine((await loadDefaultModel()).weights);
-  return traceText(engine, text, { logits: 'last' }, { allowSpecial: true });
+  return traceText(engine, text, { logits: 'last' });
 }
 
 /** Tensor `name` of a trace as a flat list; `name.headN` slices one head out of a (NH, T, X) tensor. */

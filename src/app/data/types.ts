@@ -25,6 +25,8 @@ export interface Settings {
   model: string;
   backend: BackendPreference;
   temperature: number;
+  /** Read a typed <|endoftext|> as GPT-2's special token 50256 rather than as plain characters. */
+  special: boolean;
 }
 
 export const DEFAULT_TEXT = 'the fat cat sat on the mat';
@@ -42,6 +44,7 @@ export const DEFAULT_SETTINGS: Settings = {
   model: '',
   backend: 'auto',
   temperature: 1,
+  special: false,
 };
 
 /** The sizes the views need (the book's example has no GPT2Config). */

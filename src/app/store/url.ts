@@ -16,6 +16,7 @@ const KEYS: Record<keyof Settings, string> = {
   model: 'model',
   backend: 'backend',
   temperature: 'temp',
+  special: 'special',
 };
 
 function encodeValue(value: Settings[keyof Settings]): string {
@@ -60,5 +61,6 @@ export function searchToSettings(search: string): Settings {
     backend: oneOf(p.get(KEYS.backend), ['auto', 'webgpu', 'cpu'] as const, d.backend),
     temperature:
       p.has(KEYS.temperature) && temperature >= 0.05 && temperature <= 5 ? temperature : d.temperature,
+    special: flag(p.get(KEYS.special), d.special),
   };
 }

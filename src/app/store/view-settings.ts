@@ -22,5 +22,5 @@ export function useViewSettings(): Settings {
       backend: s.settings.backend,
     })),
   );
-  return useMemo(() => ({ ...picked, text: '', temperature: 1 }), [picked]);
+  return useMemo(() => ({ ...picked, text: '', temperature: 1, special: false }), [picked]);
 }

@@ -66,6 +66,16 @@ export function InputPanel() {
           ))}
         </p>
       )}
+      {!book && (
+        <label className="special-toggle">
+          <input
+            type="checkbox"
+            checked={settings.special}
+            onChange={(event) => set({ special: event.target.checked })}
+          />
+          Special tokens: read a typed {'<|endoftext|>'} as GPT-2’s end-of-text token
+        </label>
+      )}
       {book && (
         <p className="notice info">
           The book preset runs “Your journey starts with one step” with the book’s own 3-d inputs and its

@@ -69,7 +69,13 @@ export function connectBridge(client: EngineClient, pageUrl: string): Bridge {
       patchState({ trace: bookTrace(id), inputError: null, notices: [] });
       return;
     }
-    client.post({ type: 'trace', id, text: settings.text, layer: settings.layer });
+    client.post({
+      type: 'trace',
+      id,
+      text: settings.text,
+      layer: settings.layer,
+      allowSpecial: settings.special,
+    });
   };
 
   const loadModel = (source: ModelSource) => {
@@ -117,7 +123,9 @@ export function connectBridge(client: EngineClient, pageUrl: string): Bridge {
     const s = state.settings;
     const p = previous.settings;
     if (s.backend !== p.backend) client.post({ type: 'backend', backend: s.backend });
-    if (s.text !== p.text || s.layer !== p.layer || s.preset !== p.preset) requestTrace(s);
+    if (s.text !== p.text || s.layer !== p.layer || s.preset !== p.preset || s.special !== p.special) {
+      requestTrace(s);
+    }
   });
 
   const initial = useAppStore.getState().settings;
@@ -132,7 +140,8 @@ export function connectBridge(client: EngineClient, pageUrl: string): Bridge {
       new Promise<string>((resolve, reject) => {
         const id = nextId++;
         exports.set(id, { resolve, reject });
-        client.post({ type: 'export-trace', id, text: useAppStore.getState().settings.text });
+        const { text, special } = useAppStore.getState().settings;
+        client.post({ type: 'export-trace', id, text, allowSpecial: special });
       }),
     dispose() {
       unsubscribeClient();

@@ -207,7 +207,12 @@ export function createEngineHost(post: Post) {
   async function exportTrace(message: Extract<ToWorker, { type: 'export-trace' }>) {
     try {
       if (!engine || !loaded) throw new Error('No model is loaded yet.');
-      const trace = await traceText(engine, message.text, { logits: 'all' }, { allowSpecial: true });
+      const trace = await traceText(
+        engine,
+        message.text,
+        { logits: 'all' },
+        { allowSpecial: message.allowSpecial },
+      );
       post({
         type: 'export-trace',
         id: message.id,

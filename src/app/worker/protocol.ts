@@ -14,8 +14,8 @@ export type ToWorker =
   | { type: 'load'; id: number; source: ModelSource; backend: BackendPreference }
   | { type: 'cancel-load' }
   | { type: 'backend'; backend: BackendPreference }
-  | { type: 'trace'; id: number; text: string; layer: number }
-  | { type: 'export-trace'; id: number; text: string };
+  | { type: 'trace'; id: number; text: string; layer: number; allowSpecial: boolean }
+  | { type: 'export-trace'; id: number; text: string; allowSpecial: boolean };
 
 export interface TraceResult {
   type: 'trace';

@@ -39,7 +39,7 @@ export async function runTrace(
   request: Extract<ToWorker, { type: 'trace' }>,
 ): Promise<TraceResult> {
   const { config } = weights;
-  const tokens = tokenize(request.text, { allowSpecial: true });
+  const tokens = tokenize(request.text, { allowSpecial: request.allowSpecial });
   if (tokens.length === 0) throw new InputError('The text is empty: type a sentence to see its attention.');
   const fitted = fitToContext(
     tokens.map((t) => t.id),
@@ -117,9 +117,11 @@ function inputNotices(
       `Cut to ${nPositions} tokens: this model reads at most ${nPositions}, and the text has ${tokens.length}. The rest is not shown.`,
     );
   }
-  if (text.includes(END_OF_TEXT) && tokens.some((t) => t.id === END_OF_TEXT_ID)) {
+  if (text.includes(END_OF_TEXT)) {
     notices.push(
-      `${END_OF_TEXT} is GPT-2's end-of-text marker; it was read as the special token ${END_OF_TEXT_ID}.`,
+      tokens.some((t) => t.id === END_OF_TEXT_ID)
+        ? `${END_OF_TEXT} is GPT-2's end-of-text marker; it was read as the special token ${END_OF_TEXT_ID}.`
+        : `${END_OF_TEXT} was read as plain characters, as tiktoken's encode_ordinary does; tick “special tokens” to read it as GPT-2's end-of-text token ${END_OF_TEXT_ID}.`,
     );
   }
   if (tokens.some((t) => t.display.startsWith('⟨'))) {
