@@ -12,6 +12,9 @@ import type { FromWorker, ModelSource, ToWorker } from './protocol';
 import { fetchBlob, loadFromFiles, loadFromUrl, weightsFromBlobs } from './model-loader';
 import { nextTokens, runTrace, userMessage } from './run-trace';
 
+/** How long the next-token logits wait after a trace is posted (about one frame at 60 Hz). */
+const NEXT_TOKENS_DELAY_MS = 16;
+
 export type Post = (message: FromWorker, transfer?: Transferable[]) => void;
 
 interface Loaded {
@@ -189,6 +192,10 @@ export function createEngineHost(post: Post) {
         const { lastHidden } = result;
         post(result, Object.values(result.tensors).map((t) => t.data.buffer) as Transferable[]);
         // A newer keystroke may be waiting: serve it first, the next-token panel can lag a little.
+        if (pending) continue;
+        // Leave the page one frame to draw the heatmap before the vocabulary-wide logits take a core: on a
+        // two-core machine they would otherwise compete with the keystroke's own paint.
+        await new Promise((resolve) => setTimeout(resolve, NEXT_TOKENS_DELAY_MS));
         if (pending) continue;
         const next = nextTokens(loaded.weights, request.id, lastHidden);
         post(next, [next.logits.buffer]);
