@@ -47,6 +47,13 @@ describe.runIf(run)('explorer in Chromium (CPU path)', () => {
     return opened.page;
   }
 
+  it('runs on the CPU without --enable-unsafe-webgpu, and says why', async () => {
+    const page = await open();
+    await expect.poll(() => page.getByTestId('backend').textContent()).toMatch(/CPU/);
+    expect(await page.getByTestId('fallback-reason').textContent()).toMatch(/WebGPU|adapter/);
+    await page.context().close();
+  });
+
   it('typing updates the token strip and the heatmap', async () => {
     const page = await open('?step=5');
     const before = await currentTraceId(page);
