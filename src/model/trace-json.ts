@@ -15,11 +15,8 @@ export interface TraceJson {
   tensors: Record<string, { shape: number[]; data: number[] }>;
 }
 
-export function traceToJson(trace: Trace, adapter: string): TraceJson {
-  const tensors: TraceJson['tensors'] = {};
-  for (const [name, tensor] of Object.entries(trace.tensors)) {
-    tensors[name] = { shape: tensor.shape, data: Array.from(tensor.data) };
-  }
+/** Every field but the tensors; the streaming writer for large traces shares it. */
+export function traceJsonHeader(trace: Trace, adapter: string): Omit<TraceJson, 'tensors'> {
   return {
     config: configToJson(trace.config),
     backend: trace.backend,
@@ -27,8 +24,15 @@ export function traceToJson(trace: Trace, adapter: string): TraceJson {
     ids: trace.ids,
     tokens: trace.tokens,
     truncated: trace.truncated,
-    tensors,
   };
+}
+
+export function traceToJson(trace: Trace, adapter: string): TraceJson {
+  const tensors: TraceJson['tensors'] = {};
+  for (const [name, tensor] of Object.entries(trace.tensors)) {
+    tensors[name] = { shape: tensor.shape, data: Array.from(tensor.data) };
+  }
+  return { ...traceJsonHeader(trace, adapter), tensors };
 }
 
 /** Reads a trace JSON back (used by tests and by anyone comparing exports). */

@@ -4,7 +4,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { configToJson } from '../model/config';
+import { traceJsonHeader } from '../model/trace-json';
 import type { Trace } from '../model/trace';
 
 const CHUNK = 1 << 16;
@@ -20,15 +20,7 @@ export async function writeTraceJson(
     if (!stream.write(text)) await once(stream, 'drain');
   };
   try {
-    const head = {
-      config: configToJson(trace.config),
-      backend: trace.backend,
-      adapter,
-      ids: trace.ids,
-      tokens: trace.tokens,
-      truncated: trace.truncated,
-    };
-    await write(JSON.stringify(head).slice(0, -1) + ',"tensors":{');
+    await write(JSON.stringify(traceJsonHeader(trace, adapter)).slice(0, -1) + ',"tensors":{');
     let first = true;
     for (const [name, tensor] of Object.entries(trace.tensors)) {
       await write(
