@@ -1,7 +1,7 @@
 // The GPT-2 backward pass on the CPU, one function per layer beside the forward it undoes (ops.ts), in
 // llm.c's order: gradients out first (they are accumulated with +=), then the forward's inputs, weights, sizes.
 
-import { matmulForward } from './ops';
+import { layernormRowStats, matmulForward } from './ops';
 
 /** encoded (N,C) = wte[ids] + wpe[t]: the training form of embeddingForward, over B·T rows at once. */
 export function encoderForward(
@@ -47,8 +47,8 @@ export function encoderBackward(
 }
 
 /**
- * Layer norm backward. The mean and 1/std are recomputed from the input, exactly as layernormForward computes
- * them, so the forward needs no extra buffers and the training forward is the very same function.
+ * Layer norm backward. The mean and 1/std are recomputed from the input by layernormRowStats, as the forward
+ * computes them, so the forward needs no extra buffers and the training forward is the very same function.
  */
 export function layernormBackward(
   dinp: Float32Array, // (N, C)
@@ -61,17 +61,12 @@ export function layernormBackward(
   C: number,
   eps: number,
 ): void {
+  const stats = new Float64Array(2);
   for (let n = 0; n < N; n++) {
     const row = n * C;
-    let mean = 0;
-    for (let c = 0; c < C; c++) mean += inp[row + c];
-    mean /= C;
-    let variance = 0;
-    for (let c = 0; c < C; c++) {
-      const d = inp[row + c] - mean;
-      variance += d * d;
-    }
-    const rstd = 1 / Math.sqrt(variance / C + eps);
+    layernormRowStats(stats, inp, row, C, eps);
+    const mean = stats[0];
+    const rstd = stats[1];
     // Two reductions: the mean of dnorm and the mean of dnorm·norm (the gradient through mean and variance).
     let dnormMean = 0;
     let dnormNormMean = 0;

@@ -19,6 +19,27 @@ export function embeddingForward(
   }
 }
 
+/** Mean and 1/std of the row of C values at `row`, two-pass for stability, written to stats = [mean, rstd].
+ * The forward and the backward layer norm share it, so training recomputes exactly what the forward used. */
+export function layernormRowStats(
+  stats: Float64Array, // (2)
+  inp: Float32Array,
+  row: number,
+  C: number,
+  eps: number,
+): void {
+  let mean = 0;
+  for (let c = 0; c < C; c++) mean += inp[row + c];
+  mean /= C;
+  let variance = 0;
+  for (let c = 0; c < C; c++) {
+    const d = inp[row + c] - mean;
+    variance += d * d;
+  }
+  stats[0] = mean;
+  stats[1] = 1 / Math.sqrt(variance / C + eps);
+}
+
 /** Layer norm per row: (x - mean) / sqrt(var + eps) · weight + bias, with a two-pass variance for stability. */
 export function layernormForward(
   out: Float32Array, // (T, C)
@@ -29,17 +50,12 @@ export function layernormForward(
   C: number,
   eps: number,
 ): void {
+  const stats = new Float64Array(2);
   for (let t = 0; t < T; t++) {
     const row = t * C;
-    let mean = 0;
-    for (let c = 0; c < C; c++) mean += inp[row + c];
-    mean /= C;
-    let variance = 0;
-    for (let c = 0; c < C; c++) {
-      const d = inp[row + c] - mean;
-      variance += d * d;
-    }
-    const rstd = 1 / Math.sqrt(variance / C + eps);
+    layernormRowStats(stats, inp, row, C, eps);
+    const mean = stats[0];
+    const rstd = stats[1];
     for (let c = 0; c < C; c++) out[row + c] = (inp[row + c] - mean) * rstd * weight[c] + bias[c];
   }
 }
