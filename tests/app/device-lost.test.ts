@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Engine } from '../../src/model/engine';
 import type { GPT2Weights } from '../../src/model/weights';
 import { CpuEngine } from '../../src/model/cpu/forward';
-import type { FromWorker } from '../../src/app/worker/protocol';
+import type { FromWorker, ToWorker } from '../../src/app/worker/protocol';
 
 vi.mock('../../src/model/backend', () => ({
   createEngine: async (
@@ -44,22 +44,33 @@ vi.mock('../../src/model/backend', () => ({
   },
 }));
 
+type Host = { handle(message: ToWorker): void };
+
+/** A worker host that has loaded the default model with `backend`, and the messages it posts. */
+async function hostWithDefaultModel(
+  backend: 'auto' | 'webgpu',
+): Promise<{ host: Host; messages: FromWorker[] }> {
+  const { createEngineHost } = await import('../../src/app/worker/engine-host');
+  const messages: FromWorker[] = [];
+  const host = createEngineHost((m) => messages.push(m));
+  host.handle({ type: 'load', id: 1, source: { kind: 'default', baseUrl: 'http://127.0.0.1:9/' }, backend });
+  await vi.waitFor(() => expect(messages.some((m) => m.type === 'model')).toBe(true), { timeout: 20_000 });
+  return { host, messages };
+}
+
+/** Asks the host for one trace and waits until it has answered. */
+async function traceHelloWorld({ host, messages }: { host: Host; messages: FromWorker[] }): Promise<void> {
+  host.handle({ type: 'trace', id: 2, text: 'hello world', layer: 0, allowSpecial: false });
+  await vi.waitFor(() => expect(messages.some((m) => m.type === 'trace')).toBe(true), { timeout: 20_000 });
+}
+
 describe('device loss', () => {
   it('switches to the CPU and still answers the request', async () => {
-    const { createEngineHost } = await import('../../src/app/worker/engine-host');
-    const messages: FromWorker[] = [];
-    const host = createEngineHost((m) => messages.push(m));
-    host.handle({
-      type: 'load',
-      id: 1,
-      source: { kind: 'default', baseUrl: 'http://127.0.0.1:9/' },
-      backend: 'auto',
-    });
-    await vi.waitFor(() => expect(messages.some((m) => m.type === 'model')).toBe(true), { timeout: 20_000 });
+    const loaded = await hostWithDefaultModel('auto');
+    const { messages } = loaded;
     const model = messages.find((m) => m.type === 'model');
     expect(model?.type === 'model' && model.backend.name).toBe('webgpu');
-    host.handle({ type: 'trace', id: 2, text: 'hello world', layer: 0, allowSpecial: false });
-    await vi.waitFor(() => expect(messages.some((m) => m.type === 'trace')).toBe(true), { timeout: 20_000 });
+    await traceHelloWorld(loaded);
     const switched = messages.find((m) => m.type === 'backend');
     expect(switched?.type === 'backend' && switched.backend.name).toBe('cpu');
     expect(switched?.type === 'backend' && switched.backend.fallbackReason).toMatch(
@@ -71,18 +82,9 @@ describe('device loss', () => {
   });
 
   it('reports an engine that fell back by itself (onFallback)', async () => {
-    const { createEngineHost } = await import('../../src/app/worker/engine-host');
-    const messages: FromWorker[] = [];
-    const host = createEngineHost((m) => messages.push(m));
-    host.handle({
-      type: 'load',
-      id: 1,
-      source: { kind: 'default', baseUrl: 'http://127.0.0.1:9/' },
-      backend: 'webgpu',
-    });
-    await vi.waitFor(() => expect(messages.some((m) => m.type === 'model')).toBe(true), { timeout: 20_000 });
-    host.handle({ type: 'trace', id: 2, text: 'hello world', layer: 0, allowSpecial: false });
-    await vi.waitFor(() => expect(messages.some((m) => m.type === 'trace')).toBe(true), { timeout: 20_000 });
+    const loaded = await hostWithDefaultModel('webgpu');
+    const { messages } = loaded;
+    await traceHelloWorld(loaded);
     const switched = messages.find((m) => m.type === 'backend');
     expect(switched?.type === 'backend' && switched.backend.name).toBe('cpu');
     expect(switched?.type === 'backend' && switched.backend.fallbackReason).toMatch(
