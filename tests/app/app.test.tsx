@@ -69,6 +69,9 @@ describe('App', () => {
   it('shows the book preset with the book’s numbers', async () => {
     const { bridge } = renderApp();
     act(() => useAppStore.getState().set({ preset: 'book', step: 5 }));
+    await waitFor(() => expect(document.querySelector('[data-primary] svg[data-matrix-id]')).toBeTruthy());
+    // The cells are painted on a canvas; the table alternative prints the book's four decimals as text.
+    fireEvent.click(screen.getAllByText('Show the numbers as a table')[0]);
     await waitFor(() => expect(screen.getAllByText('1.4754').length).toBeGreaterThan(0));
     expect(screen.getAllByText('0.9995').length).toBeGreaterThan(0);
     bridge.dispose();

@@ -1,11 +1,11 @@
-// A T×T (or small T×d) matrix as SVG: d3 gives the colours, React draws the cells. Token labels on both axes,
-// values in the cells when they fit, a readout that explains the hovered or focused cell, and row selection.
+// A T×T (or small T×d) matrix: d3 gives the colours, a canvas draws the cells and their values, and an SVG on
+// top holds the token labels, the row and cell cursors and the keyboard focus. A readout explains the hovered
+// or focused cell; clicking or pressing Enter charts a row. The SVG carries the exact values for scripts.
 
-import { memo, useId, useState, type KeyboardEvent, type ReactElement } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { MatrixView } from '../data/select';
-import { fmtCell } from '../data/format';
 import type { ColorScale } from './scales';
-import { textColorOn } from './scales';
+import { cellAtPoint, drawCells, type CellGeometry } from './heatmap-canvas';
 import { useWidth } from './useWidth';
 
 interface HeatmapProps {
@@ -27,72 +27,38 @@ interface HeatmapProps {
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
-/** The (row, col) of the cell under an event, read from the rect's data attributes (one handler per matrix). */
-function cellAt(target: EventTarget): [number, number] | null {
-  const rect = (target as Element).closest?.('rect.cell');
-  return rect ? [Number(rect.getAttribute('data-row')), Number(rect.getAttribute('data-col'))] : null;
-}
-
-interface CellsProps {
+interface CellCanvasProps {
   /** The matrix whose entries are drawn. */
   view: MatrixView;
   /** The heatmap's one colour scale. */
   scale: ColorScale;
-  /** Left and top offsets of the grid, and the side of a cell, in pixels. */
-  gutter: number;
-  top: number;
-  cell: number;
-  /** How much room a printed value has, or null to print none. */
-  room: 'wide' | 'narrow' | null;
-  /** Fill of a masked cell (this heatmap's own hatch pattern, so ids never clash). */
-  maskFill: string;
+  /** Where the grid sits and how much room values get. */
+  geometry: CellGeometry;
+  /** CSS size of the whole heatmap (the canvas lies under the SVG labels and covers the same box). */
+  widthPx: number;
+  heightPx: number;
 }
 
-/** The grid of cells; memoised so that moving the hover cursor does not redraw every cell. */
-const Cells = memo(function Cells({ view, scale, gutter, top, cell, room, maskFill }: CellsProps) {
-  const { matrix: m } = view;
-  const out: ReactElement[] = [];
-  for (let r = 0; r < m.rows; r++) {
-    for (let c = 0; c < m.cols; c++) {
-      const value = m.data[r * m.cols + c];
-      const masked = view.masked?.(r, c) ?? false;
-      const fill = masked ? maskFill : scale(value);
-      const x = gutter + c * cell;
-      const y = top + r * cell;
-      out.push(
-        <rect
-          key={`r${r}-${c}`}
-          className="cell"
-          x={x}
-          y={y}
-          width={cell - 1}
-          height={cell - 1}
-          fill={fill}
-          data-row={r}
-          data-col={c}
-          data-value={value}
-          data-masked={masked ? 1 : 0}
-        />,
-      );
-      if (room) {
-        out.push(
-          <text
-            key={`t${r}-${c}`}
-            x={x + cell / 2}
-            y={y + cell / 2}
-            dy="0.35em"
-            textAnchor="middle"
-            fontSize={cell >= 56 ? 12 : room === 'wide' ? 10 : 11}
-            fill={masked ? '#777' : textColorOn(fill)}
-            pointerEvents="none"
-          >
-            {masked ? (view.kind === 'signed' ? '−∞' : '0') : fmtCell(value, room)}
-          </text>,
-        );
-      }
-    }
-  }
-  return <g>{out}</g>;
+/** The cells and their values on one canvas, redrawn before the browser paints the new trace. */
+const CellCanvas = memo(function CellCanvas({ view, scale, geometry, widthPx, heightPx }: CellCanvasProps) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const dpr = typeof window === 'undefined' ? 1 : Math.max(1, window.devicePixelRatio || 1);
+  const { gutter, top, cell, room } = geometry;
+  // A layout effect, not an effect: the new cells must reach the screen in the same frame as the new labels.
+  useLayoutEffect(() => {
+    const ctx = ref.current?.getContext('2d');
+    if (ctx) drawCells(ctx, view, scale, { gutter, top, cell, room }, dpr);
+  }, [view, scale, gutter, top, cell, room, dpr, widthPx, heightPx]);
+  return (
+    <canvas
+      ref={ref}
+      className="heatmap-cells"
+      width={Math.round(widthPx * dpr)}
+      height={Math.round(heightPx * dpr)}
+      style={{ width: widthPx, height: heightPx }}
+      aria-hidden="true"
+    />
+  );
 });
 
 /** Where everything goes: label gutters, cell size (fitted to the width), and how much room values get. */
@@ -198,92 +164,85 @@ export function Heatmap({
   compact = false,
 }: HeatmapProps) {
   const [ref, width] = useWidth<HTMLDivElement>();
-  const hatchId = `hatch-${useId().replace(/[^\w-]/g, '')}`;
   const { matrix: m } = view;
   const { gutter, cell, rotate, top, room, widthPx, heightPx } = heatmapLayout(view, width, maxCell, compact);
+  const geometry = useMemo(() => ({ gutter, top, cell, room }), [gutter, top, cell, room]);
   const { focus, setFocus, onKey } = useCellCursor(m.rows, m.cols, onSelectRow);
+  // Every value, exactly as stored (float32 printed in full), row-major: scripts and tests read the matrix
+  // here instead of from the pixels. One attribute costs far less than an element per cell.
+  const values = useMemo(() => Array.prototype.join.call(m.data, ','), [m]);
+  const hitAt = (event: MouseEvent<SVGSVGElement>) => {
+    const box = event.currentTarget.getBoundingClientRect();
+    return cellAtPoint(event.clientX - box.left, event.clientY - box.top, m.rows, m.cols, geometry);
+  };
 
   return (
     <div className="heatmap" ref={ref}>
       <div className="matrix-scroll" data-arrow-keys>
-        <svg
-          width={widthPx}
-          height={heightPx}
-          role="img"
-          aria-label={`${view.title}: ${m.rows} by ${m.cols} matrix. Use the arrow keys to read cells, Enter to chart a row.`}
-          tabIndex={compact ? -1 : 0}
-          onKeyDown={onKey}
-          onMouseLeave={() => setFocus(null)}
-          onMouseOver={(event) => {
-            const hit = cellAt(event.target);
-            if (hit) setFocus(hit);
-          }}
-          onClick={(event) => {
-            const hit = cellAt(event.target);
-            if (!hit) return;
-            setFocus(hit);
-            onSelectRow?.(hit[0]);
-          }}
-          data-matrix-id={view.id}
-          data-trace-id={traceId}
-          fontFamily="system-ui, sans-serif"
-          shapeRendering="crispEdges"
-        >
-          <defs>
-            <pattern
-              id={hatchId}
-              width={6}
-              height={6}
-              patternUnits="userSpaceOnUse"
-              patternTransform="rotate(45)"
-            >
-              <rect width={6} height={6} fill="#eee" />
-              <line x1={0} y1={0} x2={0} y2={6} stroke="#bbb" strokeWidth={2} />
-            </pattern>
-          </defs>
-          {!compact && (
-            <AxisLabels
-              rowLabels={view.rowLabels}
-              colLabels={view.colLabels}
-              gutter={gutter}
-              top={top}
-              cell={cell}
-              rotate={rotate}
-              selectedRow={selectedRow}
-            />
-          )}
-          <Cells
-            view={view}
-            scale={scale}
-            gutter={gutter}
-            top={top}
-            cell={cell}
-            room={room}
-            maskFill={`url(#${hatchId})`}
-          />
-          {selectedRow != null && !compact && (
-            <rect
-              x={gutter - 1}
-              y={top + selectedRow * cell - 1}
-              width={m.cols * cell + 1}
-              height={cell + 1}
-              fill="none"
-              stroke="#d95f02"
-              strokeWidth={2}
-            />
-          )}
-          {focus && !compact && (
-            <rect
-              x={gutter + focus[1] * cell - 1}
-              y={top + focus[0] * cell - 1}
-              width={cell + 1}
-              height={cell + 1}
-              fill="none"
-              stroke="#111"
-              strokeWidth={2}
-            />
-          )}
-        </svg>
+        <div className="heatmap-stage" style={{ width: widthPx, height: heightPx }}>
+          <CellCanvas view={view} scale={scale} geometry={geometry} widthPx={widthPx} heightPx={heightPx} />
+          <svg
+            width={widthPx}
+            height={heightPx}
+            role="img"
+            aria-label={`${view.title}: ${m.rows} by ${m.cols} matrix. Use the arrow keys to read cells, Enter to chart a row.`}
+            tabIndex={compact ? -1 : 0}
+            onKeyDown={onKey}
+            onMouseLeave={() => setFocus(null)}
+            onMouseMove={(event) => {
+              const hit = hitAt(event);
+              if (hit && (hit[0] !== focus?.[0] || hit[1] !== focus?.[1])) setFocus(hit);
+            }}
+            onClick={(event) => {
+              const hit = hitAt(event);
+              if (!hit) return;
+              setFocus(hit);
+              onSelectRow?.(hit[0]);
+            }}
+            className={onSelectRow ? 'selectable' : undefined}
+            data-matrix-id={view.id}
+            data-trace-id={traceId}
+            data-rows={m.rows}
+            data-cols={m.cols}
+            data-values={values}
+            fontFamily="system-ui, sans-serif"
+            shapeRendering="crispEdges"
+          >
+            {!compact && (
+              <AxisLabels
+                rowLabels={view.rowLabels}
+                colLabels={view.colLabels}
+                gutter={gutter}
+                top={top}
+                cell={cell}
+                rotate={rotate}
+                selectedRow={selectedRow}
+              />
+            )}
+            {selectedRow != null && !compact && (
+              <rect
+                x={gutter - 1}
+                y={top + selectedRow * cell - 1}
+                width={m.cols * cell + 1}
+                height={cell + 1}
+                fill="none"
+                stroke="#d95f02"
+                strokeWidth={2}
+              />
+            )}
+            {focus && !compact && (
+              <rect
+                x={gutter + focus[1] * cell - 1}
+                y={top + focus[0] * cell - 1}
+                width={cell + 1}
+                height={cell + 1}
+                fill="none"
+                stroke="#111"
+                strokeWidth={2}
+              />
+            )}
+          </svg>
+        </div>
       </div>
       {!compact && (
         <p className="readout" aria-live="polite" data-testid={`readout-${view.id}`}>
