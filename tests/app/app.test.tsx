@@ -55,6 +55,23 @@ describe('App', () => {
     bridge.dispose();
   });
 
+  it('lists the ten most likely next tokens once the trace is shown, and the temperature reshapes them', async () => {
+    const { bridge } = renderApp();
+    await waitFor(() => expect(stripText()).toHaveLength(7), { timeout: 20_000 });
+    const list = await screen.findByTestId('next-tokens', undefined, { timeout: 20_000 });
+    expect(list.getAttribute('data-trace-id')).toBe(
+      screen.getByTestId('token-strip').getAttribute('data-trace-id'),
+    );
+    const top = () => parseFloat(screen.getByTestId('next-tokens').querySelector('li .p')!.textContent!);
+    expect(within(list).getAllByRole('listitem')).toHaveLength(10);
+    const atOne = top();
+    fireEvent.change(screen.getByRole('slider', { name: /Temperature/ }), { target: { value: '0.1' } });
+    expect(useAppStore.getState().settings.temperature).toBe(0.1);
+    // A tenth of the temperature raises the odds to the tenth power: the favourite gets more likely.
+    await waitFor(() => expect(top()).toBeGreaterThan(atOne));
+    bridge.dispose();
+  });
+
   it('keeps the last good view when the text is empty', async () => {
     const { bridge } = renderApp();
     await waitFor(() => expect(stripText()).toHaveLength(7), { timeout: 20_000 });

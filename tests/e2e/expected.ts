@@ -6,6 +6,8 @@ import { CpuEngine } from '../../src/model/cpu/forward';
 import { traceText } from '../../src/model/engine';
 import type { Trace } from '../../src/model/trace';
 import { loadDefaultModel } from '../../src/node/default-model';
+import { displayBytes, tokenBytes } from '../../src/tokenizer/gpt2';
+import { probabilitiesAt } from '../../src/app/views/NextTokenPanel';
 
 let engine: CpuEngine | null = null;
 
@@ -24,6 +26,15 @@ export function tensorValues(trace: Trace, name: string): number[] {
   const [, T, X] = tensor.shape;
   const h = Number(head[2]);
   return Array.from(tensor.data.subarray(h * T * X, (h + 1) * T * X));
+}
+
+/** The most likely next token of a trace with last-position logits, as the next-token panel prints it. */
+export function topNextToken(trace: Trace): { token: string; percent: string } {
+  const logits = trace.tensors.logits.data;
+  let best = 0;
+  for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
+  const [p] = probabilitiesAt(logits, [best], 1);
+  return { token: displayBytes(tokenBytes(best)), percent: `${(p * 100).toFixed(1)}%` };
 }
 
 /** Checks |a − b| ≤ tol · max(1, max|b|) element by element. */

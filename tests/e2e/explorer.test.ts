@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../src/bench/browser-harness';
 import { traceFromJson } from '../../src/model/trace-json';
 import fixtures from '../fixtures/fixtures.json';
-import { cliTrace, expectClose, tensorValues } from './expected';
+import { cliTrace, expectClose, tensorValues, topNextToken } from './expected';
 import {
   browserAvailable,
   currentTraceId,
@@ -71,6 +71,17 @@ describe.runIf(run)('explorer in Chromium (CPU path)', () => {
       1e-5,
       'scores after typing',
     );
+    // The next-token panel follows, a frame later, with the CLI's most likely token and its probability.
+    const traceId = await currentTraceId(page);
+    await page.waitForFunction(
+      (id) =>
+        Number(document.querySelector('[data-testid="next-tokens"]')?.getAttribute('data-trace-id')) === id,
+      traceId,
+    );
+    const { token, percent } = topNextToken(await cliTrace(`${TEXT} today`));
+    const first = page.getByTestId('next-tokens').locator('li').first();
+    expect(await first.locator('.piece').textContent()).toBe(token);
+    expect(await first.locator('.p').textContent()).toBe(percent);
     await page.close();
   });
 

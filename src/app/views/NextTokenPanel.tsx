@@ -54,9 +54,11 @@ export function NextTokenPanel() {
         What the model would write after “{trace.tokens[trace.tokens.length - 1]}”
         {untrained ? ' (random weights: expect nonsense)' : ''}.
       </p>
-      <label className="slider">
+      {/* htmlFor: without it the label would name the <output>, its first labelable child, not the slider. */}
+      <label className="slider" htmlFor="temperature">
         Temperature <output>{temperature.toFixed(2)}</output>
         <input
+          id="temperature"
           type="range"
           min={0.1}
           max={2}
@@ -65,7 +67,12 @@ export function NextTokenPanel() {
           onChange={(e) => set({ temperature: Number(e.target.value) })}
         />
       </label>
-      <ol className="next-list" data-testid="next-tokens">
+      {/* Until the new trace's logits arrive (a frame later), the previous ones stay, greyed. */}
+      <ol
+        className={`next-list${next.requestId === trace.requestId ? '' : ' stale'}`}
+        data-testid="next-tokens"
+        data-trace-id={next.requestId}
+      >
         {top.map((t, i) => (
           <li key={t.id}>
             <span className="piece">{t.text}</span>

@@ -24,13 +24,23 @@ function toAppTrace(result: TraceResult): AppTrace {
   };
 }
 
-/** Applies a compute result (trace, next tokens, error, backend change); false for other messages. */
-function applyResult(message: FromWorker): boolean {
+/** Runs `then` once the current frame has been painted (rAF runs just before the paint, the timeout after). */
+function afterPaint(then: () => void): void {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(then, 0));
+  else setTimeout(then, 16);
+}
+
+/**
+ * Applies a compute result (trace, next tokens, error, backend change); false for other messages. A trace
+ * that is shown asks for its next-token logits once it is on screen, so they never delay the heatmap.
+ */
+function applyResult(message: FromWorker, askNext: (id: number) => void): boolean {
   const state = useAppStore.getState();
   switch (message.type) {
     case 'trace':
       if (message.id >= state.latestRequest && state.settings.preset !== 'book') {
         patchState({ trace: toAppTrace(message), inputError: null, notices: message.notices });
+        afterPaint(() => askNext(message.id));
       }
       return true;
     case 'next':
@@ -84,8 +94,12 @@ export function connectBridge(client: EngineClient, pageUrl: string): Bridge {
     client.post({ type: 'load', id: loadId, source, backend: useAppStore.getState().settings.backend });
   };
 
+  const askNext = (id: number) => {
+    // Only the trace still on screen is worth its logits; a newer one will ask for its own.
+    if (useAppStore.getState().trace?.requestId === id) client.post({ type: 'next', id });
+  };
   const onMessage = (message: FromWorker) => {
-    if (applyResult(message)) return;
+    if (applyResult(message, askNext)) return;
     const state = useAppStore.getState();
     switch (message.type) {
       case 'progress':

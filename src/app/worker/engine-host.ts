@@ -1,5 +1,7 @@
 // The engine side of the worker: owns the weights and the engine, loads models, and answers trace requests.
 // Only the newest pending request runs, so a burst of keystrokes costs one forward pass, not one per key.
+// The vocabulary-wide next-token logits wait until the page asks for them, which it does once the trace is
+// on screen: on a two-core machine they would otherwise take a core from the keystroke's own paint.
 
 import { createEngine, type BackendPreference } from '../../model/backend';
 import { DEFAULT_MODEL_DIR, UNTRAINED_CONFIG, UNTRAINED_SEED } from '../../model/default-model';
@@ -11,9 +13,6 @@ import type { BackendState, ModelInfo } from '../store/store';
 import type { FromWorker, ModelSource, ToWorker } from './protocol';
 import { fetchBlob, loadFromFiles, loadFromUrl, weightsFromBlobs } from './model-loader';
 import { nextTokens, runTrace, userMessage } from './run-trace';
-
-/** How long the next-token logits wait after a trace is posted (about one frame at 60 Hz). */
-const NEXT_TOKENS_DELAY_MS = 16;
 
 export type Post = (message: FromWorker, transfer?: Transferable[]) => void;
 
@@ -77,6 +76,10 @@ export function createEngineHost(post: Post) {
   let loadController: AbortController | null = null;
   let pending: Extract<ToWorker, { type: 'trace' }> | null = null;
   let lastTrace: Extract<ToWorker, { type: 'trace' }> | null = null;
+  /** The final hidden state of the newest trace posted, kept for its next-token request. */
+  let lastHidden: { id: number; hidden: Float32Array } | null = null;
+  /** The trace whose next tokens the page asked for, if not answered yet. */
+  let nextWanted: number | null = null;
   let running = false;
 
   async function startEngine(weights: GPT2Weights, why: string | null = null) {
@@ -180,33 +183,40 @@ export function createEngineHost(post: Post) {
     if (!running) void drain();
   }
 
+  function requestNext(id: number) {
+    nextWanted = id;
+    if (!running) void drain();
+  }
+
   async function drain() {
     running = true;
     // Yield once so messages that arrived in the same burst replace `pending` before any work starts.
     await new Promise((resolve) => setTimeout(resolve, 0));
-    while (pending && engine && loaded) {
-      const request = pending;
-      pending = null;
-      try {
-        const result = await runTrace(engine, loaded.weights, request);
-        const { lastHidden } = result;
-        post(result, Object.values(result.tensors).map((t) => t.data.buffer) as Transferable[]);
-        // A newer keystroke may be waiting: serve it first, the next-token panel can lag a little.
-        if (pending) continue;
-        // Leave the page one frame to draw the heatmap before the vocabulary-wide logits take a core: on a
-        // two-core machine they would otherwise compete with the keystroke's own paint.
-        await new Promise((resolve) => setTimeout(resolve, NEXT_TOKENS_DELAY_MS));
-        if (pending) continue;
-        const next = nextTokens(loaded.weights, request.id, lastHidden);
-        post(next, [next.logits.buffer]);
-      } catch (error) {
-        if (engine.backend === 'webgpu' && isDeviceLoss(error)) {
-          await switchToCpuAfterLoss(error);
-          pending ??= request;
-          continue;
+    while ((pending || nextWanted !== null) && engine && loaded) {
+      // Traces first: a newer keystroke matters more than the next-token panel of an older one.
+      if (pending) {
+        const request = pending;
+        pending = null;
+        try {
+          const result = await runTrace(engine, loaded.weights, request);
+          lastHidden = { id: request.id, hidden: result.lastHidden };
+          post(result, Object.values(result.tensors).map((t) => t.data.buffer) as Transferable[]);
+        } catch (error) {
+          if (engine.backend === 'webgpu' && isDeviceLoss(error)) {
+            await switchToCpuAfterLoss(error);
+            pending ??= request;
+            continue;
+          }
+          post({ type: 'trace-error', id: request.id, message: userMessage(error) });
         }
-        post({ type: 'trace-error', id: request.id, message: userMessage(error) });
+        continue;
       }
+      const id = nextWanted;
+      nextWanted = null;
+      // A request for a trace that has been replaced since is dropped: the newer trace will ask for its own.
+      if (lastHidden?.id !== id) continue;
+      const next = nextTokens(loaded.weights, id, lastHidden.hidden);
+      post(next, [next.logits.buffer]);
     }
     running = false;
   }
@@ -235,6 +245,7 @@ export function createEngineHost(post: Post) {
       if (message.type === 'load') void load(message);
       else if (message.type === 'cancel-load') loadController?.abort();
       else if (message.type === 'trace') schedule(message);
+      else if (message.type === 'next') requestNext(message.id);
       else if (message.type === 'export-trace') void exportTrace(message);
       else if (message.type === 'backend') {
         preference = message.backend;

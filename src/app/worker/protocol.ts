@@ -15,6 +15,8 @@ export type ToWorker =
   | { type: 'cancel-load' }
   | { type: 'backend'; backend: BackendPreference }
   | { type: 'trace'; id: number; text: string; layer: number; allowSpecial: boolean }
+  /** Asks for the next-token logits of trace `id`; the page sends it once that trace is on screen. */
+  | { type: 'next'; id: number }
   | { type: 'export-trace'; id: number; text: string; allowSpecial: boolean };
 
 export interface TraceResult {
@@ -33,7 +35,7 @@ export interface TraceResult {
   shape: { nEmbd: number; nHead: number; nLayer: number; nPositions: number; headSize: number };
 }
 
-/** Sent right after a TraceResult with the same id. */
+/** The answer to a 'next' request: logits of the last position of trace `id`, and the top ten. */
 export interface NextResult {
   type: 'next';
   id: number;
