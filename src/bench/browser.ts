@@ -10,7 +10,7 @@ import { fmt } from './timing';
 
 /** 16 GPT-2 tokens. */
 export const BENCH_SENTENCE = 'The quick brown fox jumps over the lazy dog while the cat sleeps on the mat';
-const KEYSTROKES = 40;
+const KEYSTROKES = 100;
 
 /** Installs the in-page clock: keydown starts it, the redrawn heatmap (after the next paint) stops it. */
 async function installProbe(page: Page): Promise<void> {
