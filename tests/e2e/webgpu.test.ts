@@ -1,11 +1,19 @@
 // The WebGPU path in Chromium (SwiftShader here): the page shows the same numbers as on the CPU path to 1e-4,
-// in naive and trainable mode. Without a WebGPU adapter the test skips, except in CI, where it fails.
+// in naive and trainable mode, and when the GPU process crashes (a real lost device) it moves to the CPU with
+// a reason, keeping the text and the view. Without a WebGPU adapter the tests skip, except in CI: they fail.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../src/bench/browser-harness';
-import { expectClose } from './expected';
-import { browserAvailable, openPage, primaryMatrix, startSite } from './helpers';
+import { cliTrace, expectClose, tensorValues } from './expected';
+import {
+  browserAvailable,
+  currentTraceId,
+  openPage,
+  primaryMatrix,
+  startSite,
+  waitForNewTrace,
+} from './helpers';
 
 const run = browserAvailable();
 
@@ -43,6 +51,15 @@ async function showView(page: Page, view: View): Promise<void> {
   await page.waitForSelector(`article[data-step="${view.step}"]`);
 }
 
+/** Skips (fails in CI) when this Chromium offers no WebGPU adapter. */
+async function requireAdapter(page: Page, context: { skip: () => void }): Promise<void> {
+  const adapter = await page.evaluate(async () => Boolean(await navigator.gpu?.requestAdapter()));
+  if (adapter) return;
+  if (process.env.CI === 'true')
+    throw new Error('Chromium found no WebGPU adapter (CI=true, so this fails).');
+  context.skip();
+}
+
 /** Waits until the trace of the current layer is shown, then reads the primary matrix. */
 async function readView(page: Page, view: View) {
   await showView(page, view);
@@ -71,12 +88,7 @@ describe.runIf(run)('WebGPU path in Chromium', () => {
 
   it('shows the same numbers as the CPU path, to 1e-4', { timeout: 600_000 }, async (context) => {
     const { page, errors } = await openPage(browser, `${site.url}?backend=webgpu`);
-    const adapter = await page.evaluate(async () => Boolean(await navigator.gpu?.requestAdapter()));
-    if (!adapter) {
-      if (process.env.CI === 'true')
-        throw new Error('Chromium found no WebGPU adapter (CI=true, so this fails).');
-      context.skip();
-    }
+    await requireAdapter(page, context);
     // Chromium offers an adapter here, so the page must really run on it, not fall back.
     await expect
       .poll(() => page.getByTestId('backend').textContent(), { timeout: 120_000 })
@@ -96,4 +108,45 @@ describe.runIf(run)('WebGPU path in Chromium', () => {
     expect(errors).toEqual([]);
     await page.context().close();
   });
+
+  it(
+    'moves to the CPU when the GPU process crashes, keeping the text and the view',
+    { timeout: 300_000 },
+    async (context) => {
+      // Its own browser: the crash takes down the GPU process of every page in it.
+      const crashing = await launchChromium(true);
+      try {
+        const { page, errors } = await openPage(crashing, `${site.url}?backend=webgpu&step=5`);
+        await requireAdapter(page, context);
+        await expect
+          .poll(() => page.getByTestId('backend').textContent(), { timeout: 120_000 })
+          .toMatch(/WebGPU/);
+        const before = await primaryMatrix(page);
+        const cdp = await crashing.newBrowserCDPSession();
+        await cdp.send('Browser.crashGpuProcess');
+        await expect
+          .poll(() => page.getByTestId('backend').textContent(), { timeout: 60_000 })
+          .toMatch(/CPU/);
+        expect(await page.getByTestId('fallback-reason').textContent()).toMatch(/GPU device was lost/);
+        // The last good view stays, and typing goes on, now computed on the CPU.
+        expect((await primaryMatrix(page)).values).toEqual(before.values);
+        const traceId = await currentTraceId(page);
+        await page.locator('#sentence').press('End');
+        await page.locator('#sentence').pressSequentially(' today', { delay: 20 });
+        await waitForNewTrace(page, traceId);
+        await page.waitForFunction(() =>
+          document.querySelector('[data-testid="token-strip"]')?.textContent?.includes('␣today'),
+        );
+        expectClose(
+          (await primaryMatrix(page)).values,
+          tensorValues(await cliTrace('the fat cat sat on the mat today'), 'naive.scores'),
+          1e-5,
+          'scores typed after the loss',
+        );
+        expect(errors).toEqual([]);
+      } finally {
+        await crashing.close();
+      }
+    },
+  );
 });
