@@ -40,4 +40,11 @@ describe('book preset', () => {
     const line = naiveScoresView(trace, naive).explain(1, 2);
     expect(line).toBe('ω₂₃ = x⁽²⁾·x⁽³⁾ = 0.5500×0.5700 + 0.8700×0.8500 + 0.6600×0.6400 = 1.4754');
   });
+
+  it('explains a weight as the softmax of its scaled score, ending on the book’s number', () => {
+    const line = weightsView(trace, trainable).explain(1, 0);
+    expect(line).toMatch(/^α₂₁ = exp\(\(ω\/√dₖ\)₂₁ − max\) \/ Σⱼ exp\(\(ω\/√dₖ\)₂ⱼ − max\) = exp\(/);
+    expect(line).not.toContain('− −');
+    expect(line.endsWith(`= ${book.trainable_weights[1][0].toFixed(4)}`)).toBe(true);
+  });
 });

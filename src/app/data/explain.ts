@@ -35,9 +35,13 @@ export function softmaxTerms(scores: Matrix, i: number, j: number, causal: boole
   for (let c = 0; c < visible; c++) total += Math.exp(scores.data[i * n + c] - max);
   const s = scores.data[i * n + j];
   const p = Math.exp(s - max) / total;
+  // (ω/√dₖ)₂₃ rather than ω/√dₖ₂₃, whose subscript would read as part of dₖ; and "+ 2.6737" rather than
+  // "− −2.6737" when the row's maximum is negative.
+  const term = symbol.includes('/') ? `(${symbol})` : symbol;
+  const minusMax = max < 0 ? `+ ${fmt4(-max)}` : `− ${fmt4(max)}`;
   return (
-    `${name} = exp(${symbol}${sub(i + 1)}${sub(j + 1)} − max) / Σⱼ exp(${symbol}${sub(i + 1)}ⱼ − max) = ` +
-    `exp(${fmt4(s)} − ${fmt4(max)}) / ${fmt4(total)} = ${fmt4(p)}`
+    `${name} = exp(${term}${sub(i + 1)}${sub(j + 1)} − max) / Σⱼ exp(${term}${sub(i + 1)}ⱼ − max) = ` +
+    `exp(${fmt4(s)} ${minusMax}) / ${fmt4(total)} = ${fmt4(p)}`
   );
 }
 
