@@ -94,6 +94,18 @@ export class TraceSelection {
   needs(name: string, nHead: number): boolean {
     return this.wants(name) || this.headsWanted(name, nHead).length > 0;
   }
+
+  /**
+   * The deepest block whose output is needed (−1: none, only embeddings and naive attention). Engines stop
+   * there: a view of layer 0 of a 12-layer model costs one block, not twelve. ln_f and the logits need them all.
+   */
+  lastLayerNeeded({ nLayer, nHead }: Pick<GPT2Config, 'nLayer' | 'nHead'>): number {
+    if (this.logits !== 'none' || this.wants('ln_f')) return nLayer - 1;
+    for (let l = nLayer - 1; l >= 0; l--) {
+      if (PER_LAYER_TENSORS.some((n) => this.needs(`h${l}.${n}`, nHead))) return l;
+    }
+    return -1;
+  }
 }
 
 /** Slices head `h` out of a (NH, T, X) tensor. */

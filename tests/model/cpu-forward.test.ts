@@ -49,4 +49,30 @@ describe('CPU forward pass against the PyTorch trace', () => {
       expect(order.slice(0, 5)).toEqual(sentence.next_top5_ids);
     }
   });
+
+  it('stops after the deepest block asked for, with the same numbers as a full pass', () => {
+    const ids = tinySentences[1].ids;
+    const full = cpuForward(weights, ids, { logits: 'none' });
+    const include = ['naive.scores', 'h0.attn_weights', 'h0.q.head1'];
+    const early = cpuForward(weights, ids, { include, logits: 'none' });
+    expect(Object.keys(early).sort()).toEqual(include.slice().sort());
+    expect(early['h0.attn_weights'].data).toEqual(full['h0.attn_weights'].data);
+    expect(early['naive.scores'].data).toEqual(full['naive.scores'].data);
+    // Block 1 is never run: poisoning its weights changes nothing that was asked for.
+    const poisoned = {
+      ...weights,
+      layers: [
+        weights.layers[0],
+        ...weights.layers
+          .slice(1)
+          .map((layer) => ({ ...layer, qkvWeight: new Float32Array(layer.qkvWeight.length).fill(NaN) })),
+      ],
+    };
+    expect(cpuForward(poisoned, ids, { include, logits: 'none' })['h0.attn_weights'].data).toEqual(
+      full['h0.attn_weights'].data,
+    );
+    expect(Number.isNaN(cpuForward(poisoned, ids, { include: ['ln_f'], logits: 'none' }).ln_f.data[0])).toBe(
+      true,
+    );
+  });
 });

@@ -24,15 +24,14 @@ function toAppTrace(result: TraceResult): AppTrace {
   };
 }
 
-/** Runs `then` once the current frame has been painted (rAF runs just before the paint, the timeout after). */
-function afterPaint(then: () => void): void {
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(then, 0));
-  else setTimeout(then, 16);
-}
+/** How long typing must pause before the next-token logits are asked for. They need a full forward pass
+ * and a vocabulary-wide product (on a big model or a software GPU, longer than a keystroke's budget), and
+ * the engine runs one request at a time, so they must not hold up the next keystroke's heatmap. */
+export const NEXT_TOKENS_IDLE_MS = 120;
 
 /**
  * Applies a compute result (trace, next tokens, error, backend change); false for other messages. A trace
- * that is shown asks for its next-token logits once it is on screen, so they never delay the heatmap.
+ * that is shown asks for its next-token logits once typing pauses.
  */
 function applyResult(message: FromWorker, askNext: (id: number) => void): boolean {
   const state = useAppStore.getState();
@@ -40,7 +39,7 @@ function applyResult(message: FromWorker, askNext: (id: number) => void): boolea
     case 'trace':
       if (message.id >= state.latestRequest && state.settings.preset !== 'book') {
         patchState({ trace: toAppTrace(message), inputError: null, notices: message.notices });
-        afterPaint(() => askNext(message.id));
+        askNext(message.id);
       }
       return true;
     case 'next':
@@ -71,8 +70,10 @@ export interface Bridge {
 export function connectBridge(client: EngineClient, pageUrl: string): Bridge {
   const exports = new Map<number, { resolve: (json: string) => void; reject: (e: Error) => void }>();
   let loadId = 0;
+  let nextTimer: ReturnType<typeof setTimeout> | undefined;
 
   const requestTrace = (settings: Settings) => {
+    clearTimeout(nextTimer); // typing goes on: the logits of the previous trace can wait for the pause
     const id = nextId++;
     patchState({ latestRequest: id });
     if (settings.preset === 'book') {
@@ -95,8 +96,11 @@ export function connectBridge(client: EngineClient, pageUrl: string): Bridge {
   };
 
   const askNext = (id: number) => {
-    // Only the trace still on screen is worth its logits; a newer one will ask for its own.
-    if (useAppStore.getState().trace?.requestId === id) client.post({ type: 'next', id });
+    clearTimeout(nextTimer);
+    nextTimer = setTimeout(() => {
+      // Only the trace still on screen is worth its logits; a newer one will ask for its own.
+      if (useAppStore.getState().trace?.requestId === id) client.post({ type: 'next', id });
+    }, NEXT_TOKENS_IDLE_MS);
   };
   const onMessage = (message: FromWorker) => {
     if (applyResult(message, askNext)) return;
@@ -158,6 +162,7 @@ export function connectBridge(client: EngineClient, pageUrl: string): Bridge {
         client.post({ type: 'export-trace', id, text, allowSpecial: special });
       }),
     dispose() {
+      clearTimeout(nextTimer);
       unsubscribeClient();
       unsubscribeStore();
     },

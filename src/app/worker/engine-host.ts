@@ -1,7 +1,7 @@
 // The engine side of the worker: owns the weights and the engine, loads models, and answers trace requests.
 // Only the newest pending request runs, so a burst of keystrokes costs one forward pass, not one per key.
-// The vocabulary-wide next-token logits wait until the page asks for them, which it does once the trace is
-// on screen: on a two-core machine they would otherwise take a core from the keystroke's own paint.
+// A trace runs the blocks up to the layer on screen only. The next-token logits need a full pass and a
+// vocabulary-wide product, so they wait until the page asks for them, which it does once typing pauses.
 
 import { createEngine, type BackendPreference } from '../../model/backend';
 import { DEFAULT_MODEL_DIR, UNTRAINED_CONFIG, UNTRAINED_SEED } from '../../model/default-model';
@@ -76,8 +76,8 @@ export function createEngineHost(post: Post) {
   let loadController: AbortController | null = null;
   let pending: Extract<ToWorker, { type: 'trace' }> | null = null;
   let lastTrace: Extract<ToWorker, { type: 'trace' }> | null = null;
-  /** The final hidden state of the newest trace posted, kept for its next-token request. */
-  let lastHidden: { id: number; hidden: Float32Array } | null = null;
+  /** The token ids of the newest trace posted, kept for its next-token request. */
+  let lastIds: { id: number; ids: number[] } | null = null;
   /** The trace whose next tokens the page asked for, if not answered yet. */
   let nextWanted: number | null = null;
   let running = false;
@@ -199,7 +199,7 @@ export function createEngineHost(post: Post) {
         pending = null;
         try {
           const result = await runTrace(engine, loaded.weights, request);
-          lastHidden = { id: request.id, hidden: result.lastHidden };
+          lastIds = { id: request.id, ids: result.ids };
           post(result, Object.values(result.tensors).map((t) => t.data.buffer) as Transferable[]);
         } catch (error) {
           if (engine.backend === 'webgpu' && isDeviceLoss(error)) {
@@ -214,9 +214,17 @@ export function createEngineHost(post: Post) {
       const id = nextWanted;
       nextWanted = null;
       // A request for a trace that has been replaced since is dropped: the newer trace will ask for its own.
-      if (lastHidden?.id !== id) continue;
-      const next = nextTokens(loaded.weights, id, lastHidden.hidden);
-      post(next, [next.logits.buffer]);
+      if (lastIds?.id !== id) continue;
+      try {
+        const next = await nextTokens(engine, id, lastIds.ids);
+        post(next, [next.logits.buffer]);
+      } catch (error) {
+        if (engine.backend === 'webgpu' && isDeviceLoss(error)) {
+          await switchToCpuAfterLoss(error);
+          nextWanted ??= id;
+        }
+        // Otherwise the panel keeps its last list: the trace itself was fine, and its view is on screen.
+      }
     }
     running = false;
   }

@@ -29,8 +29,6 @@ export interface TraceResult {
   layer: number;
   notices: string[];
   tensors: TensorMap;
-  /** ln_f of the last position (C), from which the next-token logits are computed afterwards. */
-  lastHidden: Float32Array;
   computedBy: string;
   shape: { nEmbd: number; nHead: number; nLayer: number; nPositions: number; headSize: number };
 }

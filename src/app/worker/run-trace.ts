@@ -8,7 +8,6 @@ import { fitToContext } from '../../model/engine';
 import { InputError, ModelFileError } from '../../model/errors';
 import type { GPT2Weights } from '../../model/weights';
 import { END_OF_TEXT, END_OF_TEXT_ID, tokenize, tokenBytes, displayBytes } from '../../tokenizer/gpt2';
-import { logitsForward } from '../../model/cpu/ops';
 import type { NextResult, ToWorker, TraceResult } from './protocol';
 
 /** The per-layer tensors the steps read. */
@@ -54,8 +53,9 @@ export async function runTrace(
     'naive_nopos.*',
     ...LAYER_TENSORS.map((n) => `h${layer}.${n}`),
   ];
-  // The logits wait for a second message (nextTokens): the heatmap should not wait for a V-wide matmul.
-  const tensors = await engine.forward(fitted.ids, { include: [...include, 'ln_f'], logits: 'none' });
+  // No ln_f and no logits: the engine stops after block `layer`, so a view of layer 0 costs one block. The
+  // next-token logits need every block; they are a second request (nextTokens), once typing pauses.
+  const tensors = await engine.forward(fitted.ids, { include, logits: 'none' });
   const T = fitted.ids.length;
   const C = config.nEmbd;
   for (const [prefix, inputs] of [
@@ -68,8 +68,6 @@ export async function runTrace(
     );
     tensors[`${prefix}.causal_context`] = { shape: [T, C], data: context.data };
   }
-  const lnF = tensors.ln_f;
-  delete tensors.ln_f;
   return {
     type: 'trace',
     id: request.id,
@@ -80,7 +78,6 @@ export async function runTrace(
     layer,
     notices: inputNotices(request.text, tokens, fitted.truncated, config.nPositions),
     tensors,
-    lastHidden: lnF.data.slice((T - 1) * C, T * C),
     computedBy: engine.description,
     shape: {
       nEmbd: C,
@@ -92,11 +89,9 @@ export async function runTrace(
   };
 }
 
-/** The next-token message: logits of the last position (ln_f · wteᵀ, GPT-2's tied head) and the top ten. */
-export function nextTokens(weights: GPT2Weights, id: number, lastHidden: Float32Array): NextResult {
-  const { vocabSize, nEmbd } = weights.config;
-  const logits = new Float32Array(vocabSize); // (V)
-  logitsForward(logits, lastHidden, weights.wte, 1, nEmbd, vocabSize);
+/** The next-token message: the engine's logits for the last position (GPT-2's tied head) and the top ten. */
+export async function nextTokens(engine: Engine, id: number, ids: number[]): Promise<NextResult> {
+  const logits = (await engine.forward(ids, { include: [], logits: 'last' })).logits.data; // (V)
   return {
     type: 'next',
     id,

@@ -68,10 +68,13 @@ export function cpuForward(weights: GPT2Weights, ids: number[], request: TraceRe
     keep(`${prefix}.causal_weights`, [T, T], naive.causalWeights.data);
   }
 
+  // Blocks past the deepest one asked for would change nothing that is returned.
+  const lastLayer = select.lastLayerNeeded(config);
   let residual: Float32Array = inputEmb;
-  weights.layers.forEach((layer, l) => {
+  weights.layers.slice(0, lastLayer + 1).forEach((layer, l) => {
     residual = blockForward(tensors, select, layer, weights, residual, T, l);
   });
+  if (lastLayer < config.nLayer - 1) return tensors;
 
   const lnF = new Float32Array(T * C); // (T, C)
   layernormForward(lnF, residual, weights.lnFWeight, weights.lnFBias, T, C, config.layerNormEpsilon);

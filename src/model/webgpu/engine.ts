@@ -139,7 +139,12 @@ export class WebGpuEngine implements Engine {
     validateIds(ids, this.config.vocabSize, this.config.nPositions);
     const T = ids.length;
     const select = new TraceSelection(request);
-    const run: Run = { T, select, logitRows: select.logits === 'all' ? T : select.logits === 'last' ? 1 : 0 };
+    const run: Run = {
+      T,
+      select,
+      logitRows: select.logits === 'all' ? T : select.logits === 'last' ? 1 : 0,
+      lastLayer: select.lastLayerNeeded(this.config),
+    };
     const { device } = this.gpu;
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');

@@ -68,13 +68,25 @@ export function planForward(input: PlanInput): StepDraft[] {
   let residual = acts.inputEmb;
   for (let l = 0; l < config.nLayer; l++) {
     const blockOut = acts.blockOut[l % 2];
-    drafts.push(...attentionSteps(input, l, residual), ...mlpSteps(input, l, blockOut));
+    const block = [...attentionSteps(input, l, residual), ...mlpSteps(input, l, blockOut)];
+    drafts.push(...block.map((draft) => upToLayer(l, draft)));
     residual = blockOut;
   }
 
-  drafts.push(layernormStep(input, 'ln_f', residual, weights.lnFWeight, weights.lnFBias, acts.lnF));
+  drafts.push(
+    upToLayer(
+      config.nLayer - 1,
+      layernormStep(input, 'ln_f', residual, weights.lnFWeight, weights.lnFBias, acts.lnF),
+    ),
+  );
   drafts.push(...logitSteps(config, kernels, weights, acts));
   return drafts;
+}
+
+/** Runs `draft` only when the run goes as deep as block `l` (and its own condition, if any, holds). */
+function upToLayer(l: number, draft: StepDraft): StepDraft {
+  const own = draft.when;
+  return { ...draft, when: (run) => run.lastLayer >= l && (own?.(run) ?? true) };
 }
 
 function layernormStep(

@@ -18,6 +18,8 @@ export interface Run {
   select: TraceSelection;
   /** Rows of logits wanted: T, 1 or 0. */
   logitRows: number;
+  /** The deepest block to run (TraceSelection.lastLayerNeeded); later steps are skipped. */
+  lastLayer: number;
 }
 
 export type Grid = [number, number, number];

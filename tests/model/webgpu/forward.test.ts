@@ -94,6 +94,20 @@ describe.skipIf(!probe)('WebGPU forward pass', () => {
     for (const { label, ms } of timings) expect(ms, label).toBeGreaterThanOrEqual(0);
   });
 
+  it('runs no block after the deepest one asked for', async () => {
+    const ids = tinySentences[0].ids;
+    const request = { include: ['h0.attn_weights.head1', 'naive.scores'], logits: 'none' as const };
+    const labels = (await engine.profile(ids, request)).map((t) => t.label);
+    expect(labels).toContain('h0.softmax');
+    expect(labels.filter((l) => l.startsWith('h1.') || l === 'ln_f' || l.startsWith('logits'))).toEqual([]);
+    const gpu = await engine.forward(ids, request);
+    const cpu = cpuForward(weights, ids, { include: ['h0.attn_weights', 'naive.scores'], logits: 'none' });
+    expect(
+      relativeError(gpu['h0.attn_weights.head1'].data, headOf(cpu['h0.attn_weights'], 1).data),
+    ).toBeLessThan(1e-5);
+    expect(relativeError(gpu['naive.scores'].data, cpu['naive.scores'].data)).toBeLessThan(1e-5);
+  });
+
   it('gives the fixture top-5 next tokens with the last-position logits only', async () => {
     for (const sentence of tinySentences) {
       const { logits } = await engine.forward(sentence.ids, { include: [], logits: 'last' });
