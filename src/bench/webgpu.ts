@@ -14,6 +14,9 @@ import { createNodeEngine, requestNodeGpuDevice } from '../node/engines';
 import type { WebGpuEngine } from '../model/webgpu/engine';
 import { timingsByKind } from '../model/webgpu/profiler';
 import type { TraceRequest } from '../model/trace';
+import { CpuEngine } from '../model/cpu/forward';
+import type { Engine } from '../model/engine';
+import { keystrokeRequest, NEXT_TOKENS_REQUEST } from '../app/worker/trace-requests';
 import { fmt, medianMs } from './timing';
 import { runMatmulBench } from './webgpu-matmul';
 
@@ -49,6 +52,7 @@ export async function runWebGpuBench(): Promise<void> {
   gpu.device.destroy();
 
   const defaultModel = await loadDefaultModel();
+  await benchKeystroke(defaultModel.weights);
   await benchForward(
     `default model (${defaultModel.label})`,
     () => defaultModel.weights,
@@ -92,6 +96,37 @@ export async function runWebGpuBench(): Promise<void> {
     } finally {
       engine.dispose();
     }
+  }
+}
+
+/** Tokens in the keystroke benchmark's sentence (src/bench/browser.ts). */
+const KEYSTROKE_TOKENS = 16;
+
+/**
+ * The engine's share of one keystroke in the explorer: the default model's keystroke request at 16 tokens
+ * on WebGPU and on the CPU engine, and the next-token request that follows a pause. The browser benchmark
+ * measures the whole keystroke only where Chromium runs (no GPU machine has one); with these two figures,
+ * the WebGPU path on a real GPU is about the CPU path's keystroke time − the CPU share + the WebGPU share.
+ */
+async function benchKeystroke(weights: GPT2Weights): Promise<void> {
+  const random = seededRandom(7);
+  const ids = Array.from({ length: KEYSTROKE_TOKENS }, () => Math.floor(random() * weights.config.vocabSize));
+  const gpuEngine = await createNodeEngine(weights, 'webgpu');
+  const cpuEngine = new CpuEngine(weights);
+  try {
+    const time = (engine: Engine, request: TraceRequest) =>
+      medianMs(() => engine.forward(ids, request), 9, 2);
+    const gpu = await time(gpuEngine, keystrokeRequest(0));
+    const cpu = await time(cpuEngine, keystrokeRequest(0));
+    const gpuNext = await time(gpuEngine, NEXT_TOKENS_REQUEST);
+    const cpuNext = await time(cpuEngine, NEXT_TOKENS_REQUEST);
+    console.log(
+      `explorer keystroke, default model, ${KEYSTROKE_TOKENS} tokens, engine share: WebGPU ${fmt(gpu, 2)} ms, ` +
+        `CPU ${fmt(cpu, 2)} ms (${fmt(gpu / cpu)}×); next tokens after a pause: WebGPU ${fmt(gpuNext, 2)} ms, ` +
+        `CPU ${fmt(cpuNext, 2)} ms`,
+    );
+  } finally {
+    gpuEngine.dispose();
   }
 }
 

@@ -9,9 +9,7 @@ import { InputError, ModelFileError } from '../../model/errors';
 import type { GPT2Weights } from '../../model/weights';
 import { END_OF_TEXT, END_OF_TEXT_ID, tokenize, tokenBytes, displayBytes } from '../../tokenizer/gpt2';
 import type { NextResult, ToWorker, TraceResult } from './protocol';
-
-/** The per-layer tensors the steps read. */
-const LAYER_TENSORS = ['q', 'k', 'v', 'scores', 'scaled_scores', 'attn_weights', 'attn_context', 'attn_out'];
+import { keystrokeRequest, NEXT_TOKENS_REQUEST } from './trace-requests';
 
 /** A sentence for the user out of any error (model and input errors are written for people already). */
 export function userMessage(error: unknown): string {
@@ -45,17 +43,8 @@ export async function runTrace(
     config.nPositions,
   );
   const layer = Math.min(Math.max(0, request.layer), config.nLayer - 1);
-  const include = [
-    'tok_emb',
-    'pos_emb',
-    'input_emb',
-    'naive.*',
-    'naive_nopos.*',
-    ...LAYER_TENSORS.map((n) => `h${layer}.${n}`),
-  ];
-  // No ln_f and no logits: the engine stops after block `layer`, so a view of layer 0 costs one block. The
-  // next-token logits need every block; they are a second request (nextTokens), once typing pauses.
-  const tensors = await engine.forward(fitted.ids, { include, logits: 'none' });
+  // The next-token logits need every block; they are a second request (nextTokens), once typing pauses.
+  const tensors = await engine.forward(fitted.ids, keystrokeRequest(layer));
   const T = fitted.ids.length;
   const C = config.nEmbd;
   for (const [prefix, inputs] of [
@@ -91,7 +80,7 @@ export async function runTrace(
 
 /** The next-token message: the engine's logits for the last position (GPT-2's tied head) and the top ten. */
 export async function nextTokens(engine: Engine, id: number, ids: number[]): Promise<NextResult> {
-  const logits = (await engine.forward(ids, { include: [], logits: 'last' })).logits.data; // (V)
+  const logits = (await engine.forward(ids, NEXT_TOKENS_REQUEST)).logits.data; // (V)
   return {
     type: 'next',
     id,
