@@ -7,7 +7,8 @@ import type { Engine } from '../../model/engine';
 import { fitToContext } from '../../model/engine';
 import { InputError, ModelFileError } from '../../model/errors';
 import type { GPT2Weights } from '../../model/weights';
-import { END_OF_TEXT, END_OF_TEXT_ID, tokenize, tokenBytes, displayBytes } from '../../tokenizer/gpt2';
+import { tokenize, tokenBytes, displayBytes } from '../../tokenizer/gpt2';
+import { identicalEmbeddingNotices, inputNotices } from './input-notices';
 import type { NextResult, ToWorker, TraceResult } from './protocol';
 import { keystrokeRequest, NEXT_TOKENS_REQUEST } from './trace-requests';
 
@@ -65,7 +66,15 @@ export async function runTrace(
     truncated: fitted.truncated,
     totalTokens: tokens.length,
     layer,
-    notices: inputNotices(request.text, tokens, fitted.truncated, config.nPositions),
+    notices: [
+      ...inputNotices(request.text, tokens, fitted.truncated, config.nPositions),
+      ...identicalEmbeddingNotices(
+        fitted.ids,
+        tokens.map((t) => t.display),
+        tensors.tok_emb.data,
+        C,
+      ),
+    ],
     tensors,
     computedBy: engine.description,
     shape: {
@@ -87,31 +96,4 @@ export async function nextTokens(engine: Engine, id: number, ids: number[]): Pro
     logits,
     topNext: topByLogit(logits, 10).map((token) => ({ id: token, text: displayBytes(tokenBytes(token)) })),
   };
-}
-
-function inputNotices(
-  text: string,
-  tokens: { id: number; display: string }[],
-  truncated: boolean,
-  nPositions: number,
-): string[] {
-  const notices: string[] = [];
-  if (truncated) {
-    notices.push(
-      `Cut to ${nPositions} tokens: this model reads at most ${nPositions}, and the text has ${tokens.length}. The rest is not shown.`,
-    );
-  }
-  if (text.includes(END_OF_TEXT)) {
-    notices.push(
-      tokens.some((t) => t.id === END_OF_TEXT_ID)
-        ? `${END_OF_TEXT} is GPT-2's end-of-text marker; it was read as the special token ${END_OF_TEXT_ID}.`
-        : `${END_OF_TEXT} was read as plain characters, as tiktoken's encode_ordinary does; tick “special tokens” to read it as GPT-2's end-of-text token ${END_OF_TEXT_ID}.`,
-    );
-  }
-  if (tokens.some((t) => t.display.startsWith('⟨'))) {
-    notices.push(
-      'Some characters (an emoji, for example) are split into byte-level pieces; those tokens are shown as hex bytes.',
-    );
-  }
-  return notices;
 }

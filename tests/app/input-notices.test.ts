@@ -1,0 +1,43 @@
+// The remarks about how a text was read; here, different tokens that the model cannot tell apart because
+// their token embeddings are identical (the default model never saw most of GPT-2's vocabulary).
+
+import { describe, expect, it } from 'vitest';
+import { CpuEngine } from '../../src/model/cpu/forward';
+import { identicalEmbeddingNotices } from '../../src/app/worker/input-notices';
+import { runTrace } from '../../src/app/worker/run-trace';
+import { loadDefaultModel } from '../../src/node/default-model';
+
+describe('identical token embeddings', () => {
+  it('names the different tokens that share a row, once per group, and ignores a repeated token', () => {
+    const C = 4;
+    const rows = [
+      [1, 2, 3, 4], // id 10
+      [5, 6, 7, 8], // id 11
+      [1, 2, 3, 4], // id 12: same row as id 10
+      [5, 6, 7, 8], // id 11 again: a repeat, not a clash
+      [1, 2, 3, 4.5], // id 13: same sampled values as id 10 but a different row
+    ];
+    const notices = identicalEmbeddingNotices(
+      [10, 11, 12, 11, 13],
+      ['a', 'b', 'c', 'b', 'd'],
+      Float32Array.from(rows.flat()),
+      C,
+    );
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatch(/^“a” and “c” have identical token embeddings/);
+  });
+
+  it('tells the reader when the default model cannot tell two words apart', async () => {
+    const { weights } = await loadDefaultModel();
+    const engine = new CpuEngine(weights);
+    const trace = (text: string) =>
+      runTrace(engine, weights, { type: 'trace', id: 1, text, layer: 0, allowSpecial: false });
+    // The story corpus has none of these four words.
+    const unseen = await trace('the cat ate pizza and spaghetti');
+    expect(unseen.notices).toEqual([
+      expect.stringMatching(/^“␣ate”, “␣pizza”, “␣and” and “␣spaghetti” have identical token embeddings/),
+    ]);
+    const known = await trace('the fat cat sat on the mat');
+    expect(known.notices).toEqual([]);
+  });
+});
