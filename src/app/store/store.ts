@@ -45,6 +45,8 @@ export interface TraceSlice {
   trace: AppTrace | null;
   /** Next-token logits, which arrive just after their trace. */
   next: NextTokens | null;
+  /** Why the next tokens of the trace on screen could not be computed, if they could not. */
+  nextError: string | null;
   /** A problem with the current text (empty, …): shown, while `trace` keeps the last good view. */
   inputError: string | null;
   /** Remarks about a good result (text cut to the context, special tokens, split characters). */
@@ -66,6 +68,7 @@ export const useAppStore = create<AppState>()((set) => ({
   backend: { description: '…', name: null, fallbackReason: null },
   trace: null,
   next: null,
+  nextError: null,
   inputError: null,
   notices: [],
   latestRequest: 0,

@@ -22,6 +22,7 @@ export function NextTokenPanel() {
   const set = useAppStore((s) => s.set);
   const untrained = useAppStore((s) => s.model?.untrained ?? false);
   const next = useAppStore((s) => s.next);
+  const nextError = useAppStore((s) => s.nextError);
   const top = next?.topNext;
   const logits = next?.logits;
   const probabilities = useMemo(
@@ -35,21 +36,30 @@ export function NextTokenPanel() {
         : [],
     [logits, top, temperature],
   );
+  const error = nextError && trace && trace.source !== 'book' && (
+    <p className="notice error" role="alert" data-testid="next-error">
+      {nextError}
+      {top ? ' The list below is from an earlier sentence.' : ''}
+    </p>
+  );
   if (!trace || trace.source === 'book' || !top) {
     return (
       <section className="next-token" aria-label="Next token">
         <h2>Next token</h2>
-        <p className="hint">
-          {trace?.source === 'book'
-            ? "The book's example has no vocabulary, so there is no next token to predict."
-            : 'Computing the next-token probabilities…'}
-        </p>
+        {error || (
+          <p className="hint">
+            {trace?.source === 'book'
+              ? "The book's example has no vocabulary, so there is no next token to predict."
+              : 'Computing the next-token probabilities…'}
+          </p>
+        )}
       </section>
     );
   }
   return (
     <section className="next-token" aria-label="Next token">
       <h2>Next token</h2>
+      {error}
       <p className="hint">
         What the model would write after “{trace.tokens[trace.tokens.length - 1]}”
         {untrained ? ' (random weights: expect nonsense)' : ''}.

@@ -38,14 +38,25 @@ function applyResult(message: FromWorker, askNext: (id: number) => void): boolea
   switch (message.type) {
     case 'trace':
       if (message.id >= state.latestRequest && state.settings.preset !== 'book') {
-        patchState({ trace: toAppTrace(message), inputError: null, notices: message.notices });
+        patchState({
+          trace: toAppTrace(message),
+          inputError: null,
+          nextError: null,
+          notices: message.notices,
+        });
         askNext(message.id);
       }
       return true;
     case 'next':
       if (message.id === state.trace?.requestId) {
-        patchState({ next: { requestId: message.id, logits: message.logits, topNext: message.topNext } });
+        patchState({
+          next: { requestId: message.id, logits: message.logits, topNext: message.topNext },
+          nextError: null,
+        });
       }
+      return true;
+    case 'next-error':
+      if (message.id === state.trace?.requestId) patchState({ nextError: message.message });
       return true;
     case 'trace-error':
       if (message.id === state.latestRequest) patchState({ inputError: message.message });

@@ -222,8 +222,9 @@ export function createEngineHost(post: Post) {
         if (engine.backend === 'webgpu' && isDeviceLoss(error)) {
           await switchToCpuAfterLoss(error);
           nextWanted ??= id;
+          continue;
         }
-        // Otherwise the panel keeps its last list: the trace itself was fine, and its view is on screen.
+        post({ type: 'next-error', id, message: userMessage(error) });
       }
     }
     running = false;

@@ -45,6 +45,8 @@ export type FromWorker =
   | TraceResult
   | NextResult
   | { type: 'trace-error'; id: number; message: string }
+  /** The next tokens of trace `id` could not be computed (the trace itself was fine). */
+  | { type: 'next-error'; id: number; message: string }
   | { type: 'progress'; id: number; fraction: number | null; what: string }
   | {
       type: 'model';

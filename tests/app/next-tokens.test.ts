@@ -1,0 +1,98 @@
+// @vitest-environment jsdom
+// The next-token request: the worker host answers it for the trace on screen only, and says so when the
+// engine fails on it (the trace's own view stays), and the panel shows that message.
+
+import { describe, expect, it, vi } from 'vitest';
+import { createElement } from 'react';
+import { render, screen } from '@testing-library/react';
+import './setup-dom';
+import type { Engine } from '../../src/model/engine';
+import type { GPT2Weights } from '../../src/model/weights';
+import { CpuEngine } from '../../src/model/cpu/forward';
+import type { FromWorker } from '../../src/app/worker/protocol';
+import { NextTokenPanel } from '../../src/app/views/NextTokenPanel';
+import { useAppStore } from '../../src/app/store/store';
+
+/** Set by a test: whether the engine fails on the logits (a full pass). */
+let logitsFail = false;
+
+vi.mock('../../src/model/backend', () => ({
+  createEngine: async (weights: GPT2Weights) => {
+    const cpu = new CpuEngine(weights);
+    const engine: Engine = {
+      backend: 'cpu',
+      config: weights.config,
+      description: 'CPU',
+      forward: async (ids, request) => {
+        if (logitsFail && request?.logits === 'last') throw new Error('out of memory (test)');
+        return cpu.forward(ids, request);
+      },
+      dispose: () => undefined,
+    };
+    return { engine, fallbackReason: null };
+  },
+}));
+
+async function loadedHost() {
+  const { createEngineHost } = await import('../../src/app/worker/engine-host');
+  const messages: FromWorker[] = [];
+  const host = createEngineHost((m) => messages.push(m));
+  host.handle({
+    type: 'load',
+    id: 1,
+    source: { kind: 'default', baseUrl: 'http://127.0.0.1:9/' },
+    backend: 'cpu',
+  });
+  await vi.waitFor(() => expect(messages.some((m) => m.type === 'model')).toBe(true), { timeout: 20_000 });
+  for (const [id, text] of [
+    [2, 'the cat'],
+    [3, 'the cat sat'],
+  ] as const) {
+    host.handle({ type: 'trace', id, text, layer: 0, allowSpecial: false });
+    await vi.waitFor(() => expect(messages.some((m) => m.type === 'trace' && m.id === id)).toBe(true));
+  }
+  return { host, messages };
+}
+
+describe('next tokens', () => {
+  it('answers for the newest trace only', async () => {
+    logitsFail = false;
+    const { host, messages } = await loadedHost();
+    host.handle({ type: 'next', id: 2 }); // replaced by trace 3: dropped
+    host.handle({ type: 'next', id: 3 });
+    await vi.waitFor(() => expect(messages.some((m) => m.type === 'next')).toBe(true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const answers = messages.filter((m) => m.type === 'next');
+    expect(answers.map((m) => m.id)).toEqual([3]);
+    const answer = answers[0];
+    expect(answer.type === 'next' && answer.topNext).toHaveLength(10);
+  });
+
+  it('says why when the engine fails on them, and the panel shows it', async () => {
+    logitsFail = true;
+    const { host, messages } = await loadedHost();
+    host.handle({ type: 'next', id: 3 });
+    await vi.waitFor(() => expect(messages.some((m) => m.type === 'next-error')).toBe(true));
+    const failure = messages.find((m) => m.type === 'next-error');
+    expect(failure?.type === 'next-error' && failure.message).toMatch(/out of memory \(test\)/);
+
+    useAppStore.setState({ nextError: 'Something went wrong: out of memory (test)' });
+    render(createElement(NextTokenPanel));
+    expect(screen.queryByTestId('next-error')).toBeNull(); // no trace on screen yet, so nothing to explain
+    useAppStore.setState({
+      trace: {
+        source: 'model',
+        requestId: 3,
+        tokens: ['the', '␣cat'],
+        ids: [1169, 3797],
+        truncated: false,
+        totalTokens: 2,
+        shape: { nEmbd: 64, nHead: 4, nLayer: 2, nPositions: 128, headSize: 16 },
+        layer: 0,
+        tensors: {},
+        computedBy: 'CPU',
+      },
+    });
+    expect((await screen.findByTestId('next-error')).textContent).toMatch(/out of memory \(test\)/);
+  });
+});
