@@ -69,6 +69,9 @@ describe('Heatmap', () => {
     const values = svg.getAttribute('data-values')!.split(',').map(Number);
     expect(values).toHaveLength(36);
     expect(values[1 * 6 + 2]).toBeCloseTo(1.4754, 4);
+    // Colours come from a fine table of the scale: the largest value gets the scale's own end colour.
+    const largest = values.indexOf(Math.max(...values));
+    expect(drawn.rects[largest].fill).toBe(scale(values[largest]));
   });
 
   it('paints masked cells hatched and prints what the mask set them to', () => {

@@ -28,8 +28,15 @@ export function cellText(view: MatrixView, r: number, c: number, room: 'wide' | 
 export const cellFontSize = (cell: number, room: 'wide' | 'narrow') =>
   cell >= 56 ? 12 : room === 'wide' ? 10 : 11;
 
+/** Hatch patterns already made, per context and pixel ratio: making one costs a canvas and a context. */
+const hatches = new WeakMap<CanvasRenderingContext2D, Map<number, CanvasPattern | string>>();
+
 /** Grey diagonal hatching for masked cells (the same look as the SVG export). */
 function hatchPattern(ctx: CanvasRenderingContext2D, dpr: number): CanvasPattern | string {
+  const made = hatches.get(ctx) ?? new Map<number, CanvasPattern | string>();
+  hatches.set(ctx, made);
+  const known = made.get(dpr);
+  if (known) return known;
   const tile = ctx.canvas.ownerDocument?.createElement('canvas');
   const tctx = tile?.getContext('2d');
   if (!tile || !tctx) return '#eee';
@@ -49,7 +56,47 @@ function hatchPattern(ctx: CanvasRenderingContext2D, dpr: number): CanvasPattern
   tctx.stroke();
   const pattern = ctx.createPattern(tile, 'repeat');
   pattern?.setTransform?.(new DOMMatrix([1 / dpr, 0, 0, 1 / dpr, 0, 0]));
+  made.set(dpr, pattern ?? '#eee');
   return pattern ?? '#eee';
+}
+
+/** Steps of the colour table: more than an 8-bit gradient can show, so the table is never visible. */
+const COLOUR_STEPS = 512;
+
+interface ColourTable {
+  lo: number;
+  hi: number;
+  fills: string[];
+  /** Readable text colour on each fill. */
+  inks: string[];
+}
+
+const colourTables = new WeakMap<ColorScale, ColourTable>();
+
+/**
+ * The scale sampled at COLOUR_STEPS evenly spaced values, with the text colour for each. d3 interpolates and
+ * formats a colour string per call, which for the five heatmaps of the all-heads view cost more than drawing
+ * them; a lookup costs nothing. The domains here are [0, max] and the symmetric [−max, 0, max], so zero
+ * (white in the diverging scale) is sampled exactly.
+ */
+function colourTable(scale: ColorScale): ColourTable {
+  const known = colourTables.get(scale);
+  if (known) return known;
+  const domain = scale.domain();
+  const lo = domain[0];
+  const hi = domain[domain.length - 1];
+  const fills = Array.from({ length: COLOUR_STEPS }, (_, i) =>
+    String(scale(lo + ((hi - lo) * i) / (COLOUR_STEPS - 1))),
+  );
+  const table = { lo, hi, fills, inks: fills.map(textColorOn) };
+  colourTables.set(scale, table);
+  return table;
+}
+
+/** Index of `value` in the table, clamped to its ends (values outside the domain take the end colours). */
+function colourIndex({ lo, hi }: ColourTable, value: number): number {
+  const i = Math.round(((value - lo) / (hi - lo || 1)) * (COLOUR_STEPS - 1));
+  return Number.isNaN(i) ? 0 : Math.min(COLOUR_STEPS - 1, Math.max(0, i));
 }
 
 /**
@@ -64,17 +111,16 @@ export function drawCells(
   dpr: number,
 ): void {
   const { matrix: m } = view;
+  const table = colourTable(scale);
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, ctx.canvas.width / dpr, ctx.canvas.height / dpr);
-  const fills: string[] = new Array(m.rows * m.cols);
-  let hatch: CanvasPattern | string | null = null;
+  // Colour-table index of each cell, or −1 for a masked one.
+  const shade = new Int32Array(m.rows * m.cols);
   for (let r = 0; r < m.rows; r++) {
     for (let c = 0; c < m.cols; c++) {
-      const masked = view.masked?.(r, c) ?? false;
-      if (masked) hatch ??= hatchPattern(ctx, dpr);
-      const fill = masked ? null : scale(m.data[r * m.cols + c]);
-      fills[r * m.cols + c] = fill ?? '';
-      ctx.fillStyle = fill ?? hatch!;
+      const k = r * m.cols + c;
+      shade[k] = view.masked?.(r, c) ? -1 : colourIndex(table, m.data[k]);
+      ctx.fillStyle = shade[k] < 0 ? hatchPattern(ctx, dpr) : table.fills[shade[k]];
       ctx.fillRect(gutter + c * cell, top + r * cell, cell - 1, cell - 1);
     }
   }
@@ -82,17 +128,10 @@ export function drawCells(
   ctx.font = `${cellFontSize(cell, room)}px system-ui, sans-serif`;
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
-  // Many cells share a colour (every masked or zero weight): look up the readable text colour once per fill.
-  const ink = new Map<string, string>();
   for (let r = 0; r < m.rows; r++) {
     for (let c = 0; c < m.cols; c++) {
-      const fill = fills[r * m.cols + c];
-      let color = fill ? ink.get(fill) : '#777';
-      if (color === undefined) {
-        color = textColorOn(fill);
-        ink.set(fill, color);
-      }
-      ctx.fillStyle = color;
+      const k = r * m.cols + c;
+      ctx.fillStyle = shade[k] < 0 ? '#777' : table.inks[shade[k]];
       ctx.fillText(cellText(view, r, c, room), gutter + c * cell + cell / 2, top + r * cell + cell / 2);
     }
   }
