@@ -19,19 +19,18 @@ export interface CellGeometry {
 }
 
 /** The text printed in a cell: its value, or what masking set it to. */
-export function cellText(view: MatrixView, r: number, c: number, room: 'wide' | 'narrow'): string {
+function cellText(view: MatrixView, r: number, c: number, room: 'wide' | 'narrow'): string {
   if (view.masked?.(r, c)) return view.kind === 'signed' ? '−∞' : '0';
   return fmtCell(view.matrix.data[r * view.matrix.cols + c], room);
 }
 
 /** Font size of printed values: larger cells get larger text. */
-export const cellFontSize = (cell: number, room: 'wide' | 'narrow') =>
-  cell >= 56 ? 12 : room === 'wide' ? 10 : 11;
+const cellFontSize = (cell: number, room: 'wide' | 'narrow') => (cell >= 56 ? 12 : room === 'wide' ? 10 : 11);
 
 /** Hatch patterns already made, per context and pixel ratio: making one costs a canvas and a context. */
 const hatches = new WeakMap<CanvasRenderingContext2D, Map<number, CanvasPattern | string>>();
 
-/** Grey diagonal hatching for masked cells (the same look as the SVG export). */
+/** Grey diagonal hatching for masked cells, the look they had when the heatmap was drawn in SVG. */
 function hatchPattern(ctx: CanvasRenderingContext2D, dpr: number): CanvasPattern | string {
   const made = hatches.get(ctx) ?? new Map<number, CanvasPattern | string>();
   hatches.set(ctx, made);

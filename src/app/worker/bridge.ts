@@ -27,7 +27,7 @@ function toAppTrace(result: TraceResult): AppTrace {
 /** How long typing must pause before the next-token logits are asked for. They need a full forward pass
  * and a vocabulary-wide product (on a big model or a software GPU, longer than a keystroke's budget), and
  * the engine runs one request at a time, so they must not hold up the next keystroke's heatmap. */
-export const NEXT_TOKENS_IDLE_MS = 120;
+const NEXT_TOKENS_IDLE_MS = 120;
 
 /**
  * Applies a compute result (trace, next tokens, error, backend change); false for other messages. A trace
