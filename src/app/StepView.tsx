@@ -36,7 +36,9 @@ export function StepView() {
           <p key={sentence}>{sentence}</p>
         ))}
       </div>
-      <p className="formula" aria-label={`Formula: ${step.formula(ctx)}`}>
+      {/* A paragraph cannot carry an aria-label (screen readers ignore it), so the word is hidden text. */}
+      <p className="formula">
+        <span className="visually-hidden">Formula: </span>
         {step.formula(ctx)}
       </p>
       <step.Body trace={trace} settings={settings} />

@@ -47,7 +47,7 @@ async function showView(page: Page, view: View): Promise<void> {
       label,
     );
   }
-  await page.getByRole('button', { name: new RegExp(`^Step ${view.step}:`) }).click();
+  await page.getByRole('button', { name: new RegExp(`^${view.step} `) }).click();
   await page.waitForSelector(`article[data-step="${view.step}"]`);
 }
 

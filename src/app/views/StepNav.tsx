@@ -1,5 +1,6 @@
 // The step list with back and next buttons. The arrow keys move between steps too, unless focus is in a text
-// box, a picker or a matrix (which use the arrows themselves).
+// box, a picker or a matrix (which use the arrows themselves). Each button's accessible name starts with the
+// words it shows (WCAG 2.5.3), so speech-input users can say what they see.
 
 import { useEffect } from 'react';
 import { STEPS } from '../steps';
@@ -27,7 +28,12 @@ export function StepNav() {
 
   return (
     <nav className="step-nav" aria-label="Steps">
-      <button type="button" onClick={() => go(step - 1)} disabled={step === 1} aria-label="Previous step">
+      <button
+        type="button"
+        onClick={() => go(step - 1)}
+        disabled={step === 1}
+        aria-label="Back to the previous step"
+      >
         ← <span className="word">Back</span>
       </button>
       <ol>
@@ -35,12 +41,13 @@ export function StepNav() {
           <li key={s.number}>
             <button
               type="button"
-              aria-label={`Step ${s.number}: ${s.title}`}
+              aria-label={`${s.number} ${s.title}`}
               aria-current={s.number === step ? 'step' : undefined}
               onClick={() => go(s.number)}
             >
-              <span className="num">{s.number}</span>
-              <span className="label">{s.title}</span>
+              {/* The name keeps the title where narrow screens hide it; the space keeps "1" and the title
+                  two words for tools that read the visible text. */}
+              <span className="num">{s.number}</span> <span className="label">{s.title}</span>
             </button>
           </li>
         ))}
