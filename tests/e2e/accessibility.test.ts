@@ -1,0 +1,173 @@
+// axe-core on the production build in Chromium: every step in both attention modes at 1280 and 390 px, the
+// open model panel, the export panel and a long text, failing on any serious or critical WCAG 2.2 AA violation.
+
+import AxeBuilder from '@axe-core/playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../src/bench/browser-harness';
+import { browserAvailable, currentTraceId, openPage, startSite, waitForNewTrace } from './helpers';
+
+const run = browserAvailable();
+
+/** The WCAG 2.0, 2.1 and 2.2 A and AA rules (axe files the new 2.2 AA rules under one tag). */
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+const BLOCKING = new Set(['serious', 'critical']);
+const MODES = ['naive', 'trainable'] as const;
+const STEP_COUNT = 7;
+
+/** Over 60 tokens, so every matrix is far larger than the default sentence's. */
+const LONG_TEXT =
+  'the fat cat sat on the mat. it was sleepy. the small dogs ran to the park and they were happy. ' +
+  'the old man saw the bird on the tree. he smiled at it. the girls played with the red ball ' +
+  'until the sun went down, and then they walked home. the cat was happy too.';
+const LONG_TEXT_MIN_TOKENS = 60;
+
+/**
+ * Problems found across views, one entry per rule and node, with the views that showed it: the same broken
+ * button appears in every view, and the report should name it once.
+ */
+class Findings {
+  private readonly byRuleAndNode = new Map<string, { problem: string; views: string[] }>();
+
+  /** `node` names the element (a selector), `detail` shows it as first seen (its html). */
+  add(rule: string, node: string, detail: string, view: string): void {
+    const key = `${rule}\n${node}`;
+    const entry = this.byRuleAndNode.get(key) ?? { problem: `${rule}\n    ${node}  ${detail}`, views: [] };
+    entry.views.push(view);
+    this.byRuleAndNode.set(key, entry);
+  }
+
+  /** One paragraph per problem: the rule, the node, and the views that showed it. */
+  report(): string[] {
+    return Array.from(this.byRuleAndNode.values(), ({ problem, views }) => {
+      const more = views.length > 3 ? ` and ${views.length - 3} more` : '';
+      return `${problem}\n    seen in: ${views.slice(0, 3).join('; ')}${more}`;
+    });
+  }
+}
+
+/**
+ * Buttons, links and summaries named by aria-label whose name does not start with the words they show. axe's
+ * label-content-name-mismatch only asks that the name contain the visible text; the explorer promises more.
+ */
+async function namesNotStartingWithVisibleText(page: Page): Promise<{ name: string; shown: string }[]> {
+  return page.evaluate(() => {
+    const words = (text: string) =>
+      text
+        .normalize('NFKD')
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}]+/gu, ' ')
+        .trim();
+    const named = document.querySelectorAll<HTMLElement>(
+      'button[aria-label], a[aria-label], summary[aria-label], [role="button"][aria-label], [role="link"][aria-label]',
+    );
+    return Array.from(named).flatMap((element) => {
+      const name = element.getAttribute('aria-label') ?? '';
+      const visible = words(element.innerText);
+      if (!visible || words(name) === visible || words(name).startsWith(`${visible} `)) return [];
+      return [{ name, shown: element.innerText.replace(/\s+/g, ' ').trim() }];
+    });
+  });
+}
+
+/** Runs axe and the name check on the page as it is now, adding what they find to `findings`. */
+async function audit(page: Page, view: string, findings: Findings): Promise<void> {
+  // Legacy mode runs axe inside the page; the default opens a blank page per run to merge frames, which this
+  // single-frame page does not need.
+  const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).setLegacyMode(true).analyze();
+  for (const violation of results.violations) {
+    if (!BLOCKING.has(violation.impact ?? '')) continue;
+    const rule = `${violation.id} (${violation.impact}): ${violation.help}`;
+    for (const node of violation.nodes) findings.add(rule, node.target.join(' '), node.html, view);
+  }
+  for (const { name, shown } of await namesNotStartingWithVisibleText(page)) {
+    findings.add(
+      'accessible name does not start with the visible text',
+      `"${name}"`,
+      `shows "${shown}"`,
+      view,
+    );
+  }
+}
+
+/** Waits until the step is on screen, in the wanted mode, and painted. */
+async function settle(page: Page, step: number, mode: (typeof MODES)[number]): Promise<void> {
+  await page.waitForSelector(`article[data-step="${step}"]`);
+  if (step >= 5) {
+    await page.waitForFunction(
+      (prefix) => document.querySelector('.mode-tag')?.textContent?.startsWith(prefix),
+      mode === 'naive' ? 'naive' : 'trainable',
+    );
+  }
+  await page.evaluate(
+    () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+  );
+}
+
+/** Every step in both modes, through the mode radios and the step buttons of one page. */
+async function auditSteps(page: Page, label: string, findings: Findings): Promise<void> {
+  for (const mode of MODES) {
+    await page.getByLabel(mode === 'naive' ? /Naive/ : /Trainable/).check();
+    for (let step = 1; step <= STEP_COUNT; step++) {
+      // By position, not by name: a broken name must show up in the report, not stop the walk.
+      await page
+        .locator('.step-nav ol button')
+        .nth(step - 1)
+        .click();
+      await settle(page, step, mode);
+      await audit(page, `${label}, ${mode}, step ${step}`, findings);
+    }
+  }
+}
+
+describe.runIf(run)('accessibility (axe-core, WCAG 2.2 AA) in Chromium', () => {
+  let browser: Browser;
+  let site: Awaited<ReturnType<typeof startSite>>;
+  beforeAll(async () => {
+    site = await startSite();
+    browser = await launchChromium(false);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+
+  for (const [name, viewport] of [
+    ['1280 px', { width: 1280, height: 900 }],
+    ['390 px', { width: 390, height: 844 }],
+  ] as const) {
+    it(`${name}: every step in both modes, the model and export panels, and a long text`, async () => {
+      const { page } = await openPage(browser, site.url, viewport);
+      page.setDefaultTimeout(30_000);
+      const findings = new Findings();
+      await auditSteps(page, name, findings);
+
+      // Trainable mode again (the walk ends there): the all-heads grid replaces step 6's single matrix.
+      await page.getByLabel(/All heads grid/).check();
+      await page.locator('.step-nav ol button').nth(5).click();
+      await settle(page, 6, 'trainable');
+      await page.waitForSelector('.all-heads');
+      await audit(page, `${name}, trainable, step 6, all heads`, findings);
+      await page.getByLabel(/All heads grid/).uncheck();
+
+      // The export panel is on screen at every step; the model panel's loader opens on demand.
+      await page.getByText('Load another GPT-2 model').click();
+      await expect.poll(() => page.locator('details.load-model').getAttribute('open')).not.toBeNull();
+      expect(await page.locator('.export-panel button').count()).toBeGreaterThan(0);
+      await audit(page, `${name}, model panel open`, findings);
+      await page.getByText('Load another GPT-2 model').click();
+
+      const before = await currentTraceId(page);
+      await page.locator('#sentence').fill(LONG_TEXT);
+      await waitForNewTrace(page, before);
+      expect(await page.locator('[data-testid="token-strip"] li').count()).toBeGreaterThanOrEqual(
+        LONG_TEXT_MIN_TOKENS,
+      );
+      await auditSteps(page, `${name}, long text`, findings);
+
+      await page.context().close();
+      const problems = findings.report();
+      expect(problems, `serious or critical accessibility problems:\n\n${problems.join('\n\n')}`).toEqual([]);
+    }, 150_000);
+  }
+});
