@@ -1,8 +1,9 @@
-// GPT-2 byte-pair encoding through js-tiktoken's lite build with only the gpt2 ranks (the other encodings
-// stay out of the bundle). Each token comes back with its id, its raw bytes and a readable form.
+// GPT-2 byte-pair encoding over js-tiktoken's gpt2 ranks (its lite build, so the other encodings stay out of
+// the bundle), with our own lazy split and merge so a long paste stays fast. Tokens carry id, bytes, display.
 
 import { Tiktoken } from 'js-tiktoken/lite';
 import gpt2Ranks from 'js-tiktoken/ranks/gpt2';
+import { bytePairEncode, type RankTable } from './bpe';
 
 export const END_OF_TEXT = '<|endoftext|>';
 export const END_OF_TEXT_ID = 50256;
@@ -19,6 +20,9 @@ export interface TokenizeOptions {
   /** Let a typed `<|endoftext|>` through as the special token. By default it is plain text, as in
    * tiktoken's `encode_ordinary`. */
   allowSpecial?: boolean;
+  /** Stop after this many tokens: a caller that cuts to the context asks for one more than it keeps, to
+   * know whether anything was cut, and a megabyte paste is then only split as far as needed. */
+  maxTokens?: number;
 }
 
 let encoder: Tiktoken | null = null;
@@ -28,11 +32,54 @@ function getEncoder(): Tiktoken {
   return encoder;
 }
 
-/** Token ids of `text`. */
+let rankTable: RankTable | null = null;
+/** The ranks keyed by binary strings for our own merge (js-tiktoken's merge is quadratic on long runs). */
+function getRanks(): RankTable {
+  if (rankTable) return rankTable;
+  rankTable = new Map();
+  const textMap = (getEncoder() as unknown as { textMap: Map<number, Uint8Array> }).textMap;
+  for (const [id, bytes] of textMap) rankTable.set(String.fromCharCode(...bytes), id);
+  return rankTable;
+}
+
+const utf8 = new TextEncoder();
+/** One code unit per UTF-8 byte; ASCII text is already in that form. */
+function binaryString(piece: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(piece)) return piece;
+  const bytes = utf8.encode(piece); // a lone surrogate becomes EF BF BD, as in js-tiktoken
+  let out = '';
+  // In slices: spreading a megabyte into one call would overflow the stack.
+  for (let i = 0; i < bytes.length; i += 8192) out += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return out;
+}
+
+/** Appends the ids of `text` (no special tokens in it) to `out`, stopping once `out` holds `limit`. */
+function encodeOrdinary(text: string, out: number[], limit: number): void {
+  const ranks = getRanks();
+  // GPT-2's pre-tokenization, applied lazily so that a long text is only split as far as it is needed.
+  const pattern = new RegExp(gpt2Ranks.pat_str, 'gu');
+  let match: RegExpExecArray | null;
+  while (out.length < limit && (match = pattern.exec(text)) !== null) {
+    bytePairEncode(binaryString(match[0]), ranks, out);
+  }
+}
+
+/** Token ids of `text`, at most `options.maxTokens` of them: the first ones, the same as tiktoken's. */
 export function encode(text: string, options: TokenizeOptions = {}): number[] {
-  // An empty disallowed list turns off tiktoken's "special token in text" error; the allowed list decides
-  // whether <|endoftext|> becomes token 50256 or ordinary characters.
-  return getEncoder().encode(text, options.allowSpecial ? [END_OF_TEXT] : [], []);
+  const limit = options.maxTokens ?? Infinity;
+  const ids: number[] = [];
+  // A typed <|endoftext|> is the special token only when allowed, as in tiktoken's allowed_special; the
+  // text between markers is split on its own, so a lookahead never sees past a marker.
+  let start = 0;
+  while (ids.length < limit) {
+    const marker = options.allowSpecial ? text.indexOf(END_OF_TEXT, start) : -1;
+    encodeOrdinary(marker < 0 ? text.slice(start) : text.slice(start, marker), ids, limit);
+    if (marker < 0) break;
+    if (ids.length < limit) ids.push(END_OF_TEXT_ID);
+    start = marker + END_OF_TEXT.length;
+  }
+  return ids.length > limit ? ids.slice(0, limit) : ids;
 }
 
 /** Raw bytes of one token id. */
@@ -44,7 +91,7 @@ export function tokenBytes(id: number): Uint8Array {
   return bytes;
 }
 
-/** Tokens of `text` with their ids, bytes and readable forms. */
+/** Tokens of `text` (at most `options.maxTokens`) with their ids, bytes and readable forms. */
 export function tokenize(text: string, options: TokenizeOptions = {}): Token[] {
   return encode(text, options).map((id) => {
     const bytes = tokenBytes(id);

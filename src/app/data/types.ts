@@ -64,7 +64,7 @@ export interface AppTrace {
   tokens: string[];
   ids: number[];
   truncated: boolean;
-  /** Tokens in the text before it was cut to the context. */
+  /** Tokens read: the context plus one when the text was cut (the tokenizer stops there). */
   totalTokens: number;
   shape: TraceShape;
   /** The layer whose per-layer tensors are in `tensors`. */

@@ -13,7 +13,7 @@ export function inputNotices(
   const notices: string[] = [];
   if (truncated) {
     notices.push(
-      `Cut to ${nPositions} tokens: this model reads at most ${nPositions}, and the text has ${tokens.length}. The rest is not shown.`,
+      `Cut to ${nPositions} tokens: this model reads at most ${nPositions}, and the text is longer. The rest is not shown.`,
     );
   }
   if (text.includes(END_OF_TEXT)) {

@@ -25,6 +25,7 @@ export interface TraceResult {
   tokens: string[];
   ids: number[];
   truncated: boolean;
+  /** Tokens read: the context plus one when the text was cut (the tokenizer stops there). */
   totalTokens: number;
   layer: number;
   notices: string[];

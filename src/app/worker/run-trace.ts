@@ -37,7 +37,11 @@ export async function runTrace(
   request: Extract<ToWorker, { type: 'trace' }>,
 ): Promise<TraceResult> {
   const { config } = weights;
-  const tokens = tokenize(request.text, { allowSpecial: request.allowSpecial });
+  // One token past the context is enough to know the text was cut; a megabyte paste is split no further.
+  const tokens = tokenize(request.text, {
+    allowSpecial: request.allowSpecial,
+    maxTokens: config.nPositions + 1,
+  });
   if (tokens.length === 0) throw new InputError('The text is empty: type a sentence to see its attention.');
   const fitted = fitToContext(
     tokens.map((t) => t.id),
