@@ -49,6 +49,9 @@ runMain(async () => {
   const weights = args.model
     ? await loadModelFile(args.model, args.config)
     : (await loadDefaultModel()).weights;
+  for (const notice of weights.notices ?? [])
+    process.stderr.write(`note: ${notice}
+`);
   const engine: Engine =
     backend === 'cpu' ? new CpuEngine(weights) : await createNodeEngine(weights, backend);
   try {

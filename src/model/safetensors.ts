@@ -27,11 +27,18 @@ export function blobSource(blob: Blob): ByteSource {
 
 export type Dtype = 'F32' | 'F16' | 'BF16';
 const BYTES_PER_ELEMENT: Record<Dtype, number> = { F32: 4, F16: 2, BF16: 2 };
+/** The other dtypes of the format: a tensor of these can sit in a file among the weights, unread. */
+const OTHER_DTYPE_BYTES: Record<string, number> = {
+  F64: 8, I64: 8, U64: 8, I32: 4, U32: 4, I16: 2, U16: 2, I8: 1, U8: 1, BOOL: 1, F8_E4M3: 1, F8_E5M2: 1,
+}; // prettier-ignore
+
+export const isFloatDtype = (dtype: string): dtype is Dtype => dtype in BYTES_PER_ELEMENT;
 
 /** One entry of the header: where a tensor's bytes are and how to read them. */
 export interface TensorEntry {
   name: string;
-  dtype: Dtype;
+  /** F32, F16 or BF16 for anything that is read; other dtypes are kept only to check the layout. */
+  dtype: Dtype | (string & {});
   shape: number[];
   /** Absolute byte offset of the data in the file. */
   begin: number;
@@ -44,33 +51,36 @@ export interface SafetensorsHeader {
 }
 
 const MAX_HEADER_BYTES = 100 * 1024 * 1024;
+const OPEN_BRACE = 0x7b;
 
 /** Reads and validates the header; every tensor's range is checked against the file size here. */
 export async function readHeader(
   source: ByteSource,
   fileLabel = 'the model file',
 ): Promise<SafetensorsHeader> {
-  if (source.size < 8) throw new ModelFileError(`${fileLabel} is too short to be a safetensors file.`);
-  const lengthBytes = await source.read(0, 8);
-  const headerLength = Number(
-    new DataView(lengthBytes.buffer, lengthBytes.byteOffset, 8).getBigUint64(0, true),
-  );
+  const notSafetensors = (why: string) =>
+    new ModelFileError(`${fileLabel} is not a safetensors file (${why}).`);
+  if (source.size < 10) throw notSafetensors(`it has only ${source.size} bytes`);
+  const start = await source.read(0, 9);
+  const headerLength = Number(new DataView(start.buffer, start.byteOffset, 8).getBigUint64(0, true));
+  // The header is a JSON object right after its 8-byte length: a renamed text file, a web page or zeros
+  // fail here, instead of quoting a header length of quintillions of bytes.
+  if (start[8] !== OPEN_BRACE || headerLength < 2 || headerLength > MAX_HEADER_BYTES)
+    throw notSafetensors('it does not start with a header length and a JSON header');
   if (headerLength > source.size - 8) {
     throw new ModelFileError(
-      `${fileLabel} says its header is ${headerLength} bytes long, but the file has only ${source.size} bytes.`,
+      `${fileLabel} is truncated: its header is ${headerLength} bytes long, but the file has only ${source.size} bytes.`,
     );
   }
-  if (headerLength > MAX_HEADER_BYTES)
-    throw new ModelFileError(`${fileLabel} has an implausibly large header.`);
   const headerText = new TextDecoder().decode(await source.read(8, headerLength));
   let json: unknown;
   try {
     json = JSON.parse(headerText);
   } catch {
-    throw new ModelFileError(`${fileLabel} has a header that is not valid JSON (is it a safetensors file?).`);
+    throw notSafetensors('its header is not valid JSON');
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new ModelFileError(`${fileLabel} has a header that is not a JSON object.`);
+    throw notSafetensors('its header is not a JSON object');
   }
   const dataStart = 8 + headerLength;
   const dataLength = source.size - dataStart;
@@ -78,32 +88,77 @@ export async function readHeader(
   let metadata: Record<string, string> = {};
   for (const [name, value] of Object.entries(json as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      metadata = (value ?? {}) as Record<string, string>;
+      metadata = parseMetadata(value, fileLabel);
       continue;
     }
     tensors.set(name, parseEntry(name, value, dataStart, dataLength, fileLabel));
   }
+  checkContiguous([...tensors.values()], dataStart, dataLength, fileLabel);
   return { tensors, metadata };
+}
+
+function parseMetadata(value: unknown, fileLabel: string): Record<string, string> {
+  const isStringMap =
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === 'string');
+  if (!isStringMap) throw new ModelFileError(`${fileLabel} has __metadata__ that is not a map of strings.`);
+  return value as Record<string, string>;
+}
+
+/**
+ * The format requires the data to be one block with no holes: sorted by offset, each tensor starts where
+ * the previous one ends and the last ends at the end of the file. Two tensors sharing bytes, or a weight
+ * whose offsets were shifted onto a mask buffer, would otherwise load as wrong numbers without a word.
+ */
+function checkContiguous(entries: TensorEntry[], dataStart: number, dataLength: number, fileLabel: string) {
+  const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.byteLength - b.byteLength);
+  let expected = dataStart;
+  let previous: TensorEntry | null = null;
+  for (const entry of sorted) {
+    if (entry.begin !== expected) {
+      const where = entry.begin < expected ? `overlaps "${previous!.name}"` : `leaves a gap before it`;
+      throw new ModelFileError(
+        `${fileLabel} is damaged: the data of tensor "${entry.name}" ${where} (data_offsets must be contiguous).`,
+      );
+    }
+    expected += entry.byteLength;
+    previous = entry;
+  }
+  if (expected !== dataStart + dataLength) {
+    throw new ModelFileError(
+      `${fileLabel} is damaged: its tensors cover ${expected - dataStart} bytes of data, but the file has ${dataLength}.`,
+    );
+  }
 }
 
 function parseEntry(name: string, value: unknown, dataStart: number, dataLength: number, fileLabel: string) {
   const entry = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
   const dtype = entry?.dtype;
-  if (dtype !== 'F32' && dtype !== 'F16' && dtype !== 'BF16') {
+  const elementBytes =
+    typeof dtype === 'string' && Object.hasOwn(OTHER_DTYPE_BYTES, dtype)
+      ? OTHER_DTYPE_BYTES[dtype]
+      : typeof dtype === 'string' && isFloatDtype(dtype)
+        ? BYTES_PER_ELEMENT[dtype]
+        : 0;
+  if (!elementBytes) {
     throw new ModelFileError(
-      `${fileLabel}: tensor "${name}" has dtype ${JSON.stringify(dtype)}; only F32, F16 and BF16 are supported.`,
+      `${fileLabel}: tensor "${name}" has dtype ${JSON.stringify(dtype)}, which is not a safetensors dtype.`,
     );
   }
   const shape = entry.shape;
   const offsets = entry.data_offsets;
   const isIntList = (x: unknown, n?: number): x is number[] =>
-    Array.isArray(x) && (n === undefined || x.length === n) && x.every((d) => Number.isInteger(d) && d >= 0);
+    Array.isArray(x) &&
+    (n === undefined || x.length === n) &&
+    x.every((d) => Number.isSafeInteger(d) && d >= 0);
   if (!isIntList(shape) || !isIntList(offsets, 2) || offsets[1] < offsets[0]) {
     throw new ModelFileError(`${fileLabel}: tensor "${name}" has a malformed shape or data_offsets.`);
   }
   const count = shape.reduce((a, b) => a * b, 1);
   const byteLength = offsets[1] - offsets[0];
-  if (byteLength !== count * BYTES_PER_ELEMENT[dtype]) {
+  if (byteLength !== count * elementBytes) {
     throw new ModelFileError(`${fileLabel}: tensor "${name}" has ${byteLength} bytes for shape [${shape}].`);
   }
   if (offsets[1] > dataLength) {
@@ -111,11 +166,22 @@ function parseEntry(name: string, value: unknown, dataStart: number, dataLength:
       `${fileLabel} is truncated: tensor "${name}" ends at byte ${dataStart + offsets[1]} of a ${dataStart + dataLength}-byte file.`,
     );
   }
-  return { name, dtype, shape, begin: dataStart + offsets[0], byteLength } satisfies TensorEntry;
+  return {
+    name,
+    dtype: dtype as string,
+    shape,
+    begin: dataStart + offsets[0],
+    byteLength,
+  } satisfies TensorEntry;
 }
 
 /** Reads one tensor and widens it to float32. */
 export async function readTensor(source: ByteSource, entry: TensorEntry): Promise<Float32Array> {
+  if (!isFloatDtype(entry.dtype)) {
+    throw new ModelFileError(
+      `Tensor "${entry.name}" has dtype "${entry.dtype}"; only F32, F16 and BF16 are supported.`,
+    );
+  }
   const bytes = await source.read(entry.begin, entry.byteLength);
   return decodeToFloat32(bytes, entry.dtype);
 }

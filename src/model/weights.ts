@@ -1,10 +1,10 @@
-// GPT-2 parameters as Float32Arrays, and the loader that builds them from a safetensors file. It accepts the
-// official checkpoint layout (bare keys, `h.N.attn.bias` mask buffers, no lm_head) and what `save_pretrained`
-// writes (a `transformer.` prefix, an lm_head tied to wte), and refuses anything else with one clear sentence.
+// GPT-2 parameters as Float32Arrays, and the loader that builds them from a safetensors file: the official
+// layout (bare keys, mask buffers) and `save_pretrained`'s (`transformer.` prefix, lm_head tied to wte) load,
+// tensors GPT-2 does not use are named in a notice, and anything else is refused with one clear sentence.
 
 import type { GPT2Config } from './config';
 import { ModelFileError } from './errors';
-import { readHeader, readTensor, type ByteSource, type TensorEntry } from './safetensors';
+import { isFloatDtype, readHeader, readTensor, type ByteSource, type TensorEntry } from './safetensors';
 
 /** One transformer block. Matrices keep the checkpoint's Conv1D orientation (in, out): y = x·W + b. */
 export interface LayerWeights {
@@ -29,6 +29,8 @@ export interface GPT2Weights {
   layers: LayerWeights[];
   lnFWeight: Float32Array; // (C)
   lnFBias: Float32Array; // (C)
+  /** What the loader let through but people should know (tensors it did not use), one sentence each. */
+  notices?: string[];
 }
 
 /** Checkpoint key suffix and expected shape for each field of a block. */
@@ -88,29 +90,58 @@ export async function loadGPT2Weights(
 ): Promise<GPT2Weights> {
   const label = options.fileLabel ?? 'the model file';
   const header = await readHeader(source, label);
-  const entries = resolveLayout(header.tensors, label);
+  const { entries, lmHead, unused } = resolveLayout(header.tensors, config, label);
   checkShapesAgainstConfig(entries, config, label);
 
   const specs = parameterSpecs(config);
-  const totalBytes = specs.reduce((sum, s) => sum + entries.get(s.key)!.byteLength, 0);
+  const toRead = [...specs.map((s) => entries.get(s.key)!), ...(lmHead ? [lmHead] : [])];
+  const totalBytes = toRead.reduce((sum, entry) => sum + entry.byteLength, 0);
   let loadedBytes = 0;
   const values = new Map<string, Float32Array>();
-  for (const spec of specs) {
+  const read = async (entry: TensorEntry) => {
     if (options.signal?.aborted) throw new DOMException('Loading was cancelled.', 'AbortError');
-    const entry = entries.get(spec.key)!;
-    values.set(spec.key, await readTensor(source, entry));
+    const data = await readTensor(source, entry);
+    checkFinite(data, entry.name, label);
     loadedBytes += entry.byteLength;
     options.onProgress?.({ loadedBytes, totalBytes });
-  }
-  for (const key of ['wte.weight', 'wpe.weight']) {
-    const bad = values.get(key)!.findIndex((x) => !Number.isFinite(x));
-    if (bad >= 0) {
+    return data;
+  };
+  for (const spec of specs) values.set(spec.key, await read(entries.get(spec.key)!));
+  if (lmHead) checkTiedHead(await read(lmHead), values.get('wte.weight')!, label);
+  const weights = assembleWeights(config, (key) => values.get(key)!);
+  if (unused.length) weights.notices = [unusedTensorsNotice(unused, label)];
+  return weights;
+}
+
+/** A NaN or ±Inf weight turns every activation after it into NaN; say which tensor and where. */
+function checkFinite(data: Float32Array, name: string, label: string): void {
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i];
+    if (x - x !== 0) {
       throw new ModelFileError(
-        `${label}: ${key} holds a non-finite value at index ${bad}; the file is damaged.`,
+        `${label}: tensor "${name}" holds ${Number.isNaN(x) ? 'NaN' : x > 0 ? '+Infinity' : '-Infinity'} at index ${i}; the file is damaged.`,
       );
     }
   }
-  return assembleWeights(config, (key) => values.get(key)!);
+}
+
+/**
+ * The engines compute the logits with wte (GPT-2 ties its output head to the token embedding), so an
+ * lm_head.weight is accepted only when it holds the same numbers; a different head would be ignored.
+ */
+function checkTiedHead(lmHead: Float32Array, wte: Float32Array, label: string): void {
+  const differs = lmHead.findIndex((x, i) => x !== wte[i]);
+  if (differs >= 0) {
+    throw new ModelFileError(
+      `${label}: lm_head.weight differs from wte.weight (first at index ${differs}); this explorer computes the logits with wte, so untied output heads are not supported.`,
+    );
+  }
+}
+
+function unusedTensorsNotice(names: string[], label: string): string {
+  const shown = names.slice(0, 8).map((n) => `"${n}"`);
+  const more = names.length > shown.length ? ` and ${names.length - shown.length} more` : '';
+  return `${label} holds ${names.length} tensor${names.length === 1 ? '' : 's'} that GPT-2 does not use, left out: ${shown.join(', ')}${more}.`;
 }
 
 /** Builds the typed structure from parameters looked up by official key. */
@@ -131,29 +162,39 @@ export function assembleWeights(config: GPT2Config, get: (key: string) => Float3
   };
 }
 
-/** Maps the file's keys onto the official ones, dropping mask buffers and a tied lm_head. */
-function resolveLayout(tensors: Map<string, TensorEntry>, label: string): Map<string, TensorEntry> {
+/**
+ * Maps the file's keys onto the official ones. Mask buffers are dropped; lm_head comes back apart, to be
+ * compared with wte; any other key that is not a parameter of this config is listed as unused.
+ */
+function resolveLayout(tensors: Map<string, TensorEntry>, config: GPT2Config, label: string) {
   const keys = [...tensors.keys()].filter((k) => !MASK_BUFFER.test(k));
   const prefixed = keys.some((k) => k.startsWith('transformer.'));
-  const resolved = new Map<string, TensorEntry>();
+  const parameterKeys = new Set(parameterSpecs(config).map((s) => s.key));
+  const layerSuffixes = new Set(layerTensorSpecs(config).map(([, suffix]) => suffix));
+  const entries = new Map<string, TensorEntry>();
+  const unused: string[] = [];
   for (const key of keys) {
-    if (key === 'lm_head.weight') continue; // checked below: it must be wte itself
+    if (key === 'lm_head.weight') continue;
     const bare = prefixed ? key.replace(/^transformer\./, '') : key;
     if (prefixed && bare === key) {
       throw new ModelFileError(
         `${label} mixes prefixed and unprefixed keys ("${key}"); it is not a GPT-2 checkpoint.`,
       );
     }
-    resolved.set(bare, tensors.get(key)!);
+    // A block's parameter beyond n_layer is kept, so the layer count check names the real mismatch.
+    const layerSuffix = /^h\.\d+\.(.*)$/.exec(bare)?.[1];
+    if (parameterKeys.has(bare) || (layerSuffix && layerSuffixes.has(layerSuffix)))
+      entries.set(bare, tensors.get(key)!);
+    else unused.push(key);
   }
   const lmHead = tensors.get('lm_head.weight');
-  const wte = resolved.get('wte.weight');
+  const wte = entries.get('wte.weight');
   if (lmHead && wte && lmHead.shape.join() !== wte.shape.join()) {
     throw new ModelFileError(
-      `${label}: lm_head.weight does not match wte.weight; untied output heads are not supported.`,
+      `${label}: lm_head.weight has shape [${lmHead.shape}], not wte.weight's [${wte.shape}]; untied output heads are not supported.`,
     );
   }
-  return resolved;
+  return { entries, lmHead, unused };
 }
 
 function checkShapesAgainstConfig(entries: Map<string, TensorEntry>, config: GPT2Config, label: string) {
@@ -177,6 +218,11 @@ function checkShapesAgainstConfig(entries: Map<string, TensorEntry>, config: GPT
   for (const { key, shape } of parameterSpecs(config)) {
     const entry = entries.get(key);
     if (!entry) throw new ModelFileError(`${label} is missing the tensor "${key}".`);
+    if (!isFloatDtype(entry.dtype)) {
+      throw new ModelFileError(
+        `${label}: tensor "${entry.name}" has dtype "${entry.dtype}"; only F32, F16 and BF16 are supported.`,
+      );
+    }
     if (entry.shape.join() !== shape.join()) {
       throw new ModelFileError(
         `${label}: tensor "${key}" has shape [${entry.shape}] but the config implies [${shape}].`,

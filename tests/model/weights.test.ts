@@ -130,11 +130,16 @@ describe('damaged files', () => {
         b[8] = 0x7a; // 'z' where '{' was
         return b;
       },
-      /not valid JSON/,
+      /not a safetensors file/,
     ],
     [
-      'an unknown dtype',
-      () => withHeader(original(), (h) => ((h['wpe.weight'] as { dtype: string }).dtype = 'I8')),
+      'an unsupported dtype',
+      () =>
+        withHeader(original(), (h) => {
+          const wpe = h['wpe.weight'] as { dtype: string; shape: number[] };
+          wpe.dtype = 'I8';
+          wpe.shape = [32, 64]; // the same bytes as [32, 32] in F16
+        }),
       /dtype "I8"/,
     ],
     [
@@ -163,7 +168,7 @@ describe('damaged files', () => {
         b[at + 1] = 0x7c; // F16 +Infinity
         return b;
       },
-      /wpe\.weight holds a non-finite value at index 5/,
+      /"wpe\.weight" holds \+Infinity at index 5/,
     ],
   ];
 

@@ -71,6 +71,7 @@ export async function runTrace(
     totalTokens: tokens.length,
     layer,
     notices: [
+      ...(weights.notices ?? []),
       ...inputNotices(request.text, tokens, fitted.truncated, config.nPositions),
       ...identicalEmbeddingNotices(
         fitted.ids,
