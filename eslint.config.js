@@ -6,7 +6,19 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist', 'dist-*', 'node_modules', '.cache', '.devcarry', 'public/models'] },
+  {
+    ignores: [
+      'dist',
+      'dist-*',
+      'node_modules',
+      '.cache',
+      '.devcarry',
+      'public/models',
+      'src/model/wasm/assembly',
+      'src/model/wasm/build',
+      'tmp',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -14,6 +26,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    files: ['public/*.js'],
+    languageOptions: { globals: { ...globals.serviceworker } },
   },
   {
     files: ['src/**/*.tsx', 'src/app/**/*.ts'],

@@ -3,6 +3,7 @@
 // later) ends on the CPU engine with one sentence for the user; a page never goes blank because of the GPU.
 
 import { CpuEngine } from './cpu/forward';
+import { createCpuKernels } from './wasm/select';
 import type { Engine } from './engine';
 import type { BackendName, TensorMap, TraceRequest } from './trace';
 import { requestGpuDevice } from './webgpu/device';
@@ -15,6 +16,8 @@ export interface EngineChoice {
   engine: Engine;
   /** Why the CPU is used when WebGPU was wanted; null when the preferred backend runs. */
   fallbackReason: string | null;
+  /** When the CPU runs: why it runs on one thread or without SIMD, or null. */
+  cpuNote?: string | null;
 }
 
 export interface CreateEngineOptions {
@@ -41,7 +44,7 @@ export async function createEngine(
 ): Promise<EngineChoice> {
   const options =
     typeof preferenceOrOptions === 'string' ? { preference: preferenceOrOptions } : preferenceOrOptions;
-  if (options.preference === 'cpu') return { engine: new CpuEngine(weights), fallbackReason: null };
+  if (options.preference === 'cpu') return { ...(await createCpuEngine(weights)), fallbackReason: null };
   const gpu = options.gpu !== undefined ? options.gpu : (globalThis.navigator?.gpu ?? null);
   try {
     const device = await requestGpuDevice(gpu ?? undefined);
@@ -50,8 +53,14 @@ export async function createEngine(
     return { engine, fallbackReason: null };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return { engine: new CpuEngine(weights), fallbackReason: `${reason} The CPU computes instead.` };
+    return { ...(await createCpuEngine(weights)), fallbackReason: `${reason} The CPU computes instead.` };
   }
+}
+
+/** The CPU engine on the fastest kernels here (WebAssembly SIMD on worker threads where it can). */
+async function createCpuEngine(weights: GPT2Weights): Promise<{ engine: CpuEngine; cpuNote: string | null }> {
+  const { kernels, limitation } = await createCpuKernels();
+  return { engine: new CpuEngine(weights, kernels), cpuNote: limitation };
 }
 
 /**
@@ -91,7 +100,7 @@ export class GpuEngineWithCpuFallback implements Engine {
   }
 
   get description(): string {
-    return this.cpuEngine ? 'CPU' : (this.gpuEngine?.description ?? 'WebGPU');
+    return this.cpuEngine ? this.cpuEngine.description : (this.gpuEngine?.description ?? 'WebGPU');
   }
 
   /** Why the engine left the GPU, or null while it is on it. */

@@ -1,25 +1,18 @@
 // One training step's forward and backward pass of GPT-2 on a (B, T) batch, as in llm.c's gpt2_forward and
 // gpt2_backward: every activation buffer is allocated once up front, so a step allocates nothing.
 
-import { attentionBackward, attentionForward } from '../model/cpu/backward-attention';
 import {
   crossEntropyBackward,
   crossEntropyForward,
   encoderBackward,
+  biasBackward,
   encoderForward,
-  geluBackward,
   layernormBackward,
-  logitsBackward,
-  matmulBackward,
   residualBackward,
 } from '../model/cpu/backward';
-import {
-  geluForward,
-  layernormForward,
-  logitsForward,
-  matmulForward,
-  residualForward,
-} from '../model/cpu/ops';
+import type { CpuKernels } from '../model/cpu/kernels';
+import { layernormForward, residualForward } from '../model/cpu/ops';
+import { createSyncKernels } from '../model/wasm/select';
 import type { GPT2Weights } from '../model/weights';
 import { flattenParams, type FlatParams } from './params';
 
@@ -67,21 +60,31 @@ export class GPT2Training {
   private readonly dresiduals: Float32Array[]; // L+1 × (B, T, C): into block l, and after the last block
   private readonly dlnf: Float32Array; // (B, T, C)
   private readonly scratch: LayerGradScratch;
-  private readonly attScratch: Float32Array; // (T)
+  private readonly datt: Float32Array; // (B, NH, T, T) gradient of the attention weights, then scores
   private lastLoss = NaN;
 
-  constructor(weights: GPT2Weights, B: number, T: number, logitBias: Float32Array | null = null) {
+  /**
+   * `kernels` run the products, attention and GELU; every buffer lives in their memory. The default is
+   * WebAssembly SIMD on this thread.
+   */
+  constructor(
+    weights: GPT2Weights,
+    B: number,
+    T: number,
+    logitBias: Float32Array | null = null,
+    readonly kernels: CpuKernels = createSyncKernels(),
+  ) {
     const { config } = weights;
     if (T > config.nPositions)
       throw new Error(`sequence length ${T} exceeds n_positions ${config.nPositions}`);
-    this.params = flattenParams(weights);
+    this.params = flattenParams(weights, (n) => kernels.alloc(n));
     this.B = B;
     this.T = T;
     this.logitBias = logitBias;
     const C = config.nEmbd;
     const NH = config.nHead;
     const N = B * T;
-    const f = (n: number) => new Float32Array(n);
+    const f = (n: number) => kernels.alloc(n);
     this.inputs = new Int32Array(N);
     this.targets = new Int32Array(N);
     this.losses = f(N);
@@ -114,7 +117,7 @@ export class GPT2Training {
       dfchGelu: f(N * 4 * C),
       dfcproj: f(N * C),
     };
-    this.attScratch = f(T);
+    this.datt = f(B * NH * T * T);
   }
 
   get weights(): GPT2Weights {
@@ -129,24 +132,25 @@ export class GPT2Training {
     const C = config.nEmbd;
     const N = B * T;
     const eps = config.layerNormEpsilon;
+    const k = this.kernels;
     encoderForward(this.encoded, this.inputs, weights.wte, weights.wpe, B, T, C);
     let residual = this.encoded;
     weights.layers.forEach((w, l) => {
       const a = this.layers[l];
       layernormForward(a.ln1, residual, w.ln1Weight, w.ln1Bias, N, C, eps);
-      matmulForward(a.qkv, a.ln1, w.qkvWeight, w.qkvBias, N, C, 3 * C);
-      attentionForward(a.atty, a.att, a.qkv, B, T, C, config.nHead);
-      matmulForward(a.attproj, a.atty, w.attnProjWeight, w.attnProjBias, N, C, C);
+      k.matmulForward(a.qkv, a.ln1, w.qkvWeight, w.qkvBias, N, C, 3 * C);
+      k.attentionForward(a.atty, a.att, a.qkv, B, T, C, config.nHead);
+      k.matmulForward(a.attproj, a.atty, w.attnProjWeight, w.attnProjBias, N, C, C);
       residualForward(a.residual2, residual, a.attproj, N * C);
       layernormForward(a.ln2, a.residual2, w.ln2Weight, w.ln2Bias, N, C, eps);
-      matmulForward(a.fch, a.ln2, w.fcWeight, w.fcBias, N, C, 4 * C);
-      geluForward(a.fchGelu, a.fch, N * 4 * C);
-      matmulForward(a.fcproj, a.fchGelu, w.fcProjWeight, w.fcProjBias, N, 4 * C, C);
+      k.matmulForward(a.fch, a.ln2, w.fcWeight, w.fcBias, N, C, 4 * C);
+      k.geluForward(a.fchGelu, a.fch, N * 4 * C);
+      k.matmulForward(a.fcproj, a.fchGelu, w.fcProjWeight, w.fcProjBias, N, 4 * C, C);
       residualForward(a.residual3, a.residual2, a.fcproj, N * C);
       residual = a.residual3;
     });
     layernormForward(this.lnf, residual, weights.lnFWeight, weights.lnFBias, N, C, eps);
-    logitsForward(this.logits, this.lnf, weights.wte, N, C, config.vocabSize);
+    k.logitsForward(this.logits, this.lnf, weights.wte, N, C, config.vocabSize);
     this.lastLoss = crossEntropyForward(
       this.losses,
       this.logits,
@@ -172,7 +176,7 @@ export class GPT2Training {
     for (const d of this.dresiduals) d.fill(0);
 
     crossEntropyBackward(this.logits, this.targets, N, config.vocabSize);
-    logitsBackward(this.dlnf, gradWeights.wte, this.logits, this.lnf, weights.wte, N, C, config.vocabSize);
+    this.logitsBackward();
     const lastResidual = L > 0 ? this.layers[L - 1].residual3 : this.encoded;
     const g = gradWeights;
     layernormBackward(
@@ -191,6 +195,19 @@ export class GPT2Training {
     this.lastLoss = NaN; // the logits buffer now holds gradients
   }
 
+  /**
+   * Backward of the tied output head, logits (N,V) = lnf (N,C) · wteᵀ: dlnf = dlogits · wte, a product with
+   * wte (V,C) as its weight, and dwte += dlogitsᵀ · lnf.
+   */
+  private logitsBackward(): void {
+    const { weights, gradWeights } = this.params;
+    const V = weights.config.vocabSize;
+    const C = weights.config.nEmbd;
+    const N = this.B * this.T;
+    this.kernels.matmulForward(this.dlnf, this.logits, weights.wte, null, N, V, C);
+    this.kernels.matmulBackwardWeight(gradWeights.wte, this.logits, this.lnf, N, V, C);
+  }
+
   private blockBackward(l: number): void {
     const { weights, gradWeights } = this.params;
     const { config } = weights;
@@ -207,25 +224,30 @@ export class GPT2Training {
     const dresidualIn = this.dresiduals[l];
     const dresidualOut = this.dresiduals[l + 1];
 
+    const k = this.kernels;
+    const matmulBackward = (
+      dinp: Float32Array,
+      dweight: Float32Array,
+      dbias: Float32Array,
+      dout: Float32Array,
+      inp: Float32Array,
+      weight: Float32Array,
+      C_: number,
+      OC: number,
+    ) => {
+      k.matmulBackwardInput(dinp, dout, weight, N, C_, OC);
+      k.matmulBackwardWeight(dweight, inp, dout, N, C_, OC);
+      biasBackward(dbias, dout, N, OC);
+    };
     residualBackward(s.dresidual2, s.dfcproj, dresidualOut, N * C);
-    matmulBackward(
-      s.dfchGelu,
-      g.fcProjWeight,
-      g.fcProjBias,
-      s.dfcproj,
-      a.fchGelu,
-      w.fcProjWeight,
-      N,
-      4 * C,
-      C,
-    );
-    geluBackward(s.dfch, a.fch, s.dfchGelu, N * 4 * C);
-    matmulBackward(s.dln2, g.fcWeight, g.fcBias, s.dfch, a.ln2, w.fcWeight, N, C, 4 * C);
+    matmulBackward(s.dfchGelu, g.fcProjWeight, g.fcProjBias, s.dfcproj, a.fchGelu, w.fcProjWeight, 4 * C, C);
+    k.geluBackward(s.dfch, a.fch, s.dfchGelu, N * 4 * C);
+    matmulBackward(s.dln2, g.fcWeight, g.fcBias, s.dfch, a.ln2, w.fcWeight, C, 4 * C);
     layernormBackward(s.dresidual2, g.ln2Weight, g.ln2Bias, s.dln2, a.residual2, w.ln2Weight, N, C, eps);
     residualBackward(dresidualIn, s.dattproj, s.dresidual2, N * C);
-    matmulBackward(s.datty, g.attnProjWeight, g.attnProjBias, s.dattproj, a.atty, w.attnProjWeight, N, C, C);
-    attentionBackward(s.dqkv, this.attScratch, s.datty, a.qkv, a.att, B, T, C, config.nHead);
-    matmulBackward(s.dln1, g.qkvWeight, g.qkvBias, s.dqkv, a.ln1, w.qkvWeight, N, C, 3 * C);
+    matmulBackward(s.datty, g.attnProjWeight, g.attnProjBias, s.dattproj, a.atty, w.attnProjWeight, C, C);
+    k.attentionBackward(s.dqkv, this.datt, s.datty, a.qkv, a.att, B, T, C, config.nHead);
+    matmulBackward(s.dln1, g.qkvWeight, g.qkvBias, s.dqkv, a.ln1, w.qkvWeight, C, 3 * C);
     layernormBackward(dresidualIn, g.ln1Weight, g.ln1Bias, s.dln1, residualIn, w.ln1Weight, N, C, eps);
   }
 

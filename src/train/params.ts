@@ -24,8 +24,14 @@ export interface FlatParams {
   gradWeights: GPT2Weights;
 }
 
-/** Lays out the parameters of `config` in parameterSpecs order and copies `source` in. */
-export function flattenParams(source: GPT2Weights): FlatParams {
+/**
+ * Lays out the parameters of `config` in parameterSpecs order and copies `source` in. `alloc` gives the two
+ * flat arrays (the CPU kernels' memory, so training reads them without copies).
+ */
+export function flattenParams(
+  source: GPT2Weights,
+  alloc: (length: number) => Float32Array = (length) => new Float32Array(length),
+): FlatParams {
   const { config } = source;
   const ranges: ParamRange[] = [];
   let offset = 0;
@@ -34,8 +40,8 @@ export function flattenParams(source: GPT2Weights): FlatParams {
     ranges.push({ key, shape, offset, length, isMatrix: shape.length === 2 });
     offset += length;
   }
-  const values = new Float32Array(offset);
-  const grads = new Float32Array(offset);
+  const values = alloc(offset);
+  const grads = alloc(offset);
   const byKey = new Map(ranges.map((r) => [r.key, r]));
   const view = (flat: Float32Array) => (key: string) => {
     const r = byKey.get(key)!;

@@ -1,8 +1,11 @@
-// The CPU engine against PyTorch: every tensor of every fixture sentence, within the README's tolerances.
+// The CPU engine against PyTorch: every tensor of every fixture sentence, within the README's tolerances, on
+// the WebAssembly SIMD kernels (one thread and two) and on the TypeScript reference kernels.
 
-import { describe, expect, it, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { cpuForward } from '../../src/model/cpu/forward';
+import { referenceKernels, type CpuKernels } from '../../src/model/cpu/kernels';
+import { WasmKernels } from '../../src/model/wasm/wasm-kernels';
 import { allTensorNames, type Tensor } from '../../src/model/trace';
 import type { GPT2Weights } from '../../src/model/weights';
 import {
@@ -16,15 +19,24 @@ import {
 
 let weights: GPT2Weights;
 let reference: Map<string, Tensor>;
+let twoThreads: WasmKernels;
 beforeAll(async () => {
   weights = await loadTinyModel();
   reference = await readAllTensors(path.join(FIXTURES, 'tiny-gpt2.trace.safetensors'));
+  twoThreads = await WasmKernels.create(2);
 });
+afterAll(() => twoThreads.dispose());
 
-describe('CPU forward pass against the PyTorch trace', () => {
+const KERNELS: [string, () => CpuKernels][] = [
+  ['WASM SIMD, 1 thread', () => WasmKernels.singleThreaded()],
+  ['WASM SIMD, 2 threads', () => twoThreads],
+  ['TypeScript reference', () => referenceKernels],
+];
+
+describe.each(KERNELS)('CPU forward pass against the PyTorch trace (%s)', (_, kernels) => {
   tinySentences.forEach((sentence, s) => {
     it(`matches every tensor for "${sentence.text}"`, () => {
-      const tensors = cpuForward(weights, sentence.ids, { logits: 'all' });
+      const tensors = cpuForward(weights, sentence.ids, { logits: 'all' }, kernels());
       const T = sentence.ids.length;
       for (const name of allTensorNames(weights.config)) {
         const expected = reference.get(`s${s}.${name}`)!;
@@ -44,7 +56,7 @@ describe('CPU forward pass against the PyTorch trace', () => {
 
   it('gives the fixture top-5 next tokens', () => {
     for (const sentence of tinySentences) {
-      const { logits } = cpuForward(weights, sentence.ids, { include: [], logits: 'last' });
+      const { logits } = cpuForward(weights, sentence.ids, { include: [], logits: 'last' }, kernels());
       const order = Array.from(logits.data.keys()).sort((a, b) => logits.data[b] - logits.data[a]);
       expect(order.slice(0, 5)).toEqual(sentence.next_top5_ids);
     }

@@ -1,7 +1,7 @@
 // The GPT-2 backward pass on the CPU, one function per layer beside the forward it undoes (ops.ts), in
 // llm.c's order: gradients out first (they are accumulated with +=), then the forward's inputs, weights, sizes.
 
-import { layernormRowStats, matmulForward } from './ops';
+import { layernormRowStats } from './ops';
 
 /** encoded (N,C) = wte[ids] + wpe[t]: the training form of embeddingForward, over B·T rows at once. */
 export function encoderForward(
@@ -88,28 +88,11 @@ export function layernormBackward(
   }
 }
 
-/**
- * Backward of out (N,OC) = inp (N,C) · weight (C,OC) + bias:
- * dinp += dout · weightᵀ, dweight += inpᵀ · dout, dbias += column sums of dout. Any of the three may be null.
- */
-export function matmulBackward(
-  dinp: Float32Array | null, // (N, C)
-  dweight: Float32Array | null, // (C, OC)
-  dbias: Float32Array | null, // (OC)
-  dout: Float32Array, // (N, OC)
-  inp: Float32Array, // (N, C)
-  weight: Float32Array, // (C, OC)
-  N: number,
-  C: number,
-  OC: number,
-): void {
-  if (dinp) matmulBackwardInput(dinp, dout, weight, N, C, OC);
-  if (dweight) matmulBackwardWeight(dweight, inp, dout, N, C, OC);
-  if (dbias) {
-    for (let n = 0; n < N; n++) {
-      const row = n * OC;
-      for (let j = 0; j < OC; j++) dbias[j] += dout[row + j];
-    }
+/** dbias (OC) += the column sums of dout (N,OC). */
+export function biasBackward(dbias: Float32Array, dout: Float32Array, N: number, OC: number): void {
+  for (let n = 0; n < N; n++) {
+    const row = n * OC;
+    for (let j = 0; j < OC; j++) dbias[j] += dout[row + j];
   }
 }
 
@@ -318,22 +301,4 @@ export function crossEntropyBackward(
     for (let v = 0; v < V; v++) probs[row + v] *= scale;
     probs[row + targets[n]] -= scale;
   }
-}
-
-/**
- * Backward of the tied output head, logits (N,V) = inp (N,C) · wteᵀ (ops.ts logitsForward):
- * dinp = dlogits · wte (overwritten, it is the first gradient the final layer norm gets), dwte += dlogitsᵀ · inp.
- */
-export function logitsBackward(
-  dinp: Float32Array, // (N, C)
-  dwte: Float32Array, // (V, C)
-  dlogits: Float32Array, // (N, V)
-  inp: Float32Array, // (N, C)
-  wte: Float32Array, // (V, C)
-  N: number,
-  C: number,
-  V: number,
-): void {
-  matmulForward(dinp, dlogits, wte, null, N, V, C);
-  matmulBackwardWeight(dwte, dlogits, inp, N, V, C);
 }

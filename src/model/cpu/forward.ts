@@ -2,29 +2,15 @@
 // fixture names step by step and keeps only the tensors the request asks for, so T = 1024 stays affordable.
 
 import { headSize } from '../config';
-import {
-  dotProductScores,
-  matrix,
-  naiveAttention,
-  scale,
-  softmaxRows,
-  weightedSum,
-  type Matrix,
-} from '../attention';
+import { matrix, naiveAttention, scale, type Matrix } from '../attention';
 import type { Engine } from '../engine';
 import { InputError } from '../errors';
 import { TraceSelection, type TensorMap, type TraceRequest } from '../trace';
 import type { GPT2Weights, LayerWeights } from '../weights';
-import {
-  embeddingForward,
-  geluForward,
-  layernormForward,
-  logitsForward,
-  matmulForward,
-  mergeHead,
-  residualForward,
-  splitHeads,
-} from './ops';
+import { createSyncKernels, defaultCpuKernels } from '../wasm/select';
+import { ComputeThreadError } from '../wasm/thread-pool';
+import type { CpuKernels } from './kernels';
+import { embeddingForward, layernormForward, mergeHead, residualForward, splitHeads } from './ops';
 
 /** Checks ids against the model: non-empty, within the context and the vocabulary. */
 export function validateIds(ids: number[], vocabSize: number, nPositions: number): void {
@@ -35,8 +21,16 @@ export function validateIds(ids: number[], vocabSize: number, nPositions: number
   if (bad !== undefined) throw new InputError(`Token id ${bad} is outside the vocabulary of ${vocabSize}.`);
 }
 
-/** Runs the model on `ids` and returns the requested intermediates (see TraceRequest). */
-export function cpuForward(weights: GPT2Weights, ids: number[], request: TraceRequest = {}): TensorMap {
+/**
+ * Runs the model on `ids` and returns the requested intermediates (see TraceRequest). The products run on
+ * `kernels` (WebAssembly SIMD where the platform has it; the TypeScript reference otherwise).
+ */
+export function cpuForward(
+  weights: GPT2Weights,
+  ids: number[],
+  request: TraceRequest = {},
+  kernels: CpuKernels = defaultCpuKernels(),
+): TensorMap {
   const { config } = weights;
   const C = config.nEmbd;
   const T = ids.length;
@@ -72,7 +66,7 @@ export function cpuForward(weights: GPT2Weights, ids: number[], request: TraceRe
   const lastLayer = select.lastLayerNeeded(config);
   let residual: Float32Array = inputEmb;
   weights.layers.slice(0, lastLayer + 1).forEach((layer, l) => {
-    residual = blockForward(tensors, select, layer, weights, residual, T, l);
+    residual = blockForward(tensors, select, kernels, layer, weights, residual, T, l);
   });
   if (lastLayer < config.nLayer - 1) return tensors;
 
@@ -82,7 +76,7 @@ export function cpuForward(weights: GPT2Weights, ids: number[], request: TraceRe
   if (select.logits !== 'none') {
     const rows = select.logits === 'all' ? T : 1;
     const logits = new Float32Array(rows * config.vocabSize); // (rows, V)
-    logitsForward(logits, lnF.subarray((T - rows) * C), weights.wte, rows, C, config.vocabSize);
+    kernels.logitsForward(logits, lnF.subarray((T - rows) * C), weights.wte, rows, C, config.vocabSize);
     tensors.logits = { shape: [rows, config.vocabSize], data: logits };
   }
   return tensors;
@@ -92,6 +86,7 @@ export function cpuForward(weights: GPT2Weights, ids: number[], request: TraceRe
 function blockForward(
   tensors: TensorMap,
   select: TraceSelection,
+  kernels: CpuKernels,
   layer: LayerWeights,
   weights: GPT2Weights,
   residualIn: Float32Array, // (T, C)
@@ -112,7 +107,7 @@ function blockForward(
   keep('ln_1', [T, C], ln1);
 
   const qkv = new Float32Array(T * 3 * C); // (T, 3C)
-  matmulForward(qkv, ln1, layer.qkvWeight, layer.qkvBias, T, C, 3 * C);
+  kernels.matmulForward(qkv, ln1, layer.qkvWeight, layer.qkvBias, T, C, 3 * C);
   const q = new Float32Array(T * C); // (NH, T, hs)
   const k = new Float32Array(T * C); // (NH, T, hs)
   const v = new Float32Array(T * C); // (NH, T, hs)
@@ -121,11 +116,14 @@ function blockForward(
   const perHead = headCollector(tensors, select, name, NH, T);
   for (let h = 0; h < NH; h++) {
     const headSlice = (x: Float32Array): Matrix => matrix(T, hs, x.subarray(h * T * hs, (h + 1) * T * hs));
-    const scores = dotProductScores(headSlice(q), headSlice(k)); // (T, T)
+    const scores = matrix(T, T); // (T, T)
+    kernels.headScores(scores.data, headSlice(q).data, headSlice(k).data, T, T, hs);
     const scaledScores = scale(scores, 1 / Math.sqrt(hs));
-    const attnWeights = softmaxRows(scaledScores, true);
-    const headContext = weightedSum(attnWeights, headSlice(v)); // (T, hs)
-    mergeHead(context, headContext.data, h, T, C, hs);
+    const attnWeights = matrix(T, T);
+    kernels.causalSoftmax(attnWeights.data, scaledScores.data, T);
+    const headContext = new Float32Array(T * hs); // (T, hs)
+    kernels.headContext(headContext, attnWeights.data, headSlice(v).data, T, T, hs, true);
+    mergeHead(context, headContext, h, T, C, hs);
     perHead.add('q', h, headSlice(q).data, hs);
     perHead.add('k', h, headSlice(k).data, hs);
     perHead.add('v', h, headSlice(v).data, hs);
@@ -136,7 +134,7 @@ function blockForward(
   keep('attn_context', [T, C], context);
 
   const attnOut = new Float32Array(T * C); // (T, C)
-  matmulForward(attnOut, context, layer.attnProjWeight, layer.attnProjBias, T, C, C);
+  kernels.matmulForward(attnOut, context, layer.attnProjWeight, layer.attnProjBias, T, C, C);
   keep('attn_out', [T, C], attnOut);
   const residualMid = new Float32Array(T * C); // (T, C)
   residualForward(residualMid, residualIn, attnOut, T * C);
@@ -145,13 +143,13 @@ function blockForward(
   layernormForward(ln2, residualMid, layer.ln2Weight, layer.ln2Bias, T, C, config.layerNormEpsilon);
   keep('ln_2', [T, C], ln2);
   const fc = new Float32Array(T * 4 * C); // (T, 4C)
-  matmulForward(fc, ln2, layer.fcWeight, layer.fcBias, T, C, 4 * C);
+  kernels.matmulForward(fc, ln2, layer.fcWeight, layer.fcBias, T, C, 4 * C);
   keep('mlp_fc', [T, 4 * C], fc);
   const gelu = new Float32Array(T * 4 * C); // (T, 4C)
-  geluForward(gelu, fc, T * 4 * C);
+  kernels.geluForward(gelu, fc, T * 4 * C);
   keep('mlp_gelu', [T, 4 * C], gelu);
   const mlpOut = new Float32Array(T * C); // (T, C)
-  matmulForward(mlpOut, gelu, layer.fcProjWeight, layer.fcProjBias, T, 4 * C, C);
+  kernels.matmulForward(mlpOut, gelu, layer.fcProjWeight, layer.fcProjBias, T, 4 * C, C);
   keep('mlp_out', [T, C], mlpOut);
   const blockOut = new Float32Array(T * C); // (T, C)
   residualForward(blockOut, residualMid, mlpOut, T * C);
@@ -180,19 +178,42 @@ function headCollector(
   };
 }
 
-/** The CPU backend behind the common Engine interface. */
+/**
+ * The CPU backend behind the common Engine interface. It owns its kernels (WebAssembly memory, worker threads)
+ * and keeps a copy of the weight matrices there, so a pass copies only activations.
+ */
 export class CpuEngine implements Engine {
   readonly backend = 'cpu' as const;
-  readonly description = 'CPU';
   readonly config;
 
-  constructor(readonly weights: GPT2Weights) {
+  constructor(
+    readonly weights: GPT2Weights,
+    readonly kernels: CpuKernels = createSyncKernels(),
+  ) {
     this.config = weights.config;
+    kernels.makeResident(weights.wte);
+    for (const layer of weights.layers) {
+      for (const matrix of [layer.qkvWeight, layer.attnProjWeight, layer.fcWeight, layer.fcProjWeight])
+        kernels.makeResident(matrix);
+    }
+  }
+
+  /** "CPU · WASM SIMD · 2 threads", or "CPU · TypeScript". */
+  get description(): string {
+    return `CPU · ${this.kernels.description}`;
   }
 
   async forward(ids: number[], request?: TraceRequest): Promise<TensorMap> {
-    return cpuForward(this.weights, ids, request);
+    try {
+      return cpuForward(this.weights, ids, request, this.kernels);
+    } catch (error) {
+      // A compute thread died: the kernels now run on this thread alone, and a pass computes the same numbers.
+      if (error instanceof ComputeThreadError) return cpuForward(this.weights, ids, request, this.kernels);
+      throw error;
+    }
   }
 
-  dispose(): void {}
+  dispose(): void {
+    this.kernels.dispose();
+  }
 }

@@ -114,7 +114,7 @@ describe.skipIf(!probe)('createEngine on a real adapter', () => {
       expect(reasons).toHaveLength(1);
       expect(reasons[0]).toMatch(/GPU device was lost/);
       expect(engine.fallbackReason).toBe(reasons[0]);
-      expect(engine.description).toBe('CPU');
+      expect(engine.description).toBe('CPU · WASM SIMD · 1 thread');
       await expectCpuEngine(engine);
     },
     ENGINE_TEST_TIMEOUT_MS,

@@ -1,0 +1,130 @@
+// The heavy kernels of the CPU engine behind one interface, so the forward pass and training run unchanged on
+// the plain TypeScript reference (readable, sums in float64) or on the WebAssembly SIMD kernels (fast,
+// float32, optionally on worker threads; src/model/wasm/). Tests hold the second against the first.
+
+import { dotProductScores, matrix, softmaxRows, weightedSum } from '../attention';
+import { attentionBackward, attentionForward } from './backward-attention';
+import { geluBackward, matmulBackwardInput, matmulBackwardWeight } from './backward';
+import { geluForward, logitsForward, matmulForward } from './ops';
+
+export interface CpuKernels {
+  /** For people: "TypeScript", "WASM SIMD · 1 thread", "WASM SIMD · 2 threads". */
+  readonly description: string;
+  readonly threads: number;
+  /** out (T,OC) = inp (T,C) · weight (C,OC) + bias. */
+  matmulForward(
+    out: Float32Array,
+    inp: Float32Array,
+    weight: Float32Array,
+    bias: Float32Array | null,
+    T: number,
+    C: number,
+    OC: number,
+  ): void;
+  /** dinp (N,C) += dout (N,OC) · weightᵀ. */
+  matmulBackwardInput(
+    dinp: Float32Array,
+    dout: Float32Array,
+    weight: Float32Array,
+    N: number,
+    C: number,
+    OC: number,
+  ): void;
+  /** dweight (C,OC) += inpᵀ (C,N) · dout (N,OC). */
+  matmulBackwardWeight(
+    dweight: Float32Array,
+    inp: Float32Array,
+    dout: Float32Array,
+    N: number,
+    C: number,
+    OC: number,
+  ): void;
+  /** out (rows,V) = inp (rows,C) · wteᵀ. */
+  logitsForward(
+    out: Float32Array,
+    inp: Float32Array,
+    wte: Float32Array,
+    rows: number,
+    C: number,
+    V: number,
+  ): void;
+  /** scores (T,S) = queries (T,d) · keys (S,d)ᵀ, one head (no scaling, no mask). */
+  headScores(
+    scores: Float32Array,
+    queries: Float32Array,
+    keys: Float32Array,
+    T: number,
+    S: number,
+    d: number,
+  ): void;
+  /** context (T,d) = weights (T,S) · values (S,d), weights zero above the diagonal when `causal`. */
+  headContext(
+    context: Float32Array,
+    weights: Float32Array,
+    values: Float32Array,
+    T: number,
+    S: number,
+    d: number,
+    causal: boolean,
+  ): void;
+  /** out (T,T) = softmax of each row of scores (T,T) over columns ≤ row; zeros above the diagonal. */
+  causalSoftmax(out: Float32Array, scores: Float32Array, T: number): void;
+  /** Training attention over a batch (see backward-attention.ts). */
+  attentionForward(
+    out: Float32Array,
+    att: Float32Array,
+    qkv: Float32Array,
+    B: number,
+    T: number,
+    C: number,
+    NH: number,
+  ): void;
+  /** `datt` (B,NH,T,T) is scratch. */
+  attentionBackward(
+    dqkv: Float32Array,
+    datt: Float32Array,
+    dout: Float32Array,
+    qkv: Float32Array,
+    att: Float32Array,
+    B: number,
+    T: number,
+    C: number,
+    NH: number,
+  ): void;
+  geluForward(out: Float32Array, inp: Float32Array, N: number): void;
+  /** dinp += gelu'(inp) · dout. */
+  geluBackward(dinp: Float32Array, inp: Float32Array, dout: Float32Array, N: number): void;
+  /** An array the kernels read and write without copying (training's buffers). */
+  alloc(length: number): Float32Array;
+  /** Keeps a copy of `array` (a weight) where the kernels read it without copying. */
+  makeResident(array: Float32Array): void;
+  dispose(): void;
+}
+
+/** The plain TypeScript kernels of ops.ts and backward.ts: the reference. */
+export const referenceKernels: CpuKernels = {
+  description: 'TypeScript',
+  threads: 1,
+  matmulForward,
+  matmulBackwardInput,
+  matmulBackwardWeight,
+  logitsForward,
+  headScores(scores, queries, keys, T, S, d) {
+    scores.set(dotProductScores(matrix(T, d, queries), matrix(S, d, keys)).data);
+  },
+  headContext(context, weights, values, T, S, d) {
+    context.set(weightedSum(matrix(T, S, weights), matrix(S, d, values)).data);
+  },
+  causalSoftmax(out, scores, T) {
+    out.set(softmaxRows(matrix(T, T, scores), true).data);
+  },
+  attentionForward,
+  attentionBackward(dqkv, datt, dout, qkv, att, B, T, C, NH) {
+    attentionBackward(dqkv, datt.subarray(0, T), dout, qkv, att, B, T, C, NH);
+  },
+  geluForward,
+  geluBackward,
+  alloc: (length) => new Float32Array(length),
+  makeResident: () => {},
+  dispose: () => {},
+};

@@ -1,0 +1,151 @@
+// AssemblyScript: the element-wise and row-wise kernels of the CPU engine, 4 lanes at a time: exp and tanh as
+// f32x4 polynomials (about 2 ulp), the causal softmax, GELU and their backward passes. Memory-bound except
+// for the exp polynomial; they matter because training calls them on every activation.
+
+const LOG2E: f32 = 1.44269504088896341;
+const LN2_HI: f32 = 0.693359375;
+const LN2_LO: f32 = -2.1219444e-4;
+
+/** e^x on four lanes (Cephes' expf: x = n·ln2 + r, a degree-5 polynomial for e^r, then 2^n in the exponent). */
+export function exp4(x0: v128): v128 {
+  const x = f32x4.min(f32x4.max(x0, f32x4.splat(-87.3)), f32x4.splat(88.3));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
+  let p = f32x4.splat(1.98756915e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  const r2 = f32x4.mul(r, r);
+  p = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, scale);
+}
+
+/** tanh on four lanes: 1 − 2/(e^{2u} + 1), which saturates cleanly at ±1 for large |u|. */
+function tanh4(u: v128): v128 {
+  const e = exp4(f32x4.add(u, u));
+  return f32x4.sub(f32x4.splat(1), f32x4.div(f32x4.splat(2), f32x4.add(e, f32x4.splat(1))));
+}
+
+/**
+ * Causal softmax of `rows` rows of length T in place, after scaling by `alpha`: row i keeps columns ≤ i + offset
+ * and the rest become 0. The row maximum is subtracted first. Rows [r0, r1) of every (T × T) matrix are done;
+ * `matrices` matrices sit one after another.
+ */
+export function softmax_causal(p: usize, T: i32, alpha: f32, r0: i32, r1: i32): void {
+  for (let r = r0; r < r1; r++) {
+    const i = r % T;
+    const row = p + ((<usize>r * <usize>T) << 2);
+    const visible = i + 1;
+    let max: f32 = -Infinity;
+    for (let j = 0; j < visible; j++) max = Mathf.max(max, load<f32>(row + ((<usize>j) << 2)) * alpha);
+    const vmax = f32x4.splat(max);
+    const valpha = f32x4.splat(alpha);
+    const V4 = visible & ~3;
+    let vsum = f32x4.splat(0);
+    for (let j = 0; j < V4; j += 4) {
+      const q = row + ((<usize>j) << 2);
+      const e = exp4(f32x4.sub(f32x4.mul(v128.load(q), valpha), vmax));
+      v128.store(q, e);
+      vsum = f32x4.add(vsum, e);
+    }
+    let sum: f32 =
+      f32x4.extract_lane(vsum, 0) +
+      f32x4.extract_lane(vsum, 1) +
+      (f32x4.extract_lane(vsum, 2) + f32x4.extract_lane(vsum, 3));
+    for (let j = V4; j < visible; j++) {
+      const q = row + ((<usize>j) << 2);
+      const e = f32x4.extract_lane(exp4(f32x4.splat(load<f32>(q) * alpha - max)), 0);
+      store<f32>(q, e);
+      sum += e;
+    }
+    const inv = f32x4.splat(<f32>1 / sum);
+    for (let j = 0; j < V4; j += 4) {
+      const q = row + ((<usize>j) << 2);
+      v128.store(q, f32x4.mul(v128.load(q), inv));
+    }
+    for (let j = V4; j < visible; j++) {
+      const q = row + ((<usize>j) << 2);
+      store<f32>(q, load<f32>(q) * f32x4.extract_lane(inv, 0));
+    }
+    for (let j = visible; j < T; j++) store<f32>(row + ((<usize>j) << 2), 0);
+  }
+}
+
+/**
+ * Softmax backward for rows [r0, r1) of (T × T) matrices, in place on `dw` (the gradient of the weights `w`):
+ * ds = w ⊙ (dw − Σ w·dw) · alpha, over the visible columns ≤ i; the masked columns are set to 0.
+ */
+export function softmax_causal_backward(dw: usize, w: usize, T: i32, alpha: f32, r0: i32, r1: i32): void {
+  for (let r = r0; r < r1; r++) {
+    const i = r % T;
+    const pd = dw + ((<usize>r * <usize>T) << 2);
+    const pw = w + ((<usize>r * <usize>T) << 2);
+    let dot: f32 = 0;
+    for (let j = 0; j <= i; j++) dot += load<f32>(pw + ((<usize>j) << 2)) * load<f32>(pd + ((<usize>j) << 2));
+    for (let j = 0; j <= i; j++) {
+      const q = (<usize>j) << 2;
+      store<f32>(pd + q, load<f32>(pw + q) * (load<f32>(pd + q) - dot) * alpha);
+    }
+    for (let j = i + 1; j < T; j++) store<f32>(pd + ((<usize>j) << 2), 0);
+  }
+}
+
+const GELU_SCALE: f32 = 0.7978845608028654; // √(2/π)
+const GELU_CUBIC: f32 = 0.044715;
+
+/** GELU (tanh form) on elements [n0, n1); n0 and n1 are multiples of 4 except at the very end. */
+export function gelu_forward(out: usize, inp: usize, n0: i32, n1: i32): void {
+  let n = n0;
+  const half = f32x4.splat(0.5);
+  for (; n + 4 <= n1; n += 4) {
+    const x = v128.load(inp + ((<usize>n) << 2));
+    v128.store(out + ((<usize>n) << 2), geluLanes(x, half));
+  }
+  for (; n < n1; n++) {
+    const x = f32x4.splat(load<f32>(inp + ((<usize>n) << 2)));
+    store<f32>(out + ((<usize>n) << 2), f32x4.extract_lane(geluLanes(x, half), 0));
+  }
+}
+
+function geluLanes(x: v128, half: v128): v128 {
+  const x3 = f32x4.mul(f32x4.mul(x, x), x);
+  const u = f32x4.mul(f32x4.splat(GELU_SCALE), f32x4.add(x, f32x4.mul(f32x4.splat(GELU_CUBIC), x3)));
+  return f32x4.mul(f32x4.mul(half, x), f32x4.add(f32x4.splat(1), tanh4(u)));
+}
+
+/** GELU backward on elements [n0, n1): dinp += gelu'(inp) · dout. */
+export function gelu_backward(dinp: usize, inp: usize, dout: usize, n0: i32, n1: i32): void {
+  let n = n0;
+  for (; n + 4 <= n1; n += 4) {
+    const o = (<usize>n) << 2;
+    const r = geluGradLanes(v128.load(inp + o), v128.load(dout + o));
+    v128.store(dinp + o, f32x4.add(v128.load(dinp + o), r));
+  }
+  for (; n < n1; n++) {
+    const o = (<usize>n) << 2;
+    const r = geluGradLanes(f32x4.splat(load<f32>(inp + o)), f32x4.splat(load<f32>(dout + o)));
+    store<f32>(dinp + o, load<f32>(dinp + o) + f32x4.extract_lane(r, 0));
+  }
+}
+
+function geluGradLanes(x: v128, dout: v128): v128 {
+  const one = f32x4.splat(1);
+  const half = f32x4.splat(0.5);
+  const x2 = f32x4.mul(x, x);
+  const u = f32x4.mul(
+    f32x4.splat(GELU_SCALE),
+    f32x4.add(x, f32x4.mul(f32x4.splat(GELU_CUBIC), f32x4.mul(x2, x))),
+  );
+  const t = tanh4(u);
+  const sech2 = f32x4.sub(one, f32x4.mul(t, t));
+  const du = f32x4.mul(f32x4.splat(GELU_SCALE), f32x4.add(one, f32x4.mul(f32x4.splat(3 * GELU_CUBIC), x2)));
+  const local = f32x4.add(
+    f32x4.mul(half, f32x4.add(one, t)),
+    f32x4.mul(f32x4.mul(f32x4.mul(half, x), sech2), du),
+  );
+  return f32x4.mul(local, dout);
+}

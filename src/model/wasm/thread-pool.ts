@@ -1,0 +1,257 @@
+// Worker threads that share one WebAssembly memory and run a kernel over slices of its rows. The caller's
+// thread takes the first slice itself and then blocks (Atomics.wait) until the others are done, so the
+// engine's code stays synchronous. Node uses worker_threads; a browser uses Web Workers, which need
+// SharedArrayBuffer, that is cross-origin isolation. Slices only decide who computes a row, never how, so
+// results are bit-identical for any number of threads.
+
+import { PACK_BYTES, type KernelName, type WasmRuntime } from './runtime';
+
+// Layout of the control block (Int32 slots), then the arguments as Float64.
+const GENERATION = 0; // bumped to start a job; workers wait on it
+const DONE = 1; // workers that finished the job
+const FAILED = 2; // set when a worker's kernel threw
+const STOP = 3;
+const KERNEL = 4;
+const ARGC = 5;
+const RANGES = 8; // [start, end) per thread
+const MAX_THREADS = 64;
+const ARGS_BYTE_OFFSET = (RANGES + 2 * MAX_THREADS) * 4;
+const MAX_ARGS = 16;
+
+/**
+ * How long a job waits for the workers after this thread finished its own slice, before it takes them for dead
+ * (a dead worker never answers): a multiple of this thread's time, and never less than the floor.
+ */
+const WORKER_TIMEOUT_FACTOR = 50;
+const WORKER_TIMEOUT_FLOOR_MS = 2_000;
+
+/**
+ * A worker failed or stopped answering during a kernel. The pool has let its workers go, so running the whole
+ * pass again (on this thread) gives the same numbers; a kernel that accumulates cannot simply be rerun alone.
+ */
+export class ComputeThreadError extends Error {
+  constructor(reason: string) {
+    super(`${reason[0].toUpperCase()}${reason.slice(1)}; the CPU goes on with one thread.`);
+    this.name = 'ComputeThreadError';
+  }
+}
+
+export const KERNEL_NAMES: KernelName[] = [
+  'gemm_nn',
+  'gemm_nt',
+  'softmax_causal',
+  'softmax_causal_backward',
+  'gelu_forward',
+  'gelu_backward',
+  'attention_forward',
+  'attention_backward',
+];
+
+/**
+ * The worker's whole program, as a function that references nothing outside itself (it is sent as source).
+ * It calls `ready` once it is listening: a job started before that would be missed.
+ */
+function workerMain(
+  init: {
+    module: WebAssembly.Module;
+    memory: WebAssembly.Memory;
+    control: SharedArrayBuffer;
+    index: number;
+    names: string[];
+    layout: number[];
+    /** This worker's buffer for packed panels (see gemm.ts). */
+    pack: [number, number];
+  },
+  ready: () => void,
+): void {
+  const [GEN, DONE_, FAILED_, STOP_, KERNEL_, ARGC_, RANGES_, ARGS_OFFSET, MAX_ARGS_] = init.layout;
+  const instance = new WebAssembly.Instance(init.module, {
+    env: {
+      memory: init.memory,
+      abort: () => {
+        throw new Error('WebAssembly kernel aborted');
+      },
+    },
+  });
+  const ctrl = new Int32Array(init.control);
+  const args = new Float64Array(init.control, ARGS_OFFSET, MAX_ARGS_);
+  const exports = instance.exports as Record<string, (...a: number[]) => void>;
+  exports.set_pack_buffer(init.pack[0], init.pack[1]);
+  let seen = Atomics.load(ctrl, GEN);
+  ready();
+  for (;;) {
+    Atomics.wait(ctrl, GEN, seen);
+    seen = Atomics.load(ctrl, GEN);
+    if (Atomics.load(ctrl, STOP_)) return;
+    try {
+      const start = ctrl[RANGES_ + 2 * init.index];
+      const end = ctrl[RANGES_ + 2 * init.index + 1];
+      if (start < end) {
+        const a = Array.from(args.subarray(0, ctrl[ARGC_]));
+        exports[init.names[ctrl[KERNEL_]]](...a, start, end);
+      }
+    } catch {
+      Atomics.store(ctrl, FAILED_, 1);
+    }
+    Atomics.add(ctrl, DONE_, 1);
+    Atomics.notify(ctrl, DONE_);
+  }
+}
+
+interface WorkerHandle {
+  terminate(): unknown;
+}
+
+/** Starts one worker running workerMain, in Node or in a browser, and resolves once it is listening. */
+async function startWorker(init: Parameters<typeof workerMain>[0]): Promise<WorkerHandle> {
+  const body = `(${workerMain.toString()})`;
+  if (typeof process !== 'undefined' && process.versions?.node && typeof window === 'undefined') {
+    // A module name in a variable keeps the browser bundle from trying to resolve it.
+    const workerThreads = 'node:worker_threads';
+    const { Worker } = (await import(
+      /* @vite-ignore */ workerThreads
+    )) as typeof import('node:worker_threads');
+    const source =
+      `const { parentPort, workerData } = require('node:worker_threads');` +
+      `${body}(workerData, () => parentPort.postMessage('ready'));`;
+    const worker = new Worker(source, { eval: true, workerData: init });
+    worker.unref();
+    await new Promise<void>((resolve, reject) => {
+      worker.once('message', () => resolve());
+      worker.once('error', reject);
+    });
+    return worker;
+  }
+  const source = `self.onmessage = (e) => ${body}(e.data, () => self.postMessage('ready'));`;
+  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  const worker = new Worker(url);
+  URL.revokeObjectURL(url);
+  await new Promise<void>((resolve, reject) => {
+    worker.onmessage = () => resolve();
+    worker.onerror = (event) => reject(new Error(event.message || 'A compute worker did not start.'));
+    worker.postMessage(init);
+  });
+  return worker;
+}
+
+export class ThreadPool {
+  private readonly control = new SharedArrayBuffer(ARGS_BYTE_OFFSET + MAX_ARGS * 8);
+  private readonly ctrl = new Int32Array(this.control);
+  private readonly args = new Float64Array(this.control, ARGS_BYTE_OFFSET, MAX_ARGS);
+  private workers: WorkerHandle[] = [];
+  /** Why the workers were let go (this thread then computes alone), or null while they run. */
+  private brokenReason: string | null = null;
+
+  private constructor(readonly runtime: WasmRuntime) {}
+
+  /** A pool of `threads` threads in all: this one plus threads − 1 workers on the runtime's shared memory. */
+  static async create(runtime: WasmRuntime, threads: number): Promise<ThreadPool> {
+    if (!runtime.shared) throw new Error('Worker threads need a shared WebAssembly memory.');
+    const pool = new ThreadPool(runtime);
+    const count = Math.max(1, Math.min(MAX_THREADS, Math.floor(threads)));
+    const layout = [GENERATION, DONE, FAILED, STOP, KERNEL, ARGC, RANGES, ARGS_BYTE_OFFSET, MAX_ARGS];
+    try {
+      for (let index = 1; index < count; index++) {
+        pool.workers.push(
+          await startWorker({
+            module: runtime.module,
+            memory: runtime.memory,
+            control: pool.control,
+            index,
+            names: KERNEL_NAMES,
+            layout,
+            pack: [runtime.reservePersistent(PACK_BYTES), PACK_BYTES],
+          }),
+        );
+      }
+    } catch (error) {
+      pool.dispose();
+      throw error;
+    }
+    return pool;
+  }
+
+  get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  /** Why the pool fell back to this thread alone, or null. */
+  get failure(): string | null {
+    return this.brokenReason;
+  }
+
+  /**
+   * Runs `kernel(...args, start, end)` over [0, total), split into one slice per thread at multiples of
+   * `align`. Small jobs (under `minPerThread` units a thread) stay on this thread: waking a worker costs tens
+   * of microseconds. If a worker fails or stops answering, the workers are let go and ComputeThreadError
+   * is thrown: the caller reruns its pass, on this thread from then on.
+   */
+  run(kernel: KernelName, args: number[], total: number, align = 1, minPerThread = 1): void {
+    const exports = this.runtime.exports;
+    const threads = Math.min(this.threads, Math.floor(total / Math.max(1, minPerThread)));
+    if (threads <= 1) {
+      exports[kernel](...args, 0, total);
+      return;
+    }
+    const units = Math.ceil(total / align);
+    const slices: [number, number][] = [];
+    for (let t = 0; t < threads; t++) {
+      const start = Math.min(total, Math.floor((units * t) / threads) * align);
+      const end = Math.min(total, Math.floor((units * (t + 1)) / threads) * align);
+      slices.push([start, t === threads - 1 ? total : end]);
+    }
+    const ctrl = this.ctrl;
+    for (let w = 1; w < this.threads; w++) {
+      const [start, end] = slices[w] ?? [0, 0];
+      ctrl[RANGES + 2 * w] = start;
+      ctrl[RANGES + 2 * w + 1] = end;
+    }
+    this.args.set(args);
+    ctrl[KERNEL] = KERNEL_NAMES.indexOf(kernel);
+    ctrl[ARGC] = args.length;
+    Atomics.store(ctrl, DONE, 0);
+    Atomics.add(ctrl, GENERATION, 1);
+    Atomics.notify(ctrl, GENERATION);
+    const started = performance.now();
+    exports[kernel](...args, slices[0][0], slices[0][1]);
+    const own = performance.now() - started;
+    const failure = this.waitForWorkers(Math.max(WORKER_TIMEOUT_FLOOR_MS, WORKER_TIMEOUT_FACTOR * own));
+    if (failure) {
+      this.letWorkersGo(failure);
+      throw new ComputeThreadError(failure);
+    }
+  }
+
+  /** Waits until every worker reported; returns why not, if one failed or did not answer in time. */
+  private waitForWorkers(timeoutMs: number): string | null {
+    const ctrl = this.ctrl;
+    const expected = this.workers.length;
+    const deadline = performance.now() + timeoutMs;
+    for (let spin = 0; Atomics.load(ctrl, DONE) < expected; spin++) {
+      if (spin < 2000) continue;
+      const done = Atomics.load(ctrl, DONE);
+      if (done >= expected) break;
+      Atomics.wait(ctrl, DONE, done, 20);
+      if (performance.now() > deadline) return 'a compute thread stopped answering';
+    }
+    return Atomics.load(ctrl, FAILED) ? 'a compute thread failed' : null;
+  }
+
+  private letWorkersGo(reason: string): void {
+    this.brokenReason = reason;
+    this.dispose();
+  }
+
+  /** Test hook: ends one worker as a crash would, without telling the pool. */
+  killWorkerForTest(): void {
+    void this.workers[0]?.terminate();
+  }
+
+  dispose(): void {
+    Atomics.store(this.ctrl, STOP, 1);
+    Atomics.add(this.ctrl, GENERATION, 1);
+    Atomics.notify(this.ctrl, GENERATION);
+    for (const worker of this.workers) void worker.terminate();
+    this.workers = [];
+  }
+}

@@ -1,0 +1,224 @@
+// The CpuKernels interface on the WebAssembly SIMD kernels: each method turns its arrays into pointers (see
+// runtime.ts), then runs the kernel over rows on the thread pool, or on this thread alone.
+
+import type { CpuKernels } from '../cpu/kernels';
+import { sharedMemorySupported, WasmRuntime, type KernelName } from './runtime';
+import { ThreadPool } from './thread-pool';
+
+/** Rows of 4 stay together so a tile never changes with the thread count. */
+const ROW_ALIGN = 4;
+/** Below this many multiply-adds per thread a job stays on one thread (waking a worker costs ~20–50 µs). */
+const MIN_MACS_PER_THREAD = 200_000;
+
+export class WasmKernels implements CpuKernels {
+  private constructor(
+    private readonly runtime: WasmRuntime,
+    private readonly pool: ThreadPool | null,
+  ) {}
+
+  /** One thread, created synchronously (a shared memory when the platform has it, so alloc() is zero-copy). */
+  static singleThreaded(): WasmKernels {
+    return new WasmKernels(new WasmRuntime(sharedMemorySupported()), null);
+  }
+
+  /** `threads` threads in all (1 means this thread only); needs shared memory for more than one. */
+  static async create(threads: number): Promise<WasmKernels> {
+    if (threads <= 1) return WasmKernels.singleThreaded();
+    const runtime = new WasmRuntime(true);
+    return new WasmKernels(runtime, await ThreadPool.create(runtime, threads));
+  }
+
+  get threads(): number {
+    return this.pool?.threads ?? 1;
+  }
+
+  get description(): string {
+    const failure = this.pool?.failure;
+    const threads = `${this.threads} thread${this.threads === 1 ? '' : 's'}`;
+    return `WASM SIMD · ${threads}${failure ? ` (${failure})` : ''}`;
+  }
+
+  /** Test hook: see ThreadPool.killWorkerForTest. */
+  killWorkerForTest(): void {
+    this.pool?.killWorkerForTest();
+  }
+
+  /** Runs a kernel over [0, total) units, each worth `macsPerUnit` multiply-adds. */
+  private run(kernel: KernelName, args: number[], total: number, align: number, macsPerUnit: number): void {
+    const minUnits = Math.ceil(MIN_MACS_PER_THREAD / Math.max(1, macsPerUnit));
+    if (this.pool) this.pool.run(kernel, args, total, align, minUnits);
+    else this.runtime.exports[kernel](...args, 0, total);
+  }
+
+  matmulForward(
+    out: Float32Array,
+    inp: Float32Array,
+    weight: Float32Array,
+    bias: Float32Array | null,
+    T: number,
+    C: number,
+    OC: number,
+  ): void {
+    const f = this.runtime.frame();
+    const args = [
+      f.output(out, false),
+      OC,
+      f.input(inp),
+      C,
+      1,
+      f.input(weight),
+      OC,
+      bias ? f.input(bias) : 0,
+    ];
+    this.run('gemm_nn', [...args, T, C, OC, 0, -1], T, ROW_ALIGN, C * OC);
+    f.end();
+  }
+
+  matmulBackwardInput(
+    dinp: Float32Array,
+    dout: Float32Array,
+    weight: Float32Array,
+    N: number,
+    C: number,
+    OC: number,
+  ): void {
+    // dinp[n, k] = dout[n, :] · weight[k, :]: rows of dout against rows of weight.
+    const f = this.runtime.frame();
+    const args = [f.output(dinp, true), C, f.input(dout), OC, f.input(weight), OC, N, OC, C, 1, 1, 0, 0];
+    this.run('gemm_nt', args, N, ROW_ALIGN, C * OC);
+    f.end();
+  }
+
+  matmulBackwardWeight(
+    dweight: Float32Array,
+    inp: Float32Array,
+    dout: Float32Array,
+    N: number,
+    C: number,
+    OC: number,
+  ): void {
+    // dweight (C,OC) += inpᵀ · dout: A = inp read transposed (element (k, n) at n·C + k).
+    const f = this.runtime.frame();
+    const args = [f.output(dweight, true), OC, f.input(inp), 1, C, f.input(dout), OC, 0, C, N, OC, 1, -1];
+    this.run('gemm_nn', args, C, ROW_ALIGN, N * OC);
+    f.end();
+  }
+
+  logitsForward(
+    out: Float32Array,
+    inp: Float32Array,
+    wte: Float32Array,
+    rows: number,
+    C: number,
+    V: number,
+  ): void {
+    const f = this.runtime.frame();
+    const args = [f.output(out, false), V, f.input(inp), C, f.input(wte), C, rows, C, V, 1, 0, 0];
+    // One row (the next-token logits) splits over the vocabulary instead of over rows.
+    if (rows < 8) this.run('gemm_nt', [...args, 1], V, ROW_ALIGN, rows * C);
+    else this.run('gemm_nt', [...args, 0], rows, ROW_ALIGN, V * C);
+    f.end();
+  }
+
+  headScores(
+    scores: Float32Array,
+    queries: Float32Array,
+    keys: Float32Array,
+    T: number,
+    S: number,
+    d: number,
+  ): void {
+    const f = this.runtime.frame();
+    const args = [f.output(scores, false), S, f.input(queries), d, f.input(keys), d, T, d, S, 1, 0, 0, 0];
+    this.run('gemm_nt', args, T, ROW_ALIGN, S * d);
+    f.end();
+  }
+
+  headContext(
+    context: Float32Array,
+    weights: Float32Array,
+    values: Float32Array,
+    T: number,
+    S: number,
+    d: number,
+    causal: boolean,
+  ): void {
+    const f = this.runtime.frame();
+    const args = [f.output(context, false), d, f.input(weights), S, 1, f.input(values), d, 0, T, S, d, 0];
+    this.run('gemm_nn', [...args, causal ? 0 : -1], T, ROW_ALIGN, S * d);
+    f.end();
+  }
+
+  causalSoftmax(out: Float32Array, scores: Float32Array, T: number): void {
+    const f = this.runtime.frame();
+    const ptr = f.output(out, false);
+    this.runtime.view(ptr, T * T).set(scores.subarray(0, T * T));
+    this.run('softmax_causal', [ptr, T, 1], T, 1, T * 8);
+    f.end();
+  }
+
+  attentionForward(
+    out: Float32Array,
+    att: Float32Array,
+    qkv: Float32Array,
+    B: number,
+    T: number,
+    C: number,
+    NH: number,
+  ): void {
+    const f = this.runtime.frame();
+    const args = [f.output(out, false), f.output(att, false), f.input(qkv), T, C, NH];
+    this.run('attention_forward', args, B * NH, 1, T * T * (C / NH));
+    f.end();
+  }
+
+  attentionBackward(
+    dqkv: Float32Array,
+    datt: Float32Array,
+    dout: Float32Array,
+    qkv: Float32Array,
+    att: Float32Array,
+    B: number,
+    T: number,
+    C: number,
+    NH: number,
+  ): void {
+    const f = this.runtime.frame();
+    const args = [
+      f.output(dqkv, true),
+      f.output(datt, false),
+      f.input(dout),
+      f.input(qkv),
+      f.input(att),
+      T,
+      C,
+      NH,
+    ];
+    this.run('attention_backward', args, B * NH, 1, 4 * T * T * (C / NH));
+    f.end();
+  }
+
+  geluForward(out: Float32Array, inp: Float32Array, N: number): void {
+    const f = this.runtime.frame();
+    this.run('gelu_forward', [f.output(out, false), f.input(inp)], N, ROW_ALIGN, 8);
+    f.end();
+  }
+
+  geluBackward(dinp: Float32Array, inp: Float32Array, dout: Float32Array, N: number): void {
+    const f = this.runtime.frame();
+    this.run('gelu_backward', [f.output(dinp, true), f.input(inp), f.input(dout)], N, ROW_ALIGN, 12);
+    f.end();
+  }
+
+  alloc(length: number): Float32Array {
+    return this.runtime.alloc(length);
+  }
+
+  makeResident(array: Float32Array): void {
+    this.runtime.makeResident(array);
+  }
+
+  dispose(): void {
+    this.pool?.dispose();
+  }
+}

@@ -1,0 +1,160 @@
+// The WebAssembly SIMD kernels against the TypeScript reference kernels on awkward shapes (sizes that are not
+// multiples of the 4×8 tile or the 4-lane vectors), with arrays inside and outside the WebAssembly memory.
+
+import { afterAll, describe, expect, it } from 'vitest';
+import { referenceKernels, type CpuKernels } from '../../../src/model/cpu/kernels';
+import { seededRandom } from '../../../src/model/random';
+import { WasmKernels } from '../../../src/model/wasm/wasm-kernels';
+import { relativeError } from '../../helpers/fixtures';
+
+const randomArray = (n: number, seed: number, scale = 1) => {
+  const random = seededRandom(seed);
+  return Float32Array.from({ length: n }, () => (random() * 2 - 1) * scale);
+};
+
+/** float32 sums against float64 sums over at most a few hundred terms. */
+const TOLERANCE = 2e-6;
+
+const kernels = WasmKernels.singleThreaded();
+afterAll(() => kernels.dispose());
+
+/** Runs `op` on both kernel sets with fresh copies of `outputs` and returns the results. */
+function both(outputs: Float32Array[], op: (k: CpuKernels, outs: Float32Array[]) => void) {
+  const ref = outputs.map((o) => o.slice());
+  const wasm = outputs.map((o) => o.slice());
+  op(referenceKernels, ref);
+  op(kernels, wasm);
+  return { ref, wasm };
+}
+
+const SHAPES: [number, number, number][] = [
+  [1, 3, 5],
+  [4, 8, 8],
+  [5, 7, 9],
+  [13, 33, 17],
+  [16, 64, 192],
+  [37, 24, 100],
+];
+
+describe('WebAssembly SIMD kernels', () => {
+  it.each(SHAPES)('matmul forward equals the reference for T=%i, C=%i, OC=%i', (T, C, OC) => {
+    const inp = randomArray(T * C, 1);
+    const weight = randomArray(C * OC, 2);
+    const bias = randomArray(OC, 3);
+    for (const b of [bias, null]) {
+      const { ref, wasm } = both([new Float32Array(T * OC)], (k, [out]) =>
+        k.matmulForward(out, inp, weight, b, T, C, OC),
+      );
+      expect(relativeError(wasm[0], ref[0])).toBeLessThan(TOLERANCE);
+    }
+  });
+
+  it.each(SHAPES)(
+    'matmul backward (input and weight) accumulates like the reference, N=%i, C=%i, OC=%i',
+    (N, C, OC) => {
+      const dout = randomArray(N * OC, 4);
+      const inp = randomArray(N * C, 5);
+      const weight = randomArray(C * OC, 6);
+      const { ref, wasm } = both([randomArray(N * C, 7), randomArray(C * OC, 8)], (k, [dinp, dweight]) => {
+        k.matmulBackwardInput(dinp, dout, weight, N, C, OC);
+        k.matmulBackwardWeight(dweight, inp, dout, N, C, OC);
+      });
+      expect(relativeError(wasm[0], ref[0])).toBeLessThan(TOLERANCE);
+      expect(relativeError(wasm[1], ref[1])).toBeLessThan(TOLERANCE);
+    },
+  );
+
+  it.each([
+    [1, 10, 23],
+    [3, 33, 50],
+    [9, 16, 91],
+  ])('logits equal the reference for rows=%i, C=%i, V=%i', (rows, C, V) => {
+    const inp = randomArray(rows * C, 9);
+    const wte = randomArray(V * C, 10);
+    const { ref, wasm } = both([new Float32Array(rows * V)], (k, [out]) =>
+      k.logitsForward(out, inp, wte, rows, C, V),
+    );
+    expect(relativeError(wasm[0], ref[0])).toBeLessThan(TOLERANCE);
+  });
+
+  it.each([
+    [1, 4],
+    [7, 5],
+    [19, 16],
+  ])('one head: scores, causal softmax and context for T=%i, d=%i', (T, d) => {
+    const q = randomArray(T * d, 11, 3);
+    const k_ = randomArray(T * d, 12, 3);
+    const v = randomArray(T * d, 13);
+    const { ref, wasm } = both(
+      [new Float32Array(T * T), new Float32Array(T * T), new Float32Array(T * d)],
+      (k, [scores, weights, context]) => {
+        k.headScores(scores, q, k_, T, T, d);
+        k.causalSoftmax(weights, scores, T);
+        k.headContext(context, weights, v, T, T, d, true);
+      },
+    );
+    expect(relativeError(wasm[0], ref[0])).toBeLessThan(TOLERANCE);
+    expect(relativeError(wasm[1], ref[1])).toBeLessThan(1e-6);
+    for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) expect(wasm[1][i * T + j]).toBe(0);
+    expect(relativeError(wasm[2], ref[2])).toBeLessThan(TOLERANCE);
+  });
+
+  it('softmax subtracts the row maximum (scores of ±1000 stay finite)', () => {
+    const scores = Float32Array.from([1000, 0, 0, 999, 1000, 0, -1000, -999, -1001]);
+    const weights = new Float32Array(9);
+    kernels.causalSoftmax(weights, scores, 3);
+    expect(Array.from(weights).every(Number.isFinite)).toBe(true);
+    expect(weights[3]).toBeCloseTo(1 / (1 + Math.E), 6);
+  });
+
+  it.each([
+    [1, 5, 8, 2],
+    [2, 7, 12, 3],
+    [3, 16, 32, 4],
+  ])('batched training attention forward and backward, B=%i, T=%i, C=%i, NH=%i', (B, T, C, NH) => {
+    const qkv = randomArray(B * T * 3 * C, 14, 2);
+    const dout = randomArray(B * T * C, 15);
+    const { ref, wasm } = both(
+      [new Float32Array(B * T * C), new Float32Array(B * NH * T * T), randomArray(B * T * 3 * C, 16)],
+      (k, [out, att, dqkv]) => {
+        k.attentionForward(out, att, qkv, B, T, C, NH);
+        k.attentionBackward(dqkv, new Float32Array(B * NH * T * T), dout, qkv, att, B, T, C, NH);
+      },
+    );
+    expect(relativeError(wasm[0], ref[0])).toBeLessThan(TOLERANCE);
+    expect(relativeError(wasm[1], ref[1])).toBeLessThan(TOLERANCE);
+    expect(relativeError(wasm[2], ref[2])).toBeLessThan(1e-5);
+  });
+
+  it('GELU forward and backward, including large and tiny inputs', () => {
+    const N = 103;
+    const inp = randomArray(N, 17, 6);
+    inp.set([0, 1e-6, -1e-6, 30, -30, 90, -90]);
+    const dout = randomArray(N, 18);
+    const { ref, wasm } = both([new Float32Array(N), randomArray(N, 19)], (k, [out, dinp]) => {
+      k.geluForward(out, inp, N);
+      k.geluBackward(dinp, inp, dout, N);
+    });
+    // tanh comes from a float32 exp polynomial: a few ulp, then 1 − tanh² loses a little more near ±1.
+    expect(relativeError(wasm[0], ref[0])).toBeLessThan(TOLERANCE);
+    expect(relativeError(wasm[1], ref[1])).toBeLessThan(1e-5);
+    // Saturation: no overflow in e^{2u} for large |x|.
+    expect([wasm[0][3], wasm[0][5]]).toEqual([30, 90]);
+    expect(Math.abs(wasm[0][4]) + Math.abs(wasm[0][6])).toBeLessThan(1e-30);
+    expect(Array.from(wasm[1]).every(Number.isFinite)).toBe(true);
+  });
+
+  it('gives the same bits whether arrays live in its memory or are copied in', () => {
+    const [T, C, OC] = [13, 33, 17];
+    const inp = randomArray(T * C, 20);
+    const weight = randomArray(C * OC, 21);
+    const copied = new Float32Array(T * OC);
+    kernels.matmulForward(copied, inp, weight, null, T, C, OC);
+    const inMemory = kernels.alloc(T * OC);
+    const inpInMemory = kernels.alloc(T * C);
+    inpInMemory.set(inp);
+    kernels.makeResident(weight);
+    kernels.matmulForward(inMemory, inpInMemory, weight, null, T, C, OC);
+    expect(inMemory).toEqual(copied);
+  });
+});
