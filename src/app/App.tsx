@@ -25,8 +25,12 @@ function Badges() {
     <p className="badges">
       <span className="badge">{book ? 'Book example, chapter 3' : (model?.label ?? 'loading model…')}</span>
       {!book && model?.untrained && <span className="badge warn">untrained</span>}
-      <span className="badge" title={backend.fallbackReason ?? undefined}>
-        {backend.name === 'webgpu' ? `WebGPU · ${backend.description}` : backend.name === 'cpu' ? 'CPU' : '…'}
+      <span className="badge" title={backend.fallbackReason ?? backend.cpuNote ?? undefined}>
+        {backend.name === 'webgpu'
+          ? `WebGPU · ${backend.description}`
+          : backend.name === 'cpu'
+            ? backend.description
+            : '…'}
       </span>
     </p>
   );

@@ -1,17 +1,21 @@
-// Entry point: read the settings from the URL, start the engine worker, connect it to the store, render.
+// Entry point: make the page cross-origin isolated (worker threads for the CPU engine), read the settings from
+// the URL, start the engine worker, connect it to the store, render.
 
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { ensureCrossOriginIsolation } from './cross-origin-isolation';
 import { syncSettingsWithUrl } from './store/url-sync';
 import { connectBridge } from './worker/bridge';
 import { createWorkerClient } from './worker/client';
 import './styles.css';
 
-syncSettingsWithUrl();
-const bridge = connectBridge(createWorkerClient(), document.baseURI);
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App bridge={bridge} />
-  </StrictMode>,
-);
+if ((await ensureCrossOriginIsolation()) !== 'reloading') {
+  syncSettingsWithUrl();
+  const bridge = connectBridge(createWorkerClient(), document.baseURI);
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <App bridge={bridge} />
+    </StrictMode>,
+  );
+}

@@ -51,6 +51,8 @@ export interface ServeOptions {
   hideDefaultModel?: boolean;
   /** Serve /extra/ files slowly (bytes per 100 ms), so a test can cancel a download midway. */
   throttleBytesPer100ms?: number;
+  /** Send no COOP/COEP headers, as GitHub Pages does (the page's service worker then adds them). */
+  noIsolationHeaders?: boolean;
 }
 
 /** Writes `body` in small pieces with pauses, like a slow network. */
@@ -96,6 +98,10 @@ export async function serveSite(
       'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
       'content-length': body.byteLength,
       'access-control-allow-origin': '*',
+      // As a host configured for the page would: cross-origin isolation, so the CPU engine can use threads.
+      ...(options.noIsolationHeaders
+        ? {}
+        : { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }),
     });
     if (options.throttleBytesPer100ms && pathname.startsWith('/extra/'))
       trickle(response, body, options.throttleBytesPer100ms);

@@ -21,10 +21,12 @@ export interface LoadState {
 }
 
 export interface BackendState {
-  /** "CPU" or the WebGPU adapter. */
+  /** "CPU · WASM SIMD · 2 threads" or the WebGPU adapter. */
   description: string;
   name: 'cpu' | 'webgpu' | null;
   fallbackReason: string | null;
+  /** Why the CPU runs with less than it could (one thread, no SIMD), when it runs. */
+  cpuNote?: string | null;
 }
 
 export interface SettingsSlice {

@@ -3,6 +3,10 @@
 import { useAppStore } from '../store/store';
 import type { BackendPreference } from '../data/types';
 
+/** "WASM SIMD · 2 threads, in a background worker" from the engine's "CPU · WASM SIMD · 2 threads". */
+const cpuKernels = (description: string) =>
+  `${description.replace(/^CPU( · )?/, '')}${description.includes('·') ? ', ' : ''}in a background worker`;
+
 export function BackendPanel() {
   const backend = useAppStore((s) => s.backend);
   const preference = useAppStore((s) => s.settings.backend);
@@ -14,8 +18,13 @@ export function BackendPanel() {
         <span className={`badge ${backend.name === 'webgpu' ? 'ok' : ''}`}>
           {backend.name === 'webgpu' ? 'WebGPU' : backend.name === 'cpu' ? 'CPU' : '…'}
         </span>{' '}
-        {backend.name === 'webgpu' ? backend.description : 'in a background worker'}
+        {backend.name === 'webgpu' ? backend.description : cpuKernels(backend.description)}
       </p>
+      {backend.name === 'cpu' && backend.cpuNote && (
+        <p className="hint" data-testid="cpu-note">
+          {backend.cpuNote}
+        </p>
+      )}
       {backend.fallbackReason && (
         <p className="hint" data-testid="fallback-reason">
           {backend.fallbackReason}

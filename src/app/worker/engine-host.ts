@@ -94,12 +94,13 @@ export function createEngineHost(post: Post) {
       description: engine.description,
       name: engine.backend,
       fallbackReason: why ?? choice.fallbackReason,
+      cpuNote: choice.cpuNote ?? null,
     };
   }
 
   function reportFallback(reason: string) {
     backend = {
-      description: 'CPU',
+      description: engine?.description ?? 'CPU',
       name: 'cpu',
       fallbackReason: `${reason} Your text and settings are kept.`,
     };
