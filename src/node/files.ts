@@ -1,7 +1,7 @@
 // Node-only helpers to open model files: a ByteSource over a file descriptor (tensors are read one by one,
 // never the whole file at once) and the config.json lookup beside a model.
 
-import { openSync, readSync, fstatSync, closeSync, existsSync, readFileSync } from 'node:fs';
+import { openSync, readSync, fstatSync, closeSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseConfig, type GPT2Config } from '../model/config';
 import { ModelFileError } from '../model/errors';
@@ -33,6 +33,42 @@ export function fileSource(file: string): ByteSource & { close(): void } {
   };
 }
 
+/**
+ * Checks that `file` is a regular file before it is opened: a directory would fail with a bare EISDIR,
+ * and opening a FIFO for reading waits for a writer forever.
+ */
+export function checkRegularFile(file: string, what: string): void {
+  if (file === '') throw new ModelFileError(`The ${what} name is empty.`);
+  let stats;
+  try {
+    stats = statSync(file);
+  } catch {
+    throw new ModelFileError(`Cannot find the ${what} ${file}.`);
+  }
+  if (stats.isDirectory()) throw new ModelFileError(`${file} is a directory, not a ${what}.`);
+  if (!stats.isFile())
+    throw new ModelFileError(`${file} is not a regular file, so it cannot be the ${what}.`);
+}
+
+/** Reads a whole text file after checking it is one; any failure names the file. */
+export function readTextFile(file: string, what: string): string {
+  checkRegularFile(file, what);
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ModelFileError(`Cannot read the ${what} ${file} (${(error as NodeJS.ErrnoException).code}).`);
+  }
+}
+
+const exists = (file: string) => {
+  try {
+    statSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /** Reads config.json: the one given, or the one beside the model file. */
 export function readConfigFor(modelFile: string, configFile?: string): GPT2Config {
   const candidates = configFile
@@ -41,7 +77,7 @@ export function readConfigFor(modelFile: string, configFile?: string): GPT2Confi
         path.join(path.dirname(modelFile), 'config.json'),
         modelFile.replace(/\.safetensors$/, '.config.json'),
       ];
-  const found = candidates.find((f) => existsSync(f));
+  const found = candidates.find(exists);
   if (!found) {
     throw new ModelFileError(
       configFile
@@ -49,7 +85,14 @@ export function readConfigFor(modelFile: string, configFile?: string): GPT2Confi
         : `No config.json beside ${modelFile}; pass --config.`,
     );
   }
-  return parseConfig(readFileSync(found, 'utf8'));
+  const text = readTextFile(found, 'config file');
+  try {
+    return parseConfig(text);
+  } catch (error) {
+    // parseConfig speaks of "config.json"; say which file that was.
+    if (error instanceof ModelFileError) throw new ModelFileError(`${found}: ${error.message}`);
+    throw error;
+  }
 }
 
 /** Loads a model file and its config from disk. */
@@ -58,7 +101,7 @@ export async function loadModelFile(
   configFile?: string,
   options: LoadOptions = {},
 ): Promise<GPT2Weights> {
-  if (!existsSync(modelFile)) throw new ModelFileError(`Cannot find the model file ${modelFile}.`);
+  checkRegularFile(modelFile, 'model file');
   const config = readConfigFor(modelFile, configFile);
   const source = fileSource(modelFile);
   try {

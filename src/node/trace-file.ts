@@ -3,6 +3,7 @@
 
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { traceJsonHeader } from '../model/trace-json';
 import type { Trace } from '../model/trace';
@@ -16,7 +17,12 @@ export async function writeTraceJson(
   adapter: string,
 ): Promise<void> {
   const stream = typeof target === 'string' ? createWriteStream(target) : target;
+  // A write error (a full disk) arrives as an event; without this it would end in a silent exit 0.
+  let failure: Error | null = null;
+  const onError = (error: Error) => (failure ??= error);
+  stream.on('error', onError);
   const write = async (text: string) => {
+    if (failure) throw failure;
     if (!stream.write(text)) await once(stream, 'drain');
   };
   try {
@@ -39,7 +45,9 @@ export async function writeTraceJson(
   } finally {
     if (typeof target === 'string') {
       stream.end();
-      await once(stream, 'close');
+      await finished(stream).catch(onError);
     }
+    stream.off('error', onError);
   }
+  if (failure) throw failure;
 }

@@ -1,10 +1,11 @@
 // Writes a trained model the way the official GPT-2 checkpoint is laid out: bare keys, no lm_head (it is tied
 // to wte), and the h.N.attn.bias causal-mask buffers, in F16; plus its Hugging Face config.json.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { configToJson } from '../model/config';
 import { writeSafetensors, type Dtype } from '../model/safetensors';
+import { writeFileAtomically } from '../node/output-file';
 import { parameterSpecs, type GPT2Weights } from '../model/weights';
 import { keyedWeights } from './params';
 
@@ -38,7 +39,11 @@ export function checkpointBytes(weights: GPT2Weights, dtype: Dtype = 'F16', pref
 export function writeCheckpoint(dir: string, weights: GPT2Weights, dtype: Dtype = 'F16'): string {
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'model.safetensors');
-  writeFileSync(file, checkpointBytes(weights, dtype));
-  writeFileSync(path.join(dir, 'config.json'), JSON.stringify(configToJson(weights.config), null, 2) + '\n');
+  // Through a temporary file and a rename each, so an interrupted run never leaves half a model.
+  writeFileAtomically(file, checkpointBytes(weights, dtype));
+  writeFileAtomically(
+    path.join(dir, 'config.json'),
+    JSON.stringify(configToJson(weights.config), null, 2) + '\n',
+  );
   return file;
 }

@@ -1,9 +1,8 @@
 // The fixed-batch mode of `npm run train`: loads any GPT-2 checkpoint (F32, F16 or BF16; bare or
 // `transformer.`-prefixed keys), trains it on the first B·T+1 tokens of a text, and prints each step's loss.
 
-import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../cli/args';
-import { loadModelFile } from '../node/files';
+import { checkRegularFile, loadModelFile, readTextFile } from '../node/files';
 import { encode } from '../tokenizer/gpt2';
 import { trainFixedBatch } from './fixed-batch';
 
@@ -25,16 +24,12 @@ export async function runFixedBatch(args: FixedBatchArgs, print: (line: string) 
   for (const name of ['model', 'text-file', 'batch', 'seq', 'steps'] as const) {
     if (args[name] === undefined) throw new UsageError(`--fixed-batch needs --${name}`);
   }
-  const textFile = args['text-file']!;
-  if (!existsSync(textFile)) throw new UsageError(`cannot find the text file ${textFile}`);
   const positive = (name: 'batch' | 'seq' | 'steps') => {
     const value = args[name]!;
     if (!Number.isInteger(value) || value < (name === 'steps' ? 0 : 1))
       throw new UsageError(`--${name} must be a positive integer`);
     return value;
   };
-  const weights = await loadModelFile(args.model!, args.config);
-  const tokens = encode(readFileSync(textFile, 'utf8'));
   const options = {
     B: positive('batch'),
     T: positive('seq'),
@@ -43,6 +38,16 @@ export async function runFixedBatch(args: FixedBatchArgs, print: (line: string) 
     weightDecay: args['weight-decay'] ?? 0.01,
     gradClip: args['grad-clip'],
   };
+  if (!(options.lr > 0)) throw new UsageError('--lr must be a number above 0');
+  if (!(options.weightDecay >= 0)) throw new UsageError('--weight-decay must be a number of at least 0');
+  if (options.gradClip !== undefined && !(options.gradClip > 0))
+    throw new UsageError('--grad-clip must be a number above 0');
+  // Every file is checked before the model is loaded (a FIFO or a folder would hang or fail late).
+  checkRegularFile(args.model!, 'model file');
+  if (args.config !== undefined) checkRegularFile(args.config, 'config file');
+  const text = readTextFile(args['text-file']!, 'text file');
+  const weights = await loadModelFile(args.model!, args.config);
+  const tokens = encode(text);
   const { losses } = trainFixedBatch(weights, tokens, options, (step, loss) =>
     print(
       args['log-json']

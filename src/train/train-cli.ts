@@ -1,12 +1,12 @@
 // The training mode of `npm run train`: options from flags, progress on stderr, then the model written out,
 // read back from its F16 file and measured, and everything recorded in training-log.json.
 
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../cli/args';
 import { configToJson } from '../model/config';
 import { parameterCount } from '../model/weights';
 import { loadModelFile } from '../node/files';
+import { checkOutputFolder, writeFileAtomically } from '../node/output-file';
 import { writeCheckpoint } from './checkpoint';
 import { formatHeadEntropies, fullVocabLoss, headEntropies, unigramBaseline, ENTROPY_TEXT } from './report';
 import { DEFAULT_TRAIN_OPTIONS, trainModel, type StepRecord, type TrainOptions } from './train-run';
@@ -34,10 +34,47 @@ export const TRAIN_OPTION_FLAGS = Object.fromEntries(Object.keys(FLAGS).map((f) 
 /** Full-vocabulary validation windows measured on the shipped file (each costs a T×50257 forward pass). */
 const SHIPPED_VAL_WINDOWS = 16;
 
+/** What each option accepts: a whole number from a minimum, or a real number above (or from) zero. */
+const RANGES: Record<keyof TrainOptions, 'count' | 'count0' | 'positive' | 'nonNegative'> = {
+  seed: 'count0',
+  steps: 'count',
+  batch: 'count',
+  seq: 'count',
+  lr: 'positive',
+  minLrFraction: 'nonNegative',
+  warmupSteps: 'count0',
+  weightDecay: 'nonNegative',
+  gradClip: 'positive',
+  nEmbd: 'count',
+  nLayer: 'count',
+  nHead: 'count',
+  nPositions: 'count',
+  stories: 'count',
+  evalEvery: 'count',
+  valWindows: 'count',
+};
+const RANGE_TEXT = {
+  count: 'a whole number of at least 1',
+  count0: 'a whole number of at least 0',
+  positive: 'a number above 0',
+  nonNegative: 'a number of at least 0',
+};
+
+/** The options from the flags, every one checked before anything is trained or written. */
 export function trainOptionsFrom(args: Record<string, unknown>): TrainOptions {
   const options = { ...DEFAULT_TRAIN_OPTIONS };
   for (const [flag, key] of Object.entries(FLAGS)) {
-    if (args[flag] !== undefined) options[key] = args[flag] as number;
+    const value = args[flag] as number | undefined;
+    if (value === undefined) continue;
+    const range = RANGES[key];
+    const ok =
+      range === 'positive'
+        ? value > 0
+        : range === 'nonNegative'
+          ? value >= 0
+          : Number.isSafeInteger(value) && value >= (range === 'count' ? 1 : 0);
+    if (!ok) throw new UsageError(`--${flag} must be ${RANGE_TEXT[range]}, not ${value}`);
+    options[key] = value;
   }
   if (options.seq > options.nPositions) throw new UsageError('--seq cannot exceed --n-positions');
   if (options.nEmbd % options.nHead !== 0) throw new UsageError('--n-embd must be a multiple of --n-head');
@@ -58,7 +95,7 @@ function progressLine(record: StepRecord, o: TrainOptions, started: number, valL
 
 export async function runTraining(args: Record<string, unknown>, argv: string[]): Promise<void> {
   const o = trainOptionsFrom(args);
-  const outDir = String(args.out);
+  const outDir = checkOutputFolder(String(args.out));
   const log = (line: string) => process.stderr.write(line + '\n');
   log(`training ${JSON.stringify(o)}`);
   const started = performance.now();
@@ -103,7 +140,7 @@ export async function runTraining(args: Record<string, unknown>, argv: string[])
     },
     headEntropy: { text: ENTROPY_TEXT, unit: 'nats', ...entropy },
   };
-  writeFileSync(path.join(outDir, 'training-log.json'), JSON.stringify(trainingLog, null, 1) + '\n');
+  writeFileAtomically(path.join(outDir, 'training-log.json'), JSON.stringify(trainingLog, null, 1) + '\n');
 
   log(`\ntrained in ${result.seconds.toFixed(0)} s; wrote ${modelFile}, config.json, training-log.json`);
   log(`validation loss ${finalVal.toFixed(4)} (shipped F16 file, full vocab: ${shippedValLoss.toFixed(4)})`);

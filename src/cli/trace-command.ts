@@ -1,0 +1,80 @@
+// The work of `npm run trace`, apart from its entry point so tests can run it in-process: every option and
+// file is checked before the model loads, and the JSON is written to a temporary file, then renamed.
+
+import { parseArgs, UsageError } from './args';
+import { traceText, type Engine } from '../model/engine';
+import { CpuEngine } from '../model/cpu/forward';
+import { loadDefaultModel } from '../node/default-model';
+import { checkRegularFile, loadModelFile, readTextFile } from '../node/files';
+import { createNodeEngine } from '../node/engines';
+import { checkOutputFile, writeAtomically } from '../node/output-file';
+import { writeTraceJson } from '../node/trace-file';
+
+export const TRACE_USAGE =
+  'usage: npm run trace -- [--model FILE.safetensors] [--config config.json] (--text "…" | --text-file F) ' +
+  '[--backend cpu|webgpu] [--out trace.json] [--allow-special]';
+
+const OPTIONS = {
+  model: 'string',
+  config: 'string',
+  text: 'string',
+  'text-file': 'string',
+  backend: 'string',
+  out: 'string',
+  'allow-special': 'boolean',
+  help: 'boolean',
+} as const;
+
+type TraceArgs = ReturnType<typeof parseArgs<typeof OPTIONS>>;
+
+/** Everything that can be checked without loading the model; returns the text and the output path. */
+export function checkTraceArgs(args: TraceArgs): {
+  text: string;
+  out: string | null;
+  backend: 'cpu' | 'webgpu';
+} {
+  if ((args.text === undefined) === (args['text-file'] === undefined))
+    throw new UsageError('give exactly one of --text or --text-file (see --help)');
+  const backend = args.backend ?? 'cpu';
+  if (backend !== 'cpu' && backend !== 'webgpu')
+    throw new UsageError(`--backend must be cpu or webgpu, not "${backend}"`);
+  if (args.config !== undefined && args.model === undefined) throw new UsageError('--config needs --model');
+  if (args.model !== undefined) checkRegularFile(args.model, 'model file');
+  if (args.config !== undefined) checkRegularFile(args.config, 'config file');
+  const out = args.out === undefined ? null : checkOutputFile(args.out);
+  const text = args['text-file'] === undefined ? args.text! : readTextFile(args['text-file'], 'text file');
+  return { text, out, backend };
+}
+
+/** Runs `npm run trace` with these arguments; progress and notices go to `log`, JSON to `stdout`. */
+export async function traceCommand(
+  argv: string[],
+  log: (line: string) => void,
+  stdout: NodeJS.WritableStream = process.stdout,
+): Promise<void> {
+  const args = parseArgs(argv, OPTIONS);
+  if (args.help) {
+    stdout.write(TRACE_USAGE + '\n');
+    return;
+  }
+  const { text, out, backend } = checkTraceArgs(args);
+  const weights =
+    args.model !== undefined
+      ? await loadModelFile(args.model, args.config)
+      : (await loadDefaultModel()).weights;
+  for (const notice of weights.notices ?? []) log(`note: ${notice}`);
+  const engine: Engine =
+    backend === 'cpu' ? new CpuEngine(weights) : await createNodeEngine(weights, backend);
+  try {
+    const trace = await traceText(engine, text, { logits: 'all' }, { allowSpecial: args['allow-special'] });
+    if (out) {
+      await writeAtomically(out, (temporary) => writeTraceJson(temporary, trace, engine.description));
+      log(
+        `wrote ${out}: ${trace.ids.length} tokens${trace.truncated ? ' (truncated)' : ''}, ` +
+          `${Object.keys(trace.tensors).length} tensors, backend ${engine.description}`,
+      );
+    } else await writeTraceJson(stdout as never, trace, engine.description);
+  } finally {
+    engine.dispose();
+  }
+}

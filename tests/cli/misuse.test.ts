@@ -1,0 +1,146 @@
+// Misuse of `npm run trace` and `npm run train`: every bad option or path fails before any work with one line
+// that names the file and a non-zero exit; outputs appear whole or not at all; a FIFO never hangs the tool.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from '../../src/cli/args';
+import { trainOptionsFrom } from '../../src/train/train-cli';
+import { END_OF_TEXT_ID } from '../../src/tokenizer/gpt2';
+import { bundleCli, type CliRun } from '../helpers/cli-bundle';
+import { TINY_CONFIG, TINY_MODEL } from '../helpers/fixtures';
+
+let trace: CliRun;
+let train: CliRun;
+let removeBundles = () => {};
+beforeAll(async () => {
+  const bundles = await Promise.all([bundleCli('src/cli/trace.ts'), bundleCli('src/train/cli.ts')]);
+  [trace, train] = bundles.map((b) => b.run);
+  removeBundles = () => bundles.forEach((b) => b.remove());
+}, 120_000);
+afterAll(() => removeBundles());
+
+const scratch = () => mkdtempSync(path.join(tmpdir(), 'misuse-'));
+
+/** A failure is a non-zero exit and exactly one line on stderr, naming what it was given. */
+function expectOneLineFailure(result: SpawnSyncReturns<string>, names: string | RegExp) {
+  expect(result.signal, 'the tool hung and was killed').toBeNull();
+  expect(result.status, result.stderr).not.toBe(0);
+  const lines = result.stderr.trim().split('\n');
+  expect(lines, result.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^error: /);
+  if (typeof names === 'string') expect(lines[0]).toContain(names);
+  else expect(lines[0]).toMatch(names);
+}
+
+const model = ['--model', TINY_MODEL, '--config', TINY_CONFIG];
+
+describe('option parsing', () => {
+  const spec = { 'allow-special': 'boolean', text: 'string', steps: 'number' } as const;
+
+  it('reads a switch given a value as that value, and refuses other values', () => {
+    expect(parseArgs(['--allow-special=0'], spec)['allow-special']).toBe(false);
+    expect(parseArgs(['--allow-special=false'], spec)['allow-special']).toBe(false);
+    expect(parseArgs(['--allow-special=true'], spec)['allow-special']).toBe(true);
+    expect(parseArgs(['--allow-special'], spec)['allow-special']).toBe(true);
+    expect(() => parseArgs(['--allow-special=no'], spec)).toThrow(/is a switch/);
+  });
+
+  it('refuses empty values, repeated options and unknown names', () => {
+    expect(() => parseArgs(['--text', ''], spec)).toThrow(/--text is empty/);
+    expect(() => parseArgs(['--steps='], spec)).toThrow(/--steps is empty/);
+    expect(() => parseArgs(['--text', 'a', '--text', 'b'], spec)).toThrow(/given twice/);
+    expect(() => parseArgs(['--constructor', 'x'], spec)).toThrow(/unknown option --constructor/);
+    expect(parseArgs(['--steps', '-1'], spec).steps).toBe(-1); // a negative number is a value
+  });
+
+  it.each([
+    [{ steps: -1 }, /--steps must be a whole number of at least 1, not -1/],
+    [{ 'n-layer': 0 }, /--n-layer must be a whole number of at least 1/],
+    [{ 'n-embd': 0 }, /--n-embd/],
+    [{ batch: 2.5 }, /--batch/],
+    [{ lr: 0 }, /--lr must be a number above 0/],
+    [{ 'weight-decay': -0.1 }, /--weight-decay/],
+    [{ seed: -3 }, /--seed must be a whole number of at least 0/],
+    [{ 'warmup-steps': 1.5 }, /--warmup-steps/],
+  ])('refuses training option %o', (args, message) => {
+    expect(() => trainOptionsFrom(args)).toThrow(message);
+  });
+});
+
+describe('npm run trace misuse', () => {
+  it('refuses a folder as --out and writes nothing into it', () => {
+    const dir = scratch();
+    expectOneLineFailure(trace([...model, '--text', 'hi', '--out', dir]), dir);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('refuses --out in a folder that does not exist', () => {
+    const out = path.join(scratch(), 'missing', 'dir', 'x.json');
+    expectOneLineFailure(trace([...model, '--text', 'hi', '--out', out]), out);
+  });
+
+  it('refuses --out /dev/full', () => {
+    expectOneLineFailure(trace([...model, '--text', 'hi', '--out', '/dev/full']), '/dev/full');
+  });
+
+  it('refuses an empty --model instead of running the default model', () => {
+    expectOneLineFailure(trace(['--model', '', '--text', 'hi']), /--model is empty/);
+  });
+
+  it.each([
+    ['--model', (dir: string) => ['--model', dir, '--text', 'hi']],
+    ['--config', (dir: string) => ['--model', TINY_MODEL, '--config', dir, '--text', 'hi']],
+    ['--text-file', (dir: string) => [...model, '--text-file', dir]],
+  ])('names a folder given as %s', (_, args) => {
+    const dir = scratch();
+    expectOneLineFailure(trace(args(dir)), new RegExp(`${dir} is a directory`));
+  });
+
+  it.each([
+    ['--model', (fifo: string) => ['--model', fifo, '--config', TINY_CONFIG, '--text', 'hi']],
+    ['--text-file', (fifo: string) => [...model, '--text-file', fifo]],
+  ])('refuses a FIFO as %s instead of waiting on it', (_, args) => {
+    const fifo = path.join(scratch(), 'pipe');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    expectOneLineFailure(trace(args(fifo), { timeout: 20_000 }), new RegExp(`${fifo} is not a regular file`));
+  });
+
+  it('keeps --allow-special=0 off, and writes --out whole with no temporary file left', () => {
+    const dir = scratch();
+    const out = path.join(dir, 'trace.json');
+    const off = trace([...model, '--text', 'a<|endoftext|>b', '--allow-special=0', '--out', out]);
+    expect(off.status, off.stderr).toBe(0);
+    expect(readdirSync(dir)).toEqual(['trace.json']);
+    const on = trace([...model, '--text', 'a<|endoftext|>b', '--allow-special']);
+    expect(JSON.parse(on.stdout).ids).toContain(END_OF_TEXT_ID);
+    const offIds = JSON.parse(readFileSync(out, 'utf8')).ids;
+    expect(offIds).not.toContain(END_OF_TEXT_ID);
+  });
+});
+
+describe('npm run train misuse', () => {
+  it('refuses bad options before it creates or writes anything', () => {
+    const out = path.join(scratch(), 'model');
+    expectOneLineFailure(train(['--out', out, '--steps', '-1', '--n-layer', '0']), /--steps/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses an --out that is a file', () => {
+    const file = path.join(scratch(), 'model.safetensors');
+    writeFileSync(file, 'not a folder');
+    expectOneLineFailure(train(['--out', file, '--steps', '1']), file);
+  });
+
+  it('names a folder given as --text-file to --fixed-batch', () => {
+    const dir = scratch();
+    mkdirSync(path.join(dir, 'texts'));
+    const args = ['--fixed-batch', ...model, '--text-file', path.join(dir, 'texts')];
+    expectOneLineFailure(
+      train([...args, '--batch', '1', '--seq', '4', '--steps', '1']),
+      /texts is a directory/,
+    );
+  });
+});
