@@ -4,6 +4,7 @@
 import { parseArgs, UsageError } from './args';
 import { traceText, type Engine } from '../model/engine';
 import { CpuEngine } from '../model/cpu/forward';
+import { checkFinite } from '../model/finite';
 import { loadDefaultModel } from '../node/default-model';
 import { checkRegularFile, loadModelFile, readTextFile } from '../node/files';
 import { createNodeEngine } from '../node/engines';
@@ -67,6 +68,7 @@ export async function traceCommand(
     backend === 'cpu' ? new CpuEngine(weights) : await createNodeEngine(weights, backend);
   try {
     const trace = await traceText(engine, text, { logits: 'all' }, { allowSpecial: args['allow-special'] });
+    checkFinite(trace.tensors, 'no trace was written');
     if (out) {
       await writeAtomically(out, (temporary) => writeTraceJson(temporary, trace, engine.description));
       log(

@@ -2,6 +2,7 @@
 // { config, backend, adapter, ids, tokens, truncated, tensors: { NAME: { shape, data } } }, data row-major.
 
 import { configToJson, parseConfig } from './config';
+import { checkFinite } from './finite';
 import type { Trace } from './trace';
 
 export interface TraceJson {
@@ -27,7 +28,9 @@ export function traceJsonHeader(trace: Trace, adapter: string): Omit<TraceJson, 
   };
 }
 
+/** The JSON form; a trace with NaN or ±Inf is refused, as JSON has no such numbers (they became null). */
 export function traceToJson(trace: Trace, adapter: string): TraceJson {
+  checkFinite(trace.tensors, 'it cannot be exported');
   const tensors: TraceJson['tensors'] = {};
   for (const [name, tensor] of Object.entries(trace.tensors)) {
     tensors[name] = { shape: tensor.shape, data: Array.from(tensor.data) };

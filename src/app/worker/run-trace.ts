@@ -6,6 +6,7 @@ import { headSize } from '../../model/config';
 import type { Engine } from '../../model/engine';
 import { fitToContext } from '../../model/engine';
 import { InputError, ModelFileError } from '../../model/errors';
+import { checkFinite, NonFiniteError } from '../../model/finite';
 import type { GPT2Weights } from '../../model/weights';
 import { tokenize, tokenBytes, displayBytes } from '../../tokenizer/gpt2';
 import { identicalEmbeddingNotices, inputNotices } from './input-notices';
@@ -14,7 +15,8 @@ import { keystrokeRequest, NEXT_TOKENS_REQUEST } from './trace-requests';
 
 /** A sentence for the user out of any error (model and input errors are written for people already). */
 export function userMessage(error: unknown): string {
-  if (error instanceof ModelFileError || error instanceof InputError) return error.message;
+  if (error instanceof ModelFileError || error instanceof InputError || error instanceof NonFiniteError)
+    return error.message;
   if (error instanceof Error) return `Something went wrong: ${error.message}`;
   return `Something went wrong: ${String(error)}`;
 }
@@ -50,6 +52,7 @@ export async function runTrace(
   const layer = Math.min(Math.max(0, request.layer), config.nLayer - 1);
   // The next-token logits need every block; they are a second request (nextTokens), once typing pauses.
   const tensors = await engine.forward(fitted.ids, keystrokeRequest(layer));
+  checkFinite(tensors, 'the views keep the last good trace');
   const T = fitted.ids.length;
   const C = config.nEmbd;
   for (const [prefix, inputs] of [
@@ -94,7 +97,9 @@ export async function runTrace(
 
 /** The next-token message: the engine's logits for the last position (GPT-2's tied head) and the top ten. */
 export async function nextTokens(engine: Engine, id: number, ids: number[]): Promise<NextResult> {
-  const logits = (await engine.forward(ids, NEXT_TOKENS_REQUEST)).logits.data; // (V)
+  const computed = await engine.forward(ids, NEXT_TOKENS_REQUEST);
+  checkFinite(computed, 'no next-token probabilities are shown');
+  const logits = computed.logits.data; // (V)
   return {
     type: 'next',
     id,
