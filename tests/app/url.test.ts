@@ -1,10 +1,12 @@
 // @vitest-environment jsdom
 // The URL holds the whole view: settings survive a round trip, defaults stay out of the link, and a broken
-// link falls back to defaults instead of breaking the page.
+// link falls back to defaults instead of breaking the page; a long text is cut to what a link can hold.
 
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/app/data/types';
-import { searchToSettings, settingsToSearch } from '../../src/app/store/url';
+import { inputNotices } from '../../src/app/worker/input-notices';
+import { searchToSettings, settingsToSearch, textForUrl, URL_TEXT_LIMIT } from '../../src/app/store/url';
 
 describe('settings in the URL', () => {
   it('round-trips every field', () => {
@@ -34,5 +36,71 @@ describe('settings in the URL', () => {
   it('ignores malformed values', () => {
     const s = searchToSettings('?step=99&mode=weird&layer=-1&temp=abc&pos=maybe&backend=tpu');
     expect(s).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('cuts a long text to what a link can hold, on a character boundary, and says so', () => {
+    for (const unit of ['a', 'é', '東', '🐱', ' ', '&']) {
+      const text = unit.repeat(2_600_000 / unit.length);
+      const search = settingsToSearch({ ...DEFAULT_SETTINGS, text });
+      expect(search.length).toBeLessThanOrEqual(URL_TEXT_LIMIT + 'text='.length);
+      const back = searchToSettings(search).text;
+      expect(text.startsWith(back)).toBe(true);
+      expect(back.length).toBeGreaterThan(URL_TEXT_LIMIT / 13);
+      expect(back).not.toMatch(/[\ud800-\udbff]$/);
+    }
+    const notices = inputNotices('a'.repeat(10_000), [], false, 128);
+    expect(notices).toEqual([expect.stringMatching(/^The address bar keeps only the first 6000 characters/)]);
+    expect(inputNotices('a short text', [], false, 128)).toEqual([]);
+  });
+});
+
+const runs = { numRuns: 200, seed: 41, interruptAfterTimeLimit: 5_000 };
+
+describe('URL parser properties', () => {
+  const settings = fc.record({
+    text: fc.string({ unit: 'grapheme', maxLength: 300 }),
+    mode: fc.constantFrom('naive', 'trainable'),
+    positions: fc.boolean(),
+    causal: fc.boolean(),
+    layer: fc.integer({ min: 0, max: 1000 }),
+    head: fc.integer({ min: 0, max: 1000 }),
+    step: fc.integer({ min: 1, max: 7 }),
+    allHeads: fc.boolean(),
+    preset: fc.constantFrom('none', 'book'),
+    model: fc.oneof(fc.constant(''), fc.webUrl(), fc.string({ maxLength: 40 })),
+    backend: fc.constantFrom('auto', 'webgpu', 'cpu'),
+    temperature: fc.constantFrom(0.05, 0.5, 1, 2.5, 5),
+    special: fc.boolean(),
+  }) as fc.Arbitrary<Settings>;
+
+  it('round-trips any settings whose text fits a link', () => {
+    fc.assert(
+      fc.property(settings, (s) => {
+        fc.pre(!textForUrl(s.text).cut);
+        expect(searchToSettings(settingsToSearch(s))).toEqual(s);
+      }),
+      runs,
+    );
+  });
+
+  it('reads any query string into valid settings without throwing', () => {
+    const key = fc.constantFrom('text', 'mode', 'pos', 'causal', 'layer', 'head', 'step', 'heads', 'preset', 'model', 'backend', 'temp', 'special', 'x'); // prettier-ignore
+    const query = fc.oneof(
+      fc.string({ maxLength: 200 }),
+      fc
+        .array(fc.tuple(key, fc.string({ maxLength: 30 })), { maxLength: 8 })
+        .map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('&')),
+    );
+    fc.assert(
+      fc.property(query, (q) => {
+        const s = searchToSettings(q);
+        expect(['naive', 'trainable']).toContain(s.mode);
+        expect(Number.isInteger(s.step) && s.step >= 1 && s.step <= 7).toBe(true);
+        expect(s.temperature >= 0.05 && s.temperature <= 5).toBe(true);
+        expect(typeof s.text).toBe('string');
+        expect(searchToSettings(settingsToSearch(s)).mode).toBe(s.mode);
+      }),
+      runs,
+    );
   });
 });

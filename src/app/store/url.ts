@@ -24,11 +24,44 @@ function encodeValue(value: Settings[keyof Settings]): string {
   return String(value);
 }
 
-/** The query string (without "?") for `settings`. */
+/**
+ * How many characters the text may take once encoded in a link. Servers refuse request lines past about
+ * 8 KB (a 2.6 MB text made a link that could not be opened), so the rest of the settings keep room.
+ */
+export const URL_TEXT_LIMIT = 6000;
+
+/** Encoded length of one code point in a query string (UTF-8 bytes, each %XX unless unreserved). */
+const encodedLength = (codePoint: number): number =>
+  /[A-Za-z0-9*\-._ ]/.test(String.fromCodePoint(codePoint))
+    ? 1
+    : codePoint < 0x80
+      ? 3
+      : codePoint < 0x800
+        ? 6
+        : codePoint < 0x10000
+          ? 9
+          : 12;
+
+/** The longest start of `text` whose encoded form fits URL_TEXT_LIMIT, never splitting a character. */
+export function textForUrl(text: string): { text: string; cut: boolean } {
+  let encoded = 0;
+  let end = 0;
+  while (end < text.length) {
+    const codePoint = text.codePointAt(end)!;
+    encoded += encodedLength(codePoint);
+    if (encoded > URL_TEXT_LIMIT) return { text: text.slice(0, end), cut: true };
+    end += codePoint > 0xffff ? 2 : 1;
+  }
+  return { text, cut: false };
+}
+
+/** The query string (without "?") for `settings`; a long text is cut to what a link can hold. */
 export function settingsToSearch(settings: Settings): string {
   const params = new URLSearchParams();
   for (const key of Object.keys(KEYS) as (keyof Settings)[]) {
-    if (settings[key] !== DEFAULT_SETTINGS[key]) params.set(KEYS[key], encodeValue(settings[key]));
+    if (settings[key] === DEFAULT_SETTINGS[key]) continue;
+    const value = key === 'text' ? textForUrl(settings.text).text : encodeValue(settings[key]);
+    params.set(KEYS[key], value);
   }
   return params.toString();
 }

@@ -79,6 +79,13 @@ export interface Bridge {
 }
 
 export function connectBridge(client: EngineClient, pageUrl: string): Bridge {
+  const absolute = (url: string) => {
+    try {
+      return new URL(url.trim(), pageUrl).href;
+    } catch {
+      return url; // the loader refuses it with a sentence
+    }
+  };
   const exports = new Map<number, { resolve: (json: string) => void; reject: (e: Error) => void }>();
   let loadId = 0;
   let nextTimer: ReturnType<typeof setTimeout> | undefined;
@@ -100,7 +107,14 @@ export function connectBridge(client: EngineClient, pageUrl: string): Bridge {
     });
   };
 
+  // The built-in model standing in for a link's model that failed: the reason stays on screen, and the
+  // link's model= stays in the address bar, so what the link asked for is not lost.
+  let fallback: { id: number; url: string; reason: string } | null = null;
+
   const loadModel = (source: ModelSource) => {
+    // The worker would resolve a relative address against its own script, under /assets/.
+    if (source.kind === 'url' && !source.url.startsWith('local:'))
+      source = { ...source, url: absolute(source.url) };
     loadId = nextId++;
     patchState({ load: { active: true, fraction: null, what: 'Starting…' }, loadError: null });
     client.post({ type: 'load', id: loadId, source, backend: useAppStore.getState().settings.backend });
@@ -121,20 +135,28 @@ export function connectBridge(client: EngineClient, pageUrl: string): Bridge {
         if (message.id === loadId)
           patchState({ load: { active: true, fraction: message.fraction, what: message.what } });
         return;
-      case 'model':
+      case 'model': {
+        const standIn = fallback?.id === message.id ? fallback : null;
         patchState({
           model: message.info,
           backend: message.backend,
           modelNotice: message.notice,
-          loadError: null,
+          loadError: standIn
+            ? `The model in this link (${standIn.url}) did not load, so the built-in model runs instead. ${standIn.reason}`
+            : null,
         });
         patchState({ load: { active: false, fraction: null, what: '' } });
-        if (message.cacheKey !== state.settings.model) state.set({ model: message.cacheKey });
+        if (!standIn && message.cacheKey !== state.settings.model) state.set({ model: message.cacheKey });
         return;
+      }
       case 'load-error':
         patchState({ loadError: message.message, load: { active: false, fraction: null, what: '' } });
         // A broken model link on first open: show the message and fall back to the built-in model.
-        if (!state.model && message.id === loadId) loadModel({ kind: 'default', baseUrl: pageUrl });
+        if (!state.model && message.id === loadId) {
+          const url = state.settings.model;
+          loadModel({ kind: 'default', baseUrl: pageUrl });
+          fallback = { id: loadId, url, reason: message.message };
+        }
         return;
       case 'export-trace':
       case 'export-error': {

@@ -2,6 +2,7 @@
 // marker, characters split into bytes, and different tokens the model cannot tell apart.
 
 import { END_OF_TEXT, END_OF_TEXT_ID } from '../../tokenizer/gpt2';
+import { textForUrl } from '../store/url';
 
 /** Remarks about the text itself: truncation, special tokens and byte-level pieces. */
 export function inputNotices(
@@ -14,6 +15,12 @@ export function inputNotices(
   if (truncated) {
     notices.push(
       `Cut to ${nPositions} tokens: this model reads at most ${nPositions}, and the text is longer. The rest is not shown.`,
+    );
+  }
+  const inLink = textForUrl(text);
+  if (inLink.cut) {
+    notices.push(
+      `The address bar keeps only the first ${inLink.text.length} characters of this text: a link to all of it would be too long to open.`,
     );
   }
   if (text.includes(END_OF_TEXT)) {

@@ -1,5 +1,5 @@
-// Fetches or reads a GPT-2 model (safetensors + config.json) with progress and cancellation, keeping downloaded
-// and uploaded models in Cache Storage so the next visit loads them without the network.
+// Fetches or reads a GPT-2 model (safetensors + config.json) with progress and cancellation, keeping models
+// that loaded in Cache Storage (never a failed or cut download) so the next visit needs no network.
 
 import { parseConfig } from '../../model/config';
 import { ModelFileError } from '../../model/errors';
@@ -29,12 +29,21 @@ export function modelFileUrls(url: string): { weights: string; config: string } 
   return { weights: `${folder}model.safetensors`, config: `${folder}config.json` };
 }
 
+export interface FetchOptions {
+  /** Read a copy from Cache Storage when there is one (nothing is written: see rememberValidated). */
+  useCache: boolean;
+  /** Answer null on 404 instead of failing. */
+  optional?: boolean;
+  /** Checks the first bytes as soon as they arrive, so a wrong file is refused before it downloads whole. */
+  checkStart?: { bytes: number; check: (start: Uint8Array) => void };
+}
+
 /** Downloads `url` into a Blob, reporting progress; null on 404 when `optional`. */
 export async function fetchBlob(
   url: string,
   signal: AbortSignal,
   onProgress: Progress,
-  options: { useCache: boolean; optional?: boolean },
+  options: FetchOptions,
 ): Promise<Blob | null> {
   const cache = options.useCache ? await openCache() : null;
   const cached = await cache?.match(url);
@@ -49,23 +58,78 @@ export async function fetchBlob(
     );
   }
   if (response.status === 404 && options.optional) return null;
+  if (response.status === 404) throw new ModelFileError(`Could not download ${url}: not found (404).`);
   if (!response.ok)
     throw new ModelFileError(`Could not download ${url}: the server answered ${response.status}.`);
+  // A server that answers every path with its web page (a single-page-app fallback) means "not found".
+  if (/^text\/html\b/i.test(response.headers.get('content-type') ?? '')) {
+    await response.body?.cancel();
+    if (options.optional) return null;
+    throw new ModelFileError(
+      `Could not download ${url}: not found (404); the server answered with a web page instead.`,
+    );
+  }
   const total = Number(response.headers.get('content-length')) || 0;
+  const encoded = (response.headers.get('content-encoding') ?? 'identity') !== 'identity';
   const name = url.split('/').pop() ?? url;
   const chunks: Uint8Array[] = [];
   let loaded = 0;
+  let started = !options.checkStart;
   const reader = response.body!.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     chunks.push(value);
     loaded += value.byteLength;
+    if (!started && loaded >= options.checkStart!.bytes) {
+      started = true;
+      try {
+        options.checkStart!.check(new Uint8Array(await new Blob(chunks as BlobPart[]).arrayBuffer()));
+      } catch (error) {
+        await reader.cancel();
+        throw error;
+      }
+    }
     onProgress(total ? loaded / total : null, `Downloading ${name}: ${(loaded / 1e6).toFixed(1)} MB`);
   }
-  const blob = new Blob(chunks as BlobPart[]);
-  if (cache) await cache.put(url, new Response(blob)).catch(() => undefined);
-  return blob;
+  if (total && !encoded && loaded < total) {
+    throw new ModelFileError(
+      `Could not download ${url}: the download ended after ${loaded} of ${total} bytes.`,
+    );
+  }
+  return new Blob(chunks as BlobPart[]);
+}
+
+/** Keeps downloaded files in Cache Storage, once the model they make up has loaded and passed every check. */
+async function rememberValidated(files: [string, Blob][]): Promise<void> {
+  const cache = await openCache();
+  for (const [url, blob] of files) await cache?.put(url, new Response(blob)).catch(() => undefined);
+}
+
+/** Drops cached copies that failed to load (kept by an older version, or damaged on disk). */
+async function forget(urls: string[]): Promise<void> {
+  const cache = await openCache();
+  for (const url of urls) await cache?.delete(url).catch(() => undefined);
+}
+
+/**
+ * The address of a model link: http(s) only, since anything else (javascript:, data:, file:) is not a
+ * download. A relative link must be made absolute against the page before it reaches the worker, whose
+ * own address is the script's, under /assets/.
+ */
+export function checkModelUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    throw new ModelFileError(`"${url}" is not a model address: give a full http(s) URL of a model folder.`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ModelFileError(
+      `"${url.slice(0, 80)}" is not a model address: only http and https links are loaded, not ${parsed.protocol} ones.`,
+    );
+  }
+  return parsed.href;
 }
 
 /** Key under which uploaded files are cached, so a link with model=local:NAME restores them. */
@@ -110,16 +174,33 @@ export async function loadFromUrl(
     }
     return weightsFromBlobs(await weights.blob(), await config.text(), name, signal, onProgress);
   }
-  const urls = modelFileUrls(url);
-  const configBlob = await fetchBlob(urls.config, signal, onProgress, { useCache: true });
-  const weightsBlob = await fetchBlob(urls.weights, signal, onProgress, { useCache: true });
-  return weightsFromBlobs(
-    weightsBlob!,
-    await configBlob!.text(),
-    urls.weights.split('/').pop()!,
-    signal,
-    onProgress,
-  );
+  const urls = modelFileUrls(checkModelUrl(url));
+  try {
+    const configBlob = await fetchBlob(urls.config, signal, onProgress, { useCache: true });
+    const weightsBlob = await fetchBlob(urls.weights, signal, onProgress, {
+      useCache: true,
+      // The 9th byte of a safetensors file opens its JSON header; 1 GB of zeros stops at the first chunk.
+      checkStart: { bytes: 9, check: (start) => checkSafetensorsStart(start, urls.weights) },
+    });
+    const label = urls.weights.split('/').pop()!;
+    const weights = await weightsFromBlobs(weightsBlob!, await configBlob!.text(), label, signal, onProgress);
+    await rememberValidated([
+      [urls.config, configBlob!],
+      [urls.weights, weightsBlob!],
+    ]);
+    return weights;
+  } catch (error) {
+    await forget([urls.config, urls.weights]);
+    throw error;
+  }
+}
+
+function checkSafetensorsStart(start: Uint8Array, url: string): void {
+  if (start[8] !== 0x7b) {
+    throw new ModelFileError(
+      `${url.split('/').pop()} is not a safetensors file (it does not start with a header length and a JSON header).`,
+    );
+  }
 }
 
 /** Loads uploaded files and keeps a copy in the cache under local:NAME. */
