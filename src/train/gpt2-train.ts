@@ -5,13 +5,11 @@ import {
   crossEntropyBackward,
   crossEntropyForward,
   encoderBackward,
-  biasBackward,
   encoderForward,
-  layernormBackward,
   residualBackward,
 } from '../model/cpu/backward';
 import type { CpuKernels } from '../model/cpu/kernels';
-import { layernormForward, residualForward } from '../model/cpu/ops';
+import { residualForward } from '../model/cpu/ops';
 import { createSyncKernels } from '../model/wasm/select';
 import type { GPT2Weights } from '../model/weights';
 import { flattenParams, type FlatParams } from './params';
@@ -137,19 +135,19 @@ export class GPT2Training {
     let residual = this.encoded;
     weights.layers.forEach((w, l) => {
       const a = this.layers[l];
-      layernormForward(a.ln1, residual, w.ln1Weight, w.ln1Bias, N, C, eps);
+      k.layernormForward(a.ln1, residual, w.ln1Weight, w.ln1Bias, N, C, eps);
       k.matmulForward(a.qkv, a.ln1, w.qkvWeight, w.qkvBias, N, C, 3 * C);
       k.attentionForward(a.atty, a.att, a.qkv, B, T, C, config.nHead);
       k.matmulForward(a.attproj, a.atty, w.attnProjWeight, w.attnProjBias, N, C, C);
       residualForward(a.residual2, residual, a.attproj, N * C);
-      layernormForward(a.ln2, a.residual2, w.ln2Weight, w.ln2Bias, N, C, eps);
+      k.layernormForward(a.ln2, a.residual2, w.ln2Weight, w.ln2Bias, N, C, eps);
       k.matmulForward(a.fch, a.ln2, w.fcWeight, w.fcBias, N, C, 4 * C);
       k.geluForward(a.fchGelu, a.fch, N * 4 * C);
       k.matmulForward(a.fcproj, a.fchGelu, w.fcProjWeight, w.fcProjBias, N, 4 * C, C);
       residualForward(a.residual3, a.residual2, a.fcproj, N * C);
       residual = a.residual3;
     });
-    layernormForward(this.lnf, residual, weights.lnFWeight, weights.lnFBias, N, C, eps);
+    k.layernormForward(this.lnf, residual, weights.lnFWeight, weights.lnFBias, N, C, eps);
     k.logitsForward(this.logits, this.lnf, weights.wte, N, C, config.vocabSize);
     this.lastLoss = crossEntropyForward(
       this.losses,
@@ -179,7 +177,7 @@ export class GPT2Training {
     this.logitsBackward();
     const lastResidual = L > 0 ? this.layers[L - 1].residual3 : this.encoded;
     const g = gradWeights;
-    layernormBackward(
+    this.kernels.layernormBackward(
       this.dresiduals[L],
       g.lnFWeight,
       g.lnFBias,
@@ -237,18 +235,18 @@ export class GPT2Training {
     ) => {
       k.matmulBackwardInput(dinp, dout, weight, N, C_, OC);
       k.matmulBackwardWeight(dweight, inp, dout, N, C_, OC);
-      biasBackward(dbias, dout, N, OC);
+      k.biasBackward(dbias, dout, N, OC);
     };
     residualBackward(s.dresidual2, s.dfcproj, dresidualOut, N * C);
     matmulBackward(s.dfchGelu, g.fcProjWeight, g.fcProjBias, s.dfcproj, a.fchGelu, w.fcProjWeight, 4 * C, C);
     k.geluBackward(s.dfch, a.fch, s.dfchGelu, N * 4 * C);
     matmulBackward(s.dln2, g.fcWeight, g.fcBias, s.dfch, a.ln2, w.fcWeight, C, 4 * C);
-    layernormBackward(s.dresidual2, g.ln2Weight, g.ln2Bias, s.dln2, a.residual2, w.ln2Weight, N, C, eps);
+    k.layernormBackward(s.dresidual2, g.ln2Weight, g.ln2Bias, s.dln2, a.residual2, w.ln2Weight, N, C, eps);
     residualBackward(dresidualIn, s.dattproj, s.dresidual2, N * C);
     matmulBackward(s.datty, g.attnProjWeight, g.attnProjBias, s.dattproj, a.atty, w.attnProjWeight, C, C);
     k.attentionBackward(s.dqkv, this.datt, s.datty, a.qkv, a.att, B, T, C, config.nHead);
     matmulBackward(s.dln1, g.qkvWeight, g.qkvBias, s.dqkv, a.ln1, w.qkvWeight, C, 3 * C);
-    layernormBackward(dresidualIn, g.ln1Weight, g.ln1Bias, s.dln1, residualIn, w.ln1Weight, N, C, eps);
+    k.layernormBackward(dresidualIn, g.ln1Weight, g.ln1Bias, s.dln1, residualIn, w.ln1Weight, N, C, eps);
   }
 
   /** Attention weights of block l, (B, NH, T, T), as of the last forward(). */

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { UsageError } from '../cli/args';
 import { configToJson } from '../model/config';
+import { createCpuKernels } from '../model/wasm/select';
 import { parameterCount } from '../model/weights';
 import { loadModelFile } from '../node/files';
 import { checkOutputFolder, writeFileAtomically } from '../node/output-file';
@@ -98,12 +99,19 @@ export async function runTraining(args: Record<string, unknown>, argv: string[])
   const outDir = checkOutputFolder(String(args.out));
   const log = (line: string) => process.stderr.write(line + '\n');
   log(`training ${JSON.stringify(o)}`);
+  const { kernels, limitation } = await createCpuKernels();
+  log(`on the CPU: ${kernels.description}${limitation ? ` (${limitation})` : ''}`);
   const started = performance.now();
-  const result = trainModel(o, (record, valLoss) => {
-    if ((record.step + 1) % 25 === 0 || valLoss !== undefined || record.step === 0) {
-      log(progressLine(record, o, started, valLoss));
-    }
-  });
+  const result = trainModel(
+    o,
+    (record, valLoss) => {
+      if ((record.step + 1) % 25 === 0 || valLoss !== undefined || record.step === 0) {
+        log(progressLine(record, o, started, valLoss));
+      }
+    },
+    kernels,
+  );
+  kernels.dispose();
 
   const modelFile = writeCheckpoint(outDir, result.weights, 'F16');
   const shipped = await loadModelFile(modelFile, path.join(outDir, 'config.json'));

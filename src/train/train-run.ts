@@ -7,6 +7,9 @@ import type { GPT2Weights } from '../model/weights';
 import { AdamW, clipGradNorm, untieGradients } from './adamw';
 import { generateCorpus } from './corpus';
 import { BatchSampler, encodeLines, meanLossOver, validationWindows } from './data';
+import type { CpuKernels } from '../model/cpu/kernels';
+import { createSyncKernels } from '../model/wasm/select';
+import { ComputeThreadError } from '../model/wasm/thread-pool';
 import { GPT2Training } from './gpt2-train';
 import {
   buildTrainVocab,
@@ -77,6 +80,23 @@ export interface TrainResult {
   seconds: number;
 }
 
+/**
+ * One forward and backward pass. If a compute thread dies, the kernels go on with this thread alone and the
+ * pass is run again: it starts from the same weights and batch, so the numbers are the same.
+ */
+function forwardBackward(training: GPT2Training): number {
+  try {
+    const loss = training.forward();
+    training.backward();
+    return loss;
+  } catch (error) {
+    if (!(error instanceof ComputeThreadError)) throw error;
+    const loss = training.forward();
+    training.backward();
+    return loss;
+  }
+}
+
 /** Learning rate at `step`: linear warm-up, then cosine down to lr · minLrFraction at the last step. */
 export function learningRate(step: number, o: TrainOptions): number {
   if (step < o.warmupSteps) return (o.lr * (step + 1)) / o.warmupSteps;
@@ -97,9 +117,14 @@ export function modelConfig(o: TrainOptions): GPT2Config {
   };
 }
 
+/**
+ * Trains a model from `o`. `kernels` run the heavy work (WebAssembly SIMD on this thread by default; any
+ * thread count gives the same bits, so the same file).
+ */
 export function trainModel(
   o: TrainOptions,
   onStep: (record: StepRecord, valLoss?: number) => void = () => {},
+  kernels: CpuKernels = createSyncKernels(),
 ) {
   const started = performance.now();
   const corpus = generateCorpus(o.seed, o.stories);
@@ -111,7 +136,7 @@ export function trainModel(
   const valStarts = validationWindows(valCompact, o.seq, o.valWindows);
 
   const initial = randomGPT2Weights(compactConfig(modelConfig(o), vocab), o.seed);
-  const training = new GPT2Training(initial, o.batch, o.seq, sharedRowLogitBias(vocab));
+  const training = new GPT2Training(initial, o.batch, o.seq, sharedRowLogitBias(vocab), kernels);
   const optimizer = new AdamW(training.params, { weightDecay: o.weightDecay, decay: 'matrices' });
   const tied = sharedRowSpan(vocab, o.nEmbd);
   const sampler = new BatchSampler(trainCompact, o.seed + 1);
@@ -121,8 +146,7 @@ export function trainModel(
   for (let step = 0; step < o.steps; step++) {
     const lr = learningRate(step, o);
     sampler.fill(training);
-    const loss = training.forward();
-    training.backward();
+    const loss = forwardBackward(training);
     untieGradients(training.params.grads, tied);
     const gradNorm = clipGradNorm(training.params.grads, o.gradClip, tied);
     optimizer.update(lr);

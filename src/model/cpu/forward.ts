@@ -10,7 +10,7 @@ import type { GPT2Weights, LayerWeights } from '../weights';
 import { createSyncKernels, defaultCpuKernels } from '../wasm/select';
 import { ComputeThreadError } from '../wasm/thread-pool';
 import type { CpuKernels } from './kernels';
-import { embeddingForward, layernormForward, mergeHead, residualForward, splitHeads } from './ops';
+import { embeddingForward, mergeHead, residualForward, splitHeads } from './ops';
 
 /** Checks ids against the model: non-empty, within the context and the vocabulary. */
 export function validateIds(ids: number[], vocabSize: number, nPositions: number): void {
@@ -71,7 +71,7 @@ export function cpuForward(
   if (lastLayer < config.nLayer - 1) return tensors;
 
   const lnF = new Float32Array(T * C); // (T, C)
-  layernormForward(lnF, residual, weights.lnFWeight, weights.lnFBias, T, C, config.layerNormEpsilon);
+  kernels.layernormForward(lnF, residual, weights.lnFWeight, weights.lnFBias, T, C, config.layerNormEpsilon);
   keep('ln_f', [T, C], lnF);
   if (select.logits !== 'none') {
     const rows = select.logits === 'all' ? T : 1;
@@ -103,7 +103,7 @@ function blockForward(
   };
 
   const ln1 = new Float32Array(T * C); // (T, C)
-  layernormForward(ln1, residualIn, layer.ln1Weight, layer.ln1Bias, T, C, config.layerNormEpsilon);
+  kernels.layernormForward(ln1, residualIn, layer.ln1Weight, layer.ln1Bias, T, C, config.layerNormEpsilon);
   keep('ln_1', [T, C], ln1);
 
   const qkv = new Float32Array(T * 3 * C); // (T, 3C)
@@ -140,7 +140,7 @@ function blockForward(
   residualForward(residualMid, residualIn, attnOut, T * C);
 
   const ln2 = new Float32Array(T * C); // (T, C)
-  layernormForward(ln2, residualMid, layer.ln2Weight, layer.ln2Bias, T, C, config.layerNormEpsilon);
+  kernels.layernormForward(ln2, residualMid, layer.ln2Weight, layer.ln2Bias, T, C, config.layerNormEpsilon);
   keep('ln_2', [T, C], ln2);
   const fc = new Float32Array(T * 4 * C); // (T, 4C)
   kernels.matmulForward(fc, ln2, layer.fcWeight, layer.fcBias, T, C, 4 * C);

@@ -4,8 +4,14 @@
 
 import { dotProductScores, matrix, softmaxRows, weightedSum } from '../attention';
 import { attentionBackward, attentionForward } from './backward-attention';
-import { geluBackward, matmulBackwardInput, matmulBackwardWeight } from './backward';
-import { geluForward, logitsForward, matmulForward } from './ops';
+import {
+  biasBackward,
+  geluBackward,
+  layernormBackward,
+  matmulBackwardInput,
+  matmulBackwardWeight,
+} from './backward';
+import { geluForward, layernormForward, logitsForward, matmulForward } from './ops';
 
 export interface CpuKernels {
   /** For people: "TypeScript", "WASM SIMD · 1 thread", "WASM SIMD · 2 threads". */
@@ -91,6 +97,30 @@ export interface CpuKernels {
     C: number,
     NH: number,
   ): void;
+  /** Layer norm of N rows of C (ops.ts layernormForward). */
+  layernormForward(
+    out: Float32Array,
+    inp: Float32Array,
+    weight: Float32Array,
+    bias: Float32Array,
+    N: number,
+    C: number,
+    eps: number,
+  ): void;
+  /** Its backward (backward.ts layernormBackward): dinp, dweight and dbias accumulate. */
+  layernormBackward(
+    dinp: Float32Array,
+    dweight: Float32Array,
+    dbias: Float32Array,
+    dout: Float32Array,
+    inp: Float32Array,
+    weight: Float32Array,
+    N: number,
+    C: number,
+    eps: number,
+  ): void;
+  /** dbias (OC) += the column sums of dout (N,OC). */
+  biasBackward(dbias: Float32Array, dout: Float32Array, N: number, OC: number): void;
   geluForward(out: Float32Array, inp: Float32Array, N: number): void;
   /** dinp += gelu'(inp) · dout. */
   geluBackward(dinp: Float32Array, inp: Float32Array, dout: Float32Array, N: number): void;
@@ -122,6 +152,9 @@ export const referenceKernels: CpuKernels = {
   attentionBackward(dqkv, datt, dout, qkv, att, B, T, C, NH) {
     attentionBackward(dqkv, datt.subarray(0, T), dout, qkv, att, B, T, C, NH);
   },
+  layernormForward,
+  layernormBackward,
+  biasBackward,
   geluForward,
   geluBackward,
   alloc: (length) => new Float32Array(length),

@@ -13,10 +13,15 @@ export interface KernelExports {
   gelu_backward(...args: number[]): void;
   attention_forward(...args: number[]): void;
   attention_backward(...args: number[]): void;
+  layernorm_forward(...args: number[]): void;
+  layernorm_backward(...args: number[]): void;
+  bias_backward(...args: number[]): void;
   set_pack_buffer(ptr: number, bytes: number): void;
+  /** dst (cols × rows) = srcᵀ, src (rows × cols) with row stride ld; on the calling thread. */
+  transpose(dst: number, src: number, rows: number, cols: number, ld: number): void;
 }
 /** The kernels that run over a range of rows (the last two arguments). */
-export type KernelName = Exclude<keyof KernelExports, 'set_pack_buffer'>;
+export type KernelName = Exclude<keyof KernelExports, 'set_pack_buffer' | 'transpose'>;
 
 const PAGE = 65536;
 /** Each instance's buffer for packed B panels: K × 32 bytes, so products with K ≤ 8192 are packed. */

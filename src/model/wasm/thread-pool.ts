@@ -23,6 +23,8 @@ const MAX_ARGS = 16;
  * (a dead worker never answers): a multiple of this thread's time, and never less than the floor.
  */
 const WORKER_TIMEOUT_FACTOR = 50;
+/** A worker watches for the next job this long after each one (a keystroke's pass is a burst of jobs). */
+const WORKER_SPIN_MS = 2;
 const WORKER_TIMEOUT_FLOOR_MS = 2_000;
 
 /**
@@ -45,6 +47,9 @@ export const KERNEL_NAMES: KernelName[] = [
   'gelu_backward',
   'attention_forward',
   'attention_backward',
+  'layernorm_forward',
+  'layernorm_backward',
+  'bias_backward',
 ];
 
 /**
@@ -61,6 +66,8 @@ function workerMain(
     layout: number[];
     /** This worker's buffer for packed panels (see gemm.ts). */
     pack: [number, number];
+    /** How long to watch for the next job after one, before sleeping. */
+    spinMs: number;
   },
   ready: () => void,
 ): void {
@@ -80,6 +87,10 @@ function workerMain(
   let seen = Atomics.load(ctrl, GEN);
   ready();
   for (;;) {
+    // Jobs come in bursts (a pass is dozens of products), and waking from Atomics.wait costs tens of
+    // microseconds or more in a VM: so watch for the next job for a moment before going to sleep.
+    const spinUntil = performance.now() + init.spinMs;
+    while (Atomics.load(ctrl, GEN) === seen && performance.now() < spinUntil);
     Atomics.wait(ctrl, GEN, seen);
     seen = Atomics.load(ctrl, GEN);
     if (Atomics.load(ctrl, STOP_)) return;
@@ -161,6 +172,7 @@ export class ThreadPool {
             names: KERNEL_NAMES,
             layout,
             pack: [runtime.reservePersistent(PACK_BYTES), PACK_BYTES],
+            spinMs: WORKER_SPIN_MS,
           }),
         );
       }
@@ -226,13 +238,15 @@ export class ThreadPool {
   private waitForWorkers(timeoutMs: number): string | null {
     const ctrl = this.ctrl;
     const expected = this.workers.length;
-    const deadline = performance.now() + timeoutMs;
-    for (let spin = 0; Atomics.load(ctrl, DONE) < expected; spin++) {
-      if (spin < 2000) continue;
+    const started = performance.now();
+    // The workers' slices are as long as this thread's, so they are usually done within moments: watch
+    // (a futex wake-up costs more than the wait) before sleeping in short slices until the deadline.
+    while (Atomics.load(ctrl, DONE) < expected) {
+      const now = performance.now();
+      if (now - started < WORKER_SPIN_MS) continue;
+      if (now - started > timeoutMs) return 'a compute thread stopped answering';
       const done = Atomics.load(ctrl, DONE);
-      if (done >= expected) break;
-      Atomics.wait(ctrl, DONE, done, 20);
-      if (performance.now() > deadline) return 'a compute thread stopped answering';
+      if (done < expected) Atomics.wait(ctrl, DONE, done, 20);
     }
     return Atomics.load(ctrl, FAILED) ? 'a compute thread failed' : null;
   }

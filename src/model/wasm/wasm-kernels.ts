@@ -82,10 +82,21 @@ export class WasmKernels implements CpuKernels {
     C: number,
     OC: number,
   ): void {
-    // dinp[n, k] = dout[n, :] · weight[k, :]: rows of dout against rows of weight.
     const f = this.runtime.frame();
-    const args = [f.output(dinp, true), C, f.input(dout), OC, f.input(weight), OC, N, OC, C, 1, 1, 0, 0];
-    this.run('gemm_nt', args, N, ROW_ALIGN, C * OC);
+    const pDinp = f.output(dinp, true);
+    const pDout = f.input(dout);
+    const pWeight = f.input(weight);
+    if (N < 8) {
+      // dinp[n, k] = dout[n, :] · weight[k, :]: a dot product per entry, for a row or two.
+      const args = [pDinp, C, pDout, OC, pWeight, OC, N, OC, C, 1, 1, 0, 0];
+      this.run('gemm_nt', args, N, ROW_ALIGN, C * OC);
+    } else {
+      // dinp += dout · weightᵀ as a tiled product over weightᵀ (OC, C), transposed once here.
+      const weightT = f.temporary(C * OC);
+      this.runtime.exports.transpose(weightT, pWeight, C, OC, OC);
+      const args = [pDinp, C, pDout, OC, 1, weightT, C, 0, N, OC, C, 1, -1];
+      this.run('gemm_nn', args, N, ROW_ALIGN, C * OC);
+    }
     f.end();
   }
 
@@ -195,6 +206,54 @@ export class WasmKernels implements CpuKernels {
       NH,
     ];
     this.run('attention_backward', args, B * NH, 1, 4 * T * T * (C / NH));
+    f.end();
+  }
+
+  layernormForward(
+    out: Float32Array,
+    inp: Float32Array,
+    weight: Float32Array,
+    bias: Float32Array,
+    N: number,
+    C: number,
+    eps: number,
+  ): void {
+    const f = this.runtime.frame();
+    const args = [f.output(out, false), f.input(inp), f.input(weight), f.input(bias), C, eps];
+    this.run('layernorm_forward', args, N, 1, 4 * C);
+    f.end();
+  }
+
+  layernormBackward(
+    dinp: Float32Array,
+    dweight: Float32Array,
+    dbias: Float32Array,
+    dout: Float32Array,
+    inp: Float32Array,
+    weight: Float32Array,
+    N: number,
+    C: number,
+    eps: number,
+  ): void {
+    const f = this.runtime.frame();
+    const args = [f.output(dinp, true), f.output(dweight, true), f.output(dbias, true)];
+    // dweight and dbias gather every row in order: one thread, whatever the pool.
+    this.runtime.exports.layernorm_backward(
+      ...args,
+      f.input(dout),
+      f.input(inp),
+      f.input(weight),
+      C,
+      eps,
+      0,
+      N,
+    );
+    f.end();
+  }
+
+  biasBackward(dbias: Float32Array, dout: Float32Array, N: number, OC: number): void {
+    const f = this.runtime.frame();
+    this.runtime.exports.bias_backward(f.output(dbias, true), f.input(dout), OC, 0, N);
     f.end();
   }
 

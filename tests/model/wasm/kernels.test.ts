@@ -144,6 +144,33 @@ describe('WebAssembly SIMD kernels', () => {
     expect(Array.from(wasm[1]).every(Number.isFinite)).toBe(true);
   });
 
+  it.each([
+    [3, 5],
+    [7, 64],
+    [9, 33],
+  ])('layer norm forward and backward, and bias gradients, N=%i, C=%i', (N, C) => {
+    const inp = randomArray(N * C, 22, 8);
+    for (let c = 0; c < C; c++) inp[c] += 1000; // a large mean: the two-pass variance must hold
+    const weight = randomArray(C, 23);
+    const bias = randomArray(C, 24);
+    const dout = randomArray(N * C, 25);
+    const { ref, wasm } = both(
+      [
+        new Float32Array(N * C),
+        randomArray(N * C, 26),
+        randomArray(C, 27),
+        randomArray(C, 28),
+        randomArray(C, 29),
+      ],
+      (k, [out, dinp, dweight, dbias, dbias2]) => {
+        k.layernormForward(out, inp, weight, bias, N, C, 1e-5);
+        k.layernormBackward(dinp, dweight, dbias, dout, inp, weight, N, C, 1e-5);
+        k.biasBackward(dbias2, dout, N, C);
+      },
+    );
+    ref.forEach((r, i) => expect(relativeError(wasm[i], r), `output ${i}`).toBeLessThan(1e-5));
+  });
+
   it('gives the same bits whether arrays live in its memory or are copied in', () => {
     const [T, C, OC] = [13, 33, 17];
     const inp = randomArray(T * C, 20);

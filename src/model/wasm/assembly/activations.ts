@@ -6,10 +6,18 @@ const LOG2E: f32 = 1.44269504088896341;
 const LN2_HI: f32 = 0.693359375;
 const LN2_LO: f32 = -2.1219444e-4;
 
-/** e^x on four lanes (Cephes' expf: x = n·ln2 + r, a degree-5 polynomial for e^r, then 2^n in the exponent). */
+/** 1.5·2²³: adding it rounds a float to an integer, which then sits in the low mantissa bits. */
+const ROUNDER: f32 = 12582912;
+
+/**
+ * e^x on four lanes (Cephes' expf: x = n·ln2 + r, a degree-5 polynomial for e^r, then 2^n in the exponent).
+ * pmin/pmax (one instruction each; NaN passes through) clamp, and n is rounded with the 1.5·2²³ trick, because
+ * V8 turns f32x4.min/max and the float→int conversion into long instruction sequences.
+ */
 export function exp4(x0: v128): v128 {
-  const x = f32x4.min(f32x4.max(x0, f32x4.splat(-87.3)), f32x4.splat(88.3));
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+  const x = f32x4.pmin(f32x4.pmax(x0, f32x4.splat(-87.3)), f32x4.splat(88.3));
+  const rounded = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(ROUNDER));
+  const n = f32x4.sub(rounded, f32x4.splat(ROUNDER));
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
   let p = f32x4.splat(1.98756915e-4);
@@ -20,7 +28,8 @@ export function exp4(x0: v128): v128 {
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
   const r2 = f32x4.mul(r, r);
   p = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), f32x4.splat(1));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  const exponent = i32x4.sub(rounded, i32x4.splat(reinterpret<i32>(ROUNDER) - 127)); // n + 127
+  const scale = i32x4.shl(exponent, 23);
   return f32x4.mul(p, scale);
 }
 
@@ -40,11 +49,21 @@ export function softmax_causal(p: usize, T: i32, alpha: f32, r0: i32, r1: i32): 
     const i = r % T;
     const row = p + ((<usize>r * <usize>T) << 2);
     const visible = i + 1;
-    let max: f32 = -Infinity;
-    for (let j = 0; j < visible; j++) max = Mathf.max(max, load<f32>(row + ((<usize>j) << 2)) * alpha);
+    const V4 = visible & ~3;
+    // The maximum of the raw row (alpha > 0 keeps the order, so max(alpha·x) = alpha·max(x)), 4 lanes at a time.
+    let lanes = f32x4.splat(-Infinity);
+    for (let j = 0; j < V4; j += 4) lanes = f32x4.pmax(lanes, v128.load(row + ((<usize>j) << 2)));
+    let raw = f32x4.extract_lane(lanes, 0);
+    if (f32x4.extract_lane(lanes, 1) > raw) raw = f32x4.extract_lane(lanes, 1);
+    if (f32x4.extract_lane(lanes, 2) > raw) raw = f32x4.extract_lane(lanes, 2);
+    if (f32x4.extract_lane(lanes, 3) > raw) raw = f32x4.extract_lane(lanes, 3);
+    for (let j = V4; j < visible; j++) {
+      const v = load<f32>(row + ((<usize>j) << 2));
+      if (v > raw) raw = v;
+    }
+    const max = raw * alpha;
     const vmax = f32x4.splat(max);
     const valpha = f32x4.splat(alpha);
-    const V4 = visible & ~3;
     let vsum = f32x4.splat(0);
     for (let j = 0; j < V4; j += 4) {
       const q = row + ((<usize>j) << 2);
@@ -148,4 +167,110 @@ function geluGradLanes(x: v128, dout: v128): v128 {
     f32x4.mul(f32x4.mul(f32x4.mul(half, x), sech2), du),
   );
   return f32x4.mul(local, dout);
+}
+
+/**
+ * Layer norm of rows [r0, r1) of (N, C): (x − mean) / √(var + eps) · weight + bias, with a two-pass variance.
+ * Everything runs in float64, in the TypeScript reference's order (it is bit for bit ops.ts layernormForward):
+ * activations with a large mean lose too much in float32, and a row costs only O(C).
+ */
+export function layernorm_forward(
+  out: usize,
+  inp: usize,
+  weight: usize,
+  bias: usize,
+  C: i32,
+  eps: f64,
+  r0: i32,
+  r1: i32,
+): void {
+  for (let r = r0; r < r1; r++) {
+    const x = inp + ((<usize>r * <usize>C) << 2);
+    const o = out + ((<usize>r * <usize>C) << 2);
+    const mean = rowMean(x, C);
+    const rstd = rowRstd(x, C, mean, eps);
+    for (let c = 0; c < C; c++) {
+      const q = (<usize>c) << 2;
+      const norm = (<f64>load<f32>(x + q) - mean) * rstd;
+      store<f32>(o + q, <f32>(norm * <f64>load<f32>(weight + q) + <f64>load<f32>(bias + q)));
+    }
+  }
+}
+
+function rowMean(x: usize, C: i32): f64 {
+  let sum: f64 = 0;
+  for (let c = 0; c < C; c++) sum += <f64>load<f32>(x + ((<usize>c) << 2));
+  return sum / <f64>C;
+}
+
+function rowRstd(x: usize, C: i32, mean: f64, eps: f64): f64 {
+  let sum: f64 = 0;
+  for (let c = 0; c < C; c++) {
+    const d = <f64>load<f32>(x + ((<usize>c) << 2)) - mean;
+    sum += d * d;
+  }
+  return 1 / Math.sqrt(sum / <f64>C + eps);
+}
+
+/**
+ * Layer norm backward over rows [r0, r1), in float64 like the forward: dinp += the gradient through the
+ * normalisation; dweight and dbias gather every row's share in row order, so this runs on one thread.
+ */
+export function layernorm_backward(
+  dinp: usize,
+  dweight: usize,
+  dbias: usize,
+  dout: usize,
+  inp: usize,
+  weight: usize,
+  C: i32,
+  eps: f64,
+  r0: i32,
+  r1: i32,
+): void {
+  for (let r = r0; r < r1; r++) {
+    const row = (<usize>r * <usize>C) << 2;
+    const x = inp + row;
+    const d = dout + row;
+    const di = dinp + row;
+    const mean = rowMean(x, C);
+    const rstd = rowRstd(x, C, mean, eps);
+    // The mean of dnorm and of dnorm·norm: the gradient through the mean and the variance.
+    let dnormMean: f64 = 0;
+    let dnormNormMean: f64 = 0;
+    for (let c = 0; c < C; c++) {
+      const q = (<usize>c) << 2;
+      const norm = (<f64>load<f32>(x + q) - mean) * rstd;
+      const dnorm = <f64>load<f32>(weight + q) * <f64>load<f32>(d + q);
+      dnormMean += dnorm;
+      dnormNormMean += dnorm * norm;
+    }
+    dnormMean /= <f64>C;
+    dnormNormMean /= <f64>C;
+    for (let c = 0; c < C; c++) {
+      const q = (<usize>c) << 2;
+      const norm = (<f64>load<f32>(x + q) - mean) * rstd;
+      const g = <f64>load<f32>(d + q);
+      const dnorm = <f64>load<f32>(weight + q) * g;
+      store<f32>(dbias + q, <f32>(<f64>load<f32>(dbias + q) + g));
+      store<f32>(dweight + q, <f32>(<f64>load<f32>(dweight + q) + norm * g));
+      store<f32>(di + q, <f32>(<f64>load<f32>(di + q) + (dnorm - dnormMean - norm * dnormNormMean) * rstd));
+    }
+  }
+}
+
+/** dbias (OC) += the column sums of dout rows [r0, r1), in row order (one thread: rows are not split). */
+export function bias_backward(dbias: usize, dout: usize, OC: i32, r0: i32, r1: i32): void {
+  const OC4 = OC & ~3;
+  for (let r = r0; r < r1; r++) {
+    const row = dout + ((<usize>r * <usize>OC) << 2);
+    for (let j = 0; j < OC4; j += 4) {
+      const q = (<usize>j) << 2;
+      v128.store(dbias + q, f32x4.add(v128.load(dbias + q), v128.load(row + q)));
+    }
+    for (let j = OC4; j < OC; j++) {
+      const q = (<usize>j) << 2;
+      store<f32>(dbias + q, load<f32>(dbias + q) + load<f32>(row + q));
+    }
+  }
 }

@@ -29,6 +29,28 @@ export function gemm_nn(
   m0: i32,
   m1: i32,
 ): void {
+  gemmNN(out, ldo, a, sai, sak, b, ldb, bias, M, K, N, accumulate, kCausal, -1, m0, m1);
+}
+
+/** gemm_nn with `jCausal` ≥ 0: row i needs only columns j ≤ i + jCausal (the rest is left as it was). */
+export function gemmNN(
+  out: usize,
+  ldo: i32,
+  a: usize,
+  sai: i32,
+  sak: i32,
+  b: usize,
+  ldb: i32,
+  bias: usize,
+  M: i32,
+  K: i32,
+  N: i32,
+  accumulate: i32,
+  kCausal: i32,
+  jCausal: i32,
+  m0: i32,
+  m1: i32,
+): void {
   const N8 = N & ~7;
   const mTiles = m0 + ((m1 - m0) & ~3);
   // Column panels outside, rows inside: one 8-column panel of B stays in cache while every row tile of this
@@ -48,10 +70,12 @@ export function gemm_nn(
       panelStride = 8;
     }
     for (let i = m0; i < mTiles; i += 4) {
+      if (jCausal >= 0 && j > i + 3 + jCausal) continue;
       const kEnd = kCausal >= 0 ? min(K, i + 4 + kCausal) : K;
       nnTile4x8(out, ldo, a, sai, sak, panel, panelStride, bias, i, j, kEnd, accumulate);
     }
     for (let i = mTiles; i < m1; i++) {
+      if (jCausal >= 0 && j > i + jCausal) continue;
       const kEnd = kCausal >= 0 ? min(K, i + 1 + kCausal) : K;
       nnTile1x8(out, ldo, a, sai, sak, panel, panelStride, bias, i, j, kEnd, accumulate);
     }
@@ -59,18 +83,36 @@ export function gemm_nn(
   for (let i = m0; i < m1; i++) {
     const kEnd =
       kCausal < 0 ? K : i < mTiles ? min(K, i - ((i - m0) & 3) + 4 + kCausal) : min(K, i + 1 + kCausal);
-    for (let j = N8; j < N; j++) nnScalar(out, ldo, a, sai, sak, b, ldb, bias, i, j, kEnd, accumulate);
+    const jEnd = jCausal >= 0 ? min(N, i + 1 + jCausal) : N;
+    for (let j = N8; j < jEnd; j++) nnScalar(out, ldo, a, sai, sak, b, ldb, bias, i, j, kEnd, accumulate);
   }
 }
 
-/** This instance's buffer for packed B panels (each thread's instance has its own), set by set_pack_buffer. */
+/**
+ * This instance's scratch (each thread's instance has its own), set by set_pack_buffer: the first half packs
+ * B panels here, the second half is for callers (attention's transposed keys and values).
+ */
 let packBuffer: usize = 0;
 let packBytes: usize = 0;
+export let auxBuffer: usize = 0;
+export let auxBytes: usize = 0;
 
-/** Gives this instance its pack buffer (16-byte aligned); 0 bytes turns packing off. */
+/** Gives this instance its scratch (16-byte aligned, split in two halves); 0 bytes turns packing off. */
 export function set_pack_buffer(ptr: usize, bytes: usize): void {
+  packBytes = (bytes >> 1) & ~15;
   packBuffer = ptr;
-  packBytes = bytes;
+  auxBuffer = ptr + packBytes;
+  auxBytes = packBytes;
+}
+
+/** dst (cols × rows, contiguous) = the transpose of src (rows × cols, row stride `ld` floats). */
+export function transposeInto(dst: usize, src: usize, rows: i32, cols: i32, ld: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const row = src + ((<usize>r * <usize>ld) << 2);
+    for (let c = 0; c < cols; c++) {
+      store<f32>(dst + ((<usize>c * <usize>rows + <usize>r) << 2), load<f32>(row + ((<usize>c) << 2)));
+    }
+  }
 }
 
 function aAt(a: usize, sai: i32, sak: i32, i: i32, k: i32): usize {
