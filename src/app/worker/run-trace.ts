@@ -52,7 +52,7 @@ export async function runTrace(
   const layer = Math.min(Math.max(0, request.layer), config.nLayer - 1);
   // The next-token logits need every block; they are a second request (nextTokens), once typing pauses.
   const tensors = await engine.forward(fitted.ids, keystrokeRequest(layer));
-  checkFinite(tensors, 'the views keep the last good trace');
+  checkFinite(tensors, 'nothing new is drawn');
   const T = fitted.ids.length;
   const C = config.nEmbd;
   for (const [prefix, inputs] of [
