@@ -20,12 +20,14 @@ const MAX_ARGS = 16;
 
 /**
  * How long a job waits for the workers after this thread finished its own slice, before it takes them for dead
- * (a dead worker never answers): a multiple of this thread's time, and never less than the floor.
+ * (a dead worker never answers): a multiple of this thread's time, and never less than the floor. The floor is
+ * long because a worker that is only slow (a busy machine) must not be given up on: it would still be writing
+ * while this thread reran the pass.
  */
 const WORKER_TIMEOUT_FACTOR = 50;
 /** A worker watches for the next job this long after each one (a keystroke's pass is a burst of jobs). */
 const WORKER_SPIN_MS = 2;
-const WORKER_TIMEOUT_FLOOR_MS = 2_000;
+const WORKER_TIMEOUT_FLOOR_MS = 30_000;
 
 /**
  * A worker failed or stopped answering during a kernel. The pool has let its workers go, so running the whole
@@ -153,12 +155,19 @@ export class ThreadPool {
   /** Why the workers were let go (this thread then computes alone), or null while they run. */
   private brokenReason: string | null = null;
 
-  private constructor(readonly runtime: WasmRuntime) {}
+  private constructor(
+    readonly runtime: WasmRuntime,
+    private readonly timeoutFloorMs: number,
+  ) {}
 
   /** A pool of `threads` threads in all: this one plus threads − 1 workers on the runtime's shared memory. */
-  static async create(runtime: WasmRuntime, threads: number): Promise<ThreadPool> {
+  static async create(
+    runtime: WasmRuntime,
+    threads: number,
+    timeoutFloorMs = WORKER_TIMEOUT_FLOOR_MS,
+  ): Promise<ThreadPool> {
     if (!runtime.shared) throw new Error('Worker threads need a shared WebAssembly memory.');
-    const pool = new ThreadPool(runtime);
+    const pool = new ThreadPool(runtime, timeoutFloorMs);
     const count = Math.max(1, Math.min(MAX_THREADS, Math.floor(threads)));
     const layout = [GENERATION, DONE, FAILED, STOP, KERNEL, ARGC, RANGES, ARGS_BYTE_OFFSET, MAX_ARGS];
     try {
@@ -227,7 +236,7 @@ export class ThreadPool {
     const started = performance.now();
     exports[kernel](...args, slices[0][0], slices[0][1]);
     const own = performance.now() - started;
-    const failure = this.waitForWorkers(Math.max(WORKER_TIMEOUT_FLOOR_MS, WORKER_TIMEOUT_FACTOR * own));
+    const failure = this.waitForWorkers(Math.max(this.timeoutFloorMs, WORKER_TIMEOUT_FACTOR * own));
     if (failure) {
       this.letWorkersGo(failure);
       throw new ComputeThreadError(failure);

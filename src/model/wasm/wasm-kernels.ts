@@ -21,11 +21,14 @@ export class WasmKernels implements CpuKernels {
     return new WasmKernels(new WasmRuntime(sharedMemorySupported()), null);
   }
 
-  /** `threads` threads in all (1 means this thread only); needs shared memory for more than one. */
-  static async create(threads: number): Promise<WasmKernels> {
+  /**
+   * `threads` threads in all (1 means this thread only); needs shared memory for more than one. A worker that
+   * has not answered `workerTimeoutMs` after this thread's slice is taken for dead (tests shorten it).
+   */
+  static async create(threads: number, workerTimeoutMs?: number): Promise<WasmKernels> {
     if (threads <= 1) return WasmKernels.singleThreaded();
     const runtime = new WasmRuntime(true);
-    return new WasmKernels(runtime, await ThreadPool.create(runtime, threads));
+    return new WasmKernels(runtime, await ThreadPool.create(runtime, threads, workerTimeoutMs));
   }
 
   get threads(): number {

@@ -17,7 +17,8 @@ const randomArray = (n: number, seed: number) => {
 const pools: WasmKernels[] = [];
 afterAll(() => pools.forEach((k) => k.dispose()));
 async function kernelsWith(threads: number): Promise<WasmKernels> {
-  const kernels = await WasmKernels.create(threads);
+  // A dead worker is noticed after a second here (30 s by default).
+  const kernels = await WasmKernels.create(threads, 1000);
   pools.push(kernels);
   return kernels;
 }
