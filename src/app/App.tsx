@@ -1,20 +1,24 @@
 // The explorer's page: the header with the model and backend, the sentence, the steps, and the side panels.
 
-import { BridgeContext } from './bridge-context';
+import { BridgeContext, DetectorsContext } from './bridge-context';
 import { StepView } from './StepView';
 import { useAppStore } from './store/store';
 import { BackendPanel } from './views/BackendPanel';
 import { Controls } from './views/Controls';
 import { ExportPanel } from './views/ExportPanel';
+import { HeadDetectorPanel } from './views/HeadDetectorPanel';
 import { InputPanel } from './views/InputPanel';
 import { ModelPanel } from './views/ModelPanel';
 import { NextTokenPanel } from './views/NextTokenPanel';
 import { StepNav } from './views/StepNav';
 import type { Bridge } from './worker/bridge';
+import type { DetectorsBridge } from './worker/detectors-bridge';
 
 interface AppProps {
   /** The connection to the engine worker (or its in-process twin in tests). */
   bridge: Bridge;
+  /** The head detectors' connection to the same worker; without it the page has no head-detector panel. */
+  detectors?: DetectorsBridge;
 }
 
 function Badges() {
@@ -36,7 +40,7 @@ function Badges() {
   );
 }
 
-export function App({ bridge }: AppProps) {
+export function App({ bridge, detectors }: AppProps) {
   return (
     <BridgeContext.Provider value={bridge}>
       <a className="skip" href="#step-title">
@@ -60,6 +64,11 @@ export function App({ bridge }: AppProps) {
           <aside className="side">
             <Controls />
             <NextTokenPanel />
+            {detectors && (
+              <DetectorsContext.Provider value={detectors}>
+                <HeadDetectorPanel />
+              </DetectorsContext.Provider>
+            )}
             <ExportPanel />
             <ModelPanel />
             <BackendPanel />

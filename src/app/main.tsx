@@ -8,14 +8,17 @@ import { ensureCrossOriginIsolation } from './cross-origin-isolation';
 import { syncSettingsWithUrl } from './store/url-sync';
 import { connectBridge } from './worker/bridge';
 import { createWorkerClient } from './worker/client';
+import { connectDetectors } from './worker/detectors-bridge';
 import './styles.css';
 
 if ((await ensureCrossOriginIsolation()) !== 'reloading') {
   syncSettingsWithUrl();
-  const bridge = connectBridge(createWorkerClient(), document.baseURI);
+  const client = createWorkerClient();
+  const bridge = connectBridge(client, document.baseURI);
+  const detectors = connectDetectors(client);
   createRoot(document.getElementById('root')!).render(
     <StrictMode>
-      <App bridge={bridge} />
+      <App bridge={bridge} detectors={detectors} />
     </StrictMode>,
   );
 }

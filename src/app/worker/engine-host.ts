@@ -2,6 +2,7 @@
 // Only the newest pending request runs, so a burst of keystrokes costs one forward pass, not one per key.
 // A trace runs the blocks up to the layer on screen only. The next-token logits need a full pass and a
 // vocabulary-wide product, so they wait until the page asks for them, which it does once typing pauses.
+// The head-detector scores need every layer's attention: asked for only while their panel is open, last.
 
 import { createEngine, type BackendPreference } from '../../model/backend';
 import { DEFAULT_MODEL_DIR, UNTRAINED_CONFIG, UNTRAINED_SEED } from '../../model/default-model';
@@ -12,6 +13,7 @@ import { parameterCount, type GPT2Weights } from '../../model/weights';
 import type { BackendState, ModelInfo } from '../store/store';
 import type { FromWorker, ModelSource, ToWorker } from './protocol';
 import { fetchBlob, loadFromFiles, loadFromUrl, weightsFromBlobs } from './model-loader';
+import { scoreInduction, scoreText } from './head-scores';
 import { nextTokens, runTrace, userMessage } from './run-trace';
 
 export type Post = (message: FromWorker, transfer?: Transferable[]) => void;
@@ -80,6 +82,10 @@ export function createEngineHost(post: Post) {
   let lastIds: { id: number; ids: number[] } | null = null;
   /** The trace whose next tokens the page asked for, if not answered yet. */
   let nextWanted: number | null = null;
+  /** The trace whose head-detector scores the page asked for, if not answered yet. */
+  let scoresWanted: number | null = null;
+  /** The induction probe the page asked for, if not run yet. */
+  let probeWanted: { id: number; seed: number } | null = null;
   let running = false;
 
   async function startEngine(weights: GPT2Weights, why: string | null = null) {
@@ -189,11 +195,55 @@ export function createEngineHost(post: Post) {
     if (!running) void drain();
   }
 
+  function requestDetectors(message: Extract<ToWorker, { type: 'head-scores' | 'induction' }>) {
+    if (message.type === 'head-scores') scoresWanted = message.id;
+    else probeWanted = { id: message.id, seed: message.seed };
+    if (!running) void drain();
+  }
+
+  /** Runs a job after the traces; a lost GPU device moves to the CPU and the job is queued again. */
+  async function attempt(job: () => Promise<void>, fail: (message: string) => void, requeue: () => void) {
+    try {
+      await job();
+    } catch (error) {
+      if (engine?.backend === 'webgpu' && isDeviceLoss(error)) {
+        await switchToCpuAfterLoss(error);
+        requeue();
+        return;
+      }
+      fail(userMessage(error));
+    }
+  }
+
+  /** The head-detector jobs, after traces and next tokens: they cost a pass over every layer. */
+  async function runDetectorJob(current: Engine, weights: GPT2Weights) {
+    if (scoresWanted !== null) {
+      const id = scoresWanted;
+      scoresWanted = null;
+      const ids = lastIds?.id === id ? lastIds.ids : null;
+      if (!ids) return; // replaced by a newer trace, which the page will ask about
+      await attempt(
+        async () => post({ type: 'head-scores', id, scores: await scoreText(current, ids) }),
+        (message) => post({ type: 'detector-error', id, job: 'head-scores', message }),
+        () => (scoresWanted ??= id),
+      );
+      return;
+    }
+    const probe = probeWanted!;
+    probeWanted = null;
+    await attempt(
+      async () =>
+        post({ type: 'induction', id: probe.id, ...(await scoreInduction(current, weights, probe.seed)) }),
+      (message) => post({ type: 'detector-error', id: probe.id, job: 'induction', message }),
+      () => (probeWanted ??= probe),
+    );
+  }
+
   async function drain() {
     running = true;
     // Yield once so messages that arrived in the same burst replace `pending` before any work starts.
     await new Promise((resolve) => setTimeout(resolve, 0));
-    while ((pending || nextWanted !== null) && engine && loaded) {
+    while ((pending || nextWanted !== null || scoresWanted !== null || probeWanted) && engine && loaded) {
       // Traces first: a newer keystroke matters more than the next-token panel of an older one.
       if (pending) {
         const request = pending;
@@ -210,6 +260,10 @@ export function createEngineHost(post: Post) {
           }
           post({ type: 'trace-error', id: request.id, message: userMessage(error) });
         }
+        continue;
+      }
+      if (nextWanted === null) {
+        await runDetectorJob(engine, loaded.weights);
         continue;
       }
       const id = nextWanted;
@@ -256,6 +310,7 @@ export function createEngineHost(post: Post) {
       else if (message.type === 'cancel-load') loadController?.abort();
       else if (message.type === 'trace') schedule(message);
       else if (message.type === 'next') requestNext(message.id);
+      else if (message.type === 'head-scores' || message.type === 'induction') requestDetectors(message);
       else if (message.type === 'export-trace') void exportTrace(message);
       else if (message.type === 'backend') {
         preference = message.backend;

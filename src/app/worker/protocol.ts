@@ -1,6 +1,7 @@
 // The messages between the page and the engine worker. Plain data only (typed arrays are transferred), so
 // the same host code can also run in-process in tests.
 
+import type { HeadGrid, TextHeadScores } from '../../model/head-detectors';
 import type { TensorMap } from '../../model/trace';
 import type { BackendPreference } from '../data/types';
 import type { BackendState, ModelInfo } from '../store/store';
@@ -17,7 +18,11 @@ export type ToWorker =
   | { type: 'trace'; id: number; text: string; layer: number; allowSpecial: boolean }
   /** Asks for the next-token logits of trace `id`; the page sends it once that trace is on screen. */
   | { type: 'next'; id: number }
-  | { type: 'export-trace'; id: number; text: string; allowSpecial: boolean };
+  | { type: 'export-trace'; id: number; text: string; allowSpecial: boolean }
+  /** Asks for the head-detector scores of trace `id`; the page sends it only while the panel is open. */
+  | { type: 'head-scores'; id: number }
+  /** Runs the induction probe (seeded random tokens repeated twice) and scores every head on it. */
+  | { type: 'induction'; id: number; seed: number };
 
 export interface TraceResult {
   type: 'trace';
@@ -60,4 +65,9 @@ export type FromWorker =
   | { type: 'load-error'; id: number; message: string }
   | { type: 'backend'; backend: BackendState }
   | { type: 'export-trace'; id: number; json: string }
-  | { type: 'export-error'; id: number; message: string };
+  | { type: 'export-error'; id: number; message: string }
+  /** The head-detector scores of trace `id`: a few numbers per head, never the attention itself. */
+  | { type: 'head-scores'; id: number; scores: TextHeadScores }
+  | { type: 'induction'; id: number; scores: HeadGrid; repeatLength: number; seed: number }
+  /** A head-detector job failed: `id` is the trace ('head-scores') or the probe ('induction') asked for. */
+  | { type: 'detector-error'; id: number; job: 'head-scores' | 'induction'; message: string };
