@@ -4,6 +4,7 @@
 import { parseArgs, UsageError } from './args';
 import { traceText, type Engine } from '../model/engine';
 import { CpuEngine } from '../model/cpu/forward';
+import { createCpuKernels } from '../model/wasm/select';
 import { checkFinite } from '../model/finite';
 import { loadDefaultModel } from '../node/default-model';
 import { checkRegularFile, loadModelFile, readTextFile } from '../node/files';
@@ -64,8 +65,11 @@ export async function traceCommand(
       ? await loadModelFile(args.model, args.config)
       : (await loadDefaultModel()).weights;
   for (const notice of weights.notices ?? []) log(`note: ${notice}`);
+  // The CPU engine on WebAssembly SIMD with worker threads (the numbers do not depend on the thread count).
   const engine: Engine =
-    backend === 'cpu' ? new CpuEngine(weights) : await createNodeEngine(weights, backend);
+    backend === 'cpu'
+      ? new CpuEngine(weights, (await createCpuKernels()).kernels)
+      : await createNodeEngine(weights, backend);
   try {
     const trace = await traceText(engine, text, { logits: 'all' }, { allowSpecial: args['allow-special'] });
     checkFinite(trace.tensors, 'no trace was written');
