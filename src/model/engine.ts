@@ -31,7 +31,8 @@ export async function traceText(
   request: TraceRequest = {},
   tokenizeOptions: TokenizeOptions = {},
 ): Promise<Trace> {
-  const tokens = tokenize(text, tokenizeOptions);
+  // One token past the context is enough to know the text was cut; the rest is never tokenized.
+  const tokens = tokenize(text, { maxTokens: engine.config.nPositions + 1, ...tokenizeOptions });
   if (tokens.length === 0) throw new InputError('The text is empty: type at least one token.');
   const tooLarge = tokens.find((t) => t.id >= engine.config.vocabSize);
   if (tooLarge) {
