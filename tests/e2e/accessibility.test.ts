@@ -1,5 +1,6 @@
 // axe-core on the production build in Chromium: every step in both attention modes at 1280 and 390 px, the
-// open model panel, the export panel and a long text, failing on any serious or critical WCAG 2.2 AA violation.
+// open model panel, the export panel, the head detectors' grid and a long text, failing on any serious or
+// critical WCAG 2.2 AA violation.
 
 import AxeBuilder from '@axe-core/playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,7 +137,7 @@ describe.runIf(run)('accessibility (axe-core, WCAG 2.2 AA) in Chromium', () => {
     ['1280 px', { width: 1280, height: 900 }],
     ['390 px', { width: 390, height: 844 }],
   ] as const) {
-    it(`${name}: every step in both modes, the model and export panels, and a long text`, async () => {
+    it(`${name}: every step in both modes, the model, export and head-detector panels, and a long text`, async () => {
       const { page } = await openPage(browser, site.url, viewport);
       page.setDefaultTimeout(30_000);
       const findings = new Findings();
@@ -156,6 +157,16 @@ describe.runIf(run)('accessibility (axe-core, WCAG 2.2 AA) in Chromium', () => {
       expect(await page.locator('.export-panel button').count()).toBeGreaterThan(0);
       await audit(page, `${name}, model panel open`, findings);
       await page.getByText('Load another GPT-2 model').click();
+
+      // The head detectors, open on the induction probe's grid (the text's grids are the same table).
+      const detectors = page.locator('section.head-detectors');
+      await detectors.getByText('Score every head').click();
+      await detectors.locator('[data-testid="head-scores"] button').first().waitFor();
+      await detectors.getByLabel('Induction').check();
+      await detectors.getByRole('button', { name: 'Run the induction probe' }).click();
+      await detectors.getByText(/repeated twice/).waitFor();
+      await audit(page, `${name}, head detectors open`, findings);
+      await detectors.getByText('Score every head').click();
 
       const before = await currentTraceId(page);
       await page.locator('#sentence').fill(LONG_TEXT);

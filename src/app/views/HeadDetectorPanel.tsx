@@ -153,7 +153,7 @@ export function HeadDetectorPanel() {
         {kind === 'induction' && trace?.source !== 'book' && (
           <div className="probe-row">
             <button type="button" disabled={state.inductionRunning} onClick={detectors.runInductionProbe}>
-              {state.induction ? 'Run again on new random tokens' : 'Run the induction probe'}
+              {state.induction ? 'Run again on new tokens' : 'Run the induction probe'}
             </button>
             {state.inductionRunning && (
               <span role="status" className="hint">
@@ -173,7 +173,9 @@ export function HeadDetectorPanel() {
         </p>
         {shown.grid && (
           <div className={`score-grid-wrap${shown.stale ? ' stale' : ''}`}>
-            <ScoreGrid scores={shown.grid} kind={kind} onOpen={open} />
+            <div className="score-grid-scroll">
+              <ScoreGrid scores={shown.grid} kind={kind} onOpen={open} />
+            </div>
             <p className="hint">
               Rows are layers, columns heads; 0 is pale, 1 dark. Click a cell to open its head.
             </p>
