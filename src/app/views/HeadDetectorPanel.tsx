@@ -95,7 +95,7 @@ function textScores(kind: Exclude<DetectorKind, 'induction'>, state: DetectorSta
       stale,
       note:
         kind === 'duplicateToken'
-          ? 'No token occurs twice in your text, so there is nothing to score. Try “the cat saw the cat”.'
+          ? 'No token occurs twice in your text, so there is nothing to score (a word at the very start has no space before it, so it is another token than its later copies). Try “the cat saw the cat”.'
           : 'Your text has one token: there is no earlier token to attend to.',
     };
   }
@@ -178,6 +178,8 @@ export function HeadDetectorPanel() {
             </div>
             <p className="hint">
               Rows are layers, columns heads; 0 is pale, 1 dark. Click a cell to open its head.
+              {/* Past eight heads the 24 px cells (WCAG target size) no longer fit the 320 px panel. */}
+              {shown.grid[0].length > 8 ? ' Scroll the grid sideways to see every head.' : ''}
             </p>
           </div>
         )}
