@@ -23,6 +23,11 @@ describe('settings in the URL', () => {
       model: 'https://huggingface.co/x/y/resolve/main/',
       backend: 'cpu',
       temperature: 0.7,
+      topK: 40,
+      topP: 0.9,
+      seed: 1234,
+      generateCount: 5,
+      row: 2,
       special: true,
     };
     expect(searchToSettings(settingsToSearch(settings))).toEqual(settings);
@@ -36,6 +41,15 @@ describe('settings in the URL', () => {
   it('ignores malformed values', () => {
     const s = searchToSettings('?step=99&mode=weird&layer=-1&temp=abc&pos=maybe&backend=tpu');
     expect(s).toEqual(DEFAULT_SETTINGS);
+    const sampling = searchToSettings('?topk=-3&topp=0&seed=1.5&gen=999&row=-1');
+    expect(sampling).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('keeps the charted row and the sampling settings in the link', () => {
+    const search = settingsToSearch({ ...DEFAULT_SETTINGS, step: 6, row: 3, seed: 7, topK: 5, topP: 0.5 });
+    expect(new URLSearchParams(search).get('row')).toBe('3');
+    expect(searchToSettings(search)).toMatchObject({ row: 3, seed: 7, topK: 5, topP: 0.5 });
+    expect(searchToSettings('?row=0').row).toBe(0);
   });
 
   it('cuts a long text to what a link can hold, on a character boundary, and says so', () => {
@@ -70,6 +84,11 @@ describe('URL parser properties', () => {
     model: fc.oneof(fc.constant(''), fc.webUrl(), fc.string({ maxLength: 40 })),
     backend: fc.constantFrom('auto', 'webgpu', 'cpu'),
     temperature: fc.constantFrom(0.05, 0.5, 1, 2.5, 5),
+    topK: fc.integer({ min: 0, max: 100_000 }),
+    topP: fc.constantFrom(0.01, 0.5, 0.95, 1),
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    generateCount: fc.integer({ min: 1, max: 50 }),
+    row: fc.option(fc.integer({ min: 0, max: 1000 })),
     special: fc.boolean(),
   }) as fc.Arbitrary<Settings>;
 
@@ -84,7 +103,7 @@ describe('URL parser properties', () => {
   });
 
   it('reads any query string into valid settings without throwing', () => {
-    const key = fc.constantFrom('text', 'mode', 'pos', 'causal', 'layer', 'head', 'step', 'heads', 'preset', 'model', 'backend', 'temp', 'special', 'x'); // prettier-ignore
+    const key = fc.constantFrom('text', 'mode', 'pos', 'causal', 'layer', 'head', 'step', 'heads', 'preset', 'model', 'backend', 'temp', 'special', 'topk', 'topp', 'seed', 'gen', 'row', 'x'); // prettier-ignore
     const query = fc.oneof(
       fc.string({ maxLength: 200 }),
       fc

@@ -25,6 +25,16 @@ export interface Settings {
   model: string;
   backend: BackendPreference;
   temperature: number;
+  /** Sampling for "append" and "generate": keep the k likeliest tokens (0 = all of them). */
+  topK: number;
+  /** Sampling: keep the likeliest tokens whose probabilities add up to p (1 = all of them). */
+  topP: number;
+  /** Sampling seed: the same seed, text and settings always append the same tokens. */
+  seed: number;
+  /** How many tokens "generate" appends. */
+  generateCount: number;
+  /** The attention row charted as bars (step 6), or null. */
+  row: number | null;
   /** Read a typed <|endoftext|> as GPT-2's special token 50256 rather than as plain characters. */
   special: boolean;
 }
@@ -44,6 +54,11 @@ export const DEFAULT_SETTINGS: Settings = {
   model: '',
   backend: 'auto',
   temperature: 1,
+  topK: 0,
+  topP: 1,
+  seed: 1,
+  generateCount: 10,
+  row: null,
   special: false,
 };
 

@@ -55,7 +55,6 @@ export interface TraceSlice {
   notices: string[];
   /** The id of the newest request sent; results for older ones are dropped. */
   latestRequest: number;
-  selectedRow: number | null;
 }
 
 export type AppState = SettingsSlice & ModelSlice & TraceSlice;
@@ -74,7 +73,6 @@ export const useAppStore = create<AppState>()((set) => ({
   inputError: null,
   notices: [],
   latestRequest: 0,
-  selectedRow: null,
 }));
 
 /** Shorthand for a partial update from outside React (the worker bridge). */

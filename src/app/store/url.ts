@@ -16,6 +16,11 @@ const KEYS: Record<keyof Settings, string> = {
   model: 'model',
   backend: 'backend',
   temperature: 'temp',
+  topK: 'topk',
+  topP: 'topp',
+  seed: 'seed',
+  generateCount: 'gen',
+  row: 'row',
   special: 'special',
 };
 
@@ -70,10 +75,17 @@ const intIn = (raw: string | null, min: number, max: number, fallback: number): 
   const n = raw === null ? NaN : Number(raw);
   return Number.isInteger(n) && n >= min && n <= max ? n : fallback;
 };
+const numberIn = (raw: string | null, min: number, max: number, fallback: number): number => {
+  const n = raw === null || raw === '' ? NaN : Number(raw);
+  return n >= min && n <= max ? n : fallback;
+};
 const oneOf = <T extends string>(raw: string | null, options: readonly T[], fallback: T): T =>
   options.includes(raw as T) ? (raw as T) : fallback;
 const flag = (raw: string | null, fallback: boolean): boolean =>
   raw === '1' ? true : raw === '0' ? false : fallback;
+
+/** Most tokens one "generate" may append (each is a full forward pass). */
+export const GENERATE_MAX = 50;
 
 /** Settings read from a query string; unknown or broken values keep their defaults. */
 export function searchToSettings(search: string): Settings {
@@ -94,6 +106,12 @@ export function searchToSettings(search: string): Settings {
     backend: oneOf(p.get(KEYS.backend), ['auto', 'webgpu', 'cpu'] as const, d.backend),
     temperature:
       p.has(KEYS.temperature) && temperature >= 0.05 && temperature <= 5 ? temperature : d.temperature,
+    topK: intIn(p.get(KEYS.topK), 0, 100_000, d.topK),
+    topP: numberIn(p.get(KEYS.topP), 0.01, 1, d.topP),
+    seed: intIn(p.get(KEYS.seed), 0, 2 ** 31 - 1, d.seed),
+    generateCount: intIn(p.get(KEYS.generateCount), 1, GENERATE_MAX, d.generateCount),
+    // A row past the text's end is ignored by the views, so any whole number from 0 up is kept.
+    row: p.has(KEYS.row) && intIn(p.get(KEYS.row), 0, 100_000, -1) >= 0 ? Number(p.get(KEYS.row)) : d.row,
     special: flag(p.get(KEYS.special), d.special),
   };
 }

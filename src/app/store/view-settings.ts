@@ -3,10 +3,11 @@
 
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { Settings } from '../data/types';
+import { DEFAULT_SETTINGS, type Settings } from '../data/types';
 import { useAppStore } from './store';
 
-/** Settings for drawing; `text` and `temperature` are left at fixed values so they never trigger a redraw. */
+/** Settings for drawing; `text`, `temperature`, the sampling settings and the charted row are left at fixed
+ * values so they never trigger a redraw (the panels that use them read the store themselves). */
 export function useViewSettings(): Settings {
   const picked = useAppStore(
     useShallow((s) => ({
@@ -22,5 +23,5 @@ export function useViewSettings(): Settings {
       backend: s.settings.backend,
     })),
   );
-  return useMemo(() => ({ ...picked, text: '', temperature: 1, special: false }), [picked]);
+  return useMemo(() => ({ ...DEFAULT_SETTINGS, ...picked, text: '', special: false }), [picked]);
 }

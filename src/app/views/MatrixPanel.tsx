@@ -30,9 +30,11 @@ export function MatrixPanel({ view, traceId, selectable = false, primary = false
     () => scaleFor(view.kind, view.matrix, view.masked),
     [view.kind, view.matrix, view.masked],
   );
-  const selectedRow = useAppStore((s) => s.selectedRow);
+  // The charted row lives in the settings, so a shared link opens with the same bar chart.
+  const selectedRow = useAppStore((s) => s.settings.row);
+  const set = useAppStore((s) => s.set);
   const row = selectable && selectedRow != null && selectedRow < view.matrix.rows ? selectedRow : null;
-  const onSelectRow = selectable ? (r: number) => useAppStore.setState({ selectedRow: r }) : undefined;
+  const onSelectRow = selectable ? (r: number) => set({ row: r }) : undefined;
   const legendLabel = view.kind === 'weights' ? 'weight (0 = ignored)' : 'value (blue < 0 < red)';
   return (
     <section className={`matrix-panel${primary ? ' primary' : ''}`} data-primary={primary ? 1 : undefined}>
