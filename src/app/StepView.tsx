@@ -3,6 +3,7 @@
 import { STEPS } from './steps';
 import { useAppStore } from './store/store';
 import { useViewSettings } from './store/view-settings';
+import { MathText } from './views/MathText';
 
 export function StepView() {
   const trace = useAppStore((s) => s.trace);
@@ -25,7 +26,9 @@ export function StepView() {
             <span className="mode-tag">
               {settings.mode === 'naive'
                 ? 'naive attention'
-                : `trainable, layer ${trace.layer + 1}, head ${Math.min(settings.head, trace.shape.nHead - 1) + 1}`}
+                : trace.source === 'book'
+                  ? 'trainable, the book’s single head'
+                  : `trainable, layer ${trace.layer + 1}, head ${Math.min(settings.head, trace.shape.nHead - 1) + 1}`}
             </span>
           )}
         </p>
@@ -33,13 +36,15 @@ export function StepView() {
       </header>
       <div className="explain">
         {step.sentences(ctx).map((sentence) => (
-          <p key={sentence}>{sentence}</p>
+          <p key={sentence}>
+            <MathText text={sentence} />
+          </p>
         ))}
       </div>
       {/* A paragraph cannot carry an aria-label (screen readers ignore it), so the word is hidden text. */}
       <p className="formula">
         <span className="visually-hidden">Formula: </span>
-        {step.formula(ctx)}
+        <MathText text={step.formula(ctx)} />
       </p>
       <step.Body trace={trace} settings={settings} />
     </article>

@@ -16,12 +16,34 @@ export function fmt4(x: number): string {
   return x.toFixed(4).replace('-', '−');
 }
 
-/** A short form for a cell: 4 decimals when there is room, else 2, and fewer for large magnitudes. */
+/**
+ * Decimals for every printed cell of one matrix, picked from its largest finite magnitude: a table that mixed
+ * "−14.3" with "−7.6629" read as if one value were rounder than the other. 4 when there is room, else 2, and
+ * fewer when the largest values need the width.
+ */
+export function cellDigits(
+  m: { data: Float32Array },
+  room: 'wide' | 'narrow',
+  masked?: (index: number) => boolean,
+): number {
+  let largest = 0;
+  m.data.forEach((x, i) => {
+    if (Number.isFinite(x) && !masked?.(i)) largest = Math.max(largest, Math.abs(x));
+  });
+  if (room === 'wide') return largest >= 1000 ? 0 : largest >= 100 ? 1 : largest >= 10 ? 2 : 4;
+  return largest >= 100 ? 0 : largest >= 10 ? 1 : 2;
+}
+
+/** A cell's value with the matrix's number of decimals (see cellDigits); a minus sign that reads well. */
+export function fmtFixed(x: number, digits: number): string {
+  if (!Number.isFinite(x)) return fmt4(x);
+  return x.toFixed(digits).replace('-', '−');
+}
+
+/** A short form for a lone value (legend ticks): 2 decimals, fewer for large magnitudes. */
 export function fmtCell(x: number, room: 'wide' | 'narrow'): string {
   if (!Number.isFinite(x)) return fmt4(x);
-  const abs = Math.abs(x);
-  const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : room === 'wide' ? 4 : 2;
-  return x.toFixed(digits).replace('-', '−');
+  return fmtFixed(x, cellDigits({ data: Float32Array.of(x) }, room));
 }
 
 /** Exact float32 value as JavaScript prints it (what tests and exports compare). */

@@ -46,6 +46,24 @@ export const dimLabels = (n: number): string[] => Array.from({ length: n }, (_, 
 export const naivePrefix = (trace: AppTrace, settings: Settings): string =>
   trace.source === 'book' || settings.positions ? 'naive' : 'naive_nopos';
 
+/** Whether the page shows a model's naive attention with the position embeddings switched off (steps 4–7). */
+export const positionsOff = (trace: AppTrace, settings: Settings): boolean =>
+  trace.source === 'model' && settings.mode === 'naive' && !settings.positions;
+
+/** Step 4's result: the input embeddings, or with positions off the token embeddings standing in for them. */
+export function inputEmbeddingView(trace: AppTrace, settings: Settings): MatrixView | null {
+  if (!positionsOff(trace, settings)) return embeddingView(trace, 'input_emb');
+  const tok = embeddingView(trace, 'tok_emb');
+  if (!tok) return null;
+  const m = tok.matrix;
+  return {
+    ...tok,
+    title: 'Input embeddings = token embeddings (positions off)',
+    explain: (i, c) =>
+      `x${sup(i + 1)}[${c + 1}] = token embedding, no position added = ${fmt4(m.data[i * m.cols + c])}`,
+  };
+}
+
 /** The embeddings the naive attention runs on, with their name for explanations. */
 export function naiveInputs(trace: AppTrace, settings: Settings): { x: Matrix; symbol: string } {
   const name = naivePrefix(trace, settings) === 'naive' ? 'input_emb' : 'tok_emb';
@@ -219,7 +237,7 @@ export function contextViews(trace: AppTrace, settings: Settings): MatrixView[] 
       colLabels: dimLabels(out.shape[1]),
       kind: 'signed',
       explain: (i, c) =>
-        `out${sup(i + 1)}[${c + 1}] = (z_all heads${sup(i + 1)}·W_O + b)[${c + 1}] = ${fmt4(out.data[i * out.shape[1] + c])}`,
+        `out${sup(i + 1)}[${c + 1}] = ([z₁ … z_H]${sup(i + 1)}·W_O + b)[${c + 1}] = ${fmt4(out.data[i * out.shape[1] + c])}`,
     });
   }
   return views;

@@ -5,6 +5,7 @@ import type { MatrixView } from '../data/select';
 import {
   embeddingView,
   contextViews,
+  inputEmbeddingView,
   naiveScoresView,
   trainableScoresViews,
   weightsView,
@@ -24,7 +25,7 @@ export function primaryView(trace: AppTrace, settings: Settings): MatrixView | n
     case 3:
       return embeddingView(trace, 'pos_emb');
     case 4:
-      return embeddingView(trace, 'input_emb');
+      return inputEmbeddingView(trace, settings);
     case 5:
       return settings.mode === 'naive'
         ? naiveScoresView(trace, settings)

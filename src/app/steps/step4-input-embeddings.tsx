@@ -2,15 +2,17 @@
 // one hovered cell so the readout shows a + b = c.
 
 import { useMemo, useState } from 'react';
-import { embeddingView } from '../data/select';
+import { embeddingView, inputEmbeddingView, positionsOff } from '../data/select';
 import { EmbeddingCanvas } from '../views/EmbeddingCanvas';
 import { Legend } from '../views/Legend';
+import { withSubscripts } from '../views/MathText';
 import { MatrixPanel } from '../views/MatrixPanel';
 import { MatrixTable } from '../views/MatrixTable';
 import { divergingScale, maxAbs } from '../views/scales';
 import type { StepContext, StepDef } from './types';
 
-function SumBody({ trace }: StepContext) {
+function SumBody({ trace, settings }: StepContext) {
+  const off = positionsOff(trace, settings);
   const views = useMemo(
     () => (['tok_emb', 'pos_emb', 'input_emb'] as const).map((name) => embeddingView(trace, name)),
     [trace],
@@ -21,7 +23,10 @@ function SumBody({ trace }: StepContext) {
     [views],
   );
   const [tok, pos, input] = views;
-  if (!tok || !pos || !input) return input && <MatrixPanel view={input} traceId={trace.requestId} primary />;
+  // With positions off nothing is added: the token embeddings go to attention as they are.
+  const alone = off || !tok || !pos || !input ? inputEmbeddingView(trace, settings) : null;
+  if (alone || !tok || !pos || !input)
+    return alone && <MatrixPanel view={alone} traceId={trace.requestId} primary />;
   return (
     <section className="matrix-panel primary" data-primary={1}>
       <div className="sum-row">
@@ -45,7 +50,7 @@ function SumBody({ trace }: StepContext) {
       </div>
       <p className="readout" aria-live="polite">
         {hover
-          ? input.explain(hover[0], hover[1])
+          ? withSubscripts(input.explain(hover[0], hover[1]))
           : 'Hover over any of the three to see token + position = input for that cell.'}
       </p>
       <Legend scale={scale} label="value (blue < 0 < red), one scale for all three" />
@@ -58,17 +63,24 @@ export const step4: StepDef = {
   number: 4,
   title: 'Input embeddings',
   section: () => '§2.8 Encoding word positions',
-  sentences: ({ trace }) =>
+  sentences: ({ trace, settings }) =>
     trace.source === 'book'
       ? [
           'In the book these six vectors are the inputs x⁽¹⁾ … x⁽⁶⁾ that attention works on.',
           'From here on, every step is computed from them.',
         ]
-      : [
-          'The model adds the two tables element by element: each input vector is its token’s embedding plus its position’s embedding.',
-          'Hover over a cell to see a + b = c. The same colour scale is used for all three.',
-          'These input embeddings x⁽¹⁾ … x⁽ᵀ⁾ are what attention works on.',
-        ],
-  formula: () => 'x⁽ⁱ⁾ = wte[tᵢ] + wpe[i]',
+      : positionsOff(trace, settings)
+        ? [
+            'Position embeddings are switched off (under Attention), so nothing is added: each input vector is just its token’s embedding.',
+            'The same token therefore gets the same row wherever it stands, and the naive attention below cannot tell the order of the words.',
+            'A real GPT-2 always adds the positions; tick the box again to see the sum.',
+          ]
+        : [
+            'The model adds the two tables element by element: each input vector is its token’s embedding plus its position’s embedding.',
+            'Hover over a cell to see a + b = c. The same colour scale is used for all three.',
+            'These input embeddings x⁽¹⁾ … x⁽ᵀ⁾ are what attention works on.',
+          ],
+  formula: ({ trace, settings }) =>
+    positionsOff(trace, settings) ? 'x⁽ⁱ⁾ = wte[tᵢ]    (no position added)' : 'x⁽ⁱ⁾ = wte[tᵢ] + wpe[i]',
   Body: SumBody,
 };

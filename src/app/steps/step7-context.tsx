@@ -42,9 +42,12 @@ export const step7: StepDef = {
             : `All ${trace.shape.nHead} heads’ contexts are put side by side (${trace.shape.nHead} × ${trace.shape.headSize} = ${trace.shape.nEmbd}) and mixed by the output projection W_O.`,
           'The rest of the block (an MLP) and the later layers build on this; the next-token panel shows where it all ends up.',
         ],
-  formula: ({ settings }) =>
+  // The book's example is one head with no output projection (§3.4); a GPT-2 layer merges its heads (§3.6).
+  formula: ({ trace, settings }) =>
     settings.mode === 'naive'
       ? 'z⁽ⁱ⁾ = Σⱼ αᵢⱼ x⁽ʲ⁾     Z = A·X'
-      : 'z⁽ⁱ⁾ = Σⱼ αᵢⱼ v⁽ʲ⁾     out = [Z₁ … Z_H]·W_O + b',
+      : trace.source === 'book'
+        ? 'z⁽ⁱ⁾ = Σⱼ αᵢⱼ v⁽ʲ⁾     Z = A·V'
+        : 'z⁽ⁱ⁾ = Σⱼ αᵢⱼ v⁽ʲ⁾     out = [Z₁ … Z_H]·W_O + b',
   Body: ContextBody,
 };

@@ -31,13 +31,14 @@ export function Controls() {
         ))}
       </fieldset>
       <label className="toggle">
+        {/* Greyed, it shows what is true: the book's example has no positions, a GPT-2's heads always get them. */}
         <input
           type="checkbox"
-          checked={book || settings.positions}
+          checked={book ? false : naive ? settings.positions : true}
           disabled={!naive || book}
           onChange={(e) => set({ positions: e.target.checked })}
         />
-        Position embeddings {naive ? '' : '(always on in the model)'}
+        Position embeddings {book ? '(none in the book’s example)' : naive ? '' : '(always on in the model)'}
       </label>
       <label className="toggle">
         <input

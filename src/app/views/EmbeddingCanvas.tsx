@@ -5,6 +5,7 @@ import { useEffect, useRef, useState, type MouseEvent } from 'react';
 import { color } from 'd3';
 import type { MatrixView } from '../data/select';
 import type { ColorScale } from './scales';
+import { withSubscripts } from './MathText';
 import { useWidth } from './useWidth';
 
 interface EmbeddingCanvasProps {
@@ -114,7 +115,7 @@ export function EmbeddingCanvas({
       {!hideReadout && (
         <p className="readout" aria-live="polite">
           {cell
-            ? view.explain(cell[0], cell[1])
+            ? withSubscripts(view.explain(cell[0], cell[1]))
             : `${m.rows} × ${m.cols}: one row per token, one column per dimension. Hover to read a value.`}
         </p>
       )}

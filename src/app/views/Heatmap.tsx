@@ -6,6 +6,7 @@ import { memo, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, t
 import type { MatrixView } from '../data/select';
 import type { ColorScale } from './scales';
 import { cellAtPoint, drawCells, type CellGeometry } from './heatmap-canvas';
+import { MathText } from './MathText';
 import { useWidth } from './useWidth';
 
 interface HeatmapProps {
@@ -248,7 +249,7 @@ export function Heatmap({
         <p className="readout" aria-live="polite" data-testid={`readout-${view.id}`}>
           {focus ? (
             <>
-              {view.explain(focus[0], focus[1])}
+              <MathText text={view.explain(focus[0], focus[1])} />
               <span className="exact"> (stored float32: {m.data[focus[0] * m.cols + focus[1]]})</span>
             </>
           ) : (

@@ -3,6 +3,7 @@
 
 import { useAppStore } from '../store/store';
 import { DEFAULT_TEXT } from '../data/types';
+import { MathText } from './MathText';
 
 /** Sentences that show something: repeated tokens (position embeddings), and a longer context. */
 const EXAMPLES = [
@@ -79,7 +80,8 @@ export function InputPanel() {
       {book && (
         <p className="notice info">
           The book preset runs “Your journey starts with one step” with the book’s own 3-d inputs and its
-          W_query, W_key and W_value, so every number matches the printed page (4 decimals).
+          <MathText text="W_query, W_key and W_value" />, so every number matches the printed page (4
+          decimals).
         </p>
       )}
       {inputError && (

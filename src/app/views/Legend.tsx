@@ -1,7 +1,7 @@
 // A colour legend: the scale's gradient with a few ticks, so every heatmap says what its colours mean.
 
 import { useId } from 'react';
-import { fmtCell } from '../data/format';
+import { cellDigits, fmtFixed } from '../data/format';
 import type { ColorScale } from './scales';
 
 interface LegendProps {
@@ -20,11 +20,11 @@ export function Legend({ scale, label, width = 200 }: LegendProps) {
   const hi = domain[domain.length - 1];
   const stops = Array.from({ length: 11 }, (_, i) => i / 10);
   const ticks = domain.length === 3 ? [lo, 0, hi] : [lo, (lo + hi) / 2, hi];
+  // One precision for every tick, as in the heatmap.
+  const digits = cellDigits({ data: Float32Array.from(ticks) }, 'narrow');
+  const fmt = (x: number) => fmtFixed(x, digits);
   return (
-    <figure
-      className="legend"
-      aria-label={`Colour legend for ${label}: from ${fmtCell(lo, 'narrow')} to ${fmtCell(hi, 'narrow')}`}
-    >
+    <figure className="legend" aria-label={`Colour legend for ${label}: from ${fmt(lo)} to ${fmt(hi)}`}>
       <figcaption>{label}</figcaption>
       <svg width={width + 16} height={34} role="presentation">
         <defs>
@@ -55,7 +55,7 @@ export function Legend({ scale, label, width = 200 }: LegendProps) {
                 fontSize={11}
                 fill="currentColor"
               >
-                {fmtCell(t, 'narrow')}
+                {fmt(t)}
               </text>
             </g>
           );

@@ -3,7 +3,7 @@
 // about 20 ms of the 50 ms keystroke budget; the canvas redraws in about a millisecond.
 
 import type { MatrixView } from '../data/select';
-import { fmtCell } from '../data/format';
+import { cellDigits, fmtFixed } from '../data/format';
 import type { ColorScale } from './scales';
 import { textColorOn } from './scales';
 
@@ -18,10 +18,10 @@ export interface CellGeometry {
   room: 'wide' | 'narrow' | null;
 }
 
-/** The text printed in a cell: its value, or what masking set it to. */
-function cellText(view: MatrixView, r: number, c: number, room: 'wide' | 'narrow'): string {
+/** The text printed in a cell: its value with the matrix's decimals, or what masking set it to. */
+function cellText(view: MatrixView, r: number, c: number, digits: number): string {
   if (view.masked?.(r, c)) return view.kind === 'signed' ? '−∞' : '0';
-  return fmtCell(view.matrix.data[r * view.matrix.cols + c], room);
+  return fmtFixed(view.matrix.data[r * view.matrix.cols + c], digits);
 }
 
 /** Font size of printed values: larger cells get larger text. */
@@ -124,6 +124,7 @@ export function drawCells(
     }
   }
   if (!room) return;
+  const digits = cellDigits(m, room, (k) => shade[k] < 0);
   ctx.font = `${cellFontSize(cell, room)}px system-ui, sans-serif`;
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
@@ -131,7 +132,7 @@ export function drawCells(
     for (let c = 0; c < m.cols; c++) {
       const k = r * m.cols + c;
       ctx.fillStyle = shade[k] < 0 ? '#777' : table.inks[shade[k]];
-      ctx.fillText(cellText(view, r, c, room), gutter + c * cell + cell / 2, top + r * cell + cell / 2);
+      ctx.fillText(cellText(view, r, c, digits), gutter + c * cell + cell / 2, top + r * cell + cell / 2);
     }
   }
 }

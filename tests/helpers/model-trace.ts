@@ -1,0 +1,35 @@
+// Test helper: a real trace of the default model on the CPU engine, shaped as the page receives it, so view
+// tests can render the steps without the worker.
+
+import { CpuEngine } from '../../src/model/cpu/forward';
+import type { GPT2Weights } from '../../src/model/weights';
+import type { AppTrace } from '../../src/app/data/types';
+import { runTrace } from '../../src/app/worker/run-trace';
+import { loadDefaultModel } from '../../src/node/default-model';
+
+let loaded: Promise<{ weights: GPT2Weights; engine: CpuEngine }> | null = null;
+
+/** The default model, loaded once per test file. */
+export function defaultModel() {
+  loaded ??= loadDefaultModel().then(({ weights }) => ({ weights, engine: new CpuEngine(weights) }));
+  return loaded;
+}
+
+/** `text` through the default model, as the bridge hands it to the views; `notices` come with it. */
+export async function modelTrace(text: string, layer = 0): Promise<AppTrace & { notices: string[] }> {
+  const { weights, engine } = await defaultModel();
+  const result = await runTrace(engine, weights, { type: 'trace', id: 1, text, layer, allowSpecial: false });
+  return {
+    source: 'model',
+    requestId: result.id,
+    tokens: result.tokens,
+    ids: result.ids,
+    truncated: result.truncated,
+    totalTokens: result.totalTokens,
+    shape: result.shape,
+    layer: result.layer,
+    tensors: result.tensors,
+    computedBy: result.computedBy,
+    notices: result.notices,
+  };
+}
