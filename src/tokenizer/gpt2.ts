@@ -107,17 +107,28 @@ export function decode(ids: number[]): string {
 const VISIBLE: Record<string, string> = { ' ': '␣', '\n': '↵', '\t': '⇥', '\r': '␍' };
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** Characters that draw nothing (controls, format characters such as a zero-width space, separators). */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+/** "<0xE2>": plain ASCII, so it draws in any font (the earlier ⟨e2⟩ was an empty box where ⟨ was missing). */
+export const byteName = (b: number): string => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`;
+
+/** Whether a display string is a token's raw bytes (part of a character), as displayBytes writes them. */
+export const isByteDisplay = (display: string): boolean => /^(<0x[0-9A-F]{2}>)+$/.test(display);
+
 /** Readable form of a token's bytes: valid UTF-8 is shown as text with whitespace made visible; a token
- * that holds only part of a character (emoji and CJK are often split) is shown as its hex bytes. */
+ * that holds only part of a character (emoji and CJK are often split) is shown as its bytes, <0xE2><0x80>. */
 export function displayBytes(bytes: Uint8Array): string {
   let text: string;
   try {
     text = strictUtf8.decode(bytes);
   } catch {
-    return `⟨${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ')}⟩`;
+    return Array.from(bytes, byteName).join('');
   }
-  return Array.from(
-    text,
-    (ch) => VISIBLE[ch] ?? (ch < ' ' ? `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}` : ch),
-  ).join('');
+  return Array.from(text, (ch) => {
+    const code = ch.codePointAt(0)!;
+    if (VISIBLE[ch]) return VISIBLE[ch];
+    if (code < 0x20) return `\\x${code.toString(16).padStart(2, '0')}`;
+    return INVISIBLE.test(ch) ? `<U+${code.toString(16).toUpperCase().padStart(4, '0')}>` : ch;
+  }).join('');
 }

@@ -39,5 +39,13 @@ describe('identical token embeddings', () => {
     ]);
     const known = await trace('the fat cat sat on the mat');
     expect(known.notices).toEqual([]);
+    // One unknown token has no partner in the text, but thousands in the vocabulary share its row.
+    const alone = await trace('Hi');
+    expect(alone.notices).toEqual([
+      expect.stringMatching(
+        /^“Hi” has the same token embedding as [\d,]+ other tokens: this model never met it/,
+      ),
+    ]);
+    expect((await trace('the cat ate')).notices).toEqual([expect.stringMatching(/^“␣ate” has the same/)]);
   });
 });

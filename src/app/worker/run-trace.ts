@@ -9,7 +9,7 @@ import { InputError, ModelFileError } from '../../model/errors';
 import { checkFinite, NonFiniteError } from '../../model/finite';
 import type { GPT2Weights } from '../../model/weights';
 import { tokenize, tokenBytes, displayBytes } from '../../tokenizer/gpt2';
-import { identicalEmbeddingNotices, inputNotices } from './input-notices';
+import { identicalEmbeddingNotices, inputNotices, sharedRowCount } from './input-notices';
 import type { NextResult, ToWorker, TraceResult } from './protocol';
 import { keystrokeRequest, NEXT_TOKENS_REQUEST } from './trace-requests';
 
@@ -81,6 +81,7 @@ export async function runTrace(
         tokens.map((t) => t.display),
         tensors.tok_emb.data,
         C,
+        (id) => sharedRowCount(weights.wte, C, id),
       ),
     ],
     tensors,
