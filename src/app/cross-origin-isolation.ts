@@ -1,6 +1,7 @@
-// Cross-origin isolation for the page, so the CPU engine can share memory with worker threads. A host that
-// sends COOP/COEP (the dev server, a configured server) is isolated already; elsewhere coi-sw.js adds the
-// headers, which takes one reload after it first installs. If that cannot work, the CPU runs on one thread.
+// The service worker (public/service-worker.js): offline use after the first visit, and cross-origin isolation
+// so the CPU engine can share memory with worker threads. A host that sends COOP/COEP is isolated already;
+// elsewhere the worker adds the headers, which takes one reload after it first installs. If that cannot work,
+// the CPU runs on one thread.
 
 const RELOADED = 'coi-reloaded';
 /** How long to wait for the service worker; a browser that blocks service workers never makes it ready. */
@@ -8,17 +9,31 @@ const READY_TIMEOUT_MS = 4000;
 
 export type Isolation = 'isolated' | 'reloading' | 'unavailable';
 
-/** Makes the page isolated if it can; 'reloading' means the page is about to reload (render nothing). */
+/**
+ * Registers the service worker and makes the page isolated if it can; 'reloading' means the page is about to
+ * reload (render nothing).
+ */
 export async function ensureCrossOriginIsolation(): Promise<Isolation> {
+  const canRegister = 'serviceWorker' in navigator && window.isSecureContext;
+  // Once active, the worker is asked to keep the rest of the site (the default model) for offline use.
+  const register = () =>
+    navigator.serviceWorker
+      .register(new URL('service-worker.js', document.baseURI), {
+        scope: new URL('./', document.baseURI).pathname,
+      })
+      .then((registration) => {
+        void navigator.serviceWorker.ready.then((ready) => ready.active?.postMessage('cache-all'));
+        return registration;
+      });
   if (window.crossOriginIsolated) {
     sessionStorage.removeItem(RELOADED);
+    // Isolated by the host's own headers: the worker is still wanted, for offline use.
+    if (canRegister) register().catch(() => undefined);
     return 'isolated';
   }
-  if (!('serviceWorker' in navigator) || !window.isSecureContext) return 'unavailable';
+  if (!canRegister) return 'unavailable';
   try {
-    const registered = navigator.serviceWorker.register(new URL('coi-sw.js', document.baseURI), {
-      scope: new URL('./', document.baseURI).pathname,
-    });
+    const registered = register();
     const timeout = new Promise<'timeout'>((resolve) =>
       setTimeout(() => resolve('timeout'), READY_TIMEOUT_MS),
     );

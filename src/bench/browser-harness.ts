@@ -38,6 +38,8 @@ export function buildSite(root: string, outDir: string): void {
     {
       cwd: root,
       stdio: 'inherit',
+      // vitest sets NODE_ENV=test, which would give React's development build: test what users get.
+      env: { ...process.env, NODE_ENV: 'production' },
     },
   );
 }
