@@ -7,6 +7,7 @@ import { createElement } from 'react';
 import { render, screen } from '@testing-library/react';
 import './setup-dom';
 import type { Engine } from '../../src/model/engine';
+import type { TraceRequest } from '../../src/model/trace';
 import type { GPT2Weights } from '../../src/model/weights';
 import { CpuEngine } from '../../src/model/cpu/forward';
 import type { FromWorker } from '../../src/app/worker/protocol';
@@ -15,6 +16,8 @@ import { useAppStore } from '../../src/app/store/store';
 
 /** Set by a test: whether the engine fails on the logits (a full pass). */
 let logitsFail = false;
+/** The requests the engine was given, newest last. */
+const requests: (TraceRequest | undefined)[] = [];
 
 vi.mock('../../src/model/backend', () => ({
   createEngine: async (weights: GPT2Weights) => {
@@ -24,6 +27,7 @@ vi.mock('../../src/model/backend', () => ({
       config: weights.config,
       description: 'CPU',
       forward: async (ids, request) => {
+        requests.push(request);
         if (logitsFail && request?.logits === 'last') throw new Error('out of memory (test)');
         return cpu.forward(ids, request);
       },
@@ -66,6 +70,29 @@ describe('next tokens', () => {
     expect(answers.map((m) => m.id)).toEqual([3]);
     const answer = answers[0];
     expect(answer.type === 'next' && answer.topNext).toHaveLength(10);
+  });
+
+  it('come with the trace, without a second pass, when the layer on screen is the last', async () => {
+    logitsFail = false;
+    const { host, messages } = await loadedHost();
+    host.handle({ type: 'trace', id: 4, text: 'the cat sat on', layer: 1, allowSpecial: false });
+    await vi.waitFor(() => expect(messages.some((m) => m.type === 'trace' && m.id === 4)).toBe(true));
+    const passes = requests.length;
+    host.handle({ type: 'next', id: 4 });
+    await vi.waitFor(() => expect(messages.some((m) => m.type === 'next' && m.id === 4)).toBe(true));
+    expect(requests.length).toBe(passes);
+    expect(requests.at(-1)?.logits).toBe('last');
+    // The same numbers as a pass of their own.
+    const answer = messages.find((m) => m.type === 'next' && m.id === 4);
+    host.handle({ type: 'trace', id: 5, text: 'the cat sat on', layer: 0, allowSpecial: false });
+    await vi.waitFor(() => expect(messages.some((m) => m.type === 'trace' && m.id === 5)).toBe(true));
+    host.handle({ type: 'next', id: 5 });
+    await vi.waitFor(() => expect(messages.some((m) => m.type === 'next' && m.id === 5)).toBe(true));
+    expect(requests.length).toBe(passes + 2);
+    const own = messages.find((m) => m.type === 'next' && m.id === 5);
+    expect(own?.type === 'next' && Array.from(own.logits)).toEqual(
+      answer?.type === 'next' && Array.from(answer.logits),
+    );
   });
 
   it('says why when the engine fails on them, and the panel shows it', async () => {

@@ -78,8 +78,9 @@ export function createEngineHost(post: Post) {
   let loadController: AbortController | null = null;
   let pending: Extract<ToWorker, { type: 'trace' }> | null = null;
   let lastTrace: Extract<ToWorker, { type: 'trace' }> | null = null;
-  /** The token ids of the newest trace posted, kept for its next-token request. */
-  let lastIds: { id: number; ids: number[] } | null = null;
+  /** The token ids of the newest trace posted, kept for its next-token request, with its next-token logits
+   * when its pass already computed them (the layer on screen was the last). */
+  let lastIds: { id: number; ids: number[]; logits?: Float32Array } | null = null;
   /** The trace whose next tokens the page asked for, if not answered yet. */
   let nextWanted: number | null = null;
   /** The trace whose head-detector scores the page asked for, if not answered yet. */
@@ -249,8 +250,9 @@ export function createEngineHost(post: Post) {
         const request = pending;
         pending = null;
         try {
-          const result = await runTrace(engine, loaded.weights, request);
-          lastIds = { id: request.id, ids: result.ids };
+          let logits: Float32Array | undefined;
+          const result = await runTrace(engine, loaded.weights, request, (l) => (logits = l));
+          lastIds = { id: request.id, ids: result.ids, logits };
           post(result, Object.values(result.tensors).map((t) => t.data.buffer) as Transferable[]);
         } catch (error) {
           if (engine.backend === 'webgpu' && isDeviceLoss(error)) {
@@ -271,7 +273,8 @@ export function createEngineHost(post: Post) {
       // A request for a trace that has been replaced since is dropped: the newer trace will ask for its own.
       if (lastIds?.id !== id) continue;
       try {
-        const next = await nextTokens(engine, id, lastIds.ids);
+        const next = await nextTokens(engine, id, lastIds.ids, lastIds.logits);
+        lastIds.logits = undefined; // transferred to the page with the message
         post(next, [next.logits.buffer]);
       } catch (error) {
         if (engine.backend === 'webgpu' && isDeviceLoss(error)) {

@@ -33,10 +33,15 @@ function topByLogit(logits: Float32Array, k: number): number[] {
   return top;
 }
 
+/**
+ * Runs one keystroke's request. When the layer on screen is the last one, every block runs anyway, so the
+ * next-token logits (one more product) come with it: `onLogits` gets them, and the panel needs no second pass.
+ */
 export async function runTrace(
   engine: Engine,
   weights: GPT2Weights,
   request: Extract<ToWorker, { type: 'trace' }>,
+  onLogits?: (logits: Float32Array) => void,
 ): Promise<TraceResult> {
   const { config } = weights;
   // One token past the context is enough to know the text was cut; a megabyte paste is split no further.
@@ -50,9 +55,17 @@ export async function runTrace(
     config.nPositions,
   );
   const layer = Math.min(Math.max(0, request.layer), config.nLayer - 1);
-  // The next-token logits need every block; they are a second request (nextTokens), once typing pauses.
-  const tensors = await engine.forward(fitted.ids, keystrokeRequest(layer));
+  // The next-token logits need every block; unless this pass runs them all, they are a second request
+  // (nextTokens), once typing pauses.
+  const allBlocks = layer === config.nLayer - 1 && onLogits !== undefined;
+  const tensors = await engine.forward(fitted.ids, {
+    ...keystrokeRequest(layer),
+    ...(allBlocks ? { logits: 'last' as const } : {}),
+  });
+  const logits = tensors.logits?.data;
+  delete tensors.logits;
   checkFinite(tensors, 'nothing new is drawn');
+  if (logits) onLogits?.(logits);
   const T = fitted.ids.length;
   const C = config.nEmbd;
   for (const [prefix, inputs] of [
@@ -97,8 +110,15 @@ export async function runTrace(
 }
 
 /** The next-token message: the engine's logits for the last position (GPT-2's tied head) and the top ten. */
-export async function nextTokens(engine: Engine, id: number, ids: number[]): Promise<NextResult> {
-  const computed = await engine.forward(ids, NEXT_TOKENS_REQUEST);
+export async function nextTokens(
+  engine: Engine,
+  id: number,
+  ids: number[],
+  known?: Float32Array,
+): Promise<NextResult> {
+  const computed = known
+    ? { logits: { shape: [1, known.length], data: known } }
+    : await engine.forward(ids, NEXT_TOKENS_REQUEST);
   checkFinite(computed, 'no next-token probabilities are shown');
   const logits = computed.logits.data; // (V)
   return {
