@@ -7,8 +7,17 @@ import { MathText } from './views/MathText';
 
 export function StepView() {
   const trace = useAppStore((s) => s.trace);
+  const inputError = useAppStore((s) => s.inputError);
   const settings = useViewSettings();
   const step = STEPS[settings.step - 1];
+  // A link whose text cannot be shown (?text=) has no earlier view to keep: say what to do, not "computing".
+  if (!trace && inputError) {
+    return (
+      <article className="step empty" data-testid="no-view">
+        <p>Nothing to show yet: type a sentence above, and its steps appear here.</p>
+      </article>
+    );
+  }
   if (!trace) {
     return (
       <article className="step loading" aria-busy="true">

@@ -83,6 +83,28 @@ describe('App', () => {
     bridge.dispose();
   });
 
+  it('opens a link with an empty text on the empty-text message, not on "computing", with the export panel', async () => {
+    act(() => useAppStore.getState().set({ text: '', step: 6 }));
+    const { bridge } = renderApp();
+    await waitFor(() => expect(screen.getByTestId('input-error').textContent).toMatch(/empty/), {
+      timeout: 20_000,
+    });
+    expect(screen.getByTestId('input-error').textContent).not.toMatch(/last sentence that worked/);
+    expect(screen.queryByText(/Computing the first view/)).toBeNull();
+    expect(screen.getByTestId('no-view').textContent).toMatch(/type a sentence/);
+    expect(screen.getByRole('region', { name: 'Export' }).textContent).toMatch(/Nothing to export yet/);
+    bridge.dispose();
+  });
+
+  it('opens a link with row= on that row’s bar chart', async () => {
+    act(() => useAppStore.getState().set({ step: 6, row: 2 }));
+    const { bridge } = renderApp();
+    await waitFor(() => expect(screen.getByLabelText(/^Attention of ␣cat/)).toBeTruthy(), {
+      timeout: 20_000,
+    });
+    bridge.dispose();
+  });
+
   it('shows the book preset with the book’s numbers', async () => {
     const { bridge } = renderApp();
     act(() => useAppStore.getState().set({ preset: 'book', step: 5 }));

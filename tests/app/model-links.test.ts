@@ -117,6 +117,15 @@ describe('model links', () => {
     expect(cached.size).toBe(0);
   });
 
+  it('says a local: model from a shared link is not in this browser, with or without Cache Storage', async () => {
+    vi.stubGlobal('self', { location: { href: 'https://site.example/explorer/assets/worker.js' } });
+    const message = /^The model "my\.safetensors" was opened from files, and this browser has no copy of it/;
+    expect((await refusal('local:my.safetensors'))!.message).toMatch(message);
+    vi.stubGlobal('caches', undefined);
+    expect((await refusal('local:my.safetensors'))!.message).toMatch(message);
+    expect(fetched).toEqual([]);
+  });
+
   it('keeps a good http(s) address, trimmed', () => {
     expect(checkModelUrl(' https://x.example/a/ ')).toBe('https://x.example/a/');
   });
@@ -153,6 +162,24 @@ describe('a link whose model fails, on the page', () => {
       /^The model in this link \(\.\.\/models\/missing\/\) did not load.*not found \(404\)/,
     );
     expect(state.settings.model).toBe('../models/missing/');
+    bridge.dispose();
+  });
+
+  it('says which model runs instead of a local: model that is not in this browser', () => {
+    const { client, posted, send } = fakeClient();
+    const settings = { ...useAppStore.getState().settings, model: 'local:mine.safetensors' };
+    useAppStore.setState({ settings, model: null, loadError: null });
+    const bridge = connectBridge(client, 'https://site.example/explorer/');
+    const first = posted.find((m) => m.type === 'load') as Extract<ToWorker, { type: 'load' }>;
+    expect(first.source).toEqual({ kind: 'url', url: 'local:mine.safetensors' });
+    send({ type: 'load-error', id: first.id, message: 'The model "mine.safetensors" … no copy of it …' });
+    const fallback = posted.filter((m) => m.type === 'load').at(-1) as Extract<ToWorker, { type: 'load' }>;
+    const info = { label: 'Default model (trained)' } as never;
+    send({ type: 'model', id: fallback.id, info, backend: {} as never, notice: null, cacheKey: '' });
+    expect(useAppStore.getState().loadError).toMatch(
+      /^The model in this link \(local:mine\.safetensors\) did not load, so the built-in model \(Default model \(trained\)\) runs instead\. The model "mine\.safetensors" … no copy/,
+    );
+    expect(useAppStore.getState().settings.model).toBe('local:mine.safetensors');
     bridge.dispose();
   });
 });

@@ -43,6 +43,7 @@ describe.runIf(run)('model links in Chromium', () => {
     ['a javascript: address', () => 'javascript:alert(1)', /not javascript: ones/],
     ['a data: address', () => 'data:text/plain,hello', /not data: ones/],
     ['a file that is not safetensors', () => `${site.origin}/extra/broken/`, /not a safetensors file/],
+    ['a local: model from another browser', () => 'local:mine.safetensors', /this browser has no copy of it/],
   ])('%s: says why, runs the built-in model and keeps model= in the link', async (_, link, reason) => {
     let dialogs = 0;
     const page = await open(`?model=${encodeURIComponent(link())}`);

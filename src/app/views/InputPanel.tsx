@@ -86,7 +86,8 @@ export function InputPanel() {
       )}
       {inputError && (
         <p className="notice error" role="alert" data-testid="input-error">
-          {inputError} The view below still shows the last sentence that worked.
+          {inputError}
+          {trace ? ' The view below still shows the last sentence that worked.' : ''}
         </p>
       )}
       {notices.map((notice) => (

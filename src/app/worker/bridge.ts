@@ -142,7 +142,7 @@ export function connectBridge(client: EngineClient, pageUrl: string): Bridge {
           backend: message.backend,
           modelNotice: message.notice,
           loadError: standIn
-            ? `The model in this link (${standIn.url}) did not load, so the built-in model runs instead. ${standIn.reason}`
+            ? `The model in this link (${standIn.url}) did not load, so the built-in model (${message.info.label}) runs instead. ${standIn.reason}`
             : null,
         });
         patchState({ load: { active: false, fraction: null, what: '' } });

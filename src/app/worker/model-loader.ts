@@ -168,8 +168,9 @@ export async function loadFromUrl(
     const weights = await cache?.match(localKey(name, 'weights'));
     const config = await cache?.match(localKey(name, 'config'));
     if (!weights || !config) {
+      // A shared local: link opened elsewhere lands here too: the files never left the browser they were opened in.
       throw new ModelFileError(
-        `The model "${name}" is not in this browser's cache any more; load its files again.`,
+        `The model "${name}" was opened from files, and this browser has no copy of it (files stay in the browser that opened them); open its files under Model to run it here.`,
       );
     }
     return weightsFromBlobs(await weights.blob(), await config.text(), name, signal, onProgress);
