@@ -1,11 +1,19 @@
 // @vitest-environment jsdom
-// Export formats: CSV with a header and one line per token at full precision, and an SVG that parses as XML
-// with one rect per cell.
+// Export formats: CSV with a header and one line per token at full precision, an SVG that parses as XML with
+// one rect per cell, its title line and its colour legend, and file names that count from 1 as the page does.
 
 import { describe, expect, it } from 'vitest';
 import { bookTrace } from '../../src/app/data/book-trace';
 import { DEFAULT_SETTINGS } from '../../src/app/data/types';
-import { matrixToCsv, matrixToSvg, primaryView, tokensToCsv } from '../../src/app/export/files';
+import {
+  exportCaption,
+  exportFileBase,
+  matrixToCsv,
+  matrixToSvg,
+  primaryView,
+  tokensToCsv,
+} from '../../src/app/export/files';
+import { modelTrace } from '../helpers/model-trace';
 
 const trace = bookTrace(1);
 const settings = { ...DEFAULT_SETTINGS, preset: 'book' as const, step: 6 };
@@ -25,7 +33,33 @@ describe('exports', () => {
     const svg = matrixToSvg(primaryView(trace, settings)!);
     const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
     expect(doc.querySelector('parsererror')).toBeNull();
-    expect(doc.querySelectorAll('rect').length).toBe(36 + 1);
+    expect(doc.querySelectorAll('rect > title').length).toBe(36);
+  });
+
+  it('SVG carries a title line and the colour legend', async () => {
+    const model = await modelTrace('the fat cat');
+    const trainable = { ...DEFAULT_SETTINGS, mode: 'trainable' as const, step: 6, head: 2 };
+    const caption = exportCaption(model, trainable, 'Default model (trained)');
+    expect(caption).toBe(
+      '“the fat cat” · Default model (trained) · step 6: Attention weights · layer 1, head 3',
+    );
+    const doc = new DOMParser().parseFromString(
+      matrixToSvg(primaryView(model, trainable)!, caption),
+      'image/svg+xml',
+    );
+    const texts = [...doc.querySelectorAll('text')].map((t) => t.textContent);
+    expect(texts[0]).toBe(caption);
+    expect(texts).toContain('weight (0 = ignored)');
+    expect(doc.querySelectorAll('linearGradient stop').length).toBe(11);
+  });
+
+  it('file names count layers and heads from 1, as the page does', async () => {
+    const model = await modelTrace('the fat cat', 1);
+    const trainable = { ...DEFAULT_SETTINGS, mode: 'trainable' as const, step: 6, layer: 1, head: 0 };
+    expect(exportFileBase(6, primaryView(model, trainable))).toBe(
+      'attention-step6-layer2.attn_weights.head1',
+    );
+    expect(exportFileBase(1, null)).toBe('attention-step1-tokens');
   });
 
   it('step 1 exports tokens, with quotes where needed', () => {

@@ -1,5 +1,5 @@
 // The export formats of a matrix, as strings: CSV with token labels and full float32 precision, and a
-// self-contained SVG heatmap (same colours and labels as on screen) that opens in any viewer.
+// self-contained SVG heatmap (same colours, labels and legend as on screen, and a title) for any viewer.
 
 import type { MatrixView } from '../data/select';
 import {
@@ -11,7 +11,9 @@ import {
   weightsView,
 } from '../data/select';
 import type { AppTrace, Settings } from '../data/types';
-import { scaleFor } from '../views/scales';
+import { STEPS } from '../steps';
+import { cellDigits, fmtFixed } from '../data/format';
+import { scaleFor, type ColorScale } from '../views/scales';
 
 const csvField = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 const xml = (s: string) =>
@@ -39,6 +41,34 @@ export function primaryView(trace: AppTrace, settings: Settings): MatrixView | n
   }
 }
 
+/**
+ * A file name for the current export: the step, then the matrix with layers and heads counted from 1 as the
+ * page counts them ("h0.attn_weights.head0" became "layer1.attn_weights.head1").
+ */
+export function exportFileBase(step: number, view: MatrixView | null): string {
+  const id = (view?.id ?? 'tokens')
+    .replace(/^h(\d+)\./, (_, l: string) => `layer${Number(l) + 1}.`)
+    .replace(/head(\d+)/g, (_, h: string) => `head${Number(h) + 1}`);
+  return `attention-step${step}-${id}`.replace(/[^\w.-]+/g, '_');
+}
+
+/** The line above an exported picture: the sentence, the model, the step and, when it applies, layer and head. */
+export function exportCaption(trace: AppTrace, settings: Settings, modelLabel: string): string {
+  const step = STEPS[settings.step - 1];
+  const sentence = trace.tokens.join('').replace(/␣/g, ' ');
+  const shown = sentence.length > 60 ? `${sentence.slice(0, 59)}…` : sentence;
+  const where =
+    settings.step < 5
+      ? ''
+      : settings.mode === 'naive'
+        ? ' · naive attention'
+        : trace.source === 'book'
+          ? ' · trainable, one head'
+          : ` · layer ${trace.layer + 1}, head ${Math.min(settings.head, trace.shape.nHead - 1) + 1}`;
+  const model = trace.source === 'book' ? 'Book example, chapter 3' : modelLabel;
+  return `“${shown}” · ${model} · step ${step.number}: ${step.title}${where}`;
+}
+
 /** Header row of column labels, then one row per token: label, values. */
 export function matrixToCsv(view: MatrixView): string {
   const { matrix: m } = view;
@@ -59,20 +89,53 @@ export function tokensToCsv(trace: AppTrace): string {
   );
 }
 
-/** A standalone SVG heatmap of `view`. */
-export function matrixToSvg(view: MatrixView): string {
+/** Height of the legend drawn under an exported heatmap. */
+const LEGEND_HEIGHT = 56;
+
+/** The colour legend as on the page: the scale's gradient, three ticks with one precision, and what it means. */
+function legendSvg(view: MatrixView, scale: ColorScale, x: number, y: number): string[] {
+  const domain = scale.domain();
+  const lo = domain[0];
+  const hi = domain[domain.length - 1];
+  const ticks = domain.length === 3 ? [lo, 0, hi] : [lo, (lo + hi) / 2, hi];
+  const digits = cellDigits({ data: Float32Array.from(ticks) }, 'narrow');
+  const width = 200;
+  const label = view.kind === 'weights' ? 'weight (0 = ignored)' : 'value (blue < 0 < red)';
+  const stops = Array.from({ length: 11 }, (_, i) => i / 10).map(
+    (t) => `<stop offset="${t * 100}%" stop-color="${scale(lo + t * (hi - lo))}"/>`,
+  );
+  return [
+    `<defs><linearGradient id="legend">${stops.join('')}</linearGradient></defs>`,
+    `<text x="${x}" y="${y + 12}" font-size="12">${xml(label)}</text>`,
+    `<rect x="${x}" y="${y + 18}" width="${width}" height="12" fill="url(#legend)" stroke="#999" stroke-width="0.5"/>`,
+    ...ticks.map((t, i) => {
+      const tx = x + ((t - lo) / (hi - lo || 1)) * width;
+      const anchor = i === 0 ? 'start' : i === ticks.length - 1 ? 'end' : 'middle';
+      return `<text x="${tx}" y="${y + 44}" font-size="11" text-anchor="${anchor}">${fmtFixed(t, digits)}</text>`;
+    }),
+  ];
+}
+
+/** A standalone SVG heatmap of `view`, with `caption` (see exportCaption) on its first line and its legend. */
+export function matrixToSvg(view: MatrixView, caption = ''): string {
   const { matrix: m } = view;
   const scale = scaleFor(view.kind, m, view.masked);
   const cell = m.cols > 40 ? 4 : 40;
   const gutter = 100;
-  const top = m.cols > 40 ? 30 : 60;
-  const width = gutter + m.cols * cell + 10;
-  const height = top + m.rows * (m.cols > 40 ? 16 : cell) + 10;
+  const heading = caption ? 22 : 0;
+  const top = heading + (m.cols > 40 ? 30 : 60);
   const cellH = m.cols > 40 ? 16 : cell;
+  const width = Math.max(
+    gutter + m.cols * cell + 10,
+    8 + 7 * Math.max(caption.length, view.title.length) * 0.9,
+    230,
+  );
+  const height = top + m.rows * cellH + 10 + LEGEND_HEIGHT;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="8" y="18" font-size="14">${xml(view.title)}</text>`,
+    ...(caption ? [`<text x="8" y="18" font-size="13" fill="#333">${xml(caption)}</text>`] : []),
+    `<text x="8" y="${heading + 18}" font-size="14" font-weight="bold">${xml(view.title)}</text>`,
   ];
   view.rowLabels.forEach((label, r) =>
     parts.push(
@@ -96,6 +159,7 @@ export function matrixToSvg(view: MatrixView): string {
       );
     }
   }
+  parts.push(...legendSvg(view, scale, 8, top + m.rows * cellH + 10));
   parts.push('</svg>');
   return parts.join('\n');
 }

@@ -4,7 +4,14 @@
 import { useState } from 'react';
 import { useBridge } from '../bridge-context';
 import { download, svgToPng } from '../export/download';
-import { matrixToCsv, matrixToSvg, primaryView, tokensToCsv } from '../export/files';
+import {
+  exportCaption,
+  exportFileBase,
+  matrixToCsv,
+  matrixToSvg,
+  primaryView,
+  tokensToCsv,
+} from '../export/files';
 import { useAppStore } from '../store/store';
 import { useViewSettings } from '../store/view-settings';
 
@@ -12,10 +19,20 @@ export function ExportPanel() {
   const bridge = useBridge();
   const trace = useAppStore((s) => s.trace);
   const settings = useViewSettings();
+  const modelLabel = useAppStore((s) => s.model?.label ?? 'model');
   const [message, setMessage] = useState<string | null>(null);
-  if (!trace) return null;
+  // The panel stays where it is with nothing to export, so the page does not jump when a first view arrives.
+  if (!trace) {
+    return (
+      <section className="export-panel" aria-label="Export">
+        <h2>Export</h2>
+        <p className="hint">Nothing to export yet: the exports follow the view once a sentence is shown.</p>
+      </section>
+    );
+  }
   const view = primaryView(trace, settings);
-  const base = `attention-step${settings.step}-${view?.id ?? 'tokens'}`.replace(/[^\w.-]+/g, '_');
+  const base = exportFileBase(settings.step, view);
+  const svg = () => (view ? matrixToSvg(view, exportCaption(trace, settings, modelLabel)) : '');
   const run = async (what: string, job: () => Promise<void>) => {
     setMessage(`Preparing ${what}…`);
     try {
@@ -32,18 +49,14 @@ export function ExportPanel() {
         <button
           type="button"
           disabled={!view}
-          onClick={() =>
-            view && download(new Blob([matrixToSvg(view)], { type: 'image/svg+xml' }), `${base}.svg`)
-          }
+          onClick={() => view && download(new Blob([svg()], { type: 'image/svg+xml' }), `${base}.svg`)}
         >
           SVG
         </button>
         <button
           type="button"
           disabled={!view}
-          onClick={() =>
-            view && run('PNG', async () => download(await svgToPng(matrixToSvg(view)), `${base}.png`))
-          }
+          onClick={() => view && run('PNG', async () => download(await svgToPng(svg()), `${base}.png`))}
         >
           PNG
         </button>
