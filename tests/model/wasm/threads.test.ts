@@ -1,11 +1,10 @@
 // Worker threads for the WebAssembly kernels: the same bits for 1, 2 and 3 threads (kernels, a forward pass and
-// a training step), and a worker that dies mid-pass costs speed, not the answer.
+// a training step); a worker that dies costs speed, not the answer, and the description says so.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { CpuEngine } from '../../../src/model/cpu/forward';
 import { seededRandom } from '../../../src/model/random';
 import { WasmKernels } from '../../../src/model/wasm/wasm-kernels';
-import { ComputeThreadError } from '../../../src/model/wasm/thread-pool';
 import { GPT2Training } from '../../../src/train/gpt2-train';
 import { loudRandomWeights, testConfig } from '../../helpers/random-models';
 
@@ -90,7 +89,7 @@ describe('WebAssembly kernels on worker threads', () => {
     expect(runs[1].grads).toEqual(runs[0].grads);
   });
 
-  it('after a worker dies, say so, then go on with one thread and the same numbers', async () => {
+  it('after a worker dies, give the same numbers (this thread takes its slices), then say so', async () => {
     const [T, C, OC] = [64, 128, 256];
     const inp = randomArray(T * C, 10);
     const weight = randomArray(C * OC, 11);
@@ -98,10 +97,12 @@ describe('WebAssembly kernels on worker threads', () => {
     WasmKernels.singleThreaded().matmulForward(expected, inp, weight, null, T, C, OC);
     const k = await kernelsWith(2);
     k.killWorkerForTest();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Before the pool hears of it: the dead worker never claims its slice, so this thread computes it.
     const out = new Float32Array(T * OC);
-    expect(() => k.matmulForward(out, inp, weight, null, T, C, OC)).toThrow(ComputeThreadError);
-    expect(k.description).toMatch(/1 thread \(a compute thread stopped answering\)/);
+    k.matmulForward(out, inp, weight, null, T, C, OC);
+    expect(out).toEqual(expected);
+    await expect.poll(() => k.description).toMatch(/^WASM SIMD · 1 thread \(a compute thread stopped\)$/);
+    out.fill(0);
     k.matmulForward(out, inp, weight, null, T, C, OC);
     expect(out).toEqual(expected);
   }, 20_000);
@@ -114,9 +115,10 @@ describe('WebAssembly kernels on worker threads', () => {
     const kernels = await kernelsWith(2);
     const engine = new CpuEngine(weights, kernels);
     kernels.killWorkerForTest();
-    await new Promise((resolve) => setTimeout(resolve, 100));
     const trace = await engine.forward(ids, { logits: 'all' });
     expect(trace.logits.data).toEqual(expected.logits.data);
-    expect(engine.description).toMatch(/^CPU · WASM SIMD · 1 thread \(/);
+    await expect
+      .poll(() => engine.description)
+      .toMatch(/^CPU · WASM SIMD · 1 thread \(a compute thread stopped\)$/);
   }, 20_000);
 });

@@ -40,9 +40,9 @@ function tanh4(u: v128): v128 {
 }
 
 /**
- * Causal softmax of `rows` rows of length T in place, after scaling by `alpha`: row i keeps columns ≤ i + offset
- * and the rest become 0. The row maximum is subtracted first. Rows [r0, r1) of every (T × T) matrix are done;
- * `matrices` matrices sit one after another.
+ * Causal softmax in place, after scaling by `alpha` (> 0): rows [r0, r1) of (T × T) matrices stored one after
+ * another, row r being row r mod T of its matrix; it keeps its columns ≤ r mod T and the rest become 0. The row
+ * maximum is subtracted first, so large scores cannot overflow.
  */
 export function softmax_causal(p: usize, T: i32, alpha: f32, r0: i32, r1: i32): void {
   for (let r = r0; r < r1; r++) {

@@ -239,10 +239,11 @@ function nnScalar(
 }
 
 /**
- * out (M,N) [+]= alpha · A (M,K) · B (N,K)ᵀ for rows [m0, m1): every entry a dot product of two contiguous
- * rows (logits against wte, q·kᵀ, dout·Wᵀ). SIMD runs along k in four lanes, summed as (l0 + l1) + (l2 + l3),
- * then the k tail. Tile: 1 row of A × 4 rows of B. With `causal`, row i stops at column i (the rest is left).
- * The work splits over rows [s0, s1), or over columns [s0, s1) with `splitColumns` (one row of logits).
+ * out (M,N) [+]= alpha · A (M,K) · B (N,K)ᵀ: each entry a dot product of two contiguous rows (logits against
+ * wte, one head's q·kᵀ, dout·Wᵀ for a row or two). SIMD runs along k in four lanes, summed as
+ * (l0 + l1) + (l2 + l3), then the k tail. Tile: 1 row of A × 4 rows of B. With `causal`, row i stops at column i
+ * (the rest is left). The work splits over rows [s0, s1), or over columns [s0, s1) with `splitColumns` (one row
+ * of logits against the whole vocabulary).
  */
 export function gemm_nt(
   out: usize,
