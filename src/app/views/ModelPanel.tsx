@@ -1,9 +1,10 @@
-// What model is loaded, and the ways to load another: files (safetensors + config.json) or a URL. Loading
-// shows progress and can be cancelled; a failure shows its message and the previous model stays.
+// What model is loaded, and the ways to load another: GPT-2 presets, files (safetensors + config.json) or a
+// URL. Loading shows progress and can be cancelled; a failure shows its message and the previous model stays.
 
 import { useState, type FormEvent } from 'react';
 import { useBridge } from '../bridge-context';
 import { useAppStore } from '../store/store';
+import { ModelPresets } from './ModelPresets';
 
 export function ModelPanel() {
   const bridge = useBridge();
@@ -65,6 +66,7 @@ export function ModelPanel() {
           {fileError ?? loadError}
         </p>
       )}
+      <ModelPresets />
       <details className="load-model">
         <summary>Load another GPT-2 model</summary>
         <label className="file">

@@ -12,6 +12,7 @@ import { traceToJson } from '../../model/trace-json';
 import { parameterCount, type GPT2Weights } from '../../model/weights';
 import type { BackendState, ModelInfo } from '../store/store';
 import type { FromWorker, ModelSource, ToWorker } from './protocol';
+import { presetForUrl } from '../data/model-presets';
 import { fetchBlob, loadFromFiles, loadFromUrl, weightsFromBlobs } from './model-loader';
 import { scoreInduction, scoreText } from './head-scores';
 import { nextTokens, runTrace, userMessage } from './run-trace';
@@ -171,7 +172,12 @@ export function createEngineHost(post: Post) {
     if (source.kind === 'url') {
       const weights = await loadFromUrl(source.url, signal, progress);
       return {
-        loaded: describe(weights, source.url.replace(/^local:/, ''), source.url, false),
+        loaded: describe(
+          weights,
+          presetForUrl(source.url)?.name ?? source.url.replace(/^local:/, ''),
+          source.url,
+          false,
+        ),
         notice: null,
         cacheKey: source.url,
       };

@@ -5,6 +5,7 @@ import { parseConfig } from '../../model/config';
 import { ModelFileError } from '../../model/errors';
 import { blobSource } from '../../model/safetensors';
 import { loadGPT2Weights, type GPT2Weights } from '../../model/weights';
+import { presetForUrl } from '../data/model-presets';
 
 const CACHE_NAME = 'attention-explorer-models-v1';
 
@@ -17,6 +18,11 @@ async function openCache(): Promise<Cache | null> {
   } catch {
     return null;
   }
+}
+
+/** Whether a downloaded file is in Cache Storage (the page asks, to say a preset needs no download). */
+export async function isModelCached(url: string): Promise<boolean> {
+  return Boolean(await (await openCache())?.match(url));
 }
 
 /** Where a model folder's two files are; a URL to the .safetensors file itself also works. */
@@ -36,6 +42,8 @@ export interface FetchOptions {
   optional?: boolean;
   /** Checks the first bytes as soon as they arrive, so a wrong file is refused before it downloads whole. */
   checkStart?: { bytes: number; check: (start: Uint8Array) => void };
+  /** The size to show progress against when the server sends no Content-Length (a preset's known size). */
+  expectedBytes?: number;
 }
 
 /** Downloads `url` into a Blob, reporting progress; null on 404 when `optional`. */
@@ -50,7 +58,9 @@ export async function fetchBlob(
   if (cached) return cached.blob();
   let response: Response;
   try {
-    response = await fetch(url, { signal });
+    // A CORS request (never no-cors, whose opaque answer cannot be read), which COEP require-corp allows;
+    // redirects are followed, as the Hub sends its files to a CDN on another origin.
+    response = await fetch(url, { signal, mode: 'cors', redirect: 'follow' });
   } catch (error) {
     if (signal.aborted) throw error;
     throw new ModelFileError(
@@ -69,15 +79,26 @@ export async function fetchBlob(
       `Could not download ${url}: not found (404); the server answered with a web page instead.`,
     );
   }
-  const total = Number(response.headers.get('content-length')) || 0;
+  const sent = Number(response.headers.get('content-length')) || 0;
+  const total = sent || options.expectedBytes || 0;
   const encoded = (response.headers.get('content-encoding') ?? 'identity') !== 'identity';
   const name = url.split('/').pop() ?? url;
   const chunks: Uint8Array[] = [];
   let loaded = 0;
   let started = !options.checkStart;
   const reader = response.body!.getReader();
+  const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw new ModelFileError(
+        `Could not download ${url}: the connection broke after ${loaded}${sent ? ` of ${sent}` : ''} bytes.`,
+      );
+    }
+    const { done, value } = chunk;
     if (done) break;
     chunks.push(value);
     loaded += value.byteLength;
@@ -90,11 +111,14 @@ export async function fetchBlob(
         throw error;
       }
     }
-    onProgress(total ? loaded / total : null, `Downloading ${name}: ${(loaded / 1e6).toFixed(1)} MB`);
+    onProgress(
+      total ? Math.min(loaded / total, 1) : null,
+      `Downloading ${name}: ${mb(loaded)}${total ? ` of ${mb(total)}` : ''} MB`,
+    );
   }
-  if (total && !encoded && loaded < total) {
+  if (sent && !encoded && loaded < sent) {
     throw new ModelFileError(
-      `Could not download ${url}: the download ended after ${loaded} of ${total} bytes.`,
+      `Could not download ${url}: the download ended after ${loaded} of ${sent} bytes.`,
     );
   }
   return new Blob(chunks as BlobPart[]);
@@ -180,6 +204,7 @@ export async function loadFromUrl(
     const configBlob = await fetchBlob(urls.config, signal, onProgress, { useCache: true });
     const weightsBlob = await fetchBlob(urls.weights, signal, onProgress, {
       useCache: true,
+      expectedBytes: presetForUrl(urls.weights)?.weightsBytes,
       // The 9th byte of a safetensors file opens its JSON header; 1 GB of zeros stops at the first chunk.
       checkStart: { bytes: 9, check: (start) => checkSafetensorsStart(start, urls.weights) },
     });
