@@ -92,3 +92,15 @@ export async function currentTraceId(page: Page): Promise<number> {
 export async function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 }
+
+/** Elements under `selector` whose content spills sideways out of their own box (overflow visible). */
+export async function spilledElements(page: Page, selector: string): Promise<string[]> {
+  return page.evaluate(
+    (root) =>
+      [...document.querySelectorAll(`${root} *`)]
+        .filter((e) => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
+        .filter((e) => getComputedStyle(e).overflowX === 'visible')
+        .map((e) => `${e.tagName.toLowerCase()}.${e.className} ${e.clientWidth} < ${e.scrollWidth}`),
+    selector,
+  );
+}

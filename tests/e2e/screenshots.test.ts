@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../src/bench/browser-harness';
-import { browserAvailable, horizontalOverflow, openPage, startSite } from './helpers';
+import { browserAvailable, horizontalOverflow, openPage, spilledElements, startSite } from './helpers';
 
 const SHOT_DIR = process.env.SHOT_DIR ?? '/tmp/explorer-shots';
 const run = browserAvailable();
@@ -46,6 +46,13 @@ describe.runIf(run)('screenshots of each step', () => {
       await page.goto(`${site.url}?preset=book&step=6`);
       await page.waitForSelector('article[data-step="6"]');
       await page.screenshot({ path: path.join(SHOT_DIR, `${name}-book-step6.png`), fullPage: true });
+      // The side panels with the model loader open: nothing may widen the page or spill out of its box.
+      await page.goto(`${site.url}?step=6`);
+      await page.waitForSelector('[data-testid="next-tokens"]');
+      await page.getByText('Load another GPT-2 model').click();
+      await page.screenshot({ path: path.join(SHOT_DIR, `${name}-model-panel.png`), fullPage: true });
+      expect(await horizontalOverflow(page), `model panel at ${name}`).toBeLessThanOrEqual(0);
+      expect(await spilledElements(page, 'aside')).toEqual([]);
       expect(errors).toEqual([]);
       await page.context().close();
     });
