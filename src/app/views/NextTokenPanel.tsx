@@ -1,8 +1,9 @@
-// The ten most likely next tokens with their probabilities at the chosen temperature. The order is fixed by
-// the logits; temperature only reshapes the probabilities, so the softmax over the vocabulary is recomputed.
+// The ten most likely next tokens with their probabilities at the chosen temperature (the order is fixed by
+// the logits; temperature only reshapes the probabilities), and the controls that sample and append tokens.
 
 import { useMemo } from 'react';
 import { useAppStore } from '../store/store';
+import { GenerateControls } from './GenerateControls';
 
 /** Probabilities of `ids` under softmax(logits / temperature) over the whole vocabulary. */
 export function probabilitiesAt(logits: Float32Array, ids: number[], temperature: number): number[] {
@@ -91,6 +92,7 @@ export function NextTokenPanel() {
           </li>
         ))}
       </ol>
+      <GenerateControls />
     </section>
   );
 }
