@@ -93,6 +93,7 @@ describe('App', () => {
     expect(screen.queryByText(/Computing the first view/)).toBeNull();
     expect(screen.getByTestId('no-view').textContent).toMatch(/type a sentence/);
     expect(screen.getByRole('region', { name: 'Export' }).textContent).toMatch(/Nothing to export yet/);
+    expect(screen.getByRole('region', { name: 'Next token' }).textContent).toMatch(/Nothing to predict yet/);
     bridge.dispose();
   });
 

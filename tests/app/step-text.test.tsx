@@ -65,7 +65,7 @@ describe('step texts follow the settings', () => {
     render(<StepView />);
     show(bookTrace(1), { preset: 'book', step: 7, mode: 'trainable' });
     expect(formula().textContent).not.toMatch(/W.?O|Z.?H/);
-    expect(document.querySelector('.step-kicker')!.textContent).not.toMatch(/layer 1, head 1/);
+    expect(document.querySelector('.step-kicker')!.textContent).not.toMatch(/layer 1, head 1|Multi-head/);
   });
 
   it('prints every cell of a heatmap with the same number of decimals', () => {

@@ -25,10 +25,12 @@ function ContextBody({ trace, settings }: StepContext) {
 export const step7: StepDef = {
   number: 7,
   title: 'Context vectors',
-  section: ({ settings }) =>
+  section: ({ trace, settings }) =>
     settings.mode === 'naive'
       ? '§3.3.2 Computing context vectors'
-      : '§3.4.1 Context vectors, §3.6 Multi-head attention',
+      : trace.source === 'book'
+        ? '§3.4.1 Computing the context vectors'
+        : '§3.4.1 Context vectors, §3.6 Multi-head attention',
   sentences: ({ trace, settings }) =>
     settings.mode === 'naive'
       ? [

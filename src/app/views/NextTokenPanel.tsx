@@ -24,6 +24,7 @@ export function NextTokenPanel() {
   const untrained = useAppStore((s) => s.model?.untrained ?? false);
   const next = useAppStore((s) => s.next);
   const nextError = useAppStore((s) => s.nextError);
+  const inputError = useAppStore((s) => s.inputError);
   const top = next?.topNext;
   const logits = next?.logits;
   const probabilities = useMemo(
@@ -51,7 +52,9 @@ export function NextTokenPanel() {
           <p className="hint">
             {trace?.source === 'book'
               ? "The book's example has no vocabulary, so there is no next token to predict."
-              : 'Computing the next-token probabilities…'}
+              : !trace && inputError
+                ? 'Nothing to predict yet: type a sentence first.'
+                : 'Computing the next-token probabilities…'}
           </p>
         )}
       </section>
