@@ -9,6 +9,8 @@ import { ThreadPool } from './thread-pool';
 const ROW_ALIGN = 4;
 /** Below this many multiply-adds per thread a job stays on one thread (waking a worker costs ~20–50 µs). */
 const MIN_MACS_PER_THREAD = 200_000;
+/** Products with fewer rows than this split by columns: each thread then packs only its share of B. */
+const COLUMN_SPLIT_ROWS = 128;
 
 export class WasmKernels implements CpuKernels {
   private constructor(
@@ -46,6 +48,12 @@ export class WasmKernels implements CpuKernels {
     this.pool?.killWorkerForTest();
   }
 
+  /** gemm_nn over rows, or over 8-column panels when there are few rows (its arguments up to kCausal). */
+  private runNN(args: number[], M: number, K: number, N: number): void {
+    if (M < COLUMN_SPLIT_ROWS && N >= 16) this.run('gemm_nn', [...args, 1], N, 8, M * K);
+    else this.run('gemm_nn', [...args, 0], M, ROW_ALIGN, K * N);
+  }
+
   /** Runs a kernel over [0, total) units, each worth `macsPerUnit` multiply-adds. */
   private run(kernel: KernelName, args: number[], total: number, align: number, macsPerUnit: number): void {
     const minUnits = Math.ceil(MIN_MACS_PER_THREAD / Math.max(1, macsPerUnit));
@@ -73,7 +81,7 @@ export class WasmKernels implements CpuKernels {
       OC,
       bias ? f.input(bias) : 0,
     ];
-    this.run('gemm_nn', [...args, T, C, OC, 0, -1], T, ROW_ALIGN, C * OC);
+    this.runNN([...args, T, C, OC, 0, -1], T, C, OC);
     f.end();
   }
 
@@ -97,8 +105,7 @@ export class WasmKernels implements CpuKernels {
       // dinp += dout · weightᵀ as a tiled product over weightᵀ (OC, C), transposed once here.
       const weightT = f.temporary(C * OC);
       this.runtime.exports.transpose(weightT, pWeight, C, OC, OC);
-      const args = [pDinp, C, pDout, OC, 1, weightT, C, 0, N, OC, C, 1, -1];
-      this.run('gemm_nn', args, N, ROW_ALIGN, C * OC);
+      this.runNN([pDinp, C, pDout, OC, 1, weightT, C, 0, N, OC, C, 1, -1], N, OC, C);
     }
     f.end();
   }
@@ -113,8 +120,12 @@ export class WasmKernels implements CpuKernels {
   ): void {
     // dweight (C,OC) += inpᵀ · dout: A = inp read transposed (element (k, n) at n·C + k).
     const f = this.runtime.frame();
-    const args = [f.output(dweight, true), OC, f.input(inp), 1, C, f.input(dout), OC, 0, C, N, OC, 1, -1];
-    this.run('gemm_nn', args, C, ROW_ALIGN, N * OC);
+    this.runNN(
+      [f.output(dweight, true), OC, f.input(inp), 1, C, f.input(dout), OC, 0, C, N, OC, 1, -1],
+      C,
+      N,
+      OC,
+    );
     f.end();
   }
 
@@ -159,7 +170,7 @@ export class WasmKernels implements CpuKernels {
   ): void {
     const f = this.runtime.frame();
     const args = [f.output(context, false), d, f.input(weights), S, 1, f.input(values), d, 0, T, S, d, 0];
-    this.run('gemm_nn', [...args, causal ? 0 : -1], T, ROW_ALIGN, S * d);
+    this.runNN([...args, causal ? 0 : -1], T, S, d);
     f.end();
   }
 

@@ -32,7 +32,7 @@ export function attention_forward(
     scoresCausal(a, q, C3, k, C3, T, hs);
     softmax_causal(a, T, scale, 0, T);
     const o = out + ((<usize>(b * T * C + h * hs)) << 2);
-    gemm_nn(o, C, a, T, 1, v, C3, 0, T, T, hs, 0, 0, 0, T);
+    gemm_nn(o, C, a, T, 1, v, C3, 0, T, T, hs, 0, 0, 0, 0, T);
   }
 }
 
@@ -70,10 +70,10 @@ export function attention_backward(
     const da = datt + ((<usize>item * <usize>T * <usize>T) << 2);
     const d = dout + ((<usize>(b * T * C + h * hs)) << 2);
     scoresCausal(da, d, C, v, C3, T, hs); // dA = dout · vᵀ (visible part)
-    gemm_nn(dv, C3, a, 1, T, d, C, 0, T, T, hs, 1, -1, 0, T); // dv += Aᵀ · dout
+    gemm_nn(dv, C3, a, 1, T, d, C, 0, T, T, hs, 1, -1, 0, 0, T); // dv += Aᵀ · dout
     softmax_causal_backward(da, a, T, scale, 0, T); // dS = A ⊙ (dA − Σ A·dA) / √hs
-    gemm_nn(dq, C3, da, T, 1, k, C3, 0, T, T, hs, 1, 0, 0, T); // dq += dS · k
-    gemm_nn(dk, C3, da, 1, T, q, C3, 0, T, T, hs, 1, -1, 0, T); // dk += dSᵀ · q
+    gemm_nn(dq, C3, da, T, 1, k, C3, 0, T, T, hs, 1, 0, 0, 0, T); // dq += dS · k
+    gemm_nn(dk, C3, da, 1, T, q, C3, 0, T, T, hs, 1, -1, 0, 0, T); // dk += dSᵀ · q
   }
 }
 
@@ -87,5 +87,5 @@ function scoresCausal(out: usize, x: usize, ldx: i32, y: usize, ldy: i32, T: i32
     return;
   }
   transposeInto(auxBuffer, y, T, hs, ldy);
-  gemmNN(out, T, x, ldx, 1, auxBuffer, T, 0, T, hs, T, 0, -1, 0, 0, T);
+  gemmNN(out, T, x, ldx, 1, auxBuffer, T, 0, T, hs, T, 0, -1, 0, 0, T, 0, T);
 }

@@ -7,7 +7,9 @@
 // which path or which thread computed it. Rows are handed out in blocks of 4, so tiles never change either.
 
 /**
- * out (M,N) [+]= A (M,K) · B (K,N) [+ bias], for rows [m0, m1) of out. A's element (i,k) sits at
+ * out (M,N) [+]= A (M,K) · B (K,N) [+ bias], over rows [s0, s1) of out, or over columns [s0, s1) (multiples of
+ * 8 but at the end) with `splitColumns`: a few rows (one keystroke's tokens) split by columns, so each thread
+ * reads only its part of B instead of all of it. A's element (i,k) sits at
  * a + 4·(i·sai + k·sak), so A can be read transposed (sai = 1, sak = rows); B's row k starts at b + 4·k·ldb and
  * out's row i at out + 4·i·ldo. `kCausal` ≥ 0 limits row i to k ≤ i + kCausal (A is zero beyond: attention
  * weights). Register tile: 4 rows × 8 columns (8 f32x4 accumulators), A broadcast, B read as vectors.
@@ -26,13 +28,19 @@ export function gemm_nn(
   N: i32,
   accumulate: i32,
   kCausal: i32,
-  m0: i32,
-  m1: i32,
+  splitColumns: i32,
+  s0: i32,
+  s1: i32,
 ): void {
-  gemmNN(out, ldo, a, sai, sak, b, ldb, bias, M, K, N, accumulate, kCausal, -1, m0, m1);
+  if (splitColumns)
+    gemmNN(out, ldo, a, sai, sak, b, ldb, bias, M, K, N, accumulate, kCausal, -1, 0, M, s0, s1);
+  else gemmNN(out, ldo, a, sai, sak, b, ldb, bias, M, K, N, accumulate, kCausal, -1, s0, s1, 0, N);
 }
 
-/** gemm_nn with `jCausal` ≥ 0: row i needs only columns j ≤ i + jCausal (the rest is left as it was). */
+/**
+ * gemm_nn over rows [m0, m1) and columns [n0, n1) (n0 a multiple of 8), with `jCausal` ≥ 0: row i needs only
+ * columns j ≤ i + jCausal (the rest is left as it was).
+ */
 export function gemmNN(
   out: usize,
   ldo: i32,
@@ -50,14 +58,17 @@ export function gemmNN(
   jCausal: i32,
   m0: i32,
   m1: i32,
+  n0: i32,
+  n1: i32,
 ): void {
   const N8 = N & ~7;
+  const panelsEnd = min(N8, n1);
   const mTiles = m0 + ((m1 - m0) & ~3);
   // Column panels outside, rows inside: one 8-column panel of B stays in cache while every row tile of this
   // thread's rows passes over it. The panel is first copied to this instance's pack buffer (K × 32 contiguous
   // bytes), so the tiles read it sequentially instead of one 32-byte piece per B row (a TLB miss each).
   const pack = mTiles - m0 >= 8 && <usize>K * 32 <= packBytes;
-  for (let j = 0; j < N8; j += 8) {
+  for (let j = n0; j < panelsEnd; j += 8) {
     let panel = b + ((<usize>j) << 2);
     let panelStride = ldb;
     if (pack) {
@@ -83,8 +94,9 @@ export function gemmNN(
   for (let i = m0; i < m1; i++) {
     const kEnd =
       kCausal < 0 ? K : i < mTiles ? min(K, i - ((i - m0) & 3) + 4 + kCausal) : min(K, i + 1 + kCausal);
-    const jEnd = jCausal >= 0 ? min(N, i + 1 + jCausal) : N;
-    for (let j = N8; j < jEnd; j++) nnScalar(out, ldo, a, sai, sak, b, ldb, bias, i, j, kEnd, accumulate);
+    const jEnd = jCausal >= 0 ? min(n1, i + 1 + jCausal) : n1;
+    for (let j = max(N8, n0); j < jEnd; j++)
+      nnScalar(out, ldo, a, sai, sak, b, ldb, bias, i, j, kEnd, accumulate);
   }
 }
 
