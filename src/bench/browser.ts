@@ -130,7 +130,8 @@ export async function keystrokeLatency(
 /** A GPT-2 124M-shaped model with random weights (F16, about 260 MB), written once and kept in the cache. */
 function gpt2ShapedModel(): string {
   const dir = path.join(projectRoot(), 'node_modules', '.cache', 'bench-gpt2-124m');
-  if (!existsSync(path.join(dir, 'config.json'))) writeCheckpoint(dir, randomGPT2Weights(GPT2_124M, 3), 'F16');
+  if (!existsSync(path.join(dir, 'config.json')))
+    writeCheckpoint(dir, randomGPT2Weights(GPT2_124M, 3), 'F16');
   return dir;
 }
 
@@ -159,7 +160,12 @@ export async function runBrowserBench(): Promise<void> {
       );
     }
     console.log(`p95 ratio webgpu / cpu (naive): ${fmt(results[1].p95 / results[0].p95)}×`);
-    const big = await keystrokeLatency(site.url, 'cpu', 'trainable, last layer', `${site.origin}/extra/gpt2/`);
+    const big = await keystrokeLatency(
+      site.url,
+      'cpu',
+      'trainable, last layer',
+      `${site.origin}/extra/gpt2/`,
+    );
     console.log(
       `keystroke → heatmap, cpu path (${big.backend}), GPT-2 124M shape (random weights), trainable view of the ` +
         `last layer (all 12 blocks run), 16 tokens, ${big.samples} keys: p50 ${fmt(big.p50, 1)} ms, ` +

@@ -164,7 +164,10 @@ describe.runIf(run)('accessibility (axe-core, WCAG 2.2 AA) in Chromium', () => {
       await detectors.locator('[data-testid="head-scores"] button').first().waitFor();
       await detectors.getByLabel('Induction').check();
       await detectors.getByRole('button', { name: 'Run the induction probe' }).click();
-      await detectors.getByTestId('detector-note').filter({ hasText: /repeated twice/ }).waitFor();
+      await detectors
+        .getByTestId('detector-note')
+        .filter({ hasText: /repeated twice/ })
+        .waitFor();
       await audit(page, `${name}, head detectors open`, findings);
       await detectors.getByText('Score every head').click();
 
