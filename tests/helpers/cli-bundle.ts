@@ -2,7 +2,7 @@
 // other test files running at the same time), so each run of the tool costs a Node start, not a build.
 
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'vite';
 
@@ -13,7 +13,10 @@ export type CliRun = (args: string[], options?: { timeout?: number }) => SpawnSy
 /** Bundles `entry` (relative to the repository); `run` runs it with arguments, `remove` deletes the bundle. */
 export async function bundleCli(entry: string): Promise<{ run: CliRun; remove: () => void }> {
   // Inside the repository, so the bundle finds package.json and the default model by walking up.
-  const outDir = mkdtempSync(path.join(ROOT, 'node_modules', '.cache', 'cli-test-'));
+  // A fresh clone has no node_modules/.cache until some tool makes it.
+  const cache = path.join(ROOT, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const outDir = mkdtempSync(path.join(cache, 'cli-test-'));
   await build({
     root: ROOT,
     configFile: false,
