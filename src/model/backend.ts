@@ -5,12 +5,10 @@
 import { CpuEngine } from './cpu/forward';
 import { createCpuKernels } from './wasm/select';
 import type { Engine } from './engine';
-import type { BackendName, TensorMap, TraceRequest } from './trace';
+import type { BackendName, BackendPreference, TensorMap, TraceRequest } from './trace';
 import { requestGpuDevice } from './webgpu/device';
 import { DeviceLostError, WebGpuEngine, type WebGpuEngineOptions } from './webgpu/engine';
 import type { GPT2Weights } from './weights';
-
-export type BackendPreference = 'auto' | 'webgpu' | 'cpu';
 
 export interface EngineChoice {
   engine: Engine;

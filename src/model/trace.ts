@@ -13,6 +13,13 @@ export type TensorMap = Record<string, Tensor>;
 
 export type BackendName = 'cpu' | 'webgpu';
 
+/**
+ * Which engine a caller asks for: 'auto' and 'webgpu' both try WebGPU first and fall back to the CPU, 'cpu'
+ * goes straight to it. A list as well as a type, so the URL parser accepts exactly these words.
+ */
+export const BACKEND_PREFERENCES = ['auto', 'webgpu', 'cpu'] as const;
+export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
+
 export interface Trace {
   config: GPT2Config;
   backend: BackendName;

@@ -1,10 +1,9 @@
 // What the views read: the tensors of one run (a model trace or the book's example) and the settings that pick
 // which of them a step shows. Plain data, so a trace can cross the worker boundary and be shared by every view.
 
-import type { TensorMap } from '../../model/trace';
+import type { BackendPreference, TensorMap } from '../../model/trace';
 
 export type AttentionMode = 'naive' | 'trainable';
-export type BackendPreference = 'auto' | 'webgpu' | 'cpu';
 export type Preset = 'none' | 'book';
 
 /** Everything the URL holds: opening the same link restores the same view. */

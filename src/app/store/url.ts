@@ -1,6 +1,7 @@
 // Settings ⇄ URL query string. Only values that differ from the defaults are written, so shared links stay
 // short, and anything malformed in a link falls back to the default instead of breaking the page.
 
+import { BACKEND_PREFERENCES } from '../../model/trace';
 import { DEFAULT_SETTINGS, type Settings } from '../data/types';
 
 const KEYS: Record<keyof Settings, string> = {
@@ -103,7 +104,7 @@ export function searchToSettings(search: string): Settings {
     allHeads: flag(p.get(KEYS.allHeads), d.allHeads),
     preset: oneOf(p.get(KEYS.preset), ['none', 'book'] as const, d.preset),
     model: p.get(KEYS.model) ?? d.model,
-    backend: oneOf(p.get(KEYS.backend), ['auto', 'webgpu', 'cpu'] as const, d.backend),
+    backend: oneOf(p.get(KEYS.backend), BACKEND_PREFERENCES, d.backend),
     temperature:
       p.has(KEYS.temperature) && temperature >= 0.05 && temperature <= 5 ? temperature : d.temperature,
     topK: intIn(p.get(KEYS.topK), 0, 100_000, d.topK),

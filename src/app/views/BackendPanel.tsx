@@ -1,7 +1,7 @@
 // Which hardware computes the numbers: the WebGPU adapter, or the CPU with the reason, and a switch.
 
 import { useAppStore } from '../store/store';
-import type { BackendPreference } from '../data/types';
+import type { BackendPreference } from '../../model/trace';
 
 /** "WASM SIMD · 2 threads, in a background worker" from the engine's "CPU · WASM SIMD · 2 threads". */
 const cpuKernels = (description: string) =>

@@ -4,10 +4,11 @@
 // vocabulary-wide product, so they wait until the page asks for them, which it does once typing pauses.
 // The head-detector scores need every layer's attention: asked for only while their panel is open, last.
 
-import { createEngine, type BackendPreference } from '../../model/backend';
+import { createEngine } from '../../model/backend';
 import { DEFAULT_MODEL_DIR, UNTRAINED_CONFIG, UNTRAINED_SEED } from '../../model/default-model';
 import { traceText, type Engine } from '../../model/engine';
 import { randomGPT2Weights } from '../../model/random';
+import type { BackendPreference } from '../../model/trace';
 import { traceToJson } from '../../model/trace-json';
 import { parameterCount, type GPT2Weights } from '../../model/weights';
 import type { BackendState, ModelInfo } from '../store/store';

@@ -2,8 +2,7 @@
 // the same host code can also run in-process in tests.
 
 import type { HeadGrid, TextHeadScores } from '../../model/head-detectors';
-import type { TensorMap } from '../../model/trace';
-import type { BackendPreference } from '../data/types';
+import type { BackendPreference, TensorMap } from '../../model/trace';
 import type { BackendState, ModelInfo } from '../store/store';
 
 export type ModelSource =
