@@ -5,6 +5,9 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
+/** What the compute code (tokenizer, model, training) may not import: UI libraries and the app. */
+const UI_IMPORTS = ['react', 'react-dom', 'react-dom/*', 'zustand', 'zustand/*', 'd3', 'd3-*', '**/app/**'];
+
 export default tseslint.config(
   {
     ignores: [
@@ -42,7 +45,22 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: ['react', 'react-dom', 'react-dom/*', 'zustand', 'zustand/*', 'd3', 'd3-*', '**/app/**'],
+          patterns: UI_IMPORTS,
+        },
+      ],
+    },
+  },
+  {
+    // The WebGPU engine takes what it shares with the CPU engine from src/model/, never from cpu/ itself.
+    files: ['src/model/webgpu/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: UI_IMPORTS },
+            { regex: '(^|/)cpu/', message: 'Move what both engines need to a module in src/model/.' },
+          ],
         },
       ],
     },

@@ -4,22 +4,13 @@
 import { headSize } from '../config';
 import { matrix, naiveAttention, scale, type Matrix } from '../attention';
 import type { Engine } from '../engine';
-import { InputError } from '../errors';
 import { TraceSelection, type TensorMap, type TraceRequest } from '../trace';
+import { validateIds } from '../validate-ids';
 import type { GPT2Weights, LayerWeights } from '../weights';
 import { createSyncKernels, defaultCpuKernels } from '../wasm/select';
 import { ComputeThreadError } from '../wasm/thread-pool';
 import type { CpuKernels } from './kernels';
 import { embeddingForward, mergeHead, residualForward, splitHeads } from './ops';
-
-/** Checks ids against the model: non-empty, within the context and the vocabulary. */
-export function validateIds(ids: number[], vocabSize: number, nPositions: number): void {
-  if (ids.length === 0) throw new InputError('There are no tokens to run.');
-  if (ids.length > nPositions)
-    throw new InputError(`${ids.length} tokens exceed the context of ${nPositions}.`);
-  const bad = ids.find((id) => !Number.isInteger(id) || id < 0 || id >= vocabSize);
-  if (bad !== undefined) throw new InputError(`Token id ${bad} is outside the vocabulary of ${vocabSize}.`);
-}
 
 /**
  * Runs the model on `ids` and returns the requested intermediates (see TraceRequest). The products run on

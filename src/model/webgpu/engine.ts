@@ -2,9 +2,9 @@
 // cached, one command encoder and one readback per forward pass, and dispose() to give the memory back.
 
 import type { GPT2Config } from '../config';
-import { validateIds } from '../cpu/forward';
 import type { Engine } from '../engine';
 import { TraceSelection, type TensorMap, type TraceRequest } from '../trace';
+import { validateIds } from '../validate-ids';
 import type { GPT2Weights } from '../weights';
 import { allocateActivations, capacityFor, type Activations } from './activations';
 import type { GpuDevice } from './device';
