@@ -25,12 +25,8 @@ export function fromRows(rows: number[][]): Matrix {
   return out;
 }
 
-export function toRows(m: Matrix): number[][] {
-  return Array.from({ length: m.rows }, (_, r) => Array.from(m.data.subarray(r * m.cols, (r + 1) * m.cols)));
-}
-
 /** A · B, with A (n, k) and B (k, m). Used for x·W_q and friends (small shapes only). */
-export function matmul(a: Matrix, b: Matrix): Matrix {
+function matmul(a: Matrix, b: Matrix): Matrix {
   if (a.cols !== b.rows) throw new Error(`matmul: (${a.rows}×${a.cols}) · (${b.rows}×${b.cols})`);
   const out = matrix(a.rows, b.cols);
   for (let i = 0; i < a.rows; i++) {
@@ -67,14 +63,6 @@ export function scale(scores: Matrix, factor: number): Matrix {
     scores.cols,
     scores.data.map((x) => x * factor),
   );
-}
-
-/** Sets scores above the diagonal to -∞, so a token cannot attend to later tokens (book §3.5.1). */
-export function causalMask(scores: Matrix): Matrix {
-  const out = matrix(scores.rows, scores.cols, scores.data.slice());
-  for (let i = 0; i < out.rows; i++)
-    for (let j = i + 1; j < out.cols; j++) out.data[i * out.cols + j] = -Infinity;
-  return out;
 }
 
 /**
@@ -129,17 +117,4 @@ export function trainableAttention(
   const scaledScores = scale(scores, 1 / Math.sqrt(keys.cols));
   const weights = softmaxRows(scaledScores, causal);
   return { queries, keys, values, scores, scaledScores, weights, context: weightedSum(weights, values) };
-}
-
-/** The book's first, simple normalisation (§3.3.1): each score divided by its row's sum. Softmax replaces it
- * because it keeps weights positive and behaves better for large or negative scores. */
-export function normalizeBySum(scores: Matrix): Matrix {
-  const out = matrix(scores.rows, scores.cols);
-  for (let i = 0; i < scores.rows; i++) {
-    let sum = 0;
-    for (let j = 0; j < scores.cols; j++) sum += scores.data[i * scores.cols + j];
-    for (let j = 0; j < scores.cols; j++)
-      out.data[i * scores.cols + j] = scores.data[i * scores.cols + j] / sum;
-  }
-  return out;
 }

@@ -33,15 +33,12 @@ export interface CreateEngineOptions {
 
 /**
  * Creates the engine for `weights`, preferring WebGPU unless told otherwise. Never throws because of the GPU:
- * any failure gives the CPU engine and the reason. The second argument may be a plain preference (older
- * callers) or the options object.
+ * any failure gives the CPU engine and the reason.
  */
 export async function createEngine(
   weights: GPT2Weights,
-  preferenceOrOptions: BackendPreference | CreateEngineOptions = 'auto',
+  options: CreateEngineOptions = {},
 ): Promise<EngineChoice> {
-  const options =
-    typeof preferenceOrOptions === 'string' ? { preference: preferenceOrOptions } : preferenceOrOptions;
   if (options.preference === 'cpu') return { ...(await createCpuEngine(weights)), fallbackReason: null };
   const gpu = options.gpu !== undefined ? options.gpu : (globalThis.navigator?.gpu ?? null);
   try {

@@ -120,7 +120,3 @@ export function headOf(tensor: Tensor, h: number): Tensor {
   const [, T, X] = tensor.shape;
   return { shape: [T, X], data: tensor.data.slice(h * T * X, (h + 1) * T * X) };
 }
-
-/** Row-major 2-D view helper: element (r, c) of a tensor with `cols` columns. */
-export const at = (tensor: Tensor, r: number, c: number): number =>
-  tensor.data[r * tensor.shape[tensor.shape.length - 1] + c];

@@ -45,6 +45,3 @@ export function fmtCell(x: number, room: 'wide' | 'narrow'): string {
   if (!Number.isFinite(x)) return fmt4(x);
   return fmtFixed(x, cellDigits({ data: Float32Array.of(x) }, room));
 }
-
-/** Exact float32 value as JavaScript prints it (what tests and exports compare). */
-export const exact = (x: number): string => String(x);

@@ -59,7 +59,7 @@ describe('createEngine falls back to the CPU with a reason', () => {
   });
 
   it('keeps the CPU without a reason when the CPU was asked for', async () => {
-    const choice = await createEngine(weights, 'cpu');
+    const choice = await createEngine(weights, { preference: 'cpu' });
     expect(choice.fallbackReason).toBeNull();
     await expectCpuEngine(choice.engine);
   });
