@@ -115,8 +115,8 @@ export class TraceSelection {
   }
 }
 
-/** Slices head `h` out of a (NH, T, X) tensor. */
+/** Head `h` of a (NH, T, X) tensor as a (T, X) tensor: a view, no copy (views and tests only read it). */
 export function headOf(tensor: Tensor, h: number): Tensor {
   const [, T, X] = tensor.shape;
-  return { shape: [T, X], data: tensor.data.slice(h * T * X, (h + 1) * T * X) };
+  return { shape: [T, X], data: tensor.data.subarray(h * T * X, (h + 1) * T * X) };
 }

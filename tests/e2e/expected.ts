@@ -4,7 +4,7 @@
 import { expect } from 'vitest';
 import { CpuEngine } from '../../src/model/cpu/forward';
 import { traceText } from '../../src/model/engine';
-import type { Trace } from '../../src/model/trace';
+import { headOf, type Trace } from '../../src/model/trace';
 import { loadDefaultModel } from '../../src/node/default-model';
 import { displayBytes, tokenBytes } from '../../src/tokenizer/gpt2';
 import { probabilitiesAt } from '../../src/app/views/NextTokenPanel';
@@ -22,10 +22,7 @@ export function tensorValues(trace: Trace, name: string): number[] {
   const head = /^(.*)\.head(\d+)$/.exec(name);
   const tensor = trace.tensors[head ? head[1] : name];
   if (!tensor) throw new Error(`no tensor ${name} in the trace`);
-  if (!head) return Array.from(tensor.data);
-  const [, T, X] = tensor.shape;
-  const h = Number(head[2]);
-  return Array.from(tensor.data.subarray(h * T * X, (h + 1) * T * X));
+  return Array.from(head ? headOf(tensor, Number(head[2])).data : tensor.data);
 }
 
 /** The most likely next token of a trace with last-position logits, as the next-token panel prints it. */

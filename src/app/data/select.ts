@@ -2,7 +2,7 @@
 // entry was computed. Views receive these ready-made, so they never know about tensor names.
 
 import { matrix, type Matrix } from '../../model/attention';
-import type { Tensor } from '../../model/trace';
+import { headOf, type Tensor } from '../../model/trace';
 import { contextTerms, dotTerms, maskedNote, softmaxTerms } from './explain';
 import { sub, sup, fmt4 } from './format';
 import type { AppTrace, Settings } from './types';
@@ -25,12 +25,6 @@ export interface MatrixView {
 
 const asMatrix = (t: Tensor): Matrix =>
   matrix(t.shape[t.shape.length - 2], t.shape[t.shape.length - 1], t.data);
-
-/** Head `h` of a (NH, T, X) tensor as a (T, X) matrix (a view, no copy). */
-export function headSlice(t: Tensor, h: number): Matrix {
-  const [, T, X] = t.shape;
-  return matrix(T, X, t.data.subarray(h * T * X, (h + 1) * T * X));
-}
 
 /** Columns [c0, c0 + n) of a (T, C) tensor: one head's part of the merged context. */
 export function columnSlice(t: Tensor, c0: number, n: number): Matrix {
@@ -100,7 +94,7 @@ export function naiveScoresView(trace: AppTrace, settings: Settings): MatrixView
 export function headParts(trace: AppTrace, settings: Settings) {
   const l = trace.layer;
   const h = Math.min(settings.head, trace.shape.nHead - 1);
-  const get = (n: string) => headSlice(trace.tensors[`h${l}.${n}`], h);
+  const get = (n: string) => asMatrix(headOf(trace.tensors[`h${l}.${n}`], h));
   return { l, h, q: get('q'), k: get('k'), v: get('v'), scores: get('scores'), scaled: get('scaled_scores') };
 }
 
@@ -157,11 +151,11 @@ export function weightsView(trace: AppTrace, settings: Settings, head = settings
   const h = Math.min(head, trace.shape.nHead - 1);
   const full = trace.source === 'book' && !causal;
   const name = full ? `h${l}.attn_weights_full` : `h${l}.attn_weights`;
-  const scaled = headSlice(trace.tensors[`h${l}.scaled_scores`], h);
+  const scaled = asMatrix(headOf(trace.tensors[`h${l}.scaled_scores`], h));
   return {
     id: `${name}.head${h}`,
     title: `Weights α = softmax(ω / √dₖ)${causal ? ', masked' : ''}`,
-    matrix: headSlice(trace.tensors[name], h),
+    matrix: asMatrix(headOf(trace.tensors[name], h)),
     rowLabels: trace.tokens,
     colLabels: trace.tokens,
     kind: 'weights',
