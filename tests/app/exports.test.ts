@@ -2,9 +2,11 @@
 // Export formats: CSV with a header and one line per token at full precision, an SVG that parses as XML with
 // one rect per cell, its title line and its colour legend, and file names that count from 1 as the page does.
 
+import { csvParseRows } from 'd3';
 import { describe, expect, it } from 'vitest';
 import { bookTrace } from '../../src/app/data/book-trace';
 import { DEFAULT_SETTINGS } from '../../src/app/data/types';
+import { matrix } from '../../src/model/attention';
 import {
   exportCaption,
   exportFileBase,
@@ -67,5 +69,25 @@ describe('exports', () => {
       'position,token,id\n1,"a,b",1\n2,c,2\n',
     );
     expect(primaryView(trace, { ...settings, step: 1 })).toBeNull();
+  });
+
+  it('CSV quotes any label a CSV reader would split: comma, quote, newline, carriage return', () => {
+    const labels = ['a,b', 'say "hi"', 'two\nlines', 'cr\rhere'];
+    const view = {
+      ...primaryView(trace, settings)!,
+      matrix: matrix(
+        4,
+        4,
+        Float32Array.from({ length: 16 }, (_, i) => i / 3),
+      ),
+      rowLabels: labels,
+      colLabels: labels,
+    };
+    const rows = csvParseRows(matrixToCsv(view));
+    expect(rows[0]).toEqual(['token', ...labels]);
+    expect(rows.slice(1).map((row) => row[0])).toEqual(labels);
+    expect(rows.slice(1).flatMap((row) => row.slice(1).map(Number))).toEqual(Array.from(view.matrix.data));
+    const tokens = csvParseRows(tokensToCsv({ ...trace, tokens: labels, ids: [1, 2, 3, 4] }));
+    expect(tokens.slice(1).map((row) => row[1])).toEqual(labels);
   });
 });

@@ -1,6 +1,7 @@
 // The export formats of a matrix, as strings: CSV with token labels and full float32 precision, and a
 // self-contained SVG heatmap (same colours, labels and legend as on screen, and a title) for any viewer.
 
+import { csvFormatRows } from 'd3';
 import type { MatrixView } from '../data/select';
 import {
   embeddingView,
@@ -15,7 +16,6 @@ import { STEPS } from '../steps';
 import { cellDigits, fmtFixed } from '../data/format';
 import { scaleFor, type ColorScale } from '../views/scales';
 
-const csvField = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 const xml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -69,24 +69,20 @@ export function exportCaption(trace: AppTrace, settings: Settings, modelLabel: s
   return `“${shown}” · ${model} · step ${step.number}: ${step.title}${where}`;
 }
 
-/** Header row of column labels, then one row per token: label, values. */
+/** Header row of column labels, then one row per token: label, values (String(x): every float32 digit). */
 export function matrixToCsv(view: MatrixView): string {
   const { matrix: m } = view;
-  const lines = [['token', ...view.colLabels].map(csvField).join(',')];
-  for (let r = 0; r < m.rows; r++) {
-    const values = Array.from(m.data.subarray(r * m.cols, (r + 1) * m.cols), String);
-    lines.push([csvField(view.rowLabels[r]), ...values].join(','));
-  }
-  return lines.join('\n') + '\n';
+  const rows = Array.from({ length: m.rows }, (_, r) => [
+    view.rowLabels[r],
+    ...Array.from(m.data.subarray(r * m.cols, (r + 1) * m.cols), String),
+  ]);
+  return csvFormatRows([['token', ...view.colLabels], ...rows]) + '\n';
 }
 
 /** Tokens and ids of step 1 as CSV. */
 export function tokensToCsv(trace: AppTrace): string {
-  return (
-    ['position,token,id', ...trace.tokens.map((t, i) => `${i + 1},${csvField(t)},${trace.ids[i]}`)].join(
-      '\n',
-    ) + '\n'
-  );
+  const rows = trace.tokens.map((t, i) => [String(i + 1), t, String(trace.ids[i])]);
+  return csvFormatRows([['position', 'token', 'id'], ...rows]) + '\n';
 }
 
 /** Height of the legend drawn under an exported heatmap. */
