@@ -1,5 +1,7 @@
 // A small argument parser shared by the command-line tools: `--name value` and `--flag`, with a clear
 // message for anything unknown, empty or repeated, so a typo never runs with a silent default.
+// Not node:util's parseArgs: it refuses `--steps -1` as "ambiguous", where this one takes -1 as the value and
+// the tool's own check then says which range is allowed ("--steps must be a whole number of at least 1").
 
 export class UsageError extends Error {
   override name = 'UsageError';
