@@ -8,7 +8,8 @@ import { fireEvent, render, screen } from '@testing-library/react';
 import { bookTrace } from '../../src/app/data/book-trace';
 import { naiveScoresView, weightsView } from '../../src/app/data/select';
 import { DEFAULT_SETTINGS } from '../../src/app/data/types';
-import { Heatmap, heatmapLayout } from '../../src/app/views/Heatmap';
+import { Heatmap } from '../../src/app/views/Heatmap';
+import { heatmapLayout } from '../../src/app/views/heatmap-layout';
 import { scaleFor } from '../../src/app/views/scales';
 
 const view = naiveScoresView(bookTrace(1), { ...DEFAULT_SETTINGS, preset: 'book' });

@@ -2,7 +2,7 @@
 // with its normaliser, the weighted sum. Long sums show their first terms and say how many there are.
 
 import type { Matrix } from '../../model/attention';
-import { fmt4, sub } from './format';
+import { fmt4, subs } from './format';
 
 const SHOWN_TERMS = 3;
 
@@ -27,7 +27,7 @@ export function dotTerms(a: Matrix, i: number, b: Matrix, j: number): string {
 export function softmaxTerms(scores: Matrix, i: number, j: number, causal: boolean, symbol: string): string {
   const n = scores.cols;
   const visible = causal ? i + 1 : n;
-  const name = `α${sub(i + 1)}${sub(j + 1)}`;
+  const name = `α${subs(i + 1, j + 1)}`;
   if (j >= visible) return `${name} = 0: the mask set its score to −∞, and exp(−∞) = 0`;
   let max = -Infinity;
   for (let c = 0; c < visible; c++) max = Math.max(max, scores.data[i * n + c]);
@@ -40,7 +40,7 @@ export function softmaxTerms(scores: Matrix, i: number, j: number, causal: boole
   const term = symbol.includes('/') ? `(${symbol})` : symbol;
   const minusMax = max < 0 ? `+ ${fmt4(-max)}` : `− ${fmt4(max)}`;
   return (
-    `${name} = exp(${term}${sub(i + 1)}${sub(j + 1)} − max) / Σⱼ exp(${term}${sub(i + 1)}ⱼ − max) = ` +
+    `${name} = exp(${term}${subs(i + 1, j + 1)} − max) / Σⱼ exp(${term}${subs(i + 1, 'ⱼ')} − max) = ` +
     `exp(${fmt4(s)} ${minusMax}) / ${fmt4(total)} = ${fmt4(p)}`
   );
 }

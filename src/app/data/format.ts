@@ -6,6 +6,15 @@ const SUPERSCRIPTS = '⁰¹²³⁴⁵⁶⁷⁸⁹';
 
 /** 12 → "₁₂" */
 export const sub = (n: number): string => String(n).replace(/\d/g, (d) => SUBSCRIPTS[Number(d)]);
+/**
+ * Two or more indices as one subscript: "₂₃" while every index is one digit, as the book prints ω₂₃, and
+ * "₃₃,₁₃" once one has more, since "₃₃₁₃" could be row 3, column 313 or row 333, column 1. A string part
+ * (such as "ⱼ") is kept as it is.
+ */
+export function subs(...indices: (number | string)[]): string {
+  const parts = indices.map((i) => (typeof i === 'number' ? sub(i) : i));
+  return parts.some((p) => [...p].length > 1) ? parts.join(',') : parts.join('');
+}
 /** 12 → "⁽¹²⁾", the book's x⁽ⁱ⁾ notation for the i-th input. */
 export const sup = (n: number): string => `⁽${String(n).replace(/\d/g, (d) => SUPERSCRIPTS[Number(d)])}⁾`;
 

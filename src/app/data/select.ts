@@ -4,7 +4,7 @@
 import { matrix, type Matrix } from '../../model/attention';
 import { headOf, type Tensor } from '../../model/trace';
 import { contextTerms, dotTerms, maskedNote, softmaxTerms } from './explain';
-import { sub, sup, fmt4 } from './format';
+import { subs, sup, fmt4 } from './format';
 import type { AppTrace, Settings } from './types';
 
 /** A matrix ready to draw: values, labels, colour kind and the story of every cell. */
@@ -17,6 +17,8 @@ export interface MatrixView {
   colLabels: string[];
   /** 'signed' uses the diverging scale, 'weights' the sequential one. */
   kind: 'signed' | 'weights';
+  /** What a column is: a key token (T×T attention, drawn as square cells at any T) or, by default, a dimension. */
+  columns?: 'tokens' | 'dimensions';
   /** Cells hidden by the causal mask. */
   masked?: (row: number, col: number) => boolean;
   /** One line on how entry (row, col) was computed, with the numbers. */
@@ -82,10 +84,11 @@ export function naiveScoresView(trace: AppTrace, settings: Settings): MatrixView
     matrix: scores,
     rowLabels: trace.tokens,
     colLabels: trace.tokens,
+    columns: 'tokens',
     kind: 'signed',
     masked: causal ? upper : undefined,
     explain: (i, j) =>
-      `ω${sub(i + 1)}${sub(j + 1)} = x${sup(i + 1)}·x${sup(j + 1)} = ${dotTerms(x, i, x, j)}` +
+      `ω${subs(i + 1, j + 1)} = x${sup(i + 1)}·x${sup(j + 1)} = ${dotTerms(x, i, x, j)}` +
       (causal && j > i ? ` ${maskedNote}` : ''),
   };
 }
@@ -109,9 +112,9 @@ export function trainableScoresViews(trace: AppTrace, settings: Settings): [Matr
     matrix: scores,
     rowLabels: trace.tokens,
     colLabels: trace.tokens,
+    columns: 'tokens',
     kind: 'signed',
-    explain: (i, j) =>
-      `ω${sub(i + 1)}${sub(j + 1)} = q${sup(i + 1)}·k${sup(j + 1)} = ${dotTerms(q, i, k, j)}`,
+    explain: (i, j) => `ω${subs(i + 1, j + 1)} = q${sup(i + 1)}·k${sup(j + 1)} = ${dotTerms(q, i, k, j)}`,
   };
   const scaledView: MatrixView = {
     id: `h${l}.scaled_scores.head${h}`,
@@ -119,12 +122,13 @@ export function trainableScoresViews(trace: AppTrace, settings: Settings): [Matr
     matrix: scaled,
     rowLabels: trace.tokens,
     colLabels: trace.tokens,
+    columns: 'tokens',
     kind: 'signed',
     masked: causal ? upper : undefined,
     explain: (i, j) =>
       causal && j > i
-        ? `ω${sub(i + 1)}${sub(j + 1)} ${maskedNote}`
-        : `ω${sub(i + 1)}${sub(j + 1)} / √${dk} = ${fmt4(scores.data[i * scores.cols + j])} / ${fmt4(Math.sqrt(dk))} = ${fmt4(scaled.data[i * scaled.cols + j])}`,
+        ? `ω${subs(i + 1, j + 1)} ${maskedNote}`
+        : `ω${subs(i + 1, j + 1)} / √${dk} = ${fmt4(scores.data[i * scores.cols + j])} / ${fmt4(Math.sqrt(dk))} = ${fmt4(scaled.data[i * scaled.cols + j])}`,
   };
   return [raw, scaledView];
 }
@@ -142,6 +146,7 @@ export function weightsView(trace: AppTrace, settings: Settings, head = settings
       matrix: asMatrix(trace.tensors[name]),
       rowLabels: trace.tokens,
       colLabels: trace.tokens,
+      columns: 'tokens',
       kind: 'weights',
       masked: causal ? upper : undefined,
       explain: (i, j) => softmaxTerms(scores, i, j, causal, 'ω'),
@@ -158,6 +163,7 @@ export function weightsView(trace: AppTrace, settings: Settings, head = settings
     matrix: asMatrix(headOf(trace.tensors[name], h)),
     rowLabels: trace.tokens,
     colLabels: trace.tokens,
+    columns: 'tokens',
     kind: 'weights',
     masked: causal ? upper : undefined,
     explain: (i, j) => softmaxTerms(scaled, i, j, causal, 'ω/√dₖ'),
@@ -197,7 +203,7 @@ export function contextViews(trace: AppTrace, settings: Settings): MatrixView[] 
         colLabels: dimLabels(z.cols),
         kind: 'signed',
         explain: (i, c) =>
-          `z${sup(i + 1)}[${c + 1}] = Σⱼ α${sub(i + 1)}ⱼ·x⁽ʲ⁾[${c + 1}] = ${contextTerms(weights, x, i, c)}`,
+          `z${sup(i + 1)}[${c + 1}] = Σⱼ α${subs(i + 1, 'ⱼ')}·x⁽ʲ⁾[${c + 1}] = ${contextTerms(weights, x, i, c)}`,
       },
     ];
   }
@@ -218,7 +224,7 @@ export function contextViews(trace: AppTrace, settings: Settings): MatrixView[] 
       colLabels: dimLabels(hs),
       kind: 'signed',
       explain: (i, c) =>
-        `z${sup(i + 1)}[${c + 1}] = Σⱼ α${sub(i + 1)}ⱼ·v⁽ʲ⁾[${c + 1}] = ${contextTerms(weights, v, i, c)}`,
+        `z${sup(i + 1)}[${c + 1}] = Σⱼ α${subs(i + 1, 'ⱼ')}·v⁽ʲ⁾[${c + 1}] = ${contextTerms(weights, v, i, c)}`,
     },
   ];
   const out = trace.tensors[`h${l}.attn_out`];

@@ -1,11 +1,21 @@
-// A T×T (or small T×d) matrix: d3 gives the colours, a canvas draws the cells and their values, and an SVG on
-// top holds the token labels, the row and cell cursors and the keyboard focus. A readout explains the hovered
-// or focused cell; clicking or pressing Enter charts a row. The SVG carries the exact values for scripts.
+// A T×T (up to 1024 tokens) or small T×d matrix in square cells: a canvas draws the cells and their values, an SVG
+// over it the cursors and the keyboard focus, and sticky bands the token labels while the cells scroll in their
+// box. A readout explains the hovered or focused cell; clicking or pressing Enter charts a row. The SVG carries
+// the exact values for scripts.
 
 import { memo, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { MatrixView } from '../data/select';
 import type { ColorScale } from './scales';
 import { cellAtPoint, drawCells, type CellGeometry } from './heatmap-canvas';
+import {
+  axesCaption,
+  heatmapLayout,
+  MAX_CANVAS_SIDE,
+  nextZoom,
+  ZOOM_STEPS,
+  type HeatmapLayout,
+} from './heatmap-layout';
+import { ColumnLabels, LabelCorner, RowLabels } from './HeatmapLabels';
 import { MathText } from './MathText';
 import { useWidth } from './useWidth';
 
@@ -26,8 +36,6 @@ interface HeatmapProps {
   compact?: boolean;
 }
 
-const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
-
 interface CellCanvasProps {
   /** The matrix whose entries are drawn. */
   view: MatrixView;
@@ -43,7 +51,9 @@ interface CellCanvasProps {
 /** The cells and their values on one canvas, redrawn before the browser paints the new trace. */
 const CellCanvas = memo(function CellCanvas({ view, scale, geometry, widthPx, heightPx }: CellCanvasProps) {
   const ref = useRef<HTMLCanvasElement>(null);
-  const dpr = typeof window === 'undefined' ? 1 : Math.max(1, window.devicePixelRatio || 1);
+  // Device pixels per CSS pixel, lowered for a huge matrix so its canvas stays within MAX_CANVAS_SIDE.
+  const screenDpr = typeof window === 'undefined' ? 1 : Math.max(1, window.devicePixelRatio || 1);
+  const dpr = Math.min(screenDpr, MAX_CANVAS_SIDE / Math.max(widthPx, heightPx));
   const { gutter, top, cell, room } = geometry;
   // A layout effect, not an effect: the new cells must reach the screen in the same frame as the new labels.
   useLayoutEffect(() => {
@@ -56,49 +66,33 @@ const CellCanvas = memo(function CellCanvas({ view, scale, geometry, widthPx, he
       className="heatmap-cells"
       width={Math.round(widthPx * dpr)}
       height={Math.round(heightPx * dpr)}
-      style={{ width: widthPx, height: heightPx }}
+      style={{ width: widthPx, height: heightPx, zIndex: 0 }}
       aria-hidden="true"
     />
   );
 });
 
-/** Where everything goes: label gutters, cell size (fitted to the width), and how much room values get. */
-export function heatmapLayout(view: MatrixView, width: number, maxCell: number, compact: boolean) {
-  const { matrix: m, rowLabels, colLabels } = view;
-  const longest = Math.max(...rowLabels.map((l) => clip(l, 12).length), 1);
-  const gutter = compact ? 2 : Math.min(110, longest * 7.5 + 10);
-  const cell = Math.max(compact ? 4 : 16, Math.min(maxCell, Math.floor((width - gutter - 4) / m.cols)));
-  const rotate = !compact && cell < 48;
-  const longestCol = Math.max(...colLabels.map((l) => clip(l, 10).length), 1);
-  const top = compact ? 2 : rotate ? Math.min(90, longestCol * 6 + 14) : 22;
-  const room: 'wide' | 'narrow' | null = compact ? null : cell >= 44 ? 'wide' : cell >= 34 ? 'narrow' : null;
-  return {
-    gutter,
-    cell,
-    rotate,
-    top,
-    room,
-    widthPx: gutter + m.cols * cell + 2,
-    heightPx: top + m.rows * cell + 2,
-  };
-}
-
-/** The keyboard cursor: arrow keys move it, Enter or Space charts its row. */
+/** The keyboard cursor: arrow keys move it (Page Up/Down by ten rows, Home/End to a row's ends), Enter or
+ * Space charts its row. */
 function useCellCursor(rows: number, cols: number, onSelectRow?: (row: number) => void) {
   const [focus, setFocus] = useState<[number, number] | null>(null);
   const onKey = (event: KeyboardEvent) => {
     const [r, c] = focus ?? [0, 0];
     const moves: Record<string, [number, number]> = {
-      ArrowUp: [-1, 0],
-      ArrowDown: [1, 0],
-      ArrowLeft: [0, -1],
-      ArrowRight: [0, 1],
+      ArrowUp: [r - 1, c],
+      ArrowDown: [r + 1, c],
+      ArrowLeft: [r, c - 1],
+      ArrowRight: [r, c + 1],
+      PageUp: [r - 10, c],
+      PageDown: [r + 10, c],
+      Home: [r, 0],
+      End: [r, cols - 1],
     };
     const move = moves[event.key];
     if (move) {
       event.preventDefault();
       event.stopPropagation();
-      setFocus([Math.min(rows - 1, Math.max(0, r + move[0])), Math.min(cols - 1, Math.max(0, c + move[1]))]);
+      setFocus([Math.min(rows - 1, Math.max(0, move[0])), Math.min(cols - 1, Math.max(0, move[1]))]);
     } else if ((event.key === 'Enter' || event.key === ' ') && onSelectRow) {
       event.preventDefault();
       onSelectRow(r);
@@ -107,51 +101,43 @@ function useCellCursor(rows: number, cols: number, onSelectRow?: (row: number) =
   return { focus, setFocus, onKey };
 }
 
-interface AxisLabelsProps {
-  /** Token labels of the rows. */
-  rowLabels: string[];
-  /** Token (or dimension) labels of the columns. */
-  colLabels: string[];
-  /** Width of the row-label gutter, in pixels. */
-  gutter: number;
-  /** Height of the column-label band, in pixels. */
-  top: number;
-  /** Side of a cell, in pixels. */
-  cell: number;
-  /** Slant the column labels when cells are narrow. */
-  rotate: boolean;
-  /** Row drawn bold (the charted one). */
-  selectedRow?: number | null;
+/** Scrolls the box just enough that cell (r, c) shows beside the sticky label bands. */
+function scrollIntoBox(box: HTMLElement, r: number, c: number, { gutter, top, cell }: HeatmapLayout) {
+  const x = gutter + c * cell;
+  const y = top + r * cell;
+  if (x - box.scrollLeft < gutter) box.scrollLeft = x - gutter;
+  else if (x + cell - box.scrollLeft > box.clientWidth) box.scrollLeft = x + cell - box.clientWidth;
+  if (y - box.scrollTop < top) box.scrollTop = y - top;
+  else if (y + cell - box.scrollTop > box.clientHeight) box.scrollTop = y + cell - box.clientHeight;
 }
 
-function AxisLabels({ rowLabels, colLabels, gutter, top, cell, rotate, selectedRow }: AxisLabelsProps) {
+interface ZoomControlsProps {
+  /** The cell side now, in CSS pixels. */
+  cell: number;
+  /** Whether the cells are fitted to the width (no zoom chosen). */
+  fitted: boolean;
+  /** Sets a cell side, or null to fit the width again. */
+  onZoom: (cell: number | null) => void;
+}
+
+function ZoomControls({ cell, fitted, onZoom }: ZoomControlsProps) {
   return (
-    <g fontSize={12} fill="currentColor">
-      {rowLabels.map((label, r) => (
-        <text
-          key={`r${r}`}
-          x={gutter - 6}
-          y={top + r * cell + cell / 2}
-          dy="0.35em"
-          textAnchor="end"
-          fontWeight={selectedRow === r ? 700 : 400}
-        >
-          {clip(label, 12)}
-        </text>
-      ))}
-      {colLabels.map((label, c) => {
-        const x = gutter + c * cell + cell / 2;
-        return rotate ? (
-          <text key={`c${c}`} transform={`translate(${x},${top - 6}) rotate(-55)`}>
-            {clip(label, 10)}
-          </text>
-        ) : (
-          <text key={`c${c}`} x={x} y={top - 7} textAnchor="middle">
-            {clip(label, 10)}
-          </text>
-        );
-      })}
-    </g>
+    <div className="heatmap-zoom" role="group" aria-label="Zoom">
+      <button type="button" onClick={() => onZoom(nextZoom(cell, -1))} disabled={cell <= ZOOM_STEPS[0]}>
+        − Zoom out
+      </button>
+      <button
+        type="button"
+        onClick={() => onZoom(nextZoom(cell, 1))}
+        disabled={cell >= ZOOM_STEPS[ZOOM_STEPS.length - 1]}
+      >
+        + Zoom in
+      </button>
+      <button type="button" onClick={() => onZoom(null)} disabled={fitted}>
+        Fit width
+      </button>
+      <span className="hint">{cell} px cells</span>
+    </div>
   );
 }
 
@@ -165,39 +151,73 @@ export function Heatmap({
   compact = false,
 }: HeatmapProps) {
   const [ref, width] = useWidth<HTMLDivElement>();
+  const scrollRef = useRef<HTMLDivElement>(null);
   const { matrix: m } = view;
-  const { gutter, cell, rotate, top, room, widthPx, heightPx } = heatmapLayout(view, width, maxCell, compact);
+  const [zoom, setZoom] = useState<number | null>(null);
+  const layout = heatmapLayout(view, width, maxCell, compact, compact ? null : zoom);
+  const { gutter, cell, top, room, widthPx, heightPx } = layout;
   const geometry = useMemo(() => ({ gutter, top, cell, room }), [gutter, top, cell, room]);
   const { focus, setFocus, onKey } = useCellCursor(m.rows, m.cols, onSelectRow);
   // Every value, exactly as stored (float32 printed in full), row-major: scripts and tests read the matrix
   // here instead of from the pixels. One attribute costs far less than an element per cell.
   const values = useMemo(() => Array.prototype.join.call(m.data, ','), [m]);
-  const hitAt = (event: MouseEvent<SVGSVGElement>) => {
-    const box = event.currentTarget.getBoundingClientRect();
-    return cellAtPoint(event.clientX - box.left, event.clientY - box.top, m.rows, m.cols, geometry);
+  // A cell the keyboard moved to may lie outside the scrolled box: bring it in, beside the label bands.
+  const keyed = useRef(false);
+  useLayoutEffect(() => {
+    if (keyed.current && focus && scrollRef.current)
+      scrollIntoBox(scrollRef.current, focus[0], focus[1], layout);
+    keyed.current = false;
+  });
+  /** The cell under the pointer; a point on the row labels gives that row and column −1, the column labels none. */
+  const hitAt = (event: MouseEvent<SVGSVGElement>): [number, number] | null => {
+    const stage = event.currentTarget.getBoundingClientRect();
+    const box = scrollRef.current?.getBoundingClientRect() ?? stage;
+    const x = event.clientX - stage.left;
+    const y = event.clientY - stage.top;
+    if (event.clientY - box.top < top) return null;
+    if (event.clientX - box.left < gutter) {
+      const row = Math.floor((y - top) / cell);
+      return row >= 0 && row < m.rows ? [row, -1] : null;
+    }
+    return cellAtPoint(x, y, m.rows, m.cols, geometry);
   };
+  const zoomable = !compact && m.cols > 24;
 
   return (
     <div className="heatmap" ref={ref}>
-      <div className="matrix-scroll" data-arrow-keys>
-        <div className="heatmap-stage" style={{ width: widthPx, height: heightPx }}>
-          <CellCanvas view={view} scale={scale} geometry={geometry} widthPx={widthPx} heightPx={heightPx} />
+      {zoomable && <ZoomControls cell={cell} fitted={zoom === null} onZoom={setZoom} />}
+      <div
+        className="matrix-scroll"
+        ref={scrollRef}
+        data-arrow-keys
+        style={zoomable ? { overflow: 'auto', maxHeight: '75vh' } : undefined}
+      >
+        {/* One grid area holds every layer: the SVG of cursors first (scripts read it as the heatmap), the
+            canvas under it, and the sticky label bands over both. */}
+        <div className="heatmap-stage" style={{ width: widthPx, height: heightPx, display: 'grid' }}>
           <svg
             width={widthPx}
             height={heightPx}
+            style={{ gridArea: '1 / 1', zIndex: 1 }}
             role="img"
-            aria-label={`${view.title}: ${m.rows} by ${m.cols} matrix. Use the arrow keys to read cells, Enter to chart a row.`}
+            aria-label={
+              `${view.title}: ${m.rows} by ${m.cols} matrix. Use the arrow keys to read cells` +
+              (onSelectRow ? ', Enter to chart a row.' : '.')
+            }
             tabIndex={compact ? -1 : 0}
-            onKeyDown={onKey}
+            onKeyDown={(event) => {
+              keyed.current = true;
+              onKey(event);
+            }}
             onMouseLeave={() => setFocus(null)}
             onMouseMove={(event) => {
               const hit = hitAt(event);
-              if (hit && (hit[0] !== focus?.[0] || hit[1] !== focus?.[1])) setFocus(hit);
+              if (hit && hit[1] >= 0 && (hit[0] !== focus?.[0] || hit[1] !== focus?.[1])) setFocus(hit);
             }}
             onClick={(event) => {
               const hit = hitAt(event);
               if (!hit) return;
-              setFocus(hit);
+              setFocus(hit[1] >= 0 ? hit : [hit[0], focus?.[1] ?? 0]);
               onSelectRow?.(hit[0]);
             }}
             className={onSelectRow ? 'selectable' : undefined}
@@ -209,17 +229,6 @@ export function Heatmap({
             fontFamily="system-ui, sans-serif"
             shapeRendering="crispEdges"
           >
-            {!compact && (
-              <AxisLabels
-                rowLabels={view.rowLabels}
-                colLabels={view.colLabels}
-                gutter={gutter}
-                top={top}
-                cell={cell}
-                rotate={rotate}
-                selectedRow={selectedRow}
-              />
-            )}
             {selectedRow != null && !compact && (
               <rect
                 x={gutter - 1}
@@ -243,6 +252,14 @@ export function Heatmap({
               />
             )}
           </svg>
+          <CellCanvas view={view} scale={scale} geometry={geometry} widthPx={widthPx} heightPx={heightPx} />
+          {!compact && (
+            <>
+              <RowLabels labels={view.rowLabels} layout={layout} active={focus?.[0]} selected={selectedRow} />
+              <ColumnLabels labels={view.colLabels} layout={layout} active={focus?.[1]} />
+              <LabelCorner layout={layout} />
+            </>
+          )}
         </div>
       </div>
       {!compact && (
@@ -253,7 +270,7 @@ export function Heatmap({
               <span className="exact"> (stored float32: {m.data[focus[0] * m.cols + focus[1]]})</span>
             </>
           ) : (
-            'Hover over a cell, or focus the matrix and use the arrow keys, to see how each number was computed.'
+            `${axesCaption(view)} Hover over a cell, or focus the matrix and use the arrow keys, to see how each number was computed.`
           )}
         </p>
       )}

@@ -22,7 +22,7 @@ interface MatrixPanelProps {
   primary?: boolean;
 }
 
-/** Matrices wider than this are drawn on a canvas. */
+/** Matrices of dimensions wider than this are drawn pixel by pixel; token × token ones stay heatmaps at any T. */
 const SVG_MAX_COLS = 40;
 
 export function MatrixPanel({ view, traceId, selectable = false, primary = false }: MatrixPanelProps) {
@@ -39,7 +39,7 @@ export function MatrixPanel({ view, traceId, selectable = false, primary = false
   return (
     <section className={`matrix-panel${primary ? ' primary' : ''}`} data-primary={primary ? 1 : undefined}>
       <h3>{view.title}</h3>
-      {view.matrix.cols > SVG_MAX_COLS ? (
+      {view.matrix.cols > SVG_MAX_COLS && view.columns !== 'tokens' ? (
         <EmbeddingCanvas view={view} scale={scale} traceId={traceId} />
       ) : (
         <Heatmap view={view} scale={scale} traceId={traceId} selectedRow={row} onSelectRow={onSelectRow} />

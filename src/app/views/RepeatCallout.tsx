@@ -3,6 +3,24 @@
 import { repeatedTokens } from '../data/select';
 import type { AppTrace, Settings } from '../data/types';
 
+/** Repeated tokens named one by one, and positions listed per token, before the rest is only counted. */
+const SHOWN = 3;
+
+/** "2, 11 and 20", or "2, 11, 20 and 14 more": a long text repeats "␣the" dozens of times. */
+export function positionList(positions: number[]): string {
+  const shown = positions.slice(0, SHOWN).map((i) => String(i + 1));
+  if (positions.length > SHOWN) return `${shown.join(', ')} and ${positions.length - SHOWN} more`;
+  return shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}` : shown.join('');
+}
+
+/** “the” (rows 2 and 11), “a” (rows 4, 9 and 30) and 5 other tokens. */
+export function repeatList(groups: number[][], tokens: string[]): string {
+  const named = groups.slice(0, SHOWN).map((g) => `“${tokens[g[0]]}” (rows ${positionList(g)})`);
+  const rest = groups.length - named.length;
+  if (rest > 0) return `${named.join(', ')} and ${rest} other token${rest === 1 ? '' : 's'}`;
+  return named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named.at(-1)}` : named.join('');
+}
+
 interface RepeatCalloutProps {
   /** The trace whose tokens are checked for repeats. */
   trace: AppTrace;
@@ -13,9 +31,7 @@ interface RepeatCalloutProps {
 export function RepeatCallout({ trace, settings }: RepeatCalloutProps) {
   if (trace.source === 'book') return null;
   const groups = repeatedTokens(trace.ids);
-  const list = groups
-    .map((g) => `“${trace.tokens[g[0]]}” (rows ${g.map((i) => i + 1).join(' and ')})`)
-    .join(', ');
+  const list = repeatList(groups, trace.tokens);
   if (!settings.positions) {
     return groups.length ? (
       <p className="callout" role="note" data-testid="repeat-callout">

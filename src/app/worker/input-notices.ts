@@ -115,8 +115,10 @@ export function identicalEmbeddingNotices(
   const groups = idsByRow
     .filter((group) => group.size > 1)
     .map((group) => {
+      // A long text in a small model's unknown words would otherwise name dozens: a few, then a count.
       const names = [...group.values()].map((d) => `“${d}”`);
-      const list = `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+      const shown = names.length > 5 ? [...names.slice(0, 4), `${names.length - 4} others`] : names;
+      const list = `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}`;
       return (
         `${list} have identical token embeddings: this model never met them in training, so to it they are ` +
         'the same word, and their rows match until the position embeddings are added. A full GPT-2 (load one ' +

@@ -1,0 +1,167 @@
+// @vitest-environment jsdom
+// Long texts (issue 12): a T×T attention matrix stays a heatmap of square, labelled cells at any T up to 1024,
+// scrolls and zooms in its box, charts a far row by click or keyboard, writes indices that cannot run together,
+// captions its axes, and the repeated-token notes summarise instead of listing every position.
+
+import './setup-dom';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen } from '@testing-library/react';
+import { matrix } from '../../src/model/attention';
+import { softmaxTerms } from '../../src/app/data/explain';
+import { subs } from '../../src/app/data/format';
+import type { MatrixView } from '../../src/app/data/select';
+import { useAppStore } from '../../src/app/store/store';
+import { identicalEmbeddingNotices } from '../../src/app/worker/input-notices';
+import { Heatmap } from '../../src/app/views/Heatmap';
+import { heatmapLayout } from '../../src/app/views/heatmap-layout';
+import { MatrixPanel } from '../../src/app/views/MatrixPanel';
+import { repeatList } from '../../src/app/views/RepeatCallout';
+import { scaleFor } from '../../src/app/views/scales';
+
+/** A causal T×T attention-weights view over made-up tokens, rows summing to 1. */
+function weights(T: number): MatrixView {
+  const m = matrix(T, T);
+  for (let r = 0; r < T; r++) for (let c = 0; c <= r; c++) m.data[r * T + c] = 1 / (r + 1);
+  const tokens = Array.from({ length: T }, (_, i) => (i === T - 1 ? '␣extraordinarily' : `␣w${i}`));
+  return {
+    id: 'weights',
+    title: 'Weights α',
+    matrix: m,
+    rowLabels: tokens,
+    colLabels: tokens,
+    columns: 'tokens',
+    kind: 'weights',
+    masked: (r, c) => c > r,
+    explain: (i, j) => softmaxTerms(m, i, j, true, 'ω'),
+  };
+}
+
+/** Records the cells painted on the page's canvas (jsdom has none). */
+function recordCells() {
+  const rects: { w: number; h: number }[] = [];
+  const ctx = {
+    canvas: null as unknown as HTMLCanvasElement,
+    setTransform: vi.fn(),
+    clearRect: vi.fn(),
+    createPattern: () => 'hatch',
+    fillRect: (_x: number, _y: number, w: number, h: number) => rects.push({ w, h }),
+    fillText: vi.fn(),
+  };
+  vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockImplementation(function (this: HTMLCanvasElement) {
+    ctx.canvas = this;
+    return (this.isConnected ? ctx : null) as unknown as CanvasRenderingContext2D;
+  } as unknown as HTMLCanvasElement['getContext']);
+  return rects;
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('a long text’s attention heatmap', () => {
+  it('stays a heatmap of square cells with thinned token labels above 40 tokens', () => {
+    const rects = recordCells();
+    const view = weights(54);
+    const { container } = render(<MatrixPanel view={view} traceId={1} selectable primary />);
+    const svg = container.querySelector('svg[data-matrix-id]')!;
+    expect(svg.getAttribute('data-rows')).toBe('54');
+    expect(rects).toHaveLength(54 * 54);
+    expect(rects.every(({ w, h }) => w === h)).toBe(true);
+    // Cells under 14 px get every n-th label, the first and the last included.
+    const rowLabels = [...container.querySelectorAll('.heatmap-rows text')].map((t) => t.textContent);
+    expect(rowLabels.length).toBeGreaterThan(5);
+    expect(rowLabels.length).toBeLessThan(54);
+    expect(rowLabels).toContain('␣w0');
+    expect(container.querySelectorAll('.heatmap-cols text').length).toBe(rowLabels.length);
+    expect(screen.queryByText(/one column per dimension/)).toBeNull();
+    expect(
+      screen.getByText(/^54 × 54: one row per token \(the query\), one column per token it can/),
+    ).toBeTruthy();
+  });
+
+  it('keeps square cells that fit or scroll, up to a 1024-token context, on a canvas of bounded size', () => {
+    for (const T of [41, 128, 1024]) {
+      for (const width of [350, 830]) {
+        const { cell, gutter, top, widthPx, heightPx } = heatmapLayout(weights(T), width, 64, false);
+        expect(widthPx - gutter).toBe(T * cell + 2);
+        expect(heightPx - top).toBe(T * cell + 2);
+        expect(cell).toBeGreaterThanOrEqual(6);
+      }
+    }
+  });
+
+  it('charts a far row on click, on its label, and from the keyboard, and shows hovered labels whole', () => {
+    recordCells();
+    const view = weights(128);
+    const { container } = render(<MatrixPanel view={view} traceId={1} selectable primary />);
+    const svg = container.querySelector('svg[data-matrix-id]')!;
+    const { gutter, top, cell } = heatmapLayout(view, 640, 64, false);
+    fireEvent.mouseMove(svg, { clientX: gutter + 0.5 * cell, clientY: top + 127.5 * cell });
+    // The long last token shows whole beside its row, and the readout's indices cannot run together.
+    expect(container.querySelector('.heatmap-rows')!.textContent).toContain('␣extraordinarily');
+    expect(screen.getByTestId('readout-weights').textContent).toMatch(/^α₁₂₈,₁ = exp/);
+    fireEvent.click(svg, { clientX: gutter + 0.5 * cell, clientY: top + 120.5 * cell });
+    expect(useAppStore.getState().settings.row).toBe(120);
+    // A click on a row's label (in the sticky gutter) charts that row too.
+    fireEvent.click(svg, { clientX: gutter / 2, clientY: top + 99.5 * cell });
+    expect(useAppStore.getState().settings.row).toBe(99);
+    fireEvent.keyDown(svg, { key: 'PageUp' });
+    fireEvent.keyDown(svg, { key: 'PageUp' });
+    fireEvent.keyDown(svg, { key: 'ArrowUp' });
+    fireEvent.keyDown(svg, { key: 'End' });
+    expect(screen.getByTestId('readout-weights').textContent).toMatch(/^α₇₉,₁₂₈ = 0/);
+    fireEvent.keyDown(svg, { key: 'Enter' });
+    expect(useAppStore.getState().settings.row).toBe(78);
+    expect(screen.getByText(/Where “␣w78” looks/)).toBeTruthy();
+  });
+
+  it('zooms in and out in steps and back to the fitted width', () => {
+    recordCells();
+    const view = weights(128);
+    const cellOf = (container: HTMLElement) =>
+      Number(container.querySelector('.heatmap-zoom .hint')!.textContent!.split(' ')[0]);
+    const { container } = render(
+      <Heatmap view={view} scale={scaleFor('weights', view.matrix)} traceId={1} />,
+    );
+    const fitted = cellOf(container);
+    fireEvent.click(screen.getByRole('button', { name: /Zoom in/ }));
+    expect(cellOf(container)).toBeGreaterThan(fitted);
+    fireEvent.click(screen.getByRole('button', { name: /Zoom out/ }));
+    fireEvent.click(screen.getByRole('button', { name: /Zoom out/ }));
+    expect(cellOf(container)).toBeLessThan(fitted);
+    fireEvent.click(screen.getByRole('button', { name: /Fit width/ }));
+    expect(cellOf(container)).toBe(fitted);
+    // Without a row to chart, the matrix does not offer Enter.
+    expect(container.querySelector('svg[data-matrix-id]')!.getAttribute('aria-label')).not.toMatch(/Enter/);
+  });
+});
+
+describe('indices and notes on a long text', () => {
+  it('separates two-digit indices with a comma and keeps the book’s ω₂₃', () => {
+    expect(subs(2, 3)).toBe('₂₃');
+    expect(subs(33, 13)).toBe('₃₃,₁₃');
+    expect(subs(3, 13)).toBe('₃,₁₃');
+    expect(subs(12, 'ⱼ')).toBe('₁₂,ⱼ');
+  });
+
+  it('summarises the repeated tokens of a long text after a few', () => {
+    const tokens = Array.from({ length: 128 }, (_, i) => ['␣the', '␣cat', '␣sat', '␣on', '␣mat'][i % 5]);
+    const groups = [0, 1, 2, 3, 4].map((k) => tokens.map((_, i) => i).filter((i) => i % 5 === k));
+    const list = repeatList(groups, tokens);
+    expect(list).toBe(
+      '“␣the” (rows 1, 6, 11 and 23 more), “␣cat” (rows 2, 7, 12 and 23 more), “␣sat” (rows 3, 8, 13 and 23 more) and 2 other tokens',
+    );
+    expect(repeatList([[1, 10]], tokens)).toBe('“␣cat” (rows 2 and 11)');
+  });
+
+  it('names a few of many tokens that share one embedding, then counts the rest', () => {
+    const ids = Array.from({ length: 30 }, (_, i) => 100 + i);
+    const notices = identicalEmbeddingNotices(
+      ids,
+      ids.map((id) => `w${id}`),
+      new Float32Array(30 * 2).fill(1),
+      2,
+    );
+    expect(notices).toEqual([
+      expect.stringMatching(/^“w100”, “w101”, “w102”, “w103” and 26 others have identical token embeddings/),
+    ]);
+  });
+});
