@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { App } from '../../src/app/App';
 import { useAppStore } from '../../src/app/store/store';
+import { TEMPERATURE_MAX, TEMPERATURE_MIN } from '../../src/app/store/url';
 import { connectBridge } from '../../src/app/worker/bridge';
 import { createInProcessClient } from '../../src/app/worker/client';
 
@@ -65,7 +66,10 @@ describe('App', () => {
     const top = () => parseFloat(screen.getByTestId('next-tokens').querySelector('li .p')!.textContent!);
     expect(within(list).getAllByRole('listitem')).toHaveLength(10);
     const atOne = top();
-    fireEvent.change(screen.getByRole('slider', { name: /Temperature/ }), { target: { value: '0.1' } });
+    const slider = screen.getByRole<HTMLInputElement>('slider', { name: /Temperature/ });
+    // The slider's range is the one a link may hold (store/url.ts), so no link sets what it cannot show.
+    expect([Number(slider.min), Number(slider.max)]).toEqual([TEMPERATURE_MIN, TEMPERATURE_MAX]);
+    fireEvent.change(slider, { target: { value: '0.1' } });
     expect(useAppStore.getState().settings.temperature).toBe(0.1);
     // A tenth of the temperature raises the odds to the tenth power: the favourite gets more likely.
     await waitFor(() => expect(top()).toBeGreaterThan(atOne));

@@ -6,7 +6,14 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/app/data/types';
 import { inputNotices } from '../../src/app/worker/input-notices';
-import { searchToSettings, settingsToSearch, textForUrl, URL_TEXT_LIMIT } from '../../src/app/store/url';
+import {
+  searchToSettings,
+  settingsToSearch,
+  TEMPERATURE_MAX,
+  TEMPERATURE_MIN,
+  textForUrl,
+  URL_TEXT_LIMIT,
+} from '../../src/app/store/url';
 
 describe('settings in the URL', () => {
   it('round-trips every field', () => {
@@ -43,6 +50,13 @@ describe('settings in the URL', () => {
     expect(s).toEqual(DEFAULT_SETTINGS);
     const sampling = searchToSettings('?topk=-3&topp=0&seed=1.5&gen=999&row=-1');
     expect(sampling).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('keeps exactly the temperatures the slider offers (a link cannot hold one the slider cannot show)', () => {
+    expect(searchToSettings(`?temp=${TEMPERATURE_MIN}`).temperature).toBe(TEMPERATURE_MIN);
+    expect(searchToSettings(`?temp=${TEMPERATURE_MAX}`).temperature).toBe(TEMPERATURE_MAX);
+    for (const outside of [TEMPERATURE_MIN - 0.01, TEMPERATURE_MAX + 0.01, 0, -1])
+      expect(searchToSettings(`?temp=${outside}`).temperature).toBe(DEFAULT_SETTINGS.temperature);
   });
 
   it('keeps the charted row and the sampling settings in the link', () => {
@@ -83,7 +97,7 @@ describe('URL parser properties', () => {
     preset: fc.constantFrom('none', 'book'),
     model: fc.oneof(fc.constant(''), fc.webUrl(), fc.string({ maxLength: 40 })),
     backend: fc.constantFrom('auto', 'webgpu', 'cpu'),
-    temperature: fc.constantFrom(0.05, 0.5, 1, 2.5, 5),
+    temperature: fc.constantFrom(TEMPERATURE_MIN, 0.5, 1, 1.35, TEMPERATURE_MAX),
     topK: fc.integer({ min: 0, max: 100_000 }),
     topP: fc.constantFrom(0.01, 0.5, 0.95, 1),
     seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
@@ -115,7 +129,7 @@ describe('URL parser properties', () => {
         const s = searchToSettings(q);
         expect(['naive', 'trainable']).toContain(s.mode);
         expect(Number.isInteger(s.step) && s.step >= 1 && s.step <= 7).toBe(true);
-        expect(s.temperature >= 0.05 && s.temperature <= 5).toBe(true);
+        expect(s.temperature >= TEMPERATURE_MIN && s.temperature <= TEMPERATURE_MAX).toBe(true);
         expect(typeof s.text).toBe('string');
         expect(searchToSettings(settingsToSearch(s)).mode).toBe(s.mode);
       }),

@@ -88,6 +88,14 @@ const flag = (raw: string | null, fallback: boolean): boolean =>
 /** Most tokens one "generate" may append (each is a full forward pass). */
 export const GENERATE_MAX = 50;
 
+/**
+ * The temperatures the slider offers and a link may hold: one pair, so a link never sets a value the slider
+ * cannot show (links took 0.05–5 while the slider went 0.1–2). The slider's range won: it is what a user
+ * can set on the page, so only a hand-edited link loses anything.
+ */
+export const TEMPERATURE_MIN = 0.1;
+export const TEMPERATURE_MAX = 2;
+
 /** Settings read from a query string; unknown or broken values keep their defaults. */
 export function searchToSettings(search: string): Settings {
   const p = new URLSearchParams(search);
@@ -106,7 +114,9 @@ export function searchToSettings(search: string): Settings {
     model: p.get(KEYS.model) ?? d.model,
     backend: oneOf(p.get(KEYS.backend), BACKEND_PREFERENCES, d.backend),
     temperature:
-      p.has(KEYS.temperature) && temperature >= 0.05 && temperature <= 5 ? temperature : d.temperature,
+      p.has(KEYS.temperature) && temperature >= TEMPERATURE_MIN && temperature <= TEMPERATURE_MAX
+        ? temperature
+        : d.temperature,
     topK: intIn(p.get(KEYS.topK), 0, 100_000, d.topK),
     topP: numberIn(p.get(KEYS.topP), 0.01, 1, d.topP),
     seed: intIn(p.get(KEYS.seed), 0, 2 ** 31 - 1, d.seed),

@@ -3,6 +3,7 @@
 
 import { useMemo } from 'react';
 import { useAppStore } from '../store/store';
+import { TEMPERATURE_MAX, TEMPERATURE_MIN } from '../store/url';
 import { GenerateControls } from './GenerateControls';
 
 /** Probabilities of `ids` under softmax(logits / temperature) over the whole vocabulary. */
@@ -74,8 +75,8 @@ export function NextTokenPanel() {
         <input
           id="temperature"
           type="range"
-          min={0.1}
-          max={2}
+          min={TEMPERATURE_MIN}
+          max={TEMPERATURE_MAX}
           step={0.05}
           value={temperature}
           onChange={(e) => set({ temperature: Number(e.target.value) })}
