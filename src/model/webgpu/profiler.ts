@@ -6,6 +6,14 @@ export interface StepTiming {
   ms: number;
 }
 
+/** A step's time from its begin and end timestamps (u64 nanoseconds). The difference is taken modulo 2^64,
+ * so a counter that wrapped between the two still gives the time elapsed. An end earlier than its begin
+ * (drivers report such pairs, as wgpu#5660 shows on Vulkan) would read as centuries that way: it gives 0. */
+export function stepDurationMs(begin: bigint, end: bigint): number {
+  const ticks = BigInt.asUintN(64, end - begin);
+  return ticks >= 2n ** 63n ? 0 : Number(ticks) / 1e6;
+}
+
 /** Collects a begin/end timestamp pair per step; needs a device created with the 'timestamp-query' feature. */
 export class StepTimer {
   private readonly querySet: GPUQuerySet;
@@ -47,7 +55,7 @@ export class StepTimer {
       await this.readable.mapAsync(GPUMapMode.READ);
       const stamps = new BigUint64Array(this.readable.getMappedRange().slice(0));
       this.readable.unmap();
-      return this.labels.map((label, i) => ({ label, ms: Number(stamps[2 * i + 1] - stamps[2 * i]) / 1e6 }));
+      return this.labels.map((label, i) => ({ label, ms: stepDurationMs(stamps[2 * i], stamps[2 * i + 1]) }));
     } finally {
       this.querySet.destroy();
       this.resolved.destroy();
