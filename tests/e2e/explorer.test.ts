@@ -1,11 +1,11 @@
 // The production build in Chromium (CPU path), served from /explorer/: typing, toggles checked against the CLI
-// trace, the book preset, a corrupt model file, loading by URL with the cache, the URL round trip, the exports,
-// and no console errors anywhere.
+// trace, the book preset, a corrupt model file, loading by URL with the cache, the URL round trip, the exports;
+// every test also fails on a console error or uncaught exception in any page it opened.
 
 import { mkdtempSync, readFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../src/bench/browser-harness';
 import { traceFromJson } from '../../src/model/trace-json';
@@ -17,6 +17,7 @@ import {
   FIXTURES_DIR,
   openPage,
   primaryMatrix,
+  type OpenedPage,
   startSite,
   waitForNewTrace,
 } from './helpers';
@@ -27,7 +28,8 @@ const TEXT = 'the fat cat sat on the mat';
 describe.runIf(run)('explorer in Chromium (CPU path)', () => {
   let browser: Browser;
   let site: Awaited<ReturnType<typeof startSite>>;
-  const errors: string[] = [];
+  /** The pages the running test opened, for its console check. */
+  let pages: OpenedPage[] = [];
   const modelDir = mkdtempSync(path.join(tmpdir(), 'explorer-model-'));
 
   beforeAll(async () => {
@@ -41,11 +43,20 @@ describe.runIf(run)('explorer in Chromium (CPU path)', () => {
     await site?.close();
   });
 
-  async function open(query = ''): Promise<Page> {
-    const opened = await openPage(browser, `${site.url}${query}`);
-    opened.page.on('close', () => errors.push(...opened.errors));
+  /** Opens `query` on `base` (the test site unless given) and records the page for this test's check. */
+  async function open(query = '', base = site.url): Promise<Page> {
+    const opened = await openPage(browser, `${base}${query}`);
+    pages.push(opened);
     return opened.page;
   }
+
+  // Each test checks the pages it opened itself, so an error fails the test that caused it, whatever ran
+  // before it (a single test run with -t, or an earlier test that failed before closing its page).
+  afterEach(() => {
+    const errors = pages.flatMap((p) => p.errors);
+    pages = [];
+    expect(errors, "console errors and uncaught exceptions in this test's pages").toEqual([]);
+  });
 
   it('runs on the CPU without --enable-unsafe-webgpu, and says why', async () => {
     const page = await open();
@@ -177,8 +188,7 @@ describe.runIf(run)('explorer in Chromium (CPU path)', () => {
   it('a slow download can be cancelled, and the previous model stays', async () => {
     const slow = await startSite({ extra: { model: modelDir }, throttleBytesPer100ms: 64 * 1024 });
     try {
-      const opened = await openPage(browser, slow.url);
-      const page = opened.page;
+      const page = await open('', slow.url);
       const before = await page.getByTestId('model-info').textContent();
       await page.locator('summary', { hasText: 'Load another' }).click();
       await page.locator('#model-url').fill(`${slow.origin}/extra/model/`);
@@ -192,7 +202,6 @@ describe.runIf(run)('explorer in Chromium (CPU path)', () => {
         .toMatch(/cancelled; the previous model stays/);
       expect(await page.getByTestId('model-info').textContent()).toBe(before);
       expect(await page.getByTestId('load-progress').count()).toBe(0);
-      errors.push(...opened.errors);
       await page.context().close();
     } finally {
       await slow.close();
@@ -259,18 +268,13 @@ describe.runIf(run)('explorer in Chromium (CPU path)', () => {
   it('falls back to the untrained model, clearly labelled, when models/default is absent', async () => {
     const bare = await startSite({ hideDefaultModel: true });
     try {
-      const opened = await openPage(browser, `${bare.url}?step=6`);
-      expect(await opened.page.getByTestId('model-info').textContent()).toMatch(/Untrained GPT-2.*untrained/);
-      expect(await opened.page.locator('.badges').textContent()).toContain('untrained');
-      await opened.page.waitForSelector('.matrix-panel.primary svg[data-matrix-id]');
-      errors.push(...opened.errors);
-      await opened.page.context().close();
+      const page = await open('?step=6', bare.url);
+      expect(await page.getByTestId('model-info').textContent()).toMatch(/Untrained GPT-2.*untrained/);
+      expect(await page.locator('.badges').textContent()).toContain('untrained');
+      await page.waitForSelector('.matrix-panel.primary svg[data-matrix-id]');
+      await page.context().close();
     } finally {
       await bare.close();
     }
-  });
-
-  it('logged no console errors', () => {
-    expect(errors).toEqual([]);
   });
 });
