@@ -13,7 +13,7 @@ import type { MatrixView } from '../../src/app/data/select';
 import { useAppStore } from '../../src/app/store/store';
 import { identicalEmbeddingNotices } from '../../src/app/worker/input-notices';
 import { Heatmap } from '../../src/app/views/Heatmap';
-import { heatmapLayout } from '../../src/app/views/heatmap-layout';
+import { canvasScale, heatmapLayout } from '../../src/app/views/heatmap-layout';
 import { MatrixPanel } from '../../src/app/views/MatrixPanel';
 import { repeatList } from '../../src/app/views/RepeatCallout';
 import { scaleFor } from '../../src/app/views/scales';
@@ -84,6 +84,14 @@ describe('a long text’s attention heatmap', () => {
         expect(widthPx - gutter).toBe(T * cell + 2);
         expect(heightPx - top).toBe(T * cell + 2);
         expect(cell).toBeGreaterThanOrEqual(6);
+        // Drawn at the screen's resolution unless that would pass 4096² device pixels.
+        const scale = canvasScale(2, widthPx, heightPx);
+        expect(widthPx * heightPx * scale * scale).toBeLessThanOrEqual(4096 * 4096 + 1);
+        if (widthPx * heightPx <= 2048 * 2048) expect(scale).toBe(2);
+        // The all-heads grid's small multiples fit their tile, square too.
+        const tile = heatmapLayout(weights(T), width / 2, 10, true);
+        expect(tile.widthPx).toBeLessThanOrEqual(Math.max(width / 2, T + 4));
+        expect(tile.widthPx - tile.gutter).toBe(tile.heightPx - tile.top);
       }
     }
   });

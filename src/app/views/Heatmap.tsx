@@ -10,7 +10,7 @@ import { cellAtPoint, drawCells, type CellGeometry } from './heatmap-canvas';
 import {
   axesCaption,
   heatmapLayout,
-  MAX_CANVAS_SIDE,
+  canvasScale,
   nextZoom,
   ZOOM_STEPS,
   type HeatmapLayout,
@@ -51,9 +51,9 @@ interface CellCanvasProps {
 /** The cells and their values on one canvas, redrawn before the browser paints the new trace. */
 const CellCanvas = memo(function CellCanvas({ view, scale, geometry, widthPx, heightPx }: CellCanvasProps) {
   const ref = useRef<HTMLCanvasElement>(null);
-  // Device pixels per CSS pixel, lowered for a huge matrix so its canvas stays within MAX_CANVAS_SIDE.
+  // Device pixels per CSS pixel, lowered for a huge matrix so its canvas stays within the browser's limits.
   const screenDpr = typeof window === 'undefined' ? 1 : Math.max(1, window.devicePixelRatio || 1);
-  const dpr = Math.min(screenDpr, MAX_CANVAS_SIDE / Math.max(widthPx, heightPx));
+  const dpr = canvasScale(screenDpr, widthPx, heightPx);
   const { gutter, top, cell, room } = geometry;
   // A layout effect, not an effect: the new cells must reach the screen in the same frame as the new labels.
   useLayoutEffect(() => {
@@ -181,7 +181,8 @@ export function Heatmap({
     }
     return cellAtPoint(x, y, m.rows, m.cols, geometry);
   };
-  const zoomable = !compact && m.cols > 24;
+  // A long text (many rows, or many token columns) scrolls in its own box, with zoom buttons above it.
+  const zoomable = !compact && (m.cols > 24 || m.rows > 24);
 
   return (
     <div className="heatmap" ref={ref}>

@@ -12,7 +12,7 @@ export interface CellGeometry {
   /** Left and top offsets of the grid, in CSS pixels. */
   gutter: number;
   top: number;
-  /** Side of a cell, in CSS pixels (a 1 px gap is left between cells). */
+  /** Side of a cell, in CSS pixels (a 1 px gap is left between cells of 4 px or more). */
   cell: number;
   /** 'wide' prints 4 decimals, 'narrow' 2, null prints nothing. */
   room: 'wide' | 'narrow' | null;
@@ -113,6 +113,8 @@ export function drawCells(
   const table = colourTable(scale);
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, ctx.canvas.width / dpr, ctx.canvas.height / dpr);
+  // A 1 px gap parts cells of 4 px or more; smaller ones (a long text zoomed out) would be mostly gap.
+  const inner = cell >= 4 ? cell - 1 : cell;
   // Colour-table index of each cell, or −1 for a masked one.
   const shade = new Int32Array(m.rows * m.cols);
   for (let r = 0; r < m.rows; r++) {
@@ -120,7 +122,7 @@ export function drawCells(
       const k = r * m.cols + c;
       shade[k] = view.masked?.(r, c) ? -1 : colourIndex(table, m.data[k]);
       ctx.fillStyle = shade[k] < 0 ? hatchPattern(ctx, dpr) : table.fills[shade[k]];
-      ctx.fillRect(gutter + c * cell, top + r * cell, cell - 1, cell - 1);
+      ctx.fillRect(gutter + c * cell, top + r * cell, inner, inner);
     }
   }
   if (!room) return;

@@ -11,8 +11,20 @@ export const ZOOM_STEPS = [2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64];
 /** Pixels a 12 px label needs along its axis; closer labels are thinned to every n-th. */
 const LABEL_PITCH = 14;
 
-/** Largest canvas side in device pixels: a 1024-token matrix at 16 px cells would need a 16384² canvas. */
-export const MAX_CANVAS_SIDE = 4096;
+/**
+ * Largest canvas in device pixels, by area (64 MB of pixels) and by side (Chromium's limit is 32767): a
+ * 1024-token matrix at 16 px cells would need a 16384² canvas. A bigger heatmap is drawn at a lower resolution.
+ */
+const MAX_CANVAS_PIXELS = 4096 * 4096;
+const MAX_CANVAS_SIDE = 16384;
+
+/** Device pixels per CSS pixel for a canvas of this CSS size: the screen's, or less for a huge one. */
+export const canvasScale = (screenDpr: number, widthPx: number, heightPx: number) =>
+  Math.min(
+    screenDpr,
+    Math.sqrt(MAX_CANVAS_PIXELS / (widthPx * heightPx)),
+    MAX_CANVAS_SIDE / Math.max(widthPx, heightPx),
+  );
 
 export interface HeatmapLayout {
   /** Width of the row-label gutter and height of the column-label band, in CSS pixels. */
@@ -47,7 +59,8 @@ export function heatmapLayout(
   const { matrix: m, rowLabels, colLabels } = view;
   const longest = Math.max(...rowLabels.map((l) => clip(l, 12).length), 1);
   const gutter = compact ? 2 : Math.min(110, longest * 7.5 + 10);
-  const minCell = compact ? 4 : m.cols > 40 ? 6 : 16;
+  // A small multiple always fits its tile (down to 1 px cells at 128 tokens on a phone); a full heatmap scrolls.
+  const minCell = compact ? 1 : m.cols > 40 ? 6 : 16;
   const cell = zoom ?? Math.max(minCell, Math.min(maxCell, fittedCell(width, gutter, m.cols)));
   const rotate = compact || cell >= 48 ? false : cell >= 16 ? -55 : -90;
   const longestCol = Math.max(...colLabels.map((l) => clip(l, 10).length), 1);
