@@ -119,6 +119,8 @@ describe('a long text’s attention heatmap', () => {
     fireEvent.keyDown(svg, { key: 'Enter' });
     expect(useAppStore.getState().settings.row).toBe(78);
     expect(screen.getByText(/Where “␣w78” looks/)).toBeTruthy();
+    // Its 128 bars scroll in a box of their own rather than lengthening the page by 2560 px.
+    expect(container.querySelector<HTMLElement>('.bar-chart-scroll')!.style.overflowY).toBe('auto');
   });
 
   it('zooms in and out in steps and back to the fitted width', () => {
