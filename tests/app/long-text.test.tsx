@@ -13,6 +13,7 @@ import type { MatrixView } from '../../src/app/data/select';
 import { useAppStore } from '../../src/app/store/store';
 import { identicalEmbeddingNotices } from '../../src/app/worker/input-notices';
 import { Heatmap } from '../../src/app/views/Heatmap';
+import { drawCells } from '../../src/app/views/heatmap-canvas';
 import { canvasScale, heatmapLayout } from '../../src/app/views/heatmap-layout';
 import { MatrixPanel } from '../../src/app/views/MatrixPanel';
 import { repeatList } from '../../src/app/views/RepeatCallout';
@@ -94,6 +95,24 @@ describe('a long text’s attention heatmap', () => {
         expect(tile.widthPx - tile.gutter).toBe(tile.heightPx - tile.top);
       }
     }
+  });
+
+  it('draws only the cells its scrolled box shows when the matrix is too large for one canvas', () => {
+    const rects = recordCells();
+    const canvas = document.body.appendChild(document.createElement('canvas'));
+    canvas.width = 300;
+    canvas.height = 200;
+    const view = weights(1024);
+    const geometry = { gutter: 80, top: 60, cell: 32, room: null };
+    // 300 × 200 px from (1000, 2000): columns 28 to 38 and rows 60 to 66 of the 1024² cells.
+    drawCells(canvas.getContext('2d')!, view, scaleFor('weights', view.matrix), geometry, 1, {
+      x: 1000,
+      y: 2000,
+      w: 300,
+      h: 200,
+    });
+    expect(rects).toHaveLength(11 * 7);
+    canvas.remove();
   });
 
   it('charts a far row on click, on its label, and from the keyboard, and shows hovered labels whole', () => {

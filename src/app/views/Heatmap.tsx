@@ -6,7 +6,7 @@
 import { memo, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { MatrixView } from '../data/select';
 import type { ColorScale } from './scales';
-import { cellAtPoint, drawCells, type CellGeometry } from './heatmap-canvas';
+import { cellAtPoint, drawCells, type CellGeometry, type Viewport } from './heatmap-canvas';
 import {
   axesCaption,
   heatmapLayout,
@@ -46,27 +46,46 @@ interface CellCanvasProps {
   /** CSS size of the whole heatmap (the canvas lies under the SVG labels and covers the same box). */
   widthPx: number;
   heightPx: number;
+  /** The scrolled box's part of the heatmap, for a heatmap too large for one canvas; null draws it all. */
+  viewport: Viewport | null;
 }
 
+const screenDpr = () => (typeof window === 'undefined' ? 1 : Math.max(1, window.devicePixelRatio || 1));
+
 /** The cells and their values on one canvas, redrawn before the browser paints the new trace. */
-const CellCanvas = memo(function CellCanvas({ view, scale, geometry, widthPx, heightPx }: CellCanvasProps) {
+const CellCanvas = memo(function CellCanvas({
+  view,
+  scale,
+  geometry,
+  widthPx,
+  heightPx,
+  viewport,
+}: CellCanvasProps) {
   const ref = useRef<HTMLCanvasElement>(null);
-  // Device pixels per CSS pixel, lowered for a huge matrix so its canvas stays within the browser's limits.
-  const screenDpr = typeof window === 'undefined' ? 1 : Math.max(1, window.devicePixelRatio || 1);
-  const dpr = canvasScale(screenDpr, widthPx, heightPx);
+  // Device pixels per CSS pixel, lowered only if a matrix too large for one canvas has no viewport yet.
+  const dpr = viewport ? screenDpr() : canvasScale(screenDpr(), widthPx, heightPx);
   const { gutter, top, cell, room } = geometry;
+  const [cssWidth, cssHeight] = viewport ? [viewport.w, viewport.h] : [widthPx, heightPx];
+  const { x = 0, y = 0 } = viewport ?? {};
   // A layout effect, not an effect: the new cells must reach the screen in the same frame as the new labels.
   useLayoutEffect(() => {
     const ctx = ref.current?.getContext('2d');
-    if (ctx) drawCells(ctx, view, scale, { gutter, top, cell, room }, dpr);
-  }, [view, scale, gutter, top, cell, room, dpr, widthPx, heightPx]);
+    const part = { x, y, w: cssWidth, h: cssHeight };
+    if (ctx) drawCells(ctx, view, scale, { gutter, top, cell, room }, dpr, part);
+  }, [view, scale, gutter, top, cell, room, dpr, x, y, cssWidth, cssHeight]);
   return (
     <canvas
       ref={ref}
       className="heatmap-cells"
-      width={Math.round(widthPx * dpr)}
-      height={Math.round(heightPx * dpr)}
-      style={{ width: widthPx, height: heightPx, zIndex: 0 }}
+      width={Math.round(cssWidth * dpr)}
+      height={Math.round(cssHeight * dpr)}
+      // A viewport's canvas stays in the scrolled box's corner (sticky) and is redrawn as the box scrolls.
+      style={{
+        width: cssWidth,
+        height: cssHeight,
+        zIndex: 0,
+        ...(viewport && { position: 'sticky', gridArea: '1 / 1', justifySelf: 'start', alignSelf: 'start' }),
+      }}
       aria-hidden="true"
     />
   );
@@ -156,7 +175,7 @@ export function Heatmap({
   const [zoom, setZoom] = useState<number | null>(null);
   const layout = heatmapLayout(view, width, maxCell, compact, compact ? null : zoom);
   const { gutter, cell, top, room, widthPx, heightPx } = layout;
-  const geometry = useMemo(() => ({ gutter, top, cell, room }), [gutter, top, cell, room]);
+  const geometry = { gutter, top, cell, room };
   const { focus, setFocus, onKey } = useCellCursor(m.rows, m.cols, onSelectRow);
   // Every value, exactly as stored (float32 printed in full), row-major: scripts and tests read the matrix
   // here instead of from the pixels. One attribute costs far less than an element per cell.
@@ -183,6 +202,18 @@ export function Heatmap({
   };
   // A long text (many rows, or many token columns) scrolls in its own box, with zoom buttons above it.
   const zoomable = !compact && (m.cols > 24 || m.rows > 24);
+  // A heatmap larger than one canvas at the screen's resolution draws only what its box shows.
+  const virtual = zoomable && canvasScale(screenDpr(), widthPx, heightPx) < screenDpr();
+  const [viewport, setViewport] = useState<Viewport | null>(null);
+  const readViewport = () => {
+    const box = scrollRef.current;
+    if (!virtual || !box) return setViewport(null);
+    const next = { x: box.scrollLeft, y: box.scrollTop, w: box.clientWidth, h: box.clientHeight };
+    const same = viewport && (Object.keys(next) as (keyof Viewport)[]).every((k) => next[k] === viewport[k]);
+    if (!same) setViewport(next);
+  };
+  // After every render: the box may have been resized, zoomed or scrolled by the keyboard cursor.
+  useLayoutEffect(() => readViewport());
 
   return (
     <div className="heatmap" ref={ref}>
@@ -190,6 +221,7 @@ export function Heatmap({
       <div
         className="matrix-scroll"
         ref={scrollRef}
+        onScroll={virtual ? readViewport : undefined}
         data-arrow-keys
         style={zoomable ? { overflow: 'auto', maxHeight: '75vh' } : undefined}
       >
@@ -253,7 +285,14 @@ export function Heatmap({
               />
             )}
           </svg>
-          <CellCanvas view={view} scale={scale} geometry={geometry} widthPx={widthPx} heightPx={heightPx} />
+          <CellCanvas
+            view={view}
+            scale={scale}
+            geometry={geometry}
+            widthPx={widthPx}
+            heightPx={heightPx}
+            viewport={virtual ? viewport : null}
+          />
           {!compact && (
             <>
               <RowLabels labels={view.rowLabels} layout={layout} active={focus?.[0]} selected={selectedRow} />

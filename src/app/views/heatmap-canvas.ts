@@ -98,9 +98,27 @@ function colourIndex({ lo, hi }: ColourTable, value: number): number {
   return Number.isNaN(i) ? 0 : Math.min(COLOUR_STEPS - 1, Math.max(0, i));
 }
 
+/** The part of the heatmap a canvas covers, in the heatmap's CSS pixels (a long text's canvas covers only the
+ * scrolled box: a 128-token matrix at 64 px cells would otherwise need an 8000² canvas). */
+export interface Viewport {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** The indices [from, to) of cells of side `cell`, starting at `start`, that overlap [lo, lo + size). */
+function span(lo: number, size: number, start: number, cell: number, count: number): [number, number] {
+  return [
+    Math.max(0, Math.floor((lo - start) / cell)),
+    Math.min(count, Math.ceil((lo + size - start) / cell)),
+  ];
+}
+
 /**
- * Paints every cell of `view` (and its value when `room` allows) onto `ctx`, whose backing store is `dpr`
- * times the CSS size. Clears the whole canvas first, so it is safe to call on every new trace.
+ * Paints the cells of `view` that `viewport` shows (all by default), with their values when `room` allows,
+ * onto `ctx`, whose backing store is `dpr` times the viewport's CSS size. Clears the canvas first, so it is
+ * safe to call on every new trace and every scroll.
  */
 export function drawCells(
   ctx: CanvasRenderingContext2D,
@@ -108,17 +126,21 @@ export function drawCells(
   scale: ColorScale,
   { gutter, top, cell, room }: CellGeometry,
   dpr: number,
+  viewport: Viewport = { x: 0, y: 0, w: Infinity, h: Infinity },
 ): void {
   const { matrix: m } = view;
   const table = colourTable(scale);
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, ctx.canvas.width / dpr, ctx.canvas.height / dpr);
+  const { x, y } = viewport;
+  ctx.setTransform(dpr, 0, 0, dpr, -x * dpr, -y * dpr);
+  ctx.clearRect(x, y, ctx.canvas.width / dpr, ctx.canvas.height / dpr);
+  const [r0, r1] = span(y, viewport.h, top, cell, m.rows);
+  const [c0, c1] = span(x, viewport.w, gutter, cell, m.cols);
   // A 1 px gap parts cells of 4 px or more; smaller ones (a long text zoomed out) would be mostly gap.
   const inner = cell >= 4 ? cell - 1 : cell;
-  // Colour-table index of each cell, or −1 for a masked one.
+  // Colour-table index of each cell drawn, or −1 for a masked one.
   const shade = new Int32Array(m.rows * m.cols);
-  for (let r = 0; r < m.rows; r++) {
-    for (let c = 0; c < m.cols; c++) {
+  for (let r = r0; r < r1; r++) {
+    for (let c = c0; c < c1; c++) {
       const k = r * m.cols + c;
       shade[k] = view.masked?.(r, c) ? -1 : colourIndex(table, m.data[k]);
       ctx.fillStyle = shade[k] < 0 ? hatchPattern(ctx, dpr) : table.fills[shade[k]];
@@ -126,12 +148,13 @@ export function drawCells(
     }
   }
   if (!room) return;
-  const digits = cellDigits(m, room, (k) => shade[k] < 0);
+  // Decimals from the whole matrix, not the part in view, so scrolling never changes them.
+  const digits = cellDigits(m, room, (k) => view.masked?.(Math.floor(k / m.cols), k % m.cols) ?? false);
   ctx.font = `${cellFontSize(cell, room)}px system-ui, sans-serif`;
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
-  for (let r = 0; r < m.rows; r++) {
-    for (let c = 0; c < m.cols; c++) {
+  for (let r = r0; r < r1; r++) {
+    for (let c = c0; c < c1; c++) {
       const k = r * m.cols + c;
       ctx.fillStyle = shade[k] < 0 ? '#777' : table.inks[shade[k]];
       ctx.fillText(cellText(view, r, c, digits), gutter + c * cell + cell / 2, top + r * cell + cell / 2);
