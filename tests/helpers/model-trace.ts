@@ -4,6 +4,7 @@
 import { CpuEngine } from '../../src/model/cpu/forward';
 import type { GPT2Weights } from '../../src/model/weights';
 import type { AppTrace } from '../../src/app/data/types';
+import { toAppTrace } from '../../src/app/worker/bridge';
 import { runTrace } from '../../src/app/worker/run-trace';
 import { loadDefaultModel } from '../../src/node/default-model';
 
@@ -19,17 +20,5 @@ export function defaultModel() {
 export async function modelTrace(text: string, layer = 0): Promise<AppTrace & { notices: string[] }> {
   const { weights, engine } = await defaultModel();
   const result = await runTrace(engine, weights, { type: 'trace', id: 1, text, layer, allowSpecial: false });
-  return {
-    source: 'model',
-    requestId: result.id,
-    tokens: result.tokens,
-    ids: result.ids,
-    truncated: result.truncated,
-    totalTokens: result.totalTokens,
-    shape: result.shape,
-    layer: result.layer,
-    tensors: result.tensors,
-    computedBy: result.computedBy,
-    notices: result.notices,
-  };
+  return { ...toAppTrace(result), notices: result.notices };
 }

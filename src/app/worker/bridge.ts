@@ -9,7 +9,8 @@ import type { FromWorker, ModelSource, TraceResult } from './protocol';
 
 let nextId = 1;
 
-function toAppTrace(result: TraceResult): AppTrace {
+/** The worker's trace message as the store keeps it. */
+export function toAppTrace(result: TraceResult): AppTrace {
   return {
     source: 'model',
     requestId: result.id,
