@@ -61,7 +61,9 @@ export function nodeGpu(): Promise<GPU> {
     useChromiumVulkanIfMissing();
     const { create, globals } = await import('webgpu');
     Object.assign(globalThis, globals);
-    return create([]);
+    // Dawn rounds timestamps to 65.536 µs by default (a browser's guard against timing attacks), coarser than
+    // most steps of a forward pass on a big GPU; the benchmark's profile needs them as the GPU wrote them.
+    return create(['disable-dawn-features=timestamp_quantization']);
   })();
   return preparedGpu;
 }

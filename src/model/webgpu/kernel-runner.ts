@@ -11,7 +11,8 @@ export type KernelArgument = Float32Array | Uint32Array | { outputFloats: number
 
 /** Buffers and bind group of one prepared dispatch, to run repeatedly (the benchmark) or once. */
 export interface PreparedKernel {
-  dispatch(encoder: GPUCommandEncoder, times?: number): void;
+  /** Records `times` dispatches in one compute pass, with its timestamps written where asked (the benchmark). */
+  dispatch(encoder: GPUCommandEncoder, times?: number, timestampWrites?: GPUComputePassTimestampWrites): void;
   /** Reads the outputs back, in binding order. */
   readOutputs(): Promise<Float32Array[]>;
   destroy(): void;
@@ -59,8 +60,8 @@ export class KernelRunner {
       'outputFloats' in arg ? [{ buffer: buffers[i], floats: arg.outputFloats }] : [],
     );
     return {
-      dispatch(encoder, times = 1) {
-        const pass = encoder.beginComputePass();
+      dispatch(encoder, times = 1, timestampWrites) {
+        const pass = encoder.beginComputePass(timestampWrites ? { timestampWrites } : {});
         pass.setPipeline(kernel.pipeline);
         pass.setBindGroup(0, bindGroup);
         for (let i = 0; i < times; i++) pass.dispatchWorkgroups(...grid);
