@@ -62,6 +62,7 @@ async function createCpuEngine(weights: GPT2Weights): Promise<{ engine: CpuEngin
  * The WebGPU engine, wrapped so that a lost device costs the user nothing: the pass that was running, and
  * every later one, runs on the CPU with the same ids and request. `backend` and `description` follow the
  * switch, `fallbackReason` says why, and `lost` resolves (as GPUDevice.lost does) for hosts that restart.
+ * This is the one place that handles a lost device: a host only passes `onFallback` to tell its page.
  */
 export class GpuEngineWithCpuFallback implements Engine {
   readonly config;

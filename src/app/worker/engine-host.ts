@@ -91,8 +91,9 @@ export function createEngineHost(post: Post) {
   let probeWanted: { id: number; seed: number } | null = null;
   let running = false;
 
-  async function startEngine(weights: GPT2Weights, why: string | null = null) {
-    // The WebGPU engine moves itself to the CPU when its device is lost; onFallback tells the page at once.
+  async function startEngine(weights: GPT2Weights) {
+    // A lost GPU device is handled in one place, GpuEngineWithCpuFallback: it moves to the CPU and answers the
+    // pass that was running there, so no job here fails or needs retrying; onFallback tells the page at once.
     const choice = await createEngine(weights, {
       preference,
       onFallback: (reason) => reportFallback(reason),
@@ -102,7 +103,7 @@ export function createEngineHost(post: Post) {
     backend = {
       description: engine.description,
       name: engine.backend,
-      fallbackReason: why ?? choice.fallbackReason,
+      fallbackReason: choice.fallbackReason,
       cpuNote: choice.cpuNote ?? null,
     };
   }
@@ -113,23 +114,6 @@ export function createEngineHost(post: Post) {
       name: 'cpu',
       fallbackReason: `${reason} Your text and settings are kept.`,
     };
-    post({ type: 'backend', backend });
-  }
-
-  /** An engine without its own fallback reports a lost device by throwing DeviceLostError. */
-  const isDeviceLoss = (error: unknown) =>
-    (error instanceof Error && error.name === 'DeviceLostError') ||
-    /device (was )?lost|destroyed/i.test(String(error));
-
-  /** Keeps the text and settings, swaps in the CPU engine, and says why. */
-  async function switchToCpuAfterLoss(error: unknown) {
-    if (!loaded) return;
-    const reason = error instanceof Error ? error.message : 'The GPU device was lost.';
-    preference = 'cpu';
-    await startEngine(
-      loaded.weights,
-      `${reason} The explorer switched to the CPU and kept your text and settings.`,
-    );
     post({ type: 'backend', backend });
   }
 
@@ -209,16 +193,11 @@ export function createEngineHost(post: Post) {
     if (!running) void drain();
   }
 
-  /** Runs a job after the traces; a lost GPU device moves to the CPU and the job is queued again. */
-  async function attempt(job: () => Promise<void>, fail: (message: string) => void, requeue: () => void) {
+  /** Runs a job after the traces; a failure goes to `fail` as one sentence for the page. */
+  async function attempt(job: () => Promise<void>, fail: (message: string) => void) {
     try {
       await job();
     } catch (error) {
-      if (engine?.backend === 'webgpu' && isDeviceLoss(error)) {
-        await switchToCpuAfterLoss(error);
-        requeue();
-        return;
-      }
       fail(userMessage(error));
     }
   }
@@ -233,7 +212,6 @@ export function createEngineHost(post: Post) {
       await attempt(
         async () => post({ type: 'head-scores', id, scores: await scoreText(current, ids) }),
         (message) => post({ type: 'detector-error', id, job: 'head-scores', message }),
-        () => (scoresWanted ??= id),
       );
       return;
     }
@@ -243,7 +221,6 @@ export function createEngineHost(post: Post) {
       async () =>
         post({ type: 'induction', id: probe.id, ...(await scoreInduction(current, weights, probe.seed)) }),
       (message) => post({ type: 'detector-error', id: probe.id, job: 'induction', message }),
-      () => (probeWanted ??= probe),
     );
   }
 
@@ -262,11 +239,6 @@ export function createEngineHost(post: Post) {
           lastIds = { id: request.id, ids: result.ids, logits };
           post(result, Object.values(result.tensors).map((t) => t.data.buffer) as Transferable[]);
         } catch (error) {
-          if (engine.backend === 'webgpu' && isDeviceLoss(error)) {
-            await switchToCpuAfterLoss(error);
-            pending ??= request;
-            continue;
-          }
           post({ type: 'trace-error', id: request.id, message: userMessage(error) });
         }
         continue;
@@ -284,11 +256,6 @@ export function createEngineHost(post: Post) {
         lastIds.logits = undefined; // transferred to the page with the message
         post(next, [next.logits.buffer]);
       } catch (error) {
-        if (engine.backend === 'webgpu' && isDeviceLoss(error)) {
-          await switchToCpuAfterLoss(error);
-          nextWanted ??= id;
-          continue;
-        }
         post({ type: 'next-error', id, message: userMessage(error) });
       }
     }
