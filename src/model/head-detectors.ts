@@ -2,6 +2,7 @@
 // at earlier copies of the current token, at the token after an earlier copy, at the first token).
 
 import { seededRandom } from './random';
+import { headBlock } from './trace';
 
 /** One score per head: grid[layer][head]. */
 export type HeadGrid = number[][];
@@ -100,9 +101,6 @@ export function inductionScore(pattern: Float32Array, T: number, repeatLength: n
   return sum / R;
 }
 
-/** Head `h` of one layer's (NH, T, T) weights, without a copy. */
-const headPattern = (layer: Float32Array, h: number, T: number) => layer.subarray(h * T * T, (h + 1) * T * T);
-
 /** Applies `score` to every head of every layer; `layers[l]` holds layer l's (NH, T, T) attention weights. */
 function grid(
   layers: readonly Float32Array[],
@@ -111,7 +109,7 @@ function grid(
   score: (p: Float32Array) => number | null,
 ): HeadGrid | null {
   const scores = layers.map((layer) =>
-    Array.from({ length: nHead }, (_, h) => score(headPattern(layer, h, T))),
+    Array.from({ length: nHead }, (_, h) => score(headBlock(layer, h, T, T))),
   );
   return scores.some((row) => row.some((s) => s === null)) ? null : (scores as HeadGrid);
 }

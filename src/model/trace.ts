@@ -115,8 +115,13 @@ export class TraceSelection {
   }
 }
 
+/** Head `h`'s (T, X) block of (NH, T, X) data, heads one after another: a view, no copy. */
+export function headBlock(data: Float32Array, h: number, T: number, X: number): Float32Array {
+  return data.subarray(h * T * X, (h + 1) * T * X);
+}
+
 /** Head `h` of a (NH, T, X) tensor as a (T, X) tensor: a view, no copy (views and tests only read it). */
 export function headOf(tensor: Tensor, h: number): Tensor {
   const [, T, X] = tensor.shape;
-  return { shape: [T, X], data: tensor.data.subarray(h * T * X, (h + 1) * T * X) };
+  return { shape: [T, X], data: headBlock(tensor.data, h, T, X) };
 }

@@ -4,7 +4,7 @@
 import { headSize } from '../config';
 import { matrix, naiveAttention, scale, type Matrix } from '../attention';
 import type { Engine } from '../engine';
-import { TraceSelection, type TensorMap, type TraceRequest } from '../trace';
+import { headBlock, TraceSelection, type TensorMap, type TraceRequest } from '../trace';
 import { validateIds } from '../validate-ids';
 import type { GPT2Weights, LayerWeights } from '../weights';
 import { createSyncKernels, defaultCpuKernels } from '../wasm/select';
@@ -106,7 +106,7 @@ function blockForward(
   const context = new Float32Array(T * C); // (T, C)
   const perHead = headCollector(tensors, select, name, NH, T);
   for (let h = 0; h < NH; h++) {
-    const headSlice = (x: Float32Array): Matrix => matrix(T, hs, x.subarray(h * T * hs, (h + 1) * T * hs));
+    const headSlice = (x: Float32Array): Matrix => matrix(T, hs, headBlock(x, h, T, hs));
     const scores = matrix(T, T); // (T, T)
     kernels.headScores(scores.data, headSlice(q).data, headSlice(k).data, T, T, hs);
     const scaledScores = scale(scores, 1 / Math.sqrt(hs));
@@ -161,7 +161,7 @@ function headCollector(
       const full = name(kind);
       if (select.wants(full)) {
         tensors[full] ??= { shape: [NH, T, X], data: new Float32Array(NH * T * X) };
-        tensors[full].data.set(data, h * T * X);
+        headBlock(tensors[full].data, h, T, X).set(data);
       }
       if (select.headsWanted(full, NH).includes(h))
         tensors[`${full}.head${h}`] = { shape: [T, X], data: data.slice() };
