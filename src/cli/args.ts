@@ -1,7 +1,11 @@
-// A small argument parser shared by the command-line tools: `--name value` and `--flag`, with a clear
-// message for anything unknown, empty or repeated, so a typo never runs with a silent default.
-// Not node:util's parseArgs: it refuses `--steps -1` as "ambiguous", where this one takes -1 as the value and
-// the tool's own check then says which range is allowed ("--steps must be a whole number of at least 1").
+// The command-line tools' options: `--name value` and `--flag`, with a clear message for anything unknown,
+// empty or repeated, so a typo never runs with a silent default.
+// node:util's parseArgs splits the arguments; its strict mode is not used, because it refuses `--steps -1` as
+// "ambiguous", where this takes -1 as the value and the tool's own check then says which range is allowed
+// ("--steps must be a whole number of at least 1"). The checks below run over its tokens instead, in order, so
+// the first problem on the command line is the one reported.
+
+import { parseArgs as splitArgs } from 'node:util';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -15,22 +19,27 @@ export function parseArgs<S extends ArgSpec>(
   argv: string[],
   spec: S,
 ): { [K in keyof S]?: S[K] extends 'number' ? number : S[K] extends 'boolean' ? boolean : string } {
+  const options = Object.fromEntries(
+    Object.entries(spec).map(([name, kind]) => [name, { type: kind === 'boolean' ? 'boolean' : 'string' }]),
+  ) as Record<string, { type: 'boolean' | 'string' }>;
+  const { tokens } = splitArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
   const out: Record<string, string | number | boolean> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}"`);
-    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') throw new UsageError('unknown option --');
+    // A positional, or a short option: `-abc` comes as three tokens that all point at the one argument.
+    if (token.kind === 'positional' || !token.rawName.startsWith('--'))
+      throw new UsageError(`unexpected argument "${argv[token.index]}"`);
+    const { name, value } = token;
     const kind = Object.hasOwn(spec, name) ? spec[name] : undefined;
     if (!kind) throw new UsageError(`unknown option --${name}`);
     if (Object.hasOwn(out, name)) throw new UsageError(`--${name} is given twice`);
     if (kind === 'boolean') {
       // `--flag=0` must not turn the flag on: only the words below are understood.
-      if (inline !== undefined && !Object.hasOwn(BOOLEAN_WORDS, inline))
+      if (value !== undefined && !Object.hasOwn(BOOLEAN_WORDS, value))
         throw new UsageError(`--${name} is a switch: give it alone, or as --${name}=true or --${name}=false`);
-      out[name] = inline === undefined ? true : BOOLEAN_WORDS[inline];
+      out[name] = value === undefined ? true : BOOLEAN_WORDS[value];
       continue;
     }
-    const value = inline ?? argv[++i];
     if (value === undefined) throw new UsageError(`--${name} needs a value`);
     if (value.trim() === '') throw new UsageError(`--${name} is empty; give it a value`);
     if (kind === 'number') {
