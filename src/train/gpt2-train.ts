@@ -3,7 +3,6 @@
 
 import {
   crossEntropyBackward,
-  crossEntropyForward,
   encoderBackward,
   encoderForward,
   residualBackward,
@@ -149,7 +148,7 @@ export class GPT2Training {
     });
     k.layernormForward(this.lnf, residual, weights.lnFWeight, weights.lnFBias, N, C, eps);
     k.logitsForward(this.logits, this.lnf, weights.wte, N, C, config.vocabSize);
-    this.lastLoss = crossEntropyForward(
+    this.lastLoss = k.crossEntropyForward(
       this.losses,
       this.logits,
       this.targets,

@@ -6,6 +6,7 @@ import { dotProductScores, matrix, softmaxRows, weightedSum } from '../attention
 import { attentionBackward, attentionForward } from './backward-attention';
 import {
   biasBackward,
+  crossEntropyForward,
   geluBackward,
   layernormBackward,
   matmulBackwardInput,
@@ -54,6 +55,18 @@ export interface CpuKernels {
     C: number,
     V: number,
   ): void;
+  /**
+   * Softmax cross-entropy over N rows of V logits, in place (see crossEntropyForward in backward.ts): `logits`
+   * (plus `logitBias` when given) become the probabilities, `losses[n]` = −log p(targets[n]); returns the mean.
+   */
+  crossEntropyForward(
+    losses: Float32Array,
+    logits: Float32Array,
+    targets: Int32Array,
+    logitBias: Float32Array | null,
+    N: number,
+    V: number,
+  ): number;
   /** scores (T,S) = queries (T,d) · keys (S,d)ᵀ, one head (no scaling, no mask). */
   headScores(
     scores: Float32Array,
@@ -139,6 +152,7 @@ export const referenceKernels: CpuKernels = {
   matmulBackwardInput,
   matmulBackwardWeight,
   logitsForward,
+  crossEntropyForward,
   headScores(scores, queries, keys, T, S, d) {
     scores.set(dotProductScores(matrix(T, d, queries), matrix(S, d, keys)).data);
   },

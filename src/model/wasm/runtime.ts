@@ -16,6 +16,7 @@ export interface KernelExports {
   layernorm_forward(...args: number[]): void;
   layernorm_backward(...args: number[]): void;
   bias_backward(...args: number[]): void;
+  cross_entropy_forward(...args: number[]): void;
   set_pack_buffer(ptr: number, bytes: number): void;
   /** dst (cols × rows) = srcᵀ, src (rows × cols) with row stride ld; on the calling thread. */
   transpose(dst: number, src: number, rows: number, cols: number, ld: number): void;

@@ -63,6 +63,7 @@ export const KERNEL_NAMES: KernelName[] = [
   'layernorm_forward',
   'layernorm_backward',
   'bias_backward',
+  'cross_entropy_forward',
 ];
 
 /**

@@ -174,6 +174,31 @@ export class WasmKernels implements CpuKernels {
     f.end();
   }
 
+  crossEntropyForward(
+    losses: Float32Array,
+    logits: Float32Array,
+    targets: Int32Array,
+    logitBias: Float32Array | null,
+    N: number,
+    V: number,
+  ): number {
+    const f = this.runtime.frame();
+    // The targets' bits go in as they are (a float view of the ints); the kernel loads them as i32.
+    const targetBits = new Float32Array(targets.buffer, targets.byteOffset, N);
+    const args = [
+      f.output(losses.subarray(0, N), false),
+      f.output(logits.subarray(0, N * V), true),
+      f.input(targetBits),
+      logitBias ? f.input(logitBias.subarray(0, V)) : 0,
+      V,
+    ];
+    this.run('cross_entropy_forward', args, N, 1, V * 8);
+    f.end();
+    let total = 0;
+    for (let n = 0; n < N; n++) total += losses[n];
+    return total / N;
+  }
+
   causalSoftmax(out: Float32Array, scores: Float32Array, T: number): void {
     const f = this.runtime.frame();
     const ptr = f.output(out, false);

@@ -99,6 +99,46 @@ describe('WebAssembly SIMD kernels', () => {
     expect(relativeError(wasm[2], ref[2])).toBeLessThan(TOLERANCE);
   });
 
+  it.each([
+    [1, 5],
+    [3, 37],
+    [7, 300],
+    [2, 50257],
+  ])('cross-entropy forward equals the reference, with and without a logit bias, N=%i, V=%i', (N, V) => {
+    const logits = randomArray(N * V, 21, 6);
+    const random = seededRandom(22);
+    const targets = Int32Array.from({ length: N }, () => Math.floor(random() * V));
+    const bias = randomArray(V, 23, 3);
+    for (const b of [bias, null]) {
+      const losses = { ref: new Float32Array(N), wasm: new Float32Array(N) };
+      const { ref, wasm } = both([logits], (k, [probs]) => {
+        const mean = k.crossEntropyForward(k === kernels ? losses.wasm : losses.ref, probs, targets, b, N, V);
+        const own = k === kernels ? losses.wasm : losses.ref;
+        expect(mean).toBeCloseTo(own.reduce((a, x) => a + x, 0) / N, 5);
+      });
+      expect(relativeError(wasm[0], ref[0])).toBeLessThan(1e-5);
+      expect(relativeError(losses.wasm, losses.ref)).toBeLessThan(1e-6);
+    }
+    // Probabilities sum to one on every row.
+    const probs = logits.slice();
+    kernels.crossEntropyForward(new Float32Array(N), probs, targets, null, N, V);
+    for (let n = 0; n < N; n++) {
+      let sum = 0;
+      for (let v = 0; v < V; v++) sum += probs[n * V + v];
+      expect(sum).toBeCloseTo(1, 5);
+    }
+  });
+
+  it('cross-entropy subtracts the row maximum (logits of ±1000 stay finite)', () => {
+    const logits = Float32Array.from([1000, 0, -1000, 999, 3, 1000, -1000, 0, 5]);
+    const losses = new Float32Array(3);
+    kernels.crossEntropyForward(losses, logits, Int32Array.from([1, 0, 2]), null, 3, 3);
+    expect(losses[0]).toBeCloseTo(1000, 3);
+    expect(losses[1]).toBeCloseTo(1 + Math.log(1 + Math.exp(-1)), 5);
+    expect(losses[2]).toBeCloseTo(Math.log(1 + Math.exp(-5)), 6);
+    expect(Array.from(logits).every(Number.isFinite)).toBe(true);
+  });
+
   it('softmax subtracts the row maximum (scores of ±1000 stay finite)', () => {
     const scores = Float32Array.from([1000, 0, 0, 999, 1000, 0, -1000, -999, -1001]);
     const weights = new Float32Array(9);

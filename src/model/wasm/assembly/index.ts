@@ -11,3 +11,4 @@ export {
   bias_backward,
 } from './activations';
 export { attention_forward, attention_backward } from './attention';
+export { cross_entropy_forward } from './cross-entropy';
