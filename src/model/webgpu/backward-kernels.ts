@@ -1,0 +1,274 @@
+// The WGSL kernels of a training step as the TypeScript side sees them: the backward pass of every GPT-2 op
+// and AdamW with its gradient clip, each the twin of a CPU function (src/model/cpu/backward.ts, src/train/adamw.ts).
+
+import adamwSource from './kernels/backward/adamw.wgsl?raw';
+import attentionBackwardSource from './kernels/backward/attention-backward.wgsl?raw';
+import biasBackwardSource from './kernels/backward/bias-backward.wgsl?raw';
+import crossEntropySource from './kernels/backward/cross-entropy.wgsl?raw';
+import embeddingBackwardSource from './kernels/backward/embedding-backward.wgsl?raw';
+import geluBackwardSource from './kernels/backward/gelu-backward.wgsl?raw';
+import gradNormSource from './kernels/backward/grad-norm.wgsl?raw';
+import layernormBackwardSource from './kernels/backward/layernorm-backward.wgsl?raw';
+import matmulGradSource from './kernels/backward/matmul-grad.wgsl?raw';
+import residualBackwardSource from './kernels/backward/residual-backward.wgsl?raw';
+import { ROW_WORKGROUP_SIZE, WORKGROUP_SIZE, type KernelSpec, type MatmulConfig } from './kernels';
+
+/** Workgroups of the first pass of the gradient norm: each writes one partial sum, so a fixed count keeps the
+ * final pass to one workgroup and the sum's order independent of the device. */
+export const GRAD_NORM_WORKGROUPS = 64;
+
+const u32 = (names: string[]) => names.map((name) => [name, 'u32'] as const);
+
+const CROSS_ENTROPY_PARAMS = [...u32(['N', 'V', 'hasBias']), ['scale', 'f32']] as const;
+const LAYERNORM_BACKWARD_PARAMS = [...u32(['N', 'C']), ['eps', 'f32']] as const;
+const ATTENTION_BACKWARD_PARAMS = [...u32(['B', 'T', 'C', 'NH']), ['scale', 'f32']] as const;
+const EMBEDDING_BACKWARD_PARAMS = u32(['B', 'T', 'C', 'U']);
+const GRAD_NORM_PARAMS = [
+  ...u32(['start', 'length']),
+  ['weight', 'f32'],
+  ...u32(['partialOffset', 'partialCount']),
+  ['maxNorm', 'f32'],
+  ['divisor', 'f32'],
+] as const;
+
+const crossEntropy = (entryPoint: 'forward' | 'backward'): KernelSpec => ({
+  label: `cross-entropy-${entryPoint}`,
+  source: crossEntropySource,
+  entryPoint,
+  constants: { ROW_WORKGROUP_SIZE, WORKGROUP_SIZE },
+  bindings: ['uniform', 'read', 'read', 'write', 'write'],
+  params: CROSS_ENTROPY_PARAMS,
+});
+
+const layernormBackward = (entryPoint: 'rows' | 'columns'): KernelSpec => ({
+  label: `layernorm-backward-${entryPoint}`,
+  source: layernormBackwardSource,
+  entryPoint,
+  constants: { ROW_WORKGROUP_SIZE, WORKGROUP_SIZE },
+  bindings: ['uniform', 'read', 'read', 'read', 'write', 'write', 'write', 'write'],
+  params: LAYERNORM_BACKWARD_PARAMS,
+});
+
+const attentionBackward = (entryPoint: 'scores' | 'inputs'): KernelSpec => ({
+  label: `attention-backward-${entryPoint}`,
+  source: attentionBackwardSource,
+  entryPoint,
+  constants: { ROW_WORKGROUP_SIZE, WORKGROUP_SIZE },
+  bindings: ['uniform', 'read', 'read', 'read', 'write', 'write'],
+  params: ATTENTION_BACKWARD_PARAMS,
+});
+
+const embeddingBackward = (entryPoint: 'tokens' | 'positions'): KernelSpec => ({
+  label: `embedding-backward-${entryPoint}`,
+  source: embeddingBackwardSource,
+  entryPoint,
+  constants: { WORKGROUP_SIZE },
+  bindings: ['uniform', 'read', 'read', 'write', 'write'],
+  params: EMBEDDING_BACKWARD_PARAMS,
+});
+
+const gradNorm = (entryPoint: 'partialSums' | 'finish' | 'clip' | 'divideRange'): KernelSpec => ({
+  label: `grad-norm-${entryPoint}`,
+  source: gradNormSource,
+  entryPoint,
+  constants: { WORKGROUP_SIZE, GRAD_NORM_WORKGROUPS },
+  bindings: ['uniform', 'write', 'write', 'write'],
+  params: GRAD_NORM_PARAMS,
+});
+
+const count = [['count', 'u32']] as const;
+
+export const BACKWARD_KERNELS = {
+  /** Grid: rowGrid2d(N). In place: logits → probabilities; losses (N) written. */
+  crossEntropyForward: crossEntropy('forward'),
+  /** Grid: elementGrid(N·V). In place: probabilities → dlogits of the mean loss. */
+  crossEntropyBackward: crossEntropy('backward'),
+  /** Grid: [⌈OC / WORKGROUP_SIZE⌉, 1, 1]. */
+  biasBackward: {
+    label: 'bias-backward',
+    source: biasBackwardSource,
+    entryPoint: 'main',
+    constants: { WORKGROUP_SIZE },
+    bindings: ['uniform', 'read', 'write'],
+    params: u32(['N', 'OC']),
+  },
+  /** Grid: rowGrid2d(N); then layernormBackwardColumns over [⌈C / WORKGROUP_SIZE⌉, 1, 1]. */
+  layernormBackwardRows: layernormBackward('rows'),
+  layernormBackwardColumns: layernormBackward('columns'),
+  /** Grid: elementGrid(N). */
+  geluBackward: {
+    label: 'gelu-backward',
+    source: geluBackwardSource,
+    entryPoint: 'main',
+    constants: { WORKGROUP_SIZE },
+    bindings: ['uniform', 'read', 'read', 'write'],
+    params: count,
+  },
+  /** Grid: elementGrid(N). */
+  residualBackward: {
+    label: 'residual-backward',
+    source: residualBackwardSource,
+    entryPoint: 'main',
+    constants: { WORKGROUP_SIZE },
+    bindings: ['uniform', 'read', 'write', 'write'],
+    params: count,
+  },
+  /** Grid: rowGrid2d(B·NH·T); then attentionBackwardInputs over elementGrid(B·T·3C). */
+  attentionBackwardScores: attentionBackward('scores'),
+  attentionBackwardInputs: attentionBackward('inputs'),
+  /** Grids: elementGrid(U·C) and elementGrid(T·C). */
+  embeddingBackwardTokens: embeddingBackward('tokens'),
+  embeddingBackwardPositions: embeddingBackward('positions'),
+  /** Grid: elementGrid(P). */
+  adamw: {
+    label: 'adamw',
+    source: adamwSource,
+    entryPoint: 'main',
+    constants: { WORKGROUP_SIZE },
+    bindings: ['uniform', 'read', 'read', 'write', 'write', 'write'],
+    params: [
+      ...count,
+      ...(['beta1', 'beta2', 'eps', 'stepSize', 'decayFactor', 'biasCorrection2Sqrt'] as const).map(
+        (name) => [name, 'f32'] as const,
+      ),
+    ],
+  },
+  /** Grid: [GRAD_NORM_WORKGROUPS, 1, 1]. */
+  gradNormPartials: gradNorm('partialSums'),
+  /** Grid: [1, 1, 1]. */
+  gradNormFinish: gradNorm('finish'),
+  /** Grids: elementGrid(length). */
+  gradClip: gradNorm('clip'),
+  gradDivideRange: gradNorm('divideRange'),
+} as const satisfies Record<string, KernelSpec>;
+
+/** The tiled product of the backward pass: out (M,N) (+)= op(A) (M,K) · op(B) (K,N) (matmul-grad.wgsl). */
+export function matmulGradKernel(
+  config: MatmulConfig,
+  options: { transposedA: boolean; transposedB: boolean; accumulate: boolean },
+): KernelSpec {
+  const flags = `${options.transposedA ? '-aT' : ''}${options.transposedB ? '-bT' : ''}`;
+  return {
+    label: `matmul-grad-${config.threadsY * config.threadM}x${config.threadsX * config.threadN}${flags}${options.accumulate ? '-acc' : ''}`,
+    source: matmulGradSource,
+    entryPoint: 'main',
+    constants: {
+      THREADS_X: config.threadsX,
+      THREADS_Y: config.threadsY,
+      THREAD_M: config.threadM,
+      THREAD_N: config.threadN,
+      TILE_K: config.tileK,
+      A_TRANSPOSED: options.transposedA,
+      B_TRANSPOSED: options.transposedB,
+      ACCUMULATE: options.accumulate,
+    },
+    bindings: ['uniform', 'read', 'read', 'write'],
+    params: u32([
+      'M',
+      'N',
+      'K',
+      'aOffset',
+      'aRowStride',
+      'bOffset',
+      'bRowStride',
+      'outOffset',
+      'outRowStride',
+    ]),
+  };
+}
+
+/** Params of matmul-grad for whole stored matrices: A stored (M,K), or (K,M) when transposed; B likewise. */
+export function matmulGradParams(
+  shape: { M: number; N: number; K: number; transposedA: boolean; transposedB: boolean },
+  overrides: Record<string, number> = {},
+): Record<string, number> {
+  const { M, N, K } = shape;
+  return {
+    M,
+    N,
+    K,
+    aOffset: 0,
+    aRowStride: shape.transposedA ? M : K,
+    bOffset: 0,
+    bRowStride: shape.transposedB ? K : N,
+    outOffset: 0,
+    outRowStride: N,
+    ...overrides,
+  };
+}
+
+/** dinp (N,C) += dout (N,OC) · weightᵀ, weight stored (C,OC): kernel options and params. */
+export const matmulBackwardInputShape = (N: number, C: number, OC: number) =>
+  ({ M: N, N: C, K: OC, transposedA: false, transposedB: true }) as const;
+/** dweight (C,OC) += inpᵀ · dout, inp stored (N,C), dout (N,OC). */
+export const matmulBackwardWeightShape = (N: number, C: number, OC: number) =>
+  ({ M: C, N: OC, K: N, transposedA: true, transposedB: false }) as const;
+
+/** The workgroup grid of matmul-grad for an M × N output. */
+export function matmulGradGrid(config: MatmulConfig, M: number, N: number): [number, number, number] {
+  return [
+    Math.ceil(N / (config.threadsX * config.threadN)),
+    Math.ceil(M / (config.threadsY * config.threadM)),
+    1,
+  ];
+}
+
+const MAX_GROUPS_PER_DIMENSION = 65535;
+
+/** One workgroup per row, folded into y past 65535 rows (the row kernels here read wid.x + wid.y·groups.x and
+ * return on the rows past the end): B·NH·T passes 65535 for GPT-2 at B = 8, T = 1024. */
+export function rowGrid2d(rows: number): [number, number, number] {
+  const y = Math.ceil(rows / MAX_GROUPS_PER_DIMENSION);
+  return [Math.ceil(rows / y), y, 1];
+}
+
+/**
+ * The gather plan of embedding-backward.wgsl for a batch of token ids: the distinct tokens in increasing
+ * order, where each one's positions start in the positions list (plus the end), and the positions n (in
+ * increasing order, so the GPU adds in the CPU's order). Returns the packed array and U.
+ */
+export function embeddingBackwardPlan(ids: ArrayLike<number>): { plan: Uint32Array; U: number } {
+  const N = ids.length;
+  const order = Array.from({ length: N }, (_, n) => n).sort((x, y) => ids[x] - ids[y] || x - y);
+  const tokens: number[] = [];
+  const starts: number[] = [];
+  order.forEach((n, j) => {
+    if (j === 0 || ids[n] !== ids[order[j - 1]]) {
+      tokens.push(ids[n]);
+      starts.push(j);
+    }
+  });
+  const U = tokens.length;
+  const plan = new Uint32Array(2 * U + 1 + N);
+  plan.set(tokens, 0);
+  plan.set(starts, U);
+  plan[2 * U] = N;
+  plan.set(order, 2 * U + 1);
+  return { plan, U };
+}
+
+/** The decay mask of AdamW as bits: bit i % 32 of word ⌊i / 32⌋ is mask[i]. */
+export function packDecayMask(mask: ArrayLike<number>): Uint32Array {
+  const words = new Uint32Array(Math.ceil(mask.length / 32));
+  for (let i = 0; i < mask.length; i++) if (mask[i]) words[i >>> 5] |= 1 << (i & 31);
+  return words;
+}
+
+/** The Params of adamw.wgsl for update number `step` (1 for the first) with learning rate `lr`, computed in
+ * float64 as AdamW.update computes them. */
+export function adamwParams(
+  count: number,
+  step: number,
+  lr: number,
+  hyper: { beta1: number; beta2: number; eps: number; weightDecay: number },
+): Record<string, number> {
+  return {
+    count,
+    beta1: hyper.beta1,
+    beta2: hyper.beta2,
+    eps: hyper.eps,
+    stepSize: lr / (1 - hyper.beta1 ** step),
+    decayFactor: 1 - lr * hyper.weightDecay,
+    biasCorrection2Sqrt: Math.sqrt(1 - hyper.beta2 ** step),
+  };
+}

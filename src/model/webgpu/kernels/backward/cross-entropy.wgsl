@@ -1,0 +1,91 @@
+// Softmax cross-entropy over a vocabulary of V, forward and backward, the twins of crossEntropyForward and
+// crossEntropyBackward (src/model/cpu/backward.ts). Both work in place on the (N, V) logits: the forward
+// turns them into probabilities and writes each row's loss, the backward turns the probabilities into
+// dloss/dlogits = (p - onehot(target)) / N, the gradient of the mean loss. The mean itself is left to the
+// caller (N numbers), as the per-row losses are what a trainer reads anyway.
+// Speed: memory-bound, three passes over each row of logits; `forward` is one workgroup per row, so short
+// batches leave a big GPU mostly idle. ROW_WORKGROUP_SIZE and WORKGROUP_SIZE come from the generated header.
+
+struct Params {
+  N: u32, // rows (B·T)
+  V: u32, // vocabulary
+  hasBias: u32, // 1: logitBias is added to every row first (see src/train/vocab.ts)
+  scale: f32, // 1 / N, used by `backward`
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> targets: array<u32>; // (N)
+@group(0) @binding(2) var<storage, read> logitBias: array<f32>; // (V), read when hasBias
+@group(0) @binding(3) var<storage, read_write> logits: array<f32>; // (N, V): logits → probabilities → dlogits
+@group(0) @binding(4) var<storage, read_write> losses: array<f32>; // (N)
+
+var<workgroup> partial: array<f32, ROW_WORKGROUP_SIZE>;
+
+// Reduces `value` over the workgroup (max when takeMax, else sum); every thread gets the result.
+fn workgroupReduce(lid: u32, value: f32, takeMax: bool) -> f32 {
+  partial[lid] = value;
+  workgroupBarrier();
+  for (var stride = ROW_WORKGROUP_SIZE / 2u; stride > 0u; stride = stride / 2u) {
+    if (lid < stride) {
+      let other = partial[lid + stride];
+      partial[lid] = select(partial[lid] + other, max(partial[lid], other), takeMax);
+    }
+    workgroupBarrier();
+  }
+  let result = partial[0];
+  workgroupBarrier();
+  return result;
+}
+
+fn biasedLogit(row: u32, v: u32) -> f32 {
+  var x = logits[row + v];
+  if (params.hasBias == 1u) {
+    x += logitBias[v];
+  }
+  return x;
+}
+
+// One workgroup per row n: loss = log Σ exp(x - max) - (x[target] - max), probabilities exp(x - max - logSum).
+// Every thread reads the target's logit before the reductions and nothing is written until after them, so
+// no thread can read a probability in place of a logit.
+@compute @workgroup_size(ROW_WORKGROUP_SIZE)
+fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u,
+           @builtin(local_invocation_index) lid: u32) {
+  let n = wid.x + wid.y * groups.x;
+  if (n >= params.N) {
+    return; // uniform across the workgroup, so the barriers below stay uniform
+  }
+  let row = n * params.V;
+  let targetLogit = biasedLogit(row, targets[n]);
+  var rowMax = -3.402823e38;
+  for (var v = lid; v < params.V; v += ROW_WORKGROUP_SIZE) {
+    rowMax = max(rowMax, biasedLogit(row, v));
+  }
+  rowMax = workgroupReduce(lid, rowMax, true);
+  var sum = 0.0;
+  for (var v = lid; v < params.V; v += ROW_WORKGROUP_SIZE) {
+    sum += exp(biasedLogit(row, v) - rowMax);
+  }
+  let logSum = log(workgroupReduce(lid, sum, false));
+  for (var v = lid; v < params.V; v += ROW_WORKGROUP_SIZE) {
+    logits[row + v] = exp(biasedLogit(row, v) - rowMax - logSum);
+  }
+  if (lid == 0u) {
+    losses[n] = logSum - (targetLogit - rowMax);
+  }
+}
+
+// One thread per element of (N, V): probabilities → gradient of the mean loss.
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let i = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  if (i >= params.N * params.V) {
+    return;
+  }
+  let n = i / params.V;
+  var d = logits[i] * params.scale;
+  if (i % params.V == targets[n]) {
+    d -= params.scale;
+  }
+  logits[i] = d;
+}

@@ -1,0 +1,96 @@
+// The attention and embedding backward kernels against their CPU twins (backward-attention.ts, backward.ts):
+// B = 2 sequences, 3 heads of size 4 (C = 12), T = 5 and T = 40 (more keys than a row workgroup has threads),
+// and a batch of token ids with repeats. Gradients start from seeded nonzero values, so += is checked.
+
+import { afterAll, describe, expect, it } from 'vitest';
+import { attentionBackward, attentionForward } from '../../../src/model/cpu/backward-attention';
+import { encoderBackward } from '../../../src/model/cpu/backward';
+import { seededRandom } from '../../../src/model/random';
+import {
+  BACKWARD_KERNELS as K,
+  embeddingBackwardPlan,
+  rowGrid2d,
+} from '../../../src/model/webgpu/backward-kernels';
+import { elementGrid } from '../../../src/model/webgpu/steps';
+import { relativeError } from '../../helpers/fixtures';
+import { BackwardHarness } from './backward-harness';
+import { deviceForTests } from './gpu';
+
+const gpu = await deviceForTests();
+afterAll(() => gpu?.device.destroy());
+
+const random = seededRandom(11);
+const randomArray = (n: number, spread = 1) =>
+  Float32Array.from({ length: n }, () => (random() * 2 - 1) * spread);
+
+describe('embeddingBackwardPlan', () => {
+  it('lists the distinct tokens in order, with the positions of each in increasing order', () => {
+    const { plan, U } = embeddingBackwardPlan([5, 2, 5, 9, 2, 5]);
+    expect(U).toBe(3);
+    expect(Array.from(plan.subarray(0, U))).toEqual([2, 5, 9]);
+    expect(Array.from(plan.subarray(U, 2 * U + 1))).toEqual([0, 2, 5, 6]);
+    expect(Array.from(plan.subarray(2 * U + 1))).toEqual([1, 4, 0, 2, 5, 3]);
+  });
+});
+
+describe.skipIf(!gpu)('WGSL attention and embedding backward against their CPU twins', () => {
+  const harness = new BackwardHarness(gpu!.device);
+
+  for (const T of [5, 40]) {
+    it(`causal attention backward into dq, dk, dv: B = 2, T = ${T}, C = 12, NH = 3`, async () => {
+      const [B, C, NH] = [2, 12, 3];
+      const qkv = randomArray(B * T * 3 * C, 2);
+      const att = new Float32Array(B * NH * T * T);
+      attentionForward(new Float32Array(B * T * C), att, qkv, B, T, C, NH);
+      const dout = randomArray(B * T * C);
+      const dqkv0 = randomArray(B * T * 3 * C);
+      const dqkv = dqkv0.slice();
+      attentionBackward(dqkv, new Float32Array(T), dout, qkv, att, B, T, C, NH);
+      const params = { B, T, C, NH, scale: 1 / Math.sqrt(C / NH) };
+      const bind = ['dout', 'qkv', 'att', 'datt', 'dqkv'];
+      const result = await harness.run(
+        { dout, qkv, att, datt: randomArray(B * NH * T * T), dqkv: dqkv0 },
+        [
+          { spec: K.attentionBackwardScores, params, bind, grid: rowGrid2d(B * NH * T) },
+          { spec: K.attentionBackwardInputs, params, bind, grid: elementGrid(B * T * 3 * C) },
+        ],
+        ['dqkv', 'datt'],
+      );
+      // Compared part by part, so a failure says whether q, k or v is wrong.
+      const parts = ['dq', 'dk', 'dv'];
+      for (let part = 0; part < 3; part++) {
+        const pick = (x: Float32Array) => x.filter((_, i) => Math.floor((i % (3 * C)) / C) === part);
+        expect(relativeError(pick(result.dqkv), pick(dqkv)), parts[part]).toBeLessThan(1e-5);
+      }
+      // The scores' gradient is zero above the diagonal: the causal mask passes nothing back.
+      const above = result.datt.filter((_, i) => i % T > Math.floor(i / T) % T);
+      expect(above.every((x) => x === 0)).toBe(true);
+    });
+  }
+
+  it('embedding backward: dwte rows of repeated tokens and dwpe, B = 2, T = 5, C = 12, V = 37', async () => {
+    const [B, T, C, V, maxT] = [2, 5, 12, 37, 8];
+    const ids = Int32Array.from([3, 36, 3, 0, 17, 36, 3, 5, 0, 3]);
+    const dencoded = randomArray(B * T * C);
+    const [dwte0, dwpe0] = [randomArray(V * C), randomArray(maxT * C)];
+    const [dwte, dwpe] = [dwte0.slice(), dwpe0.slice()];
+    encoderBackward(dwte, dwpe, dencoded, ids, B, T, C);
+    const { plan, U } = embeddingBackwardPlan(ids);
+    const params = { B, T, C, U };
+    const bind = ['dencoded', 'plan', 'dwte', 'dwpe'];
+    const result = await harness.run(
+      { dencoded, plan, dwte: dwte0, dwpe: dwpe0 },
+      [
+        { spec: K.embeddingBackwardTokens, params, bind, grid: elementGrid(U * C) },
+        { spec: K.embeddingBackwardPositions, params, bind, grid: elementGrid(T * C) },
+      ],
+      ['dwte', 'dwpe'],
+    );
+    // Float32 sums in the CPU's order (each CPU += rounds to float32 too): equal up to the rounding of an add.
+    expect(relativeError(result.dwte, dwte), 'dwte').toBeLessThan(1e-6);
+    expect(relativeError(result.dwpe, dwpe), 'dwpe').toBeLessThan(1e-6);
+    expect(Array.from(result.dwte.subarray(C, 2 * C)), 'an unused row').toEqual(
+      Array.from(dwte0.subarray(C, 2 * C)),
+    );
+  });
+});
