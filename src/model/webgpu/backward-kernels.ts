@@ -1,11 +1,14 @@
-// The WGSL kernels of a training step as the TypeScript side sees them: the backward pass of every GPT-2 op
-// and AdamW with its gradient clip, each the twin of a CPU function (src/model/cpu/backward.ts, src/train/adamw.ts).
+// The WGSL kernels of a training step as the TypeScript side sees them: the backward pass of every GPT-2 op,
+// the two forward ops that training runs its own way (the batched embedding, attention that keeps its weights),
+// and AdamW with its gradient clip; each the twin of a CPU function (src/model/cpu/backward*.ts, src/train/adamw.ts).
 
 import adamwSource from './kernels/backward/adamw.wgsl?raw';
 import attentionBackwardSource from './kernels/backward/attention-backward.wgsl?raw';
+import attentionForwardSource from './kernels/backward/attention-forward.wgsl?raw';
 import biasBackwardSource from './kernels/backward/bias-backward.wgsl?raw';
 import crossEntropySource from './kernels/backward/cross-entropy.wgsl?raw';
 import embeddingBackwardSource from './kernels/backward/embedding-backward.wgsl?raw';
+import encoderForwardSource from './kernels/backward/encoder-forward.wgsl?raw';
 import geluBackwardSource from './kernels/backward/gelu-backward.wgsl?raw';
 import gradNormSource from './kernels/backward/grad-norm.wgsl?raw';
 import layernormBackwardSource from './kernels/backward/layernorm-backward.wgsl?raw';
@@ -21,7 +24,7 @@ const u32 = (names: string[]) => names.map((name) => [name, 'u32'] as const);
 
 const CROSS_ENTROPY_PARAMS = [...u32(['N', 'V', 'hasBias']), ['scale', 'f32']] as const;
 const LAYERNORM_BACKWARD_PARAMS = [...u32(['N', 'C']), ['eps', 'f32']] as const;
-const ATTENTION_BACKWARD_PARAMS = [...u32(['B', 'T', 'C', 'NH']), ['scale', 'f32']] as const;
+const ATTENTION_PARAMS = [...u32(['B', 'T', 'C', 'NH']), ['scale', 'f32']] as const;
 const EMBEDDING_BACKWARD_PARAMS = u32(['B', 'T', 'C', 'U']);
 const GRAD_NORM_PARAMS = [
   ...u32(['start', 'length']),
@@ -49,13 +52,22 @@ const layernormBackward = (entryPoint: 'rows' | 'columns'): KernelSpec => ({
   params: LAYERNORM_BACKWARD_PARAMS,
 });
 
+const attentionForward = (entryPoint: 'weights' | 'context'): KernelSpec => ({
+  label: `attention-forward-${entryPoint}`,
+  source: attentionForwardSource,
+  entryPoint,
+  constants: { ROW_WORKGROUP_SIZE, WORKGROUP_SIZE },
+  bindings: ['uniform', 'read', 'write', 'write'],
+  params: ATTENTION_PARAMS,
+});
+
 const attentionBackward = (entryPoint: 'scores' | 'inputs'): KernelSpec => ({
   label: `attention-backward-${entryPoint}`,
   source: attentionBackwardSource,
   entryPoint,
   constants: { ROW_WORKGROUP_SIZE, WORKGROUP_SIZE },
   bindings: ['uniform', 'read', 'read', 'read', 'write', 'write'],
-  params: ATTENTION_BACKWARD_PARAMS,
+  params: ATTENTION_PARAMS,
 });
 
 const embeddingBackward = (entryPoint: 'tokens' | 'positions'): KernelSpec => ({
@@ -79,6 +91,18 @@ const gradNorm = (entryPoint: 'partialSums' | 'finish' | 'clip' | 'divideRange')
 const count = [['count', 'u32']] as const;
 
 export const BACKWARD_KERNELS = {
+  /** Grid: elementGrid(B·T·C). encoded (B,T,C) = wte[ids] + wpe[t]. */
+  encoderForward: {
+    label: 'encoder-forward',
+    source: encoderForwardSource,
+    entryPoint: 'main',
+    constants: { WORKGROUP_SIZE },
+    bindings: ['uniform', 'read', 'read', 'read', 'write'],
+    params: u32(['B', 'T', 'C']),
+  },
+  /** Grid: rowGrid2d(B·NH·T); then attentionForwardContext over elementGrid(B·T·C). */
+  attentionForwardWeights: attentionForward('weights'),
+  attentionForwardContext: attentionForward('context'),
   /** Grid: rowGrid2d(N). In place: logits → probabilities; losses (N) written. */
   crossEntropyForward: crossEntropy('forward'),
   /** Grid: elementGrid(N·V). In place: probabilities → dlogits of the mean loss. */

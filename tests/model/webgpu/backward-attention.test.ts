@@ -1,10 +1,11 @@
-// The attention and embedding backward kernels against their CPU twins (backward-attention.ts, backward.ts):
+// Attention and the embedding for training, forward and backward, against their CPU twins (backward-attention.ts,
+// backward.ts):
 // B = 2 sequences, 3 heads of size 4 (C = 12), T = 5 and T = 40 (more keys than a row workgroup has threads),
 // and a batch of token ids with repeats. Gradients start from seeded nonzero values, so += is checked.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { attentionBackward, attentionForward } from '../../../src/model/cpu/backward-attention';
-import { encoderBackward } from '../../../src/model/cpu/backward';
+import { encoderBackward, encoderForward } from '../../../src/model/cpu/backward';
 import { seededRandom } from '../../../src/model/random';
 import {
   BACKWARD_KERNELS as K,
@@ -35,6 +36,33 @@ describe('embeddingBackwardPlan', () => {
 
 describe.skipIf(!gpu)('WGSL attention and embedding backward against their CPU twins', () => {
   const harness = new BackwardHarness(gpu!.device);
+
+  // Scores of several hundred overflow exp unless the row's maximum is subtracted first.
+  for (const [T, spread, what] of [
+    [5, 2, 'small scores'],
+    [40, 2, 'small scores'],
+    [5, 20, 'scores in the hundreds'],
+  ] as const) {
+    it(`causal attention forward, keeping the weights: B = 2, T = ${T}, C = 12, NH = 3, ${what}`, async () => {
+      const [B, C, NH] = [2, 12, 3];
+      const qkv = randomArray(B * T * 3 * C, spread);
+      const [out, att] = [new Float32Array(B * T * C), new Float32Array(B * NH * T * T)];
+      attentionForward(out, att, qkv, B, T, C, NH);
+      const params = { B, T, C, NH, scale: 1 / Math.sqrt(C / NH) };
+      const bind = ['qkv', 'att', 'out'];
+      const result = await harness.run(
+        // Stale values in att and out, as a reused buffer has: the kernels must overwrite every element.
+        { qkv, att: randomArray(B * NH * T * T), out: randomArray(B * T * C) },
+        [
+          { spec: K.attentionForwardWeights, params, bind, grid: rowGrid2d(B * NH * T) },
+          { spec: K.attentionForwardContext, params, bind, grid: elementGrid(B * T * C) },
+        ],
+        ['att', 'out'],
+      );
+      expect(relativeError(result.att, att), 'weights').toBeLessThan(1e-5);
+      expect(relativeError(result.out, out), 'context').toBeLessThan(1e-5);
+    });
+  }
 
   for (const T of [5, 40]) {
     it(`causal attention backward into dq, dk, dv: B = 2, T = ${T}, C = 12, NH = 3`, async () => {
@@ -67,6 +95,27 @@ describe.skipIf(!gpu)('WGSL attention and embedding backward against their CPU t
       expect(above.every((x) => x === 0)).toBe(true);
     });
   }
+
+  it('the batched embedding forward: wte[ids] + wpe[t], B = 2, T = 5, C = 12, V = 37', async () => {
+    const [B, T, C, V, maxT] = [2, 5, 12, 37, 8];
+    const ids = Int32Array.from([3, 36, 3, 0, 17, 36, 3, 5, 0, 3]);
+    const [wte, wpe] = [randomArray(V * C), randomArray(maxT * C)];
+    const encoded = new Float32Array(B * T * C);
+    encoderForward(encoded, ids, wte, wpe, B, T, C);
+    const result = await harness.run(
+      { ids: Uint32Array.from(ids), wte, wpe, encoded: randomArray(B * T * C) },
+      [
+        {
+          spec: K.encoderForward,
+          params: { B, T, C },
+          bind: ['ids', 'wte', 'wpe', 'encoded'],
+          grid: elementGrid(B * T * C),
+        },
+      ],
+      ['encoded'],
+    );
+    expect(relativeError(result.encoded, encoded)).toBe(0); // one float32 add each, on both sides
+  });
 
   it('embedding backward: dwte rows of repeated tokens and dwpe, B = 2, T = 5, C = 12, V = 37', async () => {
     const [B, T, C, V, maxT] = [2, 5, 12, 37, 8];
