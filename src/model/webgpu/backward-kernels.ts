@@ -16,9 +16,16 @@ import matmulGradSource from './kernels/backward/matmul-grad.wgsl?raw';
 import residualBackwardSource from './kernels/backward/residual-backward.wgsl?raw';
 import { ROW_WORKGROUP_SIZE, WORKGROUP_SIZE, type KernelSpec, type MatmulConfig } from './kernels';
 
-/** Workgroups of the first pass of the gradient norm: each writes one partial sum, so a fixed count keeps the
- * final pass to one workgroup and the sum's order independent of the device. */
+/** The most workgroups of the first pass of the gradient norm, and so the partial-sum slots of one range: each
+ * writes one partial sum, so a bounded count keeps the final pass to one workgroup, and a count fixed by the
+ * range's length keeps the sum's order independent of the device. */
 export const GRAD_NORM_WORKGROUPS = 64;
+
+/** The first pass's grid for a range of `length` gradients: one workgroup per WORKGROUP_SIZE of them, at most
+ * GRAD_NORM_WORKGROUPS (a 12-float bias needs one, not 64 that each wait at every barrier). */
+export function gradNormGrid(length: number): [number, number, number] {
+  return [Math.max(1, Math.min(GRAD_NORM_WORKGROUPS, Math.ceil(length / WORKGROUP_SIZE))), 1, 1];
+}
 
 const u32 = (names: string[]) => names.map((name) => [name, 'u32'] as const);
 
@@ -157,7 +164,7 @@ export const BACKWARD_KERNELS = {
       ),
     ],
   },
-  /** Grid: [GRAD_NORM_WORKGROUPS, 1, 1]. */
+  /** Grid: gradNormGrid(length); the partial slots it leaves unwritten must be zero. */
   gradNormPartials: gradNorm('partialSums'),
   /** Grid: [1, 1, 1]. */
   gradNormFinish: gradNorm('finish'),

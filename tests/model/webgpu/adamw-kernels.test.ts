@@ -8,6 +8,7 @@ import {
   BACKWARD_KERNELS as K,
   GRAD_NORM_WORKGROUPS,
   adamwParams,
+  gradNormGrid,
   packDecayMask,
 } from '../../../src/model/webgpu/backward-kernels';
 import { elementGrid } from '../../../src/model/webgpu/steps';
@@ -116,7 +117,7 @@ describe.skipIf(!gpu)('WGSL AdamW and gradient clipping against src/train/adamw.
             partialOffset: GRAD_NORM_WORKGROUPS,
           },
           bind,
-          grid: [GRAD_NORM_WORKGROUPS, 1, 1],
+          grid: gradNormGrid(span.length), // 2 workgroups: slots 2..63 of the span's stay 0
         },
         {
           spec: K.gradNormFinish,

@@ -1,7 +1,9 @@
 // The global gradient norm and its clip, the twins of gradNorm, clipGradNorm and untieGradients
 // (src/train/adamw.ts), as a deterministic two-pass reduction (no float atomics in WGSL):
-//   `partialSums`: GRAD_NORM_WORKGROUPS workgroups sum weight·g² over grads[start, start+length), each over
-//                  a fixed grid-stride share, and write one partial each at partials[partialOffset + w].
+//   `partialSums`: up to GRAD_NORM_WORKGROUPS workgroups (gradNormGrid: fewer for a short range, whose
+//                  unused partial slots must hold 0) sum weight·g² over grads[start, start+length), each over
+//                  a grid-stride share fixed by the length, and write one partial each at
+//                  partials[partialOffset + w].
 //                  The whole gradient is one dispatch (weight 1); a tied span standing for `count` copies
 //                  (vocab.ts) is one more with weight count - 1, as gradNorm counts it.
 //   `finish`:      one workgroup adds the partialCount partials: result = [norm, clip], with
@@ -43,9 +45,10 @@ fn workgroupSum(lid: u32, value: f32) -> f32 {
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
-fn partialSums(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn partialSums(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u,
+               @builtin(local_invocation_index) lid: u32) {
   var sum = 0.0;
-  for (var j = wid.x * WORKGROUP_SIZE + lid; j < params.length; j += GRAD_NORM_WORKGROUPS * WORKGROUP_SIZE) {
+  for (var j = wid.x * WORKGROUP_SIZE + lid; j < params.length; j += groups.x * WORKGROUP_SIZE) {
     let g = grads[params.start + j];
     sum += g * g;
   }
