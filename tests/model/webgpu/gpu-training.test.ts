@@ -113,4 +113,11 @@ describe.skipIf(!gpu)('a GPT-2 training step on the GPU against GPT2Training', (
       gpuTraining.dispose();
     }
   }, 180_000);
+
+  it('a batch too large for one storage binding is refused before anything is allocated, with the sizes', () => {
+    const B = 1 << 22; // 4M sequences: 2 GiB of attention weights for one layer
+    expect(() => new GpuTraining(gpu!.device, awkwardWeights(), B, 8)).toThrow(
+      /B = 4194304, T = 8 needs \d+ MiB for the (logits|attention weights).*binds at most \d+ MiB/,
+    );
+  });
 });

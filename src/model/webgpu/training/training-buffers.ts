@@ -83,6 +83,28 @@ const LAYER_MATRICES = new Set<keyof LayerWeights>([
   'fcProjWeight',
 ]);
 
+/** Fails with the tensor's name and sizes before anything is allocated when one buffer would be larger than a
+ * storage binding may be on this device (GPT-2's logits and attention weights grow with B·T and B·T²). */
+function checkBindingSizes(device: GPUDevice, config: GPT2Weights['config'], B: number, T: number): void {
+  const [C, NH, V] = [config.nEmbd, config.nHead, config.vocabSize];
+  const N = B * T;
+  const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+  const largest: [string, number][] = [
+    ['the logits (B·T, V)', N * V],
+    ['the attention weights (B, NH, T, T)', B * NH * T * T],
+    ['the MLP activations (B·T, 4C)', N * 4 * C],
+    ['wte (V, C)', V * C],
+  ];
+  for (const [what, floats] of largest) {
+    if (4 * floats > limit) {
+      const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+      throw new Error(
+        `Training with B = ${B}, T = ${T} needs ${mb(4 * floats)} for ${what}; this GPU binds at most ${mb(limit)}.`,
+      );
+    }
+  }
+}
+
 export function createTrainingBuffers(
   device: GPUDevice,
   weights: GPT2Weights,
@@ -90,6 +112,7 @@ export function createTrainingBuffers(
   T: number,
   logitBias: Float32Array | null,
 ): TrainingBuffers {
+  checkBindingSizes(device, weights.config, B, T);
   const all: GPUBuffer[] = [];
   const make = (floats: number, label: string, data?: Float32Array | Uint32Array): GPUBuffer => {
     const buffer = device.createBuffer({
