@@ -1,0 +1,116 @@
+// Training speed, WebGPU against the CPU engine in one run: tokens/s of a whole step (forward, backward, clip
+// and AdamW) of GpuTraining and of GPT2Training on the WebAssembly SIMD kernels, for the shipped model's
+// training shape (DEFAULT_TRAIN_OPTIONS). On a CPU-emulated adapter (SwiftShader, ~0.1 GFLOP/s) a step of
+// that shape takes minutes, so a shape estimated past --budget-s (default 20) is shrunk to fit, and the line
+// says so: such figures only show that training runs. Run alone with
+//   node scripts/run.mjs src/bench/webgpu-train.ts [--budget-s=N]
+// or as a section of `npm run bench` once src/bench/cli.ts lists it.
+
+import type { GPT2Config } from '../model/config';
+import { randomGPT2Weights } from '../model/random';
+import { createCpuKernels } from '../model/wasm/select';
+import { GpuTraining } from '../model/webgpu/training/gpu-training';
+import { requestNodeGpuDevice } from '../node/engines';
+import { AdamW, clipGradNorm } from '../train/adamw';
+import { GPT2Training } from '../train/gpt2-train';
+import { DEFAULT_TRAIN_OPTIONS } from '../train/train-run';
+import { fmt, medianMs } from './timing';
+
+/** The trained vocabulary's columns: a stand-in for what vocab.ts keeps of the corpus (the step's cost
+ * depends on it only through the logits, 2·B·T·C·V of the forward's multiply-adds). */
+const TRAINED_VOCAB = 4096;
+const SWIFTSHADER_GFLOPS = 0.1;
+
+/** Multiply-adds ×2 of one training step: the forward (projections, MLP, attention, all B·T rows of logits)
+ * and a backward of about twice that. */
+export function trainingStepFlops(config: GPT2Config, B: number, T: number): number {
+  const { nEmbd: C, nLayer: L, vocabSize: V } = config;
+  const N = B * T;
+  return 3 * (L * (24 * N * C * C + 4 * B * T * T * C) + 2 * N * C * V);
+}
+
+function budgetSeconds(): number {
+  const flag = process.argv.find((a) => a.startsWith('--budget-s='));
+  const seconds = flag ? Number(flag.split('=')[1]) : 20;
+  if (!(seconds > 0)) throw new Error(`--budget-s must be a positive number of seconds, not "${flag}"`);
+  return seconds;
+}
+
+export async function runTrainBench(): Promise<void> {
+  let gpu;
+  try {
+    gpu = await requestNodeGpuDevice();
+  } catch (error) {
+    console.log(`train skipped: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
+  const o = DEFAULT_TRAIN_OPTIONS;
+  let [B, T] = [o.batch, o.seq];
+  const config: GPT2Config = {
+    vocabSize: TRAINED_VOCAB,
+    nPositions: o.nPositions,
+    nEmbd: o.nEmbd,
+    nLayer: o.nLayer,
+    nHead: o.nHead,
+    layerNormEpsilon: 1e-5,
+    activation: 'gelu_new',
+  };
+  // Emulated adapters get a shape that fits the budget: fewer sequences first, then shorter ones.
+  const emulated = /swiftshader/i.test(gpu.adapterName);
+  const estimate = () => trainingStepFlops(config, B, T) / (SWIFTSHADER_GFLOPS * 1e9);
+  while (emulated && estimate() * 4 > budgetSeconds() && (B > 1 || T > 8)) {
+    if (B > 1) B /= 2;
+    else T /= 2;
+  }
+  const shape = `C = ${config.nEmbd}, ${config.nLayer} layers, ${config.nHead} heads, V = ${config.vocabSize}, B = ${B}, T = ${T}`;
+  const weights = randomGPT2Weights(config, 1);
+  const ids = Int32Array.from({ length: B * T }, (_, i) => (i * 7919) % config.vocabSize);
+  const targets = Int32Array.from({ length: B * T }, (_, i) => (i * 104729 + 1) % config.vocabSize);
+  const adamw = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: o.weightDecay, decay: 'all' } as const;
+
+  const gpuTraining = new GpuTraining(gpu.device, weights, B, T);
+  const gpuStep = async () => {
+    await gpuTraining.forward(ids, targets);
+    await gpuTraining.backward();
+    await gpuTraining.update(1e-4, adamw, o.gradClip);
+  };
+  const firstStart = performance.now();
+  await gpuStep(); // compiles every pipeline
+  const firstMs = performance.now() - firstStart;
+  const gpuMs = await medianMs(gpuStep, emulated ? 2 : 10, emulated ? 0 : 2);
+  gpuTraining.dispose();
+  gpu.device.destroy();
+
+  const { kernels } = await createCpuKernels();
+  const cpuTraining = new GPT2Training(weights, B, T, null, kernels);
+  cpuTraining.inputs.set(ids);
+  cpuTraining.targets.set(targets);
+  const optimizer = new AdamW(cpuTraining.params, adamw);
+  const cpuMs = await medianMs(
+    () => {
+      cpuTraining.forward();
+      cpuTraining.backward();
+      clipGradNorm(cpuTraining.params.grads, o.gradClip);
+      optimizer.update(1e-4);
+    },
+    emulated ? 2 : 5,
+    1,
+  );
+  kernels.dispose();
+  const tokensPerS = (ms: number) => fmt((B * T * 1000) / ms, 0);
+  console.log(
+    `adapter: ${gpu.adapterName}; training step, ${shape}${emulated ? ' (shrunk to the budget: a check that it runs, not a speed)' : ''}:`,
+  );
+  console.log(
+    `  WebGPU ${fmt(gpuMs, 1)} ms/step, ${tokensPerS(gpuMs)} tokens/s (first step ${fmt(firstMs / 1000, 1)} s, pipelines compiled); ` +
+      `CPU (${kernels.description}) ${fmt(cpuMs, 1)} ms/step, ${tokensPerS(cpuMs)} tokens/s; WebGPU/CPU ${fmt(cpuMs / gpuMs, 2)}×`,
+  );
+}
+
+// Run alone (scripts/run.mjs names the bundle after this file); as part of another bundle it only exports.
+if (process.argv[1]?.endsWith('webgpu-train.mjs')) {
+  runTrainBench().catch((error) => {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}
