@@ -6,6 +6,7 @@ import { runCpuBench } from './cpu';
 import { runWebGpuBench } from './webgpu';
 import { runLoadBench } from './load';
 import { runBrowserBench } from './browser';
+import { runTrainBench } from './webgpu-train';
 
 async function main() {
   const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -14,6 +15,7 @@ async function main() {
     ['webgpu', runWebGpuBench],
     ['load', runLoadBench],
     ['browser', runBrowserBench],
+    ['train', runTrainBench],
   ];
   for (const [name, run] of sections) {
     if (only.length && !only.includes(name)) continue;

@@ -1,6 +1,6 @@
-// `npm run train`: trains the tiny GPT on the generated corpus and writes model.safetensors (F16, official
+// `npm run train`: trains a small GPT on English text (or the generated stories) and writes model.safetensors (F16, official
 // GPT-2 layout), config.json and training-log.json; or, with --fixed-batch, runs the check against PyTorch.
-//   npm run train -- --out public/models/NAME/ [--steps N] [--seed S] [--batch B] [--seq T] [--lr LR] ...
+//   npm run train -- --out public/models/NAME/ [--corpus english|stories] [--steps N] [--seed S] ... [--resume]
 //   npm run train -- --model FILE --text-file F --batch B --seq T --steps N --lr LR --weight-decay WD --fixed-batch --log-json
 
 import { parseArgs, runMain, UsageError } from '../cli/args';
@@ -8,8 +8,10 @@ import { runFixedBatch } from './fixed-batch-cli';
 import { runTraining, TRAIN_OPTION_FLAGS } from './train-cli';
 
 const USAGE = `usage:
-  npm run train -- --out DIR [--steps N] [--seed S] [--batch B] [--seq T] [--lr LR] [--weight-decay WD]
-                   [--grad-clip G] [--n-embd C] [--n-layer L] [--n-head NH] [--n-positions P] [--stories K]
+  npm run train -- --out DIR [--corpus english|stories] [--min-count N] [--steps N] [--seed S] [--batch B]
+                   [--seq T] [--lr LR] [--warmup-steps N] [--weight-decay WD] [--grad-clip G] [--n-embd C]
+                   [--n-layer L] [--n-head NH] [--n-positions P] [--stories K] [--eval-every N]
+                   [--val-windows N] [--resume]
   npm run train -- --fixed-batch --model FILE [--config config.json] --text-file F --batch B --seq T --steps N
                    [--lr LR] [--weight-decay WD] [--grad-clip G] [--log-json]`;
 

@@ -1,5 +1,5 @@
 // Token streams for training: the corpus encoded once, random windows of T+1 tokens drawn from a seeded
-// generator for each batch, fixed validation windows, and the unigram model the loss is compared against.
+// generator for each batch, and fixed validation windows.
 
 import { seededRandom } from '../model/random';
 import { encode } from '../tokenizer/gpt2';
@@ -31,6 +31,11 @@ export class BatchSampler {
     this.random = seededRandom(seed);
   }
 
+  /** Draws and drops the offsets of `rows` windows: what `fill` of a batch of that many rows draws. */
+  skip(rows: number): void {
+    for (let b = 0; b < rows; b++) this.random();
+  }
+
   fill(training: GPT2Training): void {
     const { B, T } = training;
     if (this.tokens.length < T + 1) throw new Error(`the corpus has fewer than ${T + 1} tokens`);
@@ -47,10 +52,16 @@ function copyWindow(training: GPT2Training, b: number, tokens: Int32Array, start
   training.targets.set(tokens.subarray(start + 1, start + T + 1), b * T);
 }
 
-/** Starts of up to maxWindows validation windows: runs of T+1 tokens that share only their edge token. */
+/**
+ * Starts of up to maxWindows validation windows: runs of T+1 tokens that share at most their edge token,
+ * spread evenly over the whole text (held-out documents come in order, so the first windows alone would
+ * measure the first document or two).
+ */
 export function validationWindows(tokens: Int32Array, T: number, maxWindows: number): number[] {
+  const available = Math.floor((tokens.length - 1) / T); // non-overlapping windows that fit
+  const count = Math.min(maxWindows, available);
   const starts: number[] = [];
-  for (let s = 0; s + T + 1 <= tokens.length && starts.length < maxWindows; s += T) starts.push(s);
+  for (let i = 0; i < count; i++) starts.push(Math.floor((i * available) / count) * T);
   return starts;
 }
 
@@ -66,18 +77,4 @@ export function meanLossOver(training: GPT2Training, tokens: Int32Array, starts:
     for (let n = 0; n < rows * T; n++) total += training.losses[n];
   }
   return total / (starts.length * T);
-}
-
-/**
- * Cross-entropy (nats per token) of `evalIds` under the unigram distribution of `trainIds`, add-one smoothed
- * over the ids either uses: the loss of a model that ignores context, which the trained model must beat.
- */
-export function unigramLoss(trainIds: ArrayLike<number>, evalIds: ArrayLike<number>): number {
-  const counts = new Map<number, number>();
-  for (let i = 0; i < trainIds.length; i++) counts.set(trainIds[i], (counts.get(trainIds[i]) ?? 0) + 1);
-  for (let i = 0; i < evalIds.length; i++) if (!counts.has(evalIds[i])) counts.set(evalIds[i], 0);
-  const total = trainIds.length + counts.size;
-  let loss = 0;
-  for (let i = 0; i < evalIds.length; i++) loss -= Math.log((counts.get(evalIds[i])! + 1) / total);
-  return loss / evalIds.length;
 }

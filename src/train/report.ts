@@ -1,10 +1,9 @@
 // What the training log reports about a model as shipped (read back from its F16 file): its validation loss
-// over the full 50257-token vocabulary, the unigram baseline, and how sharply each head attends.
+// over the full 50257-token vocabulary, and how sharply each head attends.
 
 import { cpuForward } from '../model/cpu/forward';
 import type { GPT2Weights } from '../model/weights';
 import { encode, tokenize } from '../tokenizer/gpt2';
-import { unigramLoss } from './data';
 
 export const ENTROPY_TEXT = 'the fat cat sat on the mat';
 
@@ -25,18 +24,6 @@ export function fullVocabLoss(weights: GPT2Weights, ids: Int32Array, starts: num
     }
   }
   return total / (starts.length * T);
-}
-
-/** The unigram baseline on exactly the target tokens the validation loss is measured on. */
-export function unigramBaseline(
-  trainIds: Int32Array,
-  valIds: Int32Array,
-  starts: number[],
-  T: number,
-): number {
-  const targets: number[] = [];
-  for (const start of starts) for (let t = 1; t <= T; t++) targets.push(valIds[start + t]);
-  return unigramLoss(trainIds, targets);
 }
 
 export interface HeadEntropy {

@@ -1,6 +1,7 @@
 // The training mode of `npm run train`: options from flags, progress on stderr, then the model written out,
 // read back from its F16 file and measured, and everything recorded in training-log.json.
 
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../cli/args';
 import { configToJson } from '../model/config';
@@ -9,11 +10,16 @@ import { parameterCount } from '../model/weights';
 import { loadModelFile } from '../node/files';
 import { checkOutputFolder, writeFileAtomically } from '../node/output-file';
 import { writeCheckpoint } from './checkpoint';
-import { formatHeadEntropies, fullVocabLoss, headEntropies, unigramBaseline, ENTROPY_TEXT } from './report';
+import { validationWindows } from './data';
+import { formatHeadTypeScores, headTypeScores, heldOutLosses, sharedRowRates } from './quality';
+import { formatHeadEntropies, fullVocabLoss, headEntropies, ENTROPY_TEXT } from './report';
+import { CORPUS_NAMES, type CorpusName } from './training-text';
+import { readTrainingState, removeTrainingState, writeTrainingState } from './training-state';
 import { DEFAULT_TRAIN_OPTIONS, trainModel, type StepRecord, type TrainOptions } from './train-run';
 
-/** Command-line flag → option. */
-const FLAGS: Record<string, keyof TrainOptions> = {
+/** Command-line flag → numeric option. */
+const FLAGS: Record<string, Exclude<keyof TrainOptions, 'corpus'>> = {
+  'min-count': 'minCount',
   seed: 'seed',
   steps: 'steps',
   batch: 'batch',
@@ -30,13 +36,27 @@ const FLAGS: Record<string, keyof TrainOptions> = {
   'eval-every': 'evalEvery',
   'val-windows': 'valWindows',
 };
-export const TRAIN_OPTION_FLAGS = Object.fromEntries(Object.keys(FLAGS).map((f) => [f, 'number' as const]));
+export const TRAIN_OPTION_FLAGS = {
+  ...Object.fromEntries(Object.keys(FLAGS).map((f) => [f, 'number' as const])),
+  corpus: 'string' as const,
+  resume: 'boolean' as const,
+};
+
+/** Held-out windows of T+1 tokens for the final held-out loss and the baselines (compact model, exact). */
+const HELD_OUT_LOSS_WINDOWS = 512;
+/** Held-out windows the head scores average over. */
+const HEAD_SCORE_WINDOWS = 32;
+const STATE_FILE = 'training-state.bin';
 
 /** Full-vocabulary validation windows measured on the shipped file (each costs a T×50257 forward pass). */
 const SHIPPED_VAL_WINDOWS = 16;
 
 /** What each option accepts: a whole number from a minimum, or a real number above (or from) zero. */
-const RANGES: Record<keyof TrainOptions, 'count' | 'count0' | 'positive' | 'nonNegative'> = {
+const RANGES: Record<
+  Exclude<keyof TrainOptions, 'corpus'>,
+  'count' | 'count0' | 'positive' | 'nonNegative'
+> = {
+  minCount: 'count',
   seed: 'count0',
   steps: 'count',
   batch: 'count',
@@ -77,16 +97,29 @@ export function trainOptionsFrom(args: Record<string, unknown>): TrainOptions {
     if (!ok) throw new UsageError(`--${flag} must be ${RANGE_TEXT[range]}, not ${value}`);
     options[key] = value;
   }
+  if (args.corpus !== undefined) {
+    if (!CORPUS_NAMES.includes(args.corpus as CorpusName))
+      throw new UsageError(
+        `--corpus must be one of ${CORPUS_NAMES.join(', ')}, not "${String(args.corpus)}"`,
+      );
+    options.corpus = args.corpus as CorpusName;
+  }
   if (options.seq > options.nPositions) throw new UsageError('--seq cannot exceed --n-positions');
   if (options.nEmbd % options.nHead !== 0) throw new UsageError('--n-embd must be a multiple of --n-head');
   return options;
 }
 
-function progressLine(record: StepRecord, o: TrainOptions, started: number, valLoss?: number): string {
+function progressLine(
+  record: StepRecord,
+  o: TrainOptions,
+  started: number,
+  firstStep: number,
+  valLoss?: number,
+): string {
   const seconds = (performance.now() - started) / 1000;
   const done = record.step + 1;
-  const tokensPerSecond = (done * o.batch * o.seq) / seconds;
-  const eta = (seconds / done) * (o.steps - done);
+  const tokensPerSecond = ((done - firstStep) * o.batch * o.seq) / seconds;
+  const eta = (seconds / (done - firstStep)) * (o.steps - done);
   const val = valLoss === undefined ? '' : ` | val ${valLoss.toFixed(4)}`;
   return (
     `step ${String(done).padStart(5)}/${o.steps} | loss ${record.loss.toFixed(4)}${val} | lr ${record.lr.toExponential(2)}` +
@@ -98,60 +131,114 @@ export async function runTraining(args: Record<string, unknown>, argv: string[])
   const o = trainOptionsFrom(args);
   const outDir = checkOutputFolder(String(args.out));
   const log = (line: string) => process.stderr.write(line + '\n');
-  log(`training ${JSON.stringify(o)}`);
+  mkdirSync(outDir, { recursive: true });
+  const stateFile = path.join(outDir, STATE_FILE);
+  const resume = args.resume ? readTrainingState(stateFile) : null;
+  if (args.resume && !resume) log(`no saved state in ${stateFile}: starting from step 0`);
+  if (!args.resume) removeTrainingState(stateFile);
+  log(`training ${JSON.stringify(o)}${resume ? `, resuming after step ${resume.step}` : ''}`);
   const { kernels, limitation } = await createCpuKernels();
   log(`on the CPU: ${kernels.description}${limitation ? ` (${limitation})` : ''}`);
   const started = performance.now();
+  const firstStep = resume?.step ?? 0;
   const result = trainModel(
     o,
-    (record, valLoss) => {
-      if ((record.step + 1) % 25 === 0 || valLoss !== undefined || record.step === 0) {
-        log(progressLine(record, o, started, valLoss));
-      }
+    {
+      resume,
+      // The state is saved with each held-out measurement and after the last step, and removed once the
+      // model and its log are written (a run stopped while measuring resumes straight into measuring).
+      checkpoint: { every: o.evalEvery, save: (state) => writeTrainingState(stateFile, state) },
+      onStep: (record, valLoss) => {
+        if ((record.step + 1) % 25 === 0 || valLoss !== undefined || record.step === firstStep) {
+          log(progressLine(record, o, started, firstStep, valLoss));
+        }
+      },
     },
     kernels,
   );
+  log(`trained in ${result.seconds.toFixed(0)} s; measuring on held-out text`);
+
+  const heldOutStarts = validationWindows(
+    result.valIds.map((id) => result.vocab.toCompact[id]),
+    o.seq,
+    HELD_OUT_LOSS_WINDOWS,
+  );
+  const losses = heldOutLosses(result.training, result.vocab, result.trainIds, result.valIds, heldOutStarts);
   kernels.dispose();
 
   const modelFile = writeCheckpoint(outDir, result.weights, 'F16');
   const shipped = await loadModelFile(modelFile, path.join(outDir, 'config.json'));
-  const shippedStarts = result.valStarts.slice(0, SHIPPED_VAL_WINDOWS);
+  // Every n-th of the validation windows, so that these few still cover the whole held-out text.
+  const every = Math.max(1, Math.floor(result.valStarts.length / SHIPPED_VAL_WINDOWS));
+  const shippedStarts = result.valStarts.filter((_, i) => i % every === 0).slice(0, SHIPPED_VAL_WINDOWS);
   const shippedValLoss = fullVocabLoss(shipped, result.valIds, shippedStarts, o.seq);
-  const baseline = unigramBaseline(result.trainIds, result.valIds, result.valStarts, o.seq);
+  const compactShippedStarts = fullVocabLoss(result.weights, result.valIds, shippedStarts, o.seq);
+  const headScores = headTypeScores(
+    shipped,
+    result.valIds,
+    validationWindows(result.valIds, o.seq, HEAD_SCORE_WINDOWS),
+    o.seq,
+  );
+  const sharedRows = sharedRowRates(result.vocab, result.valIds);
   const entropy = headEntropies(shipped);
-  const finalVal = result.validation[result.validation.length - 1].loss;
+  const best = (kind: 'previousToken' | 'induction') =>
+    headScores.heads.reduce((a, b) => (b[kind] > a[kind] ? b : a));
 
   const trainingLog = {
-    command: `npm run train -- ${argv.join(' ')}`,
+    command: `npm run train -- ${argv.filter((a) => a !== '--resume').join(' ')}`,
     options: o,
     config: configToJson(shipped.config),
     parameters: parameterCount(shipped.config),
     corpus: {
-      generator: 'src/train/corpus.ts, seeded by --seed',
-      stories: o.stories,
+      ...result.corpus,
       trainTokens: result.trainIds.length,
-      validationTokens: result.valIds.length,
-      vocabularyUsed: result.vocab.ids.length,
+      heldOutTokens: result.valIds.length,
+      ownRows: result.vocab.ids.length,
+      ownRowRule: `a token has its own embedding row when the training text has it at least ${o.minCount} times; every other token shares one row`,
     },
     trainingSeconds: result.seconds,
+    machine: `${kernels.description}`,
     losses: result.steps.map((s) => s.loss),
     learningRates: result.steps.map((s) => s.lr),
     gradNorms: result.steps.map((s) => s.gradNorm),
     validation: result.validation,
     final: {
-      validationLoss: finalVal,
+      validationLoss: result.validation[result.validation.length - 1].loss,
       validationWindows: result.valStarts.length,
+      heldOutLoss: losses.model,
+      heldOutWindows: losses.windows,
+      heldOutTargetTokens: losses.targetTokens,
+      unigramBaselineLoss: losses.unigram,
+      bigramBaselineLoss: losses.bigram,
+      baselines:
+        'built from the training text over all 50257 tokens: unigram add-one; bigram interpolated with it by Witten–Bell',
       shippedF16FullVocabValidationLoss: shippedValLoss,
+      float32FullVocabValidationLoss: compactShippedStarts,
       shippedValidationWindows: shippedStarts.length,
-      unigramBaselineLoss: baseline,
-      lossUnit: 'nats per token, mean cross-entropy over the full 50257-token vocabulary',
+      lossUnit: 'nats per token, mean cross-entropy over the full 50257-token vocabulary, on held-out text',
+    },
+    sharedRow: sharedRows,
+    headScores: {
+      ...headScores,
+      bestPreviousToken: best('previousToken'),
+      bestInduction: best('induction'),
     },
     headEntropy: { text: ENTROPY_TEXT, unit: 'nats', ...entropy },
   };
   writeFileAtomically(path.join(outDir, 'training-log.json'), JSON.stringify(trainingLog, null, 1) + '\n');
+  removeTrainingState(stateFile);
 
-  log(`\ntrained in ${result.seconds.toFixed(0)} s; wrote ${modelFile}, config.json, training-log.json`);
-  log(`validation loss ${finalVal.toFixed(4)} (shipped F16 file, full vocab: ${shippedValLoss.toFixed(4)})`);
-  log(`unigram baseline ${baseline.toFixed(4)}`);
+  const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+  log(`wrote ${modelFile}, config.json, training-log.json`);
+  log(
+    `held-out loss ${losses.model.toFixed(4)} over ${losses.targetTokens} tokens ` +
+      `(unigram ${losses.unigram.toFixed(4)}, bigram ${losses.bigram.toFixed(4)}); shipped F16 file on ` +
+      `${shippedStarts.length} windows ${shippedValLoss.toFixed(4)} (float32 ${compactShippedStarts.toFixed(4)})`,
+  );
+  log(
+    `shared "unknown" row: everyday sentences ${pct(sharedRows.everydaySentences.fraction)} of ` +
+      `${sharedRows.everydaySentences.tokens} tokens, held-out text ${pct(sharedRows.heldOutText.fraction)}`,
+  );
+  log(formatHeadTypeScores(headScores.heads));
   log(formatHeadEntropies(entropy));
 }

@@ -1,12 +1,12 @@
-// Trains a GPT-2 from seeded random weights on the generated corpus: warm-up then cosine learning rate, AdamW,
-// gradient clipping, validation now and then. One seed fixes the corpus, the weights and the batches.
+// Trains a GPT-2 from seeded random weights on English text (or the generated stories): warm-up then cosine
+// learning rate, AdamW, gradient clipping, held-out loss now and then. One seed fixes the weights and the
+// batches (and the stories); a run can stop after any step and resume with the same bits.
 
 import type { GPT2Config } from '../model/config';
 import { randomGPT2Weights } from '../model/random';
 import type { GPT2Weights } from '../model/weights';
 import { AdamW, clipGradNorm, untieGradients } from './adamw';
-import { generateCorpus } from './corpus';
-import { BatchSampler, encodeLines, meanLossOver, validationWindows } from './data';
+import { BatchSampler, meanLossOver, validationWindows } from './data';
 import type { CpuKernels } from '../model/cpu/kernels';
 import { createSyncKernels } from '../model/wasm/select';
 import { ComputeThreadError } from '../model/wasm/thread-pool';
@@ -20,8 +20,13 @@ import {
   toCompactIds,
   type TrainVocab,
 } from './vocab';
+import { trainingText, type CorpusName } from './training-text';
+import type { TrainingState } from './training-state';
 
 export interface TrainOptions {
+  corpus: CorpusName;
+  /** A token gets its own embedding row when the training text has it at least this often. */
+  minCount: number;
   seed: number;
   steps: number;
   batch: number; // B
@@ -35,27 +40,30 @@ export interface TrainOptions {
   nLayer: number;
   nHead: number;
   nPositions: number;
-  stories: number; // lines of corpus, a tenth held out
+  stories: number; // lines of the stories corpus, a tenth held out
   evalEvery: number;
-  valWindows: number; // validation windows of T+1 tokens
+  valWindows: number; // held-out windows of T+1 tokens measured every evalEvery steps
 }
 
+/** The options of the shipped default model (public/models/default/training-log.json). */
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
+  corpus: 'english',
+  minCount: 16,
   seed: 1337,
-  steps: 2500,
+  steps: 9000,
   batch: 4,
   seq: 128,
   lr: 3e-3,
   minLrFraction: 0.1,
-  warmupSteps: 50,
+  warmupSteps: 100,
   weightDecay: 0.1,
   gradClip: 1,
-  nEmbd: 64,
-  nLayer: 2,
+  nEmbd: 128,
+  nLayer: 6,
   nHead: 4,
   nPositions: 128,
   stories: 30000,
-  evalEvery: 100,
+  evalEvery: 250,
   valWindows: 64,
 };
 
@@ -75,9 +83,21 @@ export interface TrainResult {
   steps: StepRecord[];
   validation: { step: number; loss: number }[];
   trainIds: Int32Array; // full ids
-  valIds: Int32Array; // full ids
+  valIds: Int32Array; // full ids of the held-out text
   valStarts: number[];
+  /** The trainer, still holding the final weights (compact vocabulary), for held-out measurements. */
+  training: GPT2Training;
+  corpus: Record<string, unknown>;
   seconds: number;
+}
+
+/** What a run can be told besides its options: a state to resume from, and where to save states. */
+export interface TrainHooks {
+  onStep?: (record: StepRecord, valLoss?: number) => void;
+  /** Resumes after the state's last step; its options must equal the run's. */
+  resume?: TrainingState | null;
+  /** Called after every `every` steps and after the last one, with the state so far. */
+  checkpoint?: { every: number; save: (state: TrainingState) => void };
 }
 
 /**
@@ -117,20 +137,27 @@ export function modelConfig(o: TrainOptions): GPT2Config {
   };
 }
 
+/** Options equal field by field (a resumed run must continue the same run). */
+const sameOptions = (a: TrainOptions, b: TrainOptions) =>
+  Object.keys(a).length === Object.keys(b).length &&
+  (Object.keys(a) as (keyof TrainOptions)[]).every((k) => a[k] === b[k]);
+
 /**
  * Trains a model from `o`. `kernels` run the heavy work (WebAssembly SIMD on this thread by default; any
  * thread count gives the same bits, so the same file).
  */
 export function trainModel(
   o: TrainOptions,
-  onStep: (record: StepRecord, valLoss?: number) => void = () => {},
+  hooks: TrainHooks = {},
   kernels: CpuKernels = createSyncKernels(),
-) {
+): TrainResult {
   const started = performance.now();
-  const corpus = generateCorpus(o.seed, o.stories);
-  const trainIds = encodeLines(corpus.train);
-  const valIds = encodeLines(corpus.validation);
-  const vocab = buildTrainVocab([...trainIds, ...valIds], GPT2_VOCAB_SIZE);
+  const { resume, checkpoint, onStep = () => {} } = hooks;
+  if (resume && !sameOptions(resume.options, o))
+    throw new Error('the saved training state comes from a run with other options; delete it to restart');
+  const text = trainingText(o.corpus, o.seed, o.stories);
+  const { trainIds, heldOutIds: valIds } = text;
+  const vocab = buildTrainVocab(trainIds, GPT2_VOCAB_SIZE, o.minCount);
   const trainCompact = toCompactIds(trainIds.slice(), vocab);
   const valCompact = toCompactIds(valIds.slice(), vocab);
   const valStarts = validationWindows(valCompact, o.seq, o.valWindows);
@@ -142,8 +169,22 @@ export function trainModel(
   const sampler = new BatchSampler(trainCompact, o.seed + 1);
   const steps: StepRecord[] = [];
   const validation: { step: number; loss: number }[] = [];
+  let earlierSeconds = 0;
+  if (resume) {
+    if (resume.values.length !== training.params.values.length)
+      throw new Error('the saved training state does not fit this model; delete it to restart');
+    training.params.values.set(resume.values);
+    optimizer.m.set(resume.m);
+    optimizer.v.set(resume.v);
+    optimizer.step = resume.step;
+    steps.push(...resume.records);
+    validation.push(...resume.validation);
+    earlierSeconds = resume.seconds;
+    for (let step = 0; step < resume.step; step++) sampler.skip(training.B);
+  }
+  const seconds = () => earlierSeconds + (performance.now() - started) / 1000;
 
-  for (let step = 0; step < o.steps; step++) {
+  for (let step = steps.length; step < o.steps; step++) {
     const lr = learningRate(step, o);
     sampler.fill(training);
     const loss = forwardBackward(training);
@@ -158,6 +199,18 @@ export function trainModel(
       validation.push({ step: step + 1, loss: valLoss });
     }
     onStep(record, valLoss);
+    if (checkpoint && ((step + 1) % checkpoint.every === 0 || step + 1 === o.steps)) {
+      checkpoint.save({
+        options: o,
+        step: step + 1,
+        records: steps.slice(),
+        validation: validation.slice(),
+        seconds: seconds(),
+        values: training.params.values.slice(),
+        m: optimizer.m.slice(),
+        v: optimizer.v.slice(),
+      });
+    }
   }
   return {
     weights: expandWeights(training.weights, vocab),
@@ -167,6 +220,8 @@ export function trainModel(
     trainIds,
     valIds,
     valStarts,
-    seconds: (performance.now() - started) / 1000,
-  } satisfies TrainResult;
+    training,
+    corpus: text.description,
+    seconds: seconds(),
+  };
 }

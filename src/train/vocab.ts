@@ -1,5 +1,5 @@
-// Training over the corpus's few hundred tokens instead of GPT-2's 50257, exactly. The model keeps one wte row
-// per corpus token plus one shared row that every other token's row equals. The full-vocabulary softmax then
+// Training over the corpus's tokens instead of GPT-2's 50257, exactly. The model keeps one wte row per token
+// that the training text uses often enough, plus one shared row that every other token's row equals. The full-vocabulary softmax then
 // equals a softmax over those rows, the shared one counted n times (a logit bias of log n), so the loss is
 // the full-vocabulary loss, and the file written out is an ordinary GPT-2 whose unused rows are all that row.
 
@@ -11,7 +11,7 @@ export interface TrainVocab {
   fullSize: number; // V of the shipped model (50257)
   /** Full id of each compact row, sorted; the shared row (if any) comes after these. */
   ids: Int32Array; // (Vr)
-  /** Compact id of each full id; every token outside the corpus maps to the shared row. */
+  /** Compact id of each full id; every token without its own row maps to the shared row. */
   toCompact: Int32Array; // (fullSize)
   /** How many full rows the shared row stands for. */
   sharedCount: number;
@@ -19,10 +19,23 @@ export interface TrainVocab {
   size: number;
 }
 
-/** Builds the compact vocabulary from every token id the corpus uses. */
-export function buildTrainVocab(usedIds: Iterable<number>, fullSize: number): TrainVocab {
-  const ids = Int32Array.from(new Set(usedIds)).sort();
-  if (ids.some((id) => id < 0 || id >= fullSize)) throw new Error('token id outside the vocabulary');
+/**
+ * Builds the compact vocabulary from the training text's ids: a token gets its own row when it occurs at
+ * least `minCount` times there (a row seen a handful of times would stay near its random start); every
+ * other token, and every token only the held-out text has, shares the last row.
+ */
+export function buildTrainVocab(trainIds: ArrayLike<number>, fullSize: number, minCount = 1): TrainVocab {
+  const counts = new Uint32Array(fullSize);
+  for (let i = 0; i < trainIds.length; i++) {
+    const id = trainIds[i];
+    if (!(id >= 0 && id < fullSize)) throw new Error('token id outside the vocabulary');
+    counts[id]++;
+  }
+  const own: number[] = [];
+  counts.forEach((count, id) => {
+    if (count >= minCount && count > 0) own.push(id);
+  });
+  const ids = Int32Array.from(own);
   const sharedCount = fullSize - ids.length;
   const shared = ids.length;
   const toCompact = new Int32Array(fullSize).fill(shared);

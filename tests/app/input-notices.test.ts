@@ -32,20 +32,21 @@ describe('identical token embeddings', () => {
     const engine = new CpuEngine(weights);
     const trace = (text: string) =>
       runTrace(engine, weights, { type: 'trace', id: 1, text, layer: 0, allowSpecial: false });
-    // The story corpus has none of these four words.
-    const unseen = await trace('the cat ate pizza and spaghetti');
+    // The English corpus has none of these words often enough to give them their own rows.
+    const unseen = await trace('the blockchain smartphone emoji');
     expect(unseen.notices).toEqual([
-      expect.stringMatching(/^“␣ate”, “␣pizza”, “␣and” and “␣spaghetti” have identical token embeddings/),
-    ]);
-    const known = await trace('the fat cat sat on the mat');
-    expect(known.notices).toEqual([]);
-    // One unknown token has no partner in the text, but thousands in the vocabulary share its row.
-    const alone = await trace('Hi');
-    expect(alone.notices).toEqual([
       expect.stringMatching(
-        /^“Hi” has the same token embedding as [\d,]+ other tokens: this model never met it/,
+        /^“␣blockchain”, “␣smartphone” and “␣emoji” have identical token embeddings: this model met them too rarely/,
       ),
     ]);
-    expect((await trace('the cat ate')).notices).toEqual([expect.stringMatching(/^“␣ate” has the same/)]);
+    const known = await trace('The president spoke to the nation.');
+    expect(known.notices).toEqual([]);
+    // One unknown token has no partner in the text, but thousands in the vocabulary share its row.
+    const alone = await trace('I bought Bitcoin');
+    expect(alone.notices).toEqual([
+      expect.stringMatching(
+        /^“␣Bitcoin” has the same token embedding as [\d,]+ other tokens: this model met it too rarely/,
+      ),
+    ]);
   });
 });

@@ -15,6 +15,8 @@ import { DEFAULT_TRAIN_OPTIONS, trainModel, type TrainOptions } from '../../src/
 
 const tiny: TrainOptions = {
   ...DEFAULT_TRAIN_OPTIONS,
+  corpus: 'stories',
+  minCount: 1,
   steps: 6,
   batch: 2,
   seq: 16,

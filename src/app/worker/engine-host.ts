@@ -61,7 +61,10 @@ async function loadDefault(
       signal,
       progress,
     );
-    return { loaded: describe(weights, 'Default model (trained)', 'built in', false), notice: null };
+    return {
+      loaded: describe(weights, 'Default model (trained on English)', 'built in', false),
+      notice: null,
+    };
   }
   const weights = randomGPT2Weights(UNTRAINED_CONFIG, UNTRAINED_SEED);
   return {

@@ -76,9 +76,9 @@ export function sharedRowCount(wte: Float32Array, C: number, id: number): number
 }
 
 /**
- * Different tokens whose token embeddings are identical: a model trained on a small vocabulary (the default
- * one knows about 90 tokens) gives every token it never saw the same row, so "␣love" and "␣pizza" look the
- * same to it. Without this remark, a learner would take the identical rows in steps 2 to 6 for a bug.
+ * Different tokens whose token embeddings are identical: a model trained on a limited vocabulary (the default
+ * one gives its own row to about 14,500 tokens its English training text has at least 16 times) gives every
+ * other token the same row, so two rare words look the same to it. Without this remark, a learner would take the identical rows in steps 2 to 6 for a bug.
  */
 export function identicalEmbeddingNotices(
   ids: number[],
@@ -109,8 +109,9 @@ export function identicalEmbeddingNotices(
     .filter(({ others }) => others > 0)
     .map(
       ({ display, others }) =>
-        `“${display}” has the same token embedding as ${others.toLocaleString('en')} other tokens: this model never ` +
-        'met it in training, so to it it is just an unknown word. A full GPT-2 (load one under Model) knows it.',
+        `“${display}” has the same token embedding as ${others.toLocaleString('en')} other tokens: this model met ` +
+        'it too rarely in training (or never) to learn it, so to it it is just an unknown word. A full GPT-2 ' +
+        '(load one under Model) knows it.',
     );
   const groups = idsByRow
     .filter((group) => group.size > 1)
@@ -120,7 +121,8 @@ export function identicalEmbeddingNotices(
       const shown = names.length > 5 ? [...names.slice(0, 4), `${names.length - 4} others`] : names;
       const list = `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}`;
       return (
-        `${list} have identical token embeddings: this model never met them in training, so to it they are ` +
+        `${list} have identical token embeddings: this model met them too rarely in training (or never) to ` +
+        'learn them, so to it they are ' +
         'the same word, and their rows match until the position embeddings are added. A full GPT-2 (load one ' +
         'under Model) tells them apart.'
       );

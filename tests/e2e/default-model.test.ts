@@ -1,0 +1,51 @@
+// The built-in English model in Chromium, as a first-time visitor meets it: an everyday sentence gets every
+// token its own embedding (no "unknown word" notice), and a text made only of words the model never learned
+// still gets its view and the notice that says why their rows are identical.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../src/bench/browser-harness';
+import { browserAvailable, openPage, startSite } from './helpers';
+
+const run = browserAvailable();
+
+describe.runIf(run)('the default model in Chromium', () => {
+  let browser: Browser;
+  let site: Awaited<ReturnType<typeof startSite>>;
+  let page: Page;
+
+  beforeAll(async () => {
+    site = await startSite();
+    browser = await launchChromium(false);
+    page = (await openPage(browser, site.url)).page;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+
+  const notices = () => page.getByTestId('input-notice').allTextContents();
+  const tokens = () => page.getByTestId('token-strip').locator('li').allTextContents();
+
+  it('knows every token of an everyday sentence', async () => {
+    await expect
+      .poll(() => page.getByTestId('model-info').textContent(), { timeout: 30_000 })
+      .toMatch(/Default model \(trained on English\).*6 layers × 4 heads, C = 128/);
+    await page.locator('#sentence').fill('The president spoke to the nation.');
+    await expect.poll(tokens).toHaveLength(7);
+    expect((await notices()).join(' ')).not.toMatch(/token embedding/);
+  });
+
+  it('shows the view and the notice for a text of words it never learned', async () => {
+    await page.locator('#sentence').fill('the blockchain smartphone emoji');
+    await expect.poll(tokens).toHaveLength(4);
+    await expect
+      .poll(notices)
+      .toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/have identical token embeddings: this model met them too rarely/),
+        ]),
+      );
+    expect(await page.getByTestId('input-error').count()).toBe(0);
+  });
+});

@@ -1,0 +1,69 @@
+// An interrupted training run resumes from its saved state and ends with the same bits as a run that was
+// never stopped; a state from other options, or a damaged state file, is refused with a clear message.
+
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readTrainingState, writeTrainingState, type TrainingState } from '../../src/train/training-state';
+import { DEFAULT_TRAIN_OPTIONS, trainModel, type TrainOptions } from '../../src/train/train-run';
+
+const tiny: TrainOptions = {
+  ...DEFAULT_TRAIN_OPTIONS,
+  corpus: 'stories',
+  minCount: 1,
+  steps: 8,
+  batch: 2,
+  seq: 16,
+  nEmbd: 16,
+  nLayer: 1,
+  nHead: 2,
+  nPositions: 16,
+  stories: 300,
+  evalEvery: 3,
+  valWindows: 4,
+  warmupSteps: 2,
+};
+
+describe('resuming a training run', () => {
+  it('ends with the same weights, losses and held-out losses as an uninterrupted run', () => {
+    const whole = trainModel(tiny);
+    const dir = mkdtempSync(path.join(tmpdir(), 'train-state-'));
+    const file = path.join(dir, 'training-state.bin');
+    // The first run is stopped after step 3's state is saved (an exception out of the step loop, as Ctrl-C).
+    expect(() =>
+      trainModel(tiny, {
+        checkpoint: {
+          every: 3,
+          save: (state) => {
+            writeTrainingState(file, state);
+            throw new Error('stopped');
+          },
+        },
+      }),
+    ).toThrow('stopped');
+    const state = readTrainingState(file)!;
+    expect(state.step).toBe(3);
+    const resumed = trainModel(tiny, { resume: state });
+    expect(resumed.steps).toEqual(whole.steps);
+    expect(resumed.validation).toEqual(whole.validation);
+    expect(resumed.weights.wte).toEqual(whole.weights.wte);
+    expect(resumed.weights.layers[0].fcProjWeight).toEqual(whole.weights.layers[0].fcProjWeight);
+  });
+
+  it('refuses a state saved with other options, and a damaged state file', () => {
+    let saved: TrainingState | undefined;
+    trainModel({ ...tiny, steps: 3 }, { checkpoint: { every: 3, save: (s) => (saved = s) } });
+    expect(() => trainModel({ ...tiny, steps: 4 }, { resume: saved })).toThrow(/other options/);
+
+    const dir = mkdtempSync(path.join(tmpdir(), 'train-state-'));
+    const file = path.join(dir, 'training-state.bin');
+    expect(readTrainingState(file)).toBeNull();
+    writeTrainingState(file, saved!);
+    const bytes = readFileSync(file);
+    writeFileSync(file, bytes.subarray(0, bytes.length - 4));
+    expect(() => readTrainingState(file)).toThrow(/damaged \(its size does not match/);
+    writeFileSync(file, Buffer.from('{"not": "a state"}'));
+    expect(() => readTrainingState(file)).toThrow(/damaged/);
+  });
+});
