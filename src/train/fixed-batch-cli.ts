@@ -1,10 +1,25 @@
 // The fixed-batch mode of `npm run train`: loads any GPT-2 checkpoint (F32, F16 or BF16; bare or
-// `transformer.`-prefixed keys), trains it on the first B·T+1 tokens of a text, and prints each step's loss.
+// `transformer.`-prefixed keys), trains it on the first B·T+1 tokens of a text on the CPU or on WebGPU, and prints
+// each step's loss. Which backend ran, and any move to the CPU, is said on the log (stderr).
 
 import { UsageError } from '../cli/args';
+import type { GpuDevice } from '../model/webgpu/device';
+import { createSyncKernels } from '../model/wasm/select';
+import { requestNodeGpuDevice } from '../node/engines';
 import { checkRegularFile, loadModelFile, readTextFile } from '../node/files';
 import { encode } from '../tokenizer/gpt2';
 import { trainFixedBatch } from './fixed-batch';
+import { fixedBatchOnWebGpu } from './fixed-batch-webgpu';
+
+export type TrainBackend = 'cpu' | 'webgpu';
+
+/** The --backend flag's value, checked: cpu (the default) or webgpu. */
+export function backendFrom(value: unknown): TrainBackend {
+  const backend = value ?? 'cpu';
+  if (backend !== 'cpu' && backend !== 'webgpu')
+    throw new UsageError(`--backend must be cpu or webgpu, not "${String(backend)}"`);
+  return backend;
+}
 
 export interface FixedBatchArgs {
   model?: string;
@@ -17,10 +32,23 @@ export interface FixedBatchArgs {
   'weight-decay'?: number;
   'grad-clip'?: number;
   'log-json'?: boolean;
+  backend?: string;
+}
+
+export interface FixedBatchHooks {
+  /** Where the line naming the backend (and any move to the CPU) goes; the CLI gives stderr. */
+  log?: (line: string) => void;
+  /** The device for --backend webgpu (Node's `webgpu` package by default); it is destroyed at the end. */
+  requestDevice?: () => Promise<GpuDevice>;
 }
 
 /** Runs the fixed-batch mode; each step's line goes to `print` (JSON with --log-json). */
-export async function runFixedBatch(args: FixedBatchArgs, print: (line: string) => void): Promise<number[]> {
+export async function runFixedBatch(
+  args: FixedBatchArgs,
+  print: (line: string) => void,
+  hooks: FixedBatchHooks = {},
+): Promise<number[]> {
+  const backend = backendFrom(args.backend);
   for (const name of ['model', 'text-file', 'batch', 'seq', 'steps'] as const) {
     if (args[name] === undefined) throw new UsageError(`--fixed-batch needs --${name}`);
   }
@@ -48,12 +76,43 @@ export async function runFixedBatch(args: FixedBatchArgs, print: (line: string) 
   const text = readTextFile(args['text-file']!, 'text file');
   const weights = await loadModelFile(args.model!, args.config);
   const tokens = encode(text);
-  const { losses } = trainFixedBatch(weights, tokens, options, (step, loss) =>
+  const log = hooks.log ?? (() => {});
+  const printStep = (step: number, loss: number) =>
     print(
       args['log-json']
         ? `{"step": ${step}, "loss": ${JSON.stringify(loss)}}`
         : `step ${step} loss ${loss.toFixed(6)}`,
-    ),
+    );
+  const kernels = createSyncKernels();
+  let gpuLosses: number[] = [];
+  if (backend === 'webgpu') {
+    const requestDevice = hooks.requestDevice ?? requestNodeGpuDevice;
+    const outcome = await fixedBatchOnWebGpu(requestDevice, weights, tokens, options, printStep, (name) =>
+      log(`on WebGPU: ${name}`),
+    );
+    if (outcome.kind === 'done') return outcome.losses;
+    if (outcome.kind === 'unavailable') {
+      log(`WebGPU unavailable (${outcome.reason}); training on the CPU: ${kernels.description}`);
+    } else {
+      // The GPU's weights and moments went with the device, so the CPU replays the same deterministic steps
+      // from the loaded model and prints from the first step the GPU did not report.
+      gpuLosses = outcome.losses;
+      log(
+        `WebGPU device lost (${outcome.reason}) after ${gpuLosses.length} of ${options.steps} steps; ` +
+          `continuing on the CPU from step ${gpuLosses.length}: ${kernels.description} ` +
+          `(it replays the first ${gpuLosses.length} steps on the same batch to rebuild the weights and AdamW moments)`,
+      );
+    }
+  } else log(`on the CPU: ${kernels.description}`);
+  const done = gpuLosses.length;
+  const { losses } = trainFixedBatch(
+    weights,
+    tokens,
+    options,
+    (step, loss) => {
+      if (step >= done) printStep(step, loss);
+    },
+    kernels,
   );
-  return losses;
+  return [...gpuLosses, ...losses.slice(done)];
 }

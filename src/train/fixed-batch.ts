@@ -1,6 +1,8 @@
 // The fixed-batch check: AdamW on one batch, the first B·T+1 tokens of a text, step after step, over the full
 // vocabulary of any GPT-2 model. Its losses are what PyTorch's AdamW gives on the same model and batch.
 
+import type { CpuKernels } from '../model/cpu/kernels';
+import { createSyncKernels } from '../model/wasm/select';
 import type { GPT2Weights } from '../model/weights';
 import { AdamW, clipGradNorm } from './adamw';
 import { GPT2Training } from './gpt2-train';
@@ -33,14 +35,18 @@ export function fixedBatch(training: GPT2Training, tokens: ArrayLike<number>): v
   }
 }
 
-/** Trains in place; calls onStep with each step's loss before its update, and returns all of them. */
+/**
+ * Trains a copy of `weights` on `kernels`; calls onStep with each step's loss before its update, and returns
+ * all of them.
+ */
 export function trainFixedBatch(
   weights: GPT2Weights,
   tokens: ArrayLike<number>,
   options: FixedBatchOptions,
   onStep: (step: number, loss: number) => void = () => {},
+  kernels: CpuKernels = createSyncKernels(),
 ): { losses: number[]; training: GPT2Training } {
-  const training = new GPT2Training(weights, options.B, options.T);
+  const training = new GPT2Training(weights, options.B, options.T, null, kernels);
   fixedBatch(training, tokens);
   const optimizer = new AdamW(training.params, { weightDecay: options.weightDecay, decay: 'all' });
   const losses: number[] = [];
