@@ -26,30 +26,34 @@ const tiny: TrainOptions = {
 };
 
 describe('resuming a training run', () => {
-  it('ends with the same weights, losses and held-out losses as an uninterrupted run', () => {
-    const whole = trainModel(tiny);
-    const dir = mkdtempSync(path.join(tmpdir(), 'train-state-'));
-    const file = path.join(dir, 'training-state.bin');
-    // The first run is stopped after step 3's state is saved (an exception out of the step loop, as Ctrl-C).
-    expect(() =>
-      trainModel(tiny, {
-        checkpoint: {
-          every: 3,
-          save: (state) => {
-            writeTrainingState(file, state);
-            throw new Error('stopped');
+  it(
+    'ends with the same weights, losses and held-out losses as an uninterrupted run',
+    { timeout: 180_000 },
+    () => {
+      const whole = trainModel(tiny);
+      const dir = mkdtempSync(path.join(tmpdir(), 'train-state-'));
+      const file = path.join(dir, 'training-state.bin');
+      // The first run is stopped after step 3's state is saved (an exception out of the step loop, as Ctrl-C).
+      expect(() =>
+        trainModel(tiny, {
+          checkpoint: {
+            every: 3,
+            save: (state) => {
+              writeTrainingState(file, state);
+              throw new Error('stopped');
+            },
           },
-        },
-      }),
-    ).toThrow('stopped');
-    const state = readTrainingState(file)!;
-    expect(state.step).toBe(3);
-    const resumed = trainModel(tiny, { resume: state });
-    expect(resumed.steps).toEqual(whole.steps);
-    expect(resumed.validation).toEqual(whole.validation);
-    expect(resumed.weights.wte).toEqual(whole.weights.wte);
-    expect(resumed.weights.layers[0].fcProjWeight).toEqual(whole.weights.layers[0].fcProjWeight);
-  });
+        }),
+      ).toThrow('stopped');
+      const state = readTrainingState(file)!;
+      expect(state.step).toBe(3);
+      const resumed = trainModel(tiny, { resume: state });
+      expect(resumed.steps).toEqual(whole.steps);
+      expect(resumed.validation).toEqual(whole.validation);
+      expect(resumed.weights.wte).toEqual(whole.weights.wte);
+      expect(resumed.weights.layers[0].fcProjWeight).toEqual(whole.weights.layers[0].fcProjWeight);
+    },
+  );
 
   it('refuses a state saved with other options, and a damaged state file', () => {
     let saved: TrainingState | undefined;
