@@ -3,13 +3,24 @@
 
 import { ModelFileError } from './errors';
 
-/** GPT-2 sizes with the letters used across the engine: V vocab, maxT positions, C width, L layers, NH heads. */
-export interface GPT2Config {
+/**
+ * The model's shape, the one type for it (as llm-viz's IModelShape): V vocab, maxT positions, C width,
+ * L layers, NH heads. Whatever needs only some of the sizes takes a Pick of it.
+ */
+export interface ModelShape {
   vocabSize: number;
   nPositions: number;
   nEmbd: number;
   nLayer: number;
   nHead: number;
+}
+
+/** The sizes a trace's views read: the shape without the vocabulary, and the head size hs, which the book's
+ * example sets apart from C / NH. */
+export type TraceShape = Pick<ModelShape, 'nEmbd' | 'nHead' | 'nLayer' | 'nPositions'> & { headSize: number };
+
+/** GPT-2's hyper-parameters: its shape and the two settings of its arithmetic. */
+export interface GPT2Config extends ModelShape {
   layerNormEpsilon: number;
   /** Only the tanh approximation of GELU is implemented; the config must say so. */
   activation: 'gelu_new';

@@ -1,6 +1,7 @@
 // Head detectors: scores from 0 to 1 that say how much a head does a known job (look at the previous token,
 // at earlier copies of the current token, at the token after an earlier copy, at the first token).
 
+import type { ModelShape } from './config';
 import { seededRandom } from './random';
 import { headBlock } from './trace';
 
@@ -188,7 +189,7 @@ export interface InductionProbe {
  */
 export function inductionProbe(
   wte: Float32Array,
-  config: { vocabSize: number; nEmbd: number; nPositions: number },
+  config: Pick<ModelShape, 'vocabSize' | 'nEmbd' | 'nPositions'>,
   seed: number,
 ): InductionProbe {
   const pool = tokensWithOwnEmbedding(wte, config.vocabSize, config.nEmbd);

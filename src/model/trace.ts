@@ -1,7 +1,7 @@
 // The Trace: every named intermediate of one forward pass. It is the one contract between the engines
 // (CPU, WebGPU) and everything that reads them (views, CLI, tests). Names and shapes follow the fixtures.
 
-import type { GPT2Config } from './config';
+import type { GPT2Config, ModelShape } from './config';
 
 /** A dense float32 tensor, row-major. */
 export interface Tensor {
@@ -106,7 +106,7 @@ export class TraceSelection {
    * The deepest block whose output is needed (−1: none, only embeddings and naive attention). Engines stop
    * there: a view of layer 0 of a 12-layer model costs one block, not twelve. ln_f and the logits need them all.
    */
-  lastLayerNeeded({ nLayer, nHead }: Pick<GPT2Config, 'nLayer' | 'nHead'>): number {
+  lastLayerNeeded({ nLayer, nHead }: Pick<ModelShape, 'nLayer' | 'nHead'>): number {
     if (this.logits !== 'none' || this.wants('ln_f')) return nLayer - 1;
     for (let l = nLayer - 1; l >= 0; l--) {
       if (PER_LAYER_TENSORS.some((n) => this.needs(`h${l}.${n}`, nHead))) return l;

@@ -1,7 +1,9 @@
 // The one-click models of the model panel: GPT-2 small and distilgpt2 from the Hugging Face Hub, their sizes
 // (said before anything downloads), where their files are, and what a keystroke will cost on the CPU engine.
 
-export interface ModelPreset {
+import type { ModelShape } from '../../model/config';
+
+export interface ModelPreset extends Pick<ModelShape, 'nLayer' | 'nHead' | 'nEmbd'> {
   id: 'gpt2' | 'distilgpt2';
   /** What the panel and the model badge call it. */
   name: string;
@@ -11,9 +13,6 @@ export interface ModelPreset {
   weightsBytes: number;
   configBytes: number;
   parameters: number;
-  nLayer: number;
-  nHead: number;
-  nEmbd: number;
 }
 
 export const HUGGING_FACE = 'https://huggingface.co';

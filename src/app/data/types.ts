@@ -1,6 +1,7 @@
 // What the views read: the tensors of one run (a model trace or the book's example) and the settings that pick
 // which of them a step shows. Plain data, so a trace can cross the worker boundary and be shared by every view.
 
+import type { TraceShape } from '../../model/config';
 import type { BackendPreference, TensorMap } from '../../model/trace';
 
 export type AttentionMode = 'naive' | 'trainable';
@@ -60,15 +61,6 @@ export const DEFAULT_SETTINGS: Settings = {
   row: null,
   special: false,
 };
-
-/** The sizes the views need (the book's example has no GPT2Config). */
-export interface TraceShape {
-  nEmbd: number;
-  nHead: number;
-  nLayer: number;
-  nPositions: number;
-  headSize: number;
-}
 
 /** One run, ready for the views. */
 export interface AppTrace {

@@ -3,30 +3,13 @@
 
 import { create } from 'zustand';
 import { DEFAULT_SETTINGS, type AppTrace, type NextTokens, type Settings } from '../data/types';
-
-export interface ModelInfo {
-  label: string;
-  /** Where it came from, for the model panel: "built in", a URL, or file names. */
-  source: string;
-  untrained: boolean;
-  parameters: number;
-  config: { vocabSize: number; nPositions: number; nEmbd: number; nLayer: number; nHead: number };
-}
+import type { BackendState, ModelInfo } from '../worker/protocol';
 
 export interface LoadState {
   active: boolean;
   /** 0..1, or null while the size is unknown. */
   fraction: number | null;
   what: string;
-}
-
-export interface BackendState {
-  /** "CPU · WASM SIMD · 2 threads" or the WebGPU adapter. */
-  description: string;
-  name: 'cpu' | 'webgpu' | null;
-  fallbackReason: string | null;
-  /** Why the CPU runs with less than it could (one thread, no SIMD), when it runs. */
-  cpuNote?: string | null;
 }
 
 export interface SettingsSlice {

@@ -1,9 +1,29 @@
 // The messages between the page and the engine worker. Plain data only (typed arrays are transferred), so
 // the same host code can also run in-process in tests.
 
+import type { ModelShape, TraceShape } from '../../model/config';
 import type { HeadGrid, TextHeadScores } from '../../model/head-detectors';
-import type { BackendPreference, TensorMap } from '../../model/trace';
-import type { BackendState, ModelInfo } from '../store/store';
+import type { BackendName, BackendPreference, TensorMap } from '../../model/trace';
+
+/** The loaded model, as the model panel shows it. */
+export interface ModelInfo {
+  label: string;
+  /** Where it came from, for the model panel: "built in", a URL, or file names. */
+  source: string;
+  untrained: boolean;
+  parameters: number;
+  config: ModelShape;
+}
+
+/** Which engine runs, as the backend panel shows it. */
+export interface BackendState {
+  /** "CPU · WASM SIMD · 2 threads" or the WebGPU adapter. */
+  description: string;
+  name: BackendName | null;
+  fallbackReason: string | null;
+  /** Why the CPU runs with less than it could (one thread, no SIMD), when it runs. */
+  cpuNote?: string | null;
+}
 
 export type ModelSource =
   | { kind: 'default'; baseUrl: string }
@@ -35,7 +55,7 @@ export interface TraceResult {
   notices: string[];
   tensors: TensorMap;
   computedBy: string;
-  shape: { nEmbd: number; nHead: number; nLayer: number; nPositions: number; headSize: number };
+  shape: TraceShape;
 }
 
 /** The answer to a 'next' request: logits of the last position of trace `id`, and the top ten. */
