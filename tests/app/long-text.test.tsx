@@ -5,12 +5,12 @@
 
 import './setup-dom';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { useState } from 'react';
 import { fireEvent, render, screen } from '@testing-library/react';
 import { matrix } from '../../src/model/attention';
 import { softmaxTerms } from '../../src/app/data/explain';
 import { subs } from '../../src/app/data/format';
 import type { MatrixView } from '../../src/app/data/select';
-import { useAppStore } from '../../src/app/store/store';
 import { identicalEmbeddingNotices } from '../../src/app/worker/input-notices';
 import { Heatmap } from '../../src/app/views/Heatmap';
 import { drawCells } from '../../src/app/views/heatmap-canvas';
@@ -57,11 +57,21 @@ function recordCells() {
 
 afterEach(() => vi.restoreAllMocks());
 
+/** A panel whose charted row lives in the test, as step 6 keeps it in the settings; `charted` records it. */
+function ChartedPanel({ view, charted }: { view: MatrixView; charted: number[] }) {
+  const [row, setRow] = useState<number | null>(null);
+  const select = (r: number) => {
+    charted.push(r);
+    setRow(r);
+  };
+  return <MatrixPanel view={view} traceId={1} selectedRow={row} onSelectRow={select} primary />;
+}
+
 describe('a long text’s attention heatmap', () => {
   it('stays a heatmap of square cells with thinned token labels above 40 tokens', () => {
     const rects = recordCells();
     const view = weights(54);
-    const { container } = render(<MatrixPanel view={view} traceId={1} selectable primary />);
+    const { container } = render(<ChartedPanel view={view} charted={[]} />);
     const svg = container.querySelector('svg[data-matrix-id]')!;
     expect(svg.getAttribute('data-rows')).toBe('54');
     expect(rects).toHaveLength(54 * 54);
@@ -118,7 +128,8 @@ describe('a long text’s attention heatmap', () => {
   it('charts a far row on click, on its label, and from the keyboard, and shows hovered labels whole', () => {
     recordCells();
     const view = weights(128);
-    const { container } = render(<MatrixPanel view={view} traceId={1} selectable primary />);
+    const charted: number[] = [];
+    const { container } = render(<ChartedPanel view={view} charted={charted} />);
     const svg = container.querySelector('svg[data-matrix-id]')!;
     const { gutter, top, cell } = heatmapLayout(view, 640, 64, false);
     fireEvent.mouseMove(svg, { clientX: gutter + 0.5 * cell, clientY: top + 127.5 * cell });
@@ -126,17 +137,17 @@ describe('a long text’s attention heatmap', () => {
     expect(container.querySelector('.heatmap-rows')!.textContent).toContain('␣extraordinarily');
     expect(screen.getByTestId('readout-weights').textContent).toMatch(/^α₁₂₈,₁ = exp/);
     fireEvent.click(svg, { clientX: gutter + 0.5 * cell, clientY: top + 120.5 * cell });
-    expect(useAppStore.getState().settings.row).toBe(120);
+    expect(charted.at(-1)).toBe(120);
     // A click on a row's label (in the sticky gutter) charts that row too.
     fireEvent.click(svg, { clientX: gutter / 2, clientY: top + 99.5 * cell });
-    expect(useAppStore.getState().settings.row).toBe(99);
+    expect(charted.at(-1)).toBe(99);
     fireEvent.keyDown(svg, { key: 'PageUp' });
     fireEvent.keyDown(svg, { key: 'PageUp' });
     fireEvent.keyDown(svg, { key: 'ArrowUp' });
     fireEvent.keyDown(svg, { key: 'End' });
     expect(screen.getByTestId('readout-weights').textContent).toMatch(/^α₇₉,₁₂₈ = 0/);
     fireEvent.keyDown(svg, { key: 'Enter' });
-    expect(useAppStore.getState().settings.row).toBe(78);
+    expect(charted.at(-1)).toBe(78);
     expect(screen.getByText(/Where “␣w78” looks/)).toBeTruthy();
     // Its 128 bars scroll in a box of their own rather than lengthening the page by 2560 px.
     expect(container.querySelector<HTMLElement>('.bar-chart-scroll')!.style.overflowY).toBe('auto');

@@ -3,6 +3,7 @@
 
 import { useMemo } from 'react';
 import { weightsView } from '../data/select';
+import { useAppStore } from '../store/store';
 import { AllHeadsGrid } from '../views/AllHeadsGrid';
 import { MatrixPanel } from '../views/MatrixPanel';
 import { RepeatCallout } from '../views/RepeatCallout';
@@ -10,12 +11,21 @@ import type { StepContext, StepDef } from './types';
 
 function WeightsBody({ trace, settings }: StepContext) {
   const view = useMemo(() => weightsView(trace, settings), [trace, settings]);
+  // The views take everything as props; the step reads the store. The charted row lives in the settings, so a
+  // shared link opens with the same bar chart.
+  const set = useAppStore((s) => s.set);
   return (
     <>
       {settings.mode === 'naive' && <RepeatCallout trace={trace} settings={settings} />}
-      <MatrixPanel view={view} traceId={trace.requestId} selectable primary />
+      <MatrixPanel
+        view={view}
+        traceId={trace.requestId}
+        selectedRow={settings.row}
+        onSelectRow={(row) => set({ row })}
+        primary
+      />
       {settings.mode === 'trainable' && settings.allHeads && trace.shape.nHead > 1 && (
-        <AllHeadsGrid trace={trace} settings={settings} />
+        <AllHeadsGrid trace={trace} settings={settings} onSelectHead={(head) => set({ head })} />
       )}
     </>
   );

@@ -4,7 +4,6 @@
 import { useMemo } from 'react';
 import { weightsView } from '../data/select';
 import type { AppTrace, Settings } from '../data/types';
-import { useAppStore } from '../store/store';
 import { Heatmap } from './Heatmap';
 import { sequentialScale } from './scales';
 
@@ -13,15 +12,16 @@ interface AllHeadsGridProps {
   trace: AppTrace;
   /** Current settings (mode, causal, head). */
   settings: Settings;
+  /** Called with the head whose tile was clicked. */
+  onSelectHead: (head: number) => void;
 }
 
-export function AllHeadsGrid({ trace, settings }: AllHeadsGridProps) {
+export function AllHeadsGrid({ trace, settings, onSelectHead }: AllHeadsGridProps) {
   const views = useMemo(
     () => Array.from({ length: trace.shape.nHead }, (_, h) => weightsView(trace, settings, h)),
     [trace, settings],
   );
   const scale = useMemo(() => sequentialScale(1), []);
-  const set = useAppStore((s) => s.set);
   return (
     <section className="all-heads" aria-label={`All ${views.length} heads of layer ${trace.layer + 1}`}>
       <h3>All heads of layer {trace.layer + 1}</h3>
@@ -34,7 +34,7 @@ export function AllHeadsGrid({ trace, settings }: AllHeadsGridProps) {
             key={h}
             type="button"
             className={`head-tile${h === settings.head ? ' active' : ''}`}
-            onClick={() => set({ head: h })}
+            onClick={() => onSelectHead(h)}
             aria-pressed={h === settings.head}
             aria-label={`Head ${h + 1}`}
           >

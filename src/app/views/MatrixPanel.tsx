@@ -3,7 +3,6 @@
 
 import { useMemo } from 'react';
 import type { MatrixView } from '../data/select';
-import { useAppStore } from '../store/store';
 import { BarChart } from './BarChart';
 import { EmbeddingCanvas } from './EmbeddingCanvas';
 import { Heatmap } from './Heatmap';
@@ -16,8 +15,10 @@ interface MatrixPanelProps {
   view: MatrixView;
   /** Request id of the trace, for tests and the benchmark. */
   traceId: number;
-  /** Whether clicking a row charts it (attention weights). */
-  selectable?: boolean;
+  /** The charted row (attention weights), or null for none. */
+  selectedRow?: number | null;
+  /** Called when a row is clicked or chosen with Enter; leave out for a matrix whose rows are not charted. */
+  onSelectRow?: (row: number) => void;
   /** Marks the matrix the export buttons and the benchmark use. */
   primary?: boolean;
 }
@@ -25,16 +26,19 @@ interface MatrixPanelProps {
 /** Matrices of dimensions wider than this are drawn pixel by pixel; token × token ones stay heatmaps at any T. */
 const SVG_MAX_COLS = 40;
 
-export function MatrixPanel({ view, traceId, selectable = false, primary = false }: MatrixPanelProps) {
+export function MatrixPanel({
+  view,
+  traceId,
+  selectedRow = null,
+  onSelectRow,
+  primary = false,
+}: MatrixPanelProps) {
   const scale = useMemo(
     () => scaleFor(view.kind, view.matrix, view.masked),
     [view.kind, view.matrix, view.masked],
   );
-  // The charted row lives in the settings, so a shared link opens with the same bar chart.
-  const selectedRow = useAppStore((s) => s.settings.row);
-  const set = useAppStore((s) => s.set);
+  const selectable = onSelectRow !== undefined;
   const row = selectable && selectedRow != null && selectedRow < view.matrix.rows ? selectedRow : null;
-  const onSelectRow = selectable ? (r: number) => set({ row: r }) : undefined;
   const legendLabel = view.kind === 'weights' ? 'weight (0 = ignored)' : 'value (blue < 0 < red)';
   return (
     <section className={`matrix-panel${primary ? ' primary' : ''}`} data-primary={primary ? 1 : undefined}>
