@@ -2,6 +2,7 @@
 // over the full 50257-token vocabulary, and how sharply each head attends.
 
 import { cpuForward } from '../model/cpu/forward';
+import { headOf } from '../model/trace';
 import type { GPT2Weights } from '../model/weights';
 import { encode, tokenize } from '../tokenizer/gpt2';
 
@@ -50,13 +51,13 @@ export function headEntropies(
   const tensors = cpuForward(weights, ids, { include, logits: 'none' });
   const heads: HeadEntropy[] = [];
   for (let l = 0; l < nLayer; l++) {
-    const att = tensors[`h${l}.attn_weights`].data; // (NH, T, T)
     for (let h = 0; h < nHead; h++) {
+      const att = headOf(tensors[`h${l}.attn_weights`], h).data; // (T, T)
       let entropy = 0;
       let uniform = 0;
       const attendsTo: string[] = [];
       for (let t = 0; t < T; t++) {
-        const row = (h * T + t) * T;
+        const row = t * T;
         let best = 0;
         let rowEntropy = 0;
         for (let s = 0; s <= t; s++) {
