@@ -1,16 +1,18 @@
 // The GPT-2 forward pass on the CPU: the oracle the WebGPU backend is tested against. It follows the
 // fixture names step by step and keeps only the tensors the request asks for, so T = 1024 stays affordable.
 
-import { headSize } from '../config';
-import { matrix, naiveAttention, scale, type Matrix } from '../attention';
+import type { GPT2Config } from '../config';
+import { matrix, naiveAttention } from '../attention';
 import type { Engine } from '../engine';
 import { headBlock, TraceSelection, type TensorMap, type TraceRequest } from '../trace';
 import { validateIds } from '../validate-ids';
 import type { GPT2Weights, LayerWeights } from '../weights';
 import { createSyncKernels, defaultCpuKernels } from '../wasm/select';
 import { ComputeThreadError } from '../wasm/thread-pool';
+import { blockActivations, blockForward } from './block';
 import type { CpuKernels } from './kernels';
-import { embeddingForward, mergeHead, residualForward, splitHeads } from './ops';
+import { attentionByHead, type HeadVisitor } from './ops/attention';
+import { embeddingForward } from './ops/embedding';
 
 /**
  * Runs the model on `ids` and returns the requested intermediates (see TraceRequest). The products run on
@@ -57,7 +59,7 @@ export function cpuForward(
   const lastLayer = select.lastLayerNeeded(config);
   let residual: Float32Array = inputEmb;
   weights.layers.slice(0, lastLayer + 1).forEach((layer, l) => {
-    residual = blockForward(tensors, select, kernels, layer, weights, residual, T, l);
+    residual = traceBlock(tensors, select, kernels, layer, config, residual, T, l);
   });
   if (lastLayer < config.nLayer - 1) return tensors;
 
@@ -73,79 +75,38 @@ export function cpuForward(
   return tensors;
 }
 
-/** One transformer block; returns the residual stream after it. */
-function blockForward(
+/** One transformer block (block.ts), keeping the tensors the trace asks for; returns the residual after it. */
+function traceBlock(
   tensors: TensorMap,
   select: TraceSelection,
   kernels: CpuKernels,
   layer: LayerWeights,
-  weights: GPT2Weights,
+  config: GPT2Config,
   residualIn: Float32Array, // (T, C)
   T: number,
   l: number,
 ): Float32Array {
-  const { config } = weights;
   const C = config.nEmbd;
   const NH = config.nHead;
-  const hs = headSize(config);
   const name = (n: string) => `h${l}.${n}`;
   const keep = (n: string, shape: number[], data: Float32Array) => {
     if (select.wants(name(n))) tensors[name(n)] = { shape, data };
   };
-
-  const ln1 = new Float32Array(T * C); // (T, C)
-  kernels.layernormForward(ln1, residualIn, layer.ln1Weight, layer.ln1Bias, T, C, config.layerNormEpsilon);
-  keep('ln_1', [T, C], ln1);
-
-  const qkv = new Float32Array(T * 3 * C); // (T, 3C)
-  kernels.matmulForward(qkv, ln1, layer.qkvWeight, layer.qkvBias, T, C, 3 * C);
-  const q = new Float32Array(T * C); // (NH, T, hs)
-  const k = new Float32Array(T * C); // (NH, T, hs)
-  const v = new Float32Array(T * C); // (NH, T, hs)
-  splitHeads(q, k, v, qkv, T, C, NH);
-  const context = new Float32Array(T * C); // (T, C)
+  const a = blockActivations(T, C);
+  // Kept before they are filled, so the tensors come out in the order the block computes them.
+  keep('ln_1', [T, C], a.ln1);
   const perHead = headCollector(tensors, select, name, NH, T);
-  for (let h = 0; h < NH; h++) {
-    const headSlice = (x: Float32Array): Matrix => matrix(T, hs, headBlock(x, h, T, hs));
-    const scores = matrix(T, T); // (T, T)
-    kernels.headScores(scores.data, headSlice(q).data, headSlice(k).data, T, T, hs);
-    const scaledScores = scale(scores, 1 / Math.sqrt(hs));
-    const attnWeights = matrix(T, T);
-    kernels.causalSoftmax(attnWeights.data, scaledScores.data, T);
-    const headContext = new Float32Array(T * hs); // (T, hs)
-    kernels.headContext(headContext, attnWeights.data, headSlice(v).data, T, T, hs, true);
-    mergeHead(context, headContext, h, T, C, hs);
-    perHead.add('q', h, headSlice(q).data, hs);
-    perHead.add('k', h, headSlice(k).data, hs);
-    perHead.add('v', h, headSlice(v).data, hs);
-    perHead.add('scores', h, scores.data, T);
-    perHead.add('scaled_scores', h, scaledScores.data, T);
-    perHead.add('attn_weights', h, attnWeights.data, T);
-  }
-  keep('attn_context', [T, C], context);
-
-  const attnOut = new Float32Array(T * C); // (T, C)
-  kernels.matmulForward(attnOut, context, layer.attnProjWeight, layer.attnProjBias, T, C, C);
-  keep('attn_out', [T, C], attnOut);
-  const residualMid = new Float32Array(T * C); // (T, C)
-  residualForward(residualMid, residualIn, attnOut, T * C);
-
-  const ln2 = new Float32Array(T * C); // (T, C)
-  kernels.layernormForward(ln2, residualMid, layer.ln2Weight, layer.ln2Bias, T, C, config.layerNormEpsilon);
-  keep('ln_2', [T, C], ln2);
-  const fc = new Float32Array(T * 4 * C); // (T, 4C)
-  kernels.matmulForward(fc, ln2, layer.fcWeight, layer.fcBias, T, C, 4 * C);
-  keep('mlp_fc', [T, 4 * C], fc);
-  const gelu = new Float32Array(T * 4 * C); // (T, 4C)
-  kernels.geluForward(gelu, fc, T * 4 * C);
-  keep('mlp_gelu', [T, 4 * C], gelu);
-  const mlpOut = new Float32Array(T * C); // (T, C)
-  kernels.matmulForward(mlpOut, gelu, layer.fcProjWeight, layer.fcProjBias, T, 4 * C, C);
-  keep('mlp_out', [T, C], mlpOut);
-  const blockOut = new Float32Array(T * C); // (T, C)
-  residualForward(blockOut, residualMid, mlpOut, T * C);
-  keep('block_out', [T, C], blockOut);
-  return blockOut;
+  const attention = (atty: Float32Array, qkv: Float32Array) =>
+    attentionByHead(kernels, atty, qkv, T, C, NH, perHead);
+  blockForward(kernels, a, residualIn, layer, attention, T, C, config.layerNormEpsilon);
+  keep('attn_context', [T, C], a.atty);
+  keep('attn_out', [T, C], a.attproj);
+  keep('ln_2', [T, C], a.ln2);
+  keep('mlp_fc', [T, 4 * C], a.fch);
+  keep('mlp_gelu', [T, 4 * C], a.fchGelu);
+  keep('mlp_out', [T, C], a.fcproj);
+  keep('block_out', [T, C], a.residual3);
+  return a.residual3;
 }
 
 /** Gathers per-head tensors into (NH, T, X) arrays, or single heads, depending on what was asked for. */
@@ -155,17 +116,15 @@ function headCollector(
   name: (n: string) => string,
   NH: number,
   T: number,
-) {
-  return {
-    add(kind: string, h: number, data: Float32Array, X: number) {
-      const full = name(kind);
-      if (select.wants(full)) {
-        tensors[full] ??= { shape: [NH, T, X], data: new Float32Array(NH * T * X) };
-        headBlock(tensors[full].data, h, T, X).set(data);
-      }
-      if (select.headsWanted(full, NH).includes(h))
-        tensors[`${full}.head${h}`] = { shape: [T, X], data: data.slice() };
-    },
+): HeadVisitor {
+  return (kind, h, data, X) => {
+    const full = name(kind);
+    if (select.wants(full)) {
+      tensors[full] ??= { shape: [NH, T, X], data: new Float32Array(NH * T * X) };
+      headBlock(tensors[full].data, h, T, X).set(data);
+    }
+    if (select.headsWanted(full, NH).includes(h))
+      tensors[`${full}.head${h}`] = { shape: [T, X], data: data.slice() };
   };
 }
 

@@ -3,16 +3,11 @@
 // float32, optionally on worker threads; src/model/wasm/). Tests hold the second against the first.
 
 import { dotProductScores, matrix, softmaxRows, weightedSum } from '../attention';
-import { attentionBackward, attentionForward } from './backward-attention';
-import {
-  biasBackward,
-  crossEntropyForward,
-  geluBackward,
-  layernormBackward,
-  matmulBackwardInput,
-  matmulBackwardWeight,
-} from './backward';
-import { geluForward, layernormForward, logitsForward, matmulForward } from './ops';
+import { attentionBackward, attentionForward } from './ops/attention';
+import { geluBackward, geluForward } from './ops/gelu';
+import { layernormBackward, layernormForward } from './ops/layernorm';
+import { crossEntropyForward, logitsForward } from './ops/logits';
+import { biasBackward, matmulBackwardInput, matmulBackwardWeight, matmulForward } from './ops/matmul';
 
 export interface CpuKernels {
   /** For people: "TypeScript", "WASM SIMD · 1 thread", "WASM SIMD · 2 threads". */
@@ -56,7 +51,7 @@ export interface CpuKernels {
     V: number,
   ): void;
   /**
-   * Softmax cross-entropy over N rows of V logits, in place (see crossEntropyForward in backward.ts): `logits`
+   * Softmax cross-entropy over N rows of V logits, in place (see crossEntropyForward in ops/logits.ts): `logits`
    * (plus `logitBias` when given) become the probabilities, `losses[n]` = −log p(targets[n]); returns the mean.
    */
   crossEntropyForward(
@@ -88,7 +83,7 @@ export interface CpuKernels {
   ): void;
   /** out (T,T) = softmax of each row of scores (T,T) over columns ≤ row; zeros above the diagonal. */
   causalSoftmax(out: Float32Array, scores: Float32Array, T: number): void;
-  /** Training attention over a batch (see backward-attention.ts). */
+  /** Training attention over a batch (see ops/attention.ts). */
   attentionForward(
     out: Float32Array,
     att: Float32Array,
@@ -110,7 +105,7 @@ export interface CpuKernels {
     C: number,
     NH: number,
   ): void;
-  /** Layer norm of N rows of C (ops.ts layernormForward). */
+  /** Layer norm of N rows of C (ops/layernorm.ts). */
   layernormForward(
     out: Float32Array,
     inp: Float32Array,
@@ -120,7 +115,7 @@ export interface CpuKernels {
     C: number,
     eps: number,
   ): void;
-  /** Its backward (backward.ts layernormBackward): dinp, dweight and dbias accumulate. */
+  /** Its backward (ops/layernorm.ts): dinp, dweight and dbias accumulate. */
   layernormBackward(
     dinp: Float32Array,
     dweight: Float32Array,
@@ -144,7 +139,7 @@ export interface CpuKernels {
   dispose(): void;
 }
 
-/** The plain TypeScript kernels of ops.ts and backward.ts: the reference. */
+/** The plain TypeScript kernels of ops/: the reference. */
 export const referenceKernels: CpuKernels = {
   description: 'TypeScript',
   threads: 1,

@@ -1,6 +1,6 @@
 // The WGSL kernels of a training step as the TypeScript side sees them: the backward pass of every GPT-2 op,
 // the two forward ops that training runs its own way (the batched embedding, attention that keeps its weights),
-// and AdamW with its gradient clip; each the twin of a CPU function (src/model/cpu/backward*.ts, src/train/adamw.ts).
+// and AdamW with its gradient clip; each the twin of a CPU function (src/model/cpu/ops/, src/train/adamw.ts).
 
 import adamwSource from './kernels/backward/adamw.wgsl?raw';
 import attentionBackwardSource from './kernels/backward/attention-backward.wgsl?raw';

@@ -1,11 +1,11 @@
-// Attention and the embedding for training, forward and backward, against their CPU twins (backward-attention.ts,
-// backward.ts):
+// Attention and the embedding for training, forward and backward, against their CPU twins (ops/attention.ts,
+// ops/embedding.ts):
 // B = 2 sequences, 3 heads of size 4 (C = 12), T = 5 and T = 40 (more keys than a row workgroup has threads),
 // and a batch of token ids with repeats. Gradients start from seeded nonzero values, so += is checked.
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { attentionBackward, attentionForward } from '../../../src/model/cpu/backward-attention';
-import { encoderBackward, encoderForward } from '../../../src/model/cpu/backward';
+import { attentionBackward, attentionForward } from '../../../src/model/cpu/ops/attention';
+import { encoderBackward, encoderForward } from '../../../src/model/cpu/ops/embedding';
 import { seededRandom } from '../../../src/model/random';
 import {
   BACKWARD_KERNELS as K,

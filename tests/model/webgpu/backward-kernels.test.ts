@@ -1,4 +1,4 @@
-// The backward kernels of the per-position ops against their CPU twins (src/model/cpu/backward.ts): cross-entropy,
+// The backward kernels of the per-position ops against their CPU twins (src/model/cpu/ops/): cross-entropy,
 // the three matmul gradients, the bias sums, layer norm, GELU and the residual. Awkward shapes: N = B·T = 10
 // rows, C = 12, V = 37, sizes that fill no tile or workgroup. Every gradient starts from seeded nonzero
 // values, so a kernel that overwrites instead of adding fails. Tolerances are relative to the largest value.
@@ -12,9 +12,9 @@ import {
   layernormBackward,
   matmulBackwardInput,
   matmulBackwardWeight,
+  matmulForward,
   residualBackward,
-} from '../../../src/model/cpu/backward';
-import { matmulForward } from '../../../src/model/cpu/ops';
+} from '../../../src/model/cpu/ops';
 import { seededRandom } from '../../../src/model/random';
 import {
   BACKWARD_KERNELS as K,

@@ -171,7 +171,7 @@ function geluGradLanes(x: v128, dout: v128): v128 {
 
 /**
  * Layer norm of rows [r0, r1) of (N, C): (x − mean) / √(var + eps) · weight + bias, with a two-pass variance.
- * Everything runs in float64, in the TypeScript reference's order (it is bit for bit ops.ts layernormForward):
+ * Everything runs in float64, in the TypeScript reference's order (it is bit for bit ops/layernorm.ts layernormForward):
  * activations with a large mean lose too much in float32, and a row costs only O(C).
  */
 export function layernorm_forward(

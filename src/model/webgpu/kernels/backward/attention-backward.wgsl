@@ -1,4 +1,4 @@
-// Causal multi-head attention backward, the twin of attentionBackward (src/model/cpu/backward-attention.ts),
+// Causal multi-head attention backward, the twin of attentionBackward (src/model/cpu/ops/attention.ts),
 // on its layout: q, k, v read in place from the fused qkv (B, T, 3C) (columns [q | k | v], head h at h·hs),
 // the forward's softmax weights att (B, NH, T, T), zero above the diagonal. Two dispatches:
 //   `scores`: one workgroup per row (b, h, t). The gradient of the weights is da[t2] = v[t2] · dout[t]; the

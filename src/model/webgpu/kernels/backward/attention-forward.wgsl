@@ -1,4 +1,4 @@
-// Causal multi-head attention for training, the twin of attentionForward (src/model/cpu/backward-attention.ts):
+// Causal multi-head attention for training, the twin of attentionForward (src/model/cpu/ops/attention.ts):
 // a whole (B, T) batch at once, q, k, v read in place from the fused qkv (B, T, 3C) (columns [q | k | v], head h
 // at h·hs), and the softmax weights kept in att (B, NH, T, T), zero above the diagonal, for the backward pass
 // (attention-backward.wgsl). Two dispatches:

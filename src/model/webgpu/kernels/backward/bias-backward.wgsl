@@ -1,5 +1,5 @@
 // dbias (OC) += the column sums of dout (N, OC): the bias gradient of every projection, the twin of
-// biasBackward (src/model/cpu/backward.ts). One thread per column walks the N rows in order, so the sum is
+// biasBackward (src/model/cpu/ops/matmul.ts). One thread per column walks the N rows in order, so the sum is
 // deterministic and adds up in the CPU's order; neighbouring threads read neighbouring words of each row.
 // Speed: memory-bound, but only OC threads: a small OC on a big GPU leaves most of it idle (the bias sums
 // are a small part of a step). WORKGROUP_SIZE comes from the generated header.

@@ -1,5 +1,5 @@
 // Softmax cross-entropy over a vocabulary of V, forward and backward, the twins of crossEntropyForward and
-// crossEntropyBackward (src/model/cpu/backward.ts). Both work in place on the (N, V) logits: the forward
+// crossEntropyBackward (src/model/cpu/ops/logits.ts). Both work in place on the (N, V) logits: the forward
 // turns them into probabilities and writes each row's loss, the backward turns the probabilities into
 // dloss/dlogits = (p - onehot(target)) / N, the gradient of the mean loss. The mean itself is left to the
 // caller (N numbers), as the per-row losses are what a trainer reads anyway.

@@ -1,4 +1,4 @@
-// Embedding backward, the twin of encoderBackward (src/model/cpu/backward.ts): every row of wte and wpe
+// Embedding backward, the twin of encoderBackward (src/model/cpu/ops/embedding.ts): every row of wte and wpe
 // that the forward read gets the gradient of the rows it produced. WGSL has no float atomics, and a token may
 // appear many times in a batch, so the scatter dwte[ids[n]] += dencoded[n] becomes a gather over a plan the
 // host builds from the ids (embeddingBackwardPlan in backward-kernels.ts): the distinct tokens, and for each

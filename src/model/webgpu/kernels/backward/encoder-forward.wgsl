@@ -1,4 +1,4 @@
-// The training form of the embedding, the twin of encoderForward (src/model/cpu/backward.ts):
+// The training form of the embedding, the twin of encoderForward (src/model/cpu/ops/embedding.ts):
 // encoded[b, t] = wte[ids[b, t]] + wpe[t] over a whole (B, T) batch at once (embedding.wgsl serves the
 // explorer's single sequence and keeps the token and position parts apart). Its backward is
 // embedding-backward.wgsl. One thread per element; memory-bound. WORKGROUP_SIZE: generated header.

@@ -1,5 +1,5 @@
 // GELU backward, tanh form (GPT-2's `gelu_new`): dinp += gelu'(inp) · dout, the twin of geluBackward
-// (src/model/cpu/backward.ts), with gelu(x) = 0.5·x·(1 + tanh(u)), u = √(2/π)·(x + 0.044715·x³).
+// (src/model/cpu/ops/gelu.ts), with gelu(x) = 0.5·x·(1 + tanh(u)), u = √(2/π)·(x + 0.044715·x³).
 // One thread per element; memory-bound. WORKGROUP_SIZE comes from the generated header.
 
 struct Params {

@@ -1,4 +1,4 @@
-// Layer norm backward, the twin of layernormBackward (src/model/cpu/backward.ts), in two dispatches:
+// Layer norm backward, the twin of layernormBackward (src/model/cpu/ops/layernorm.ts), in two dispatches:
 //   `rows`:    one workgroup per row recomputes the row's mean and 1/std exactly as the forward does
 //              (layernorm.wgsl: two passes), then dinp += (dnorm - mean(dnorm) - norm·mean(dnorm·norm))·rstd
 //              with dnorm = weight ⊙ dout, and keeps [mean, rstd] in `stats` for the second dispatch;

@@ -1,6 +1,6 @@
 // out (M, N) (+)= op(A) (M, K) · op(B) (K, N), where op reads a stored matrix as it is or transposed: the
 // products of the backward pass, none of which transposes anything in memory (see matmulBackwardInput and
-// matmulBackwardWeight in src/model/cpu/backward.ts):
+// matmulBackwardWeight in src/model/cpu/ops/matmul.ts):
 //   - dinp (N,C)   += dout (N,OC) · weightᵀ      B_TRANSPOSED, weight stored (C, OC);
 //   - dweight (C,OC) += inpᵀ · dout (N,OC)       A_TRANSPOSED, inp stored (N, C);
 //   - the tied head: dlnf = dlogits · wte (plain), dwte += dlogitsᵀ · lnf (A_TRANSPOSED).

@@ -1,5 +1,5 @@
 // Residual backward: a sum passes its gradient to both branches unchanged, da += dout and db += dout, the
-// twin of residualBackward (src/model/cpu/backward.ts). One thread per element; memory-bound.
+// twin of residualBackward (src/model/cpu/ops/residual.ts). One thread per element; memory-bound.
 // WORKGROUP_SIZE comes from the generated header.
 
 struct Params {
