@@ -6,6 +6,7 @@ import { traceText, type Engine } from '../model/engine';
 import { CpuEngine } from '../model/cpu/forward';
 import { createCpuKernels } from '../model/wasm/select';
 import { checkFinite } from '../model/finite';
+import type { BackendName } from '../model/trace';
 import { loadDefaultModel } from '../node/default-model';
 import { checkRegularFile, loadModelFile, readTextFile } from '../node/files';
 import { createNodeEngine } from '../node/engines';
@@ -33,7 +34,7 @@ type TraceArgs = ReturnType<typeof parseArgs<typeof OPTIONS>>;
 export function checkTraceArgs(args: TraceArgs): {
   text: string;
   out: string | null;
-  backend: 'cpu' | 'webgpu';
+  backend: BackendName;
 } {
   if ((args.text === undefined) === (args['text-file'] === undefined))
     throw new UsageError('give exactly one of --text or --text-file (see --help)');

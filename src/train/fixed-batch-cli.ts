@@ -3,6 +3,7 @@
 // each step's loss. Which backend ran, and any move to the CPU, is said on the log (stderr).
 
 import { UsageError } from '../cli/args';
+import type { BackendName } from '../model/trace';
 import type { GpuDevice } from '../model/webgpu/device';
 import { createSyncKernels } from '../model/wasm/select';
 import { requestNodeGpuDevice } from '../node/engines';
@@ -11,7 +12,7 @@ import { encode } from '../tokenizer/gpt2';
 import { trainFixedBatch } from './fixed-batch';
 import { fixedBatchOnWebGpu } from './fixed-batch-webgpu';
 
-export type TrainBackend = 'cpu' | 'webgpu';
+export type TrainBackend = BackendName;
 
 /** The --backend flag's value, checked: cpu (the default) or webgpu. */
 export function backendFrom(value: unknown): TrainBackend {
