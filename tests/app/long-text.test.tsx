@@ -91,9 +91,9 @@ describe('a long text’s attention heatmap', () => {
   it('keeps square cells that fit or scroll, up to a 1024-token context, on a canvas of bounded size', () => {
     for (const T of [41, 128, 1024]) {
       for (const width of [350, 830]) {
-        const { cell, gutter, top, widthPx, heightPx } = heatmapLayout(weights(T), width, 64, false);
-        expect(widthPx - gutter).toBe(T * cell + 2);
-        expect(heightPx - top).toBe(T * cell + 2);
+        const { cell, gutter, top, pad, widthPx, heightPx } = heatmapLayout(weights(T), width, 64, false);
+        expect(widthPx - gutter).toBe(T * cell + 2 + pad);
+        expect(heightPx - top).toBe(T * cell + 2 + pad);
         expect(cell).toBeGreaterThanOrEqual(6);
         // Drawn at the screen's resolution unless that would pass 4096² device pixels.
         const scale = canvasScale(2, widthPx, heightPx);
@@ -104,6 +104,44 @@ describe('a long text’s attention heatmap', () => {
         expect(tile.widthPx).toBeLessThanOrEqual(Math.max(width / 2, T + 4));
         expect(tile.widthPx - tile.gutter).toBe(tile.heightPx - tile.top);
       }
+    }
+  });
+
+  it('starts the row labels below the column-label band, each centred on its row, at every zoom', () => {
+    recordCells();
+    /** Half the height of a 12 px label, and of a column label standing on its side. */
+    const HALF = 6;
+    for (const T of [54, 128]) {
+      const view = weights(T);
+      const { container, unmount } = render(
+        <Heatmap view={view} scale={scaleFor('weights', view.matrix)} traceId={1} />,
+      );
+      for (let zoom = 0; zoom < 3; zoom++) {
+        const cellText = container.querySelector('.heatmap-zoom .hint')!.textContent!;
+        const cell = Number(cellText.split(' ')[0]);
+        const { top, gutter, heightPx } = heatmapLayout(view, 640, 64, false, zoom === 0 ? null : cell);
+        const band = container.querySelector('svg.heatmap-cols')!;
+        const bandBottom = Number(band.getAttribute('height'));
+        const rows = [...container.querySelectorAll('.heatmap-rows text')];
+        const first = Number(rows[0].getAttribute('y'));
+        const last = Number(rows.at(-1)!.getAttribute('y'));
+        const where = `${T} tokens at ${cell} px cells`;
+        expect(first - HALF, where).toBeGreaterThanOrEqual(bandBottom);
+        expect(Math.abs(first - (top + cell / 2)), where).toBeLessThanOrEqual(0.5);
+        // The last label (row T − 1, or the last one thinning keeps) is centred on its row too.
+        const lastRow = (last - top - cell / 2) / cell;
+        expect(Math.abs(lastRow - Math.round(lastRow)) * cell, where).toBeLessThanOrEqual(0.5);
+        expect(lastRow, where).toBeGreaterThan(T - 4);
+        expect(last + HALF, where).toBeLessThanOrEqual(heightPx);
+        // The first column's label, centred on its column, stands clear of the row labels' corner.
+        const transform = band.querySelector('text')!.getAttribute('transform')!;
+        const x = Number(/translate\(([\d.]+)/.exec(transform)![1]);
+        expect(Math.abs(x - (gutter + cell / 2)), where).toBeLessThanOrEqual(0.5);
+        const corner = container.querySelector<HTMLElement>('.heatmap-corner')!;
+        expect(x - HALF, where).toBeGreaterThanOrEqual(parseFloat(corner.style.width));
+        fireEvent.click(screen.getByRole('button', { name: /Zoom out/ }));
+      }
+      unmount();
     }
   });
 

@@ -40,10 +40,12 @@ describe.runIf(run)('a 128-token text in Chromium', () => {
         const panel = document.querySelector('.matrix-panel.primary')!;
         const canvas = panel.querySelector('canvas.heatmap-cells')!.getBoundingClientRect();
         const gutter = panel.querySelector('svg.heatmap-rows')!.getBoundingClientRect().width;
-        const top = panel.querySelector('svg.heatmap-cols')!.getBoundingClientRect().height;
+        // The grid is padded on every side by the room its first and last labels need (the corner stops short).
+        const pad = gutter - panel.querySelector('.heatmap-corner')!.getBoundingClientRect().width;
+        const top = panel.querySelector('svg.heatmap-cols')!.getBoundingClientRect().height + pad;
         return {
-          cellWide: (canvas.width - gutter - 2) / 128,
-          cellHigh: (canvas.height - top - 2) / 128,
+          cellWide: (canvas.width - gutter - 2 - pad) / 128,
+          cellHigh: (canvas.height - top - 2 - pad) / 128,
           gutter,
           top,
           rowLabels: panel.querySelectorAll('.heatmap-rows text').length,

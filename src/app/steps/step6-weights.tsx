@@ -14,14 +14,16 @@ function WeightsBody({ trace, settings }: StepContext) {
   // The views take everything as props; the step reads the store. The charted row lives in the settings, so a
   // shared link opens with the same bar chart.
   const set = useAppStore((s) => s.set);
+  // Read here, not from the view settings, which leave the row out so that charting a row recomputes no view.
+  const row = useAppStore((s) => s.settings.row);
   return (
     <>
       {settings.mode === 'naive' && <RepeatCallout trace={trace} settings={settings} />}
       <MatrixPanel
         view={view}
         traceId={trace.requestId}
-        selectedRow={settings.row}
-        onSelectRow={(row) => set({ row })}
+        selectedRow={row}
+        onSelectRow={(charted) => set({ row: charted })}
         primary
       />
       {settings.mode === 'trainable' && settings.allHeads && trace.shape.nHead > 1 && (

@@ -22,8 +22,8 @@ const band: CSSProperties = { gridArea: '1 / 1', position: 'sticky', zIndex: 2, 
 
 export function RowLabels({ labels, layout, active, selected }: LabelBandProps) {
   const { gutter, top, cell, labelStep, heightPx } = layout;
-  // Centred on its row, but never half under the column labels or past the end when rows are thinner than text.
-  const rowY = (r: number) => Math.min(heightPx - 9, Math.max(top + 7, top + r * cell + cell / 2));
+  // Centred on its row; the layout's pad keeps the first and last clear of the column labels and the edge.
+  const rowY = (r: number) => top + r * cell + cell / 2;
   return (
     <svg
       className="heatmap-rows"
@@ -68,24 +68,26 @@ export function RowLabels({ labels, layout, active, selected }: LabelBandProps) 
 }
 
 export function ColumnLabels({ labels, layout, active }: LabelBandProps) {
-  const { gutter, top, cell, labelStep, rotate, widthPx } = layout;
+  const { gutter, top, pad, cell, labelStep, rotate, widthPx } = layout;
+  // The band ends `pad` above the grid, where the first row's label begins.
+  const height = top - pad;
   const place = (c: number) => {
     const x = gutter + c * cell + cell / 2;
     return rotate
-      ? { transform: `translate(${x},${top - 6}) rotate(${rotate})`, dy: rotate === -90 ? '0.35em' : 0 }
-      : { x, y: top - 7, textAnchor: 'middle' as const };
+      ? { transform: `translate(${x},${height - 6}) rotate(${rotate})`, dy: rotate === -90 ? '0.35em' : 0 }
+      : { x, y: height - 7, textAnchor: 'middle' as const };
   };
   return (
     <svg
       className="heatmap-cols"
       width={widthPx}
-      height={top}
+      height={height}
       style={{ ...band, top: 0, alignSelf: 'start' }}
       aria-hidden="true"
       fontSize={12}
       fill="currentColor"
     >
-      <rect width={widthPx} height={top} fill="var(--paper, #fff)" />
+      <rect width={widthPx} height={height} fill="var(--paper, #fff)" />
       {labels.map((label, c) =>
         c === active || !labelled(c, labelStep, labels.length) ? null : (
           <text key={c} {...place(c)}>
@@ -106,6 +108,7 @@ export function ColumnLabels({ labels, layout, active }: LabelBandProps) {
 export function LabelCorner({ layout }: { layout: HeatmapLayout }) {
   return (
     <div
+      className="heatmap-corner"
       aria-hidden="true"
       style={{
         ...band,
@@ -114,8 +117,9 @@ export function LabelCorner({ layout }: { layout: HeatmapLayout }) {
         top: 0,
         justifySelf: 'start',
         alignSelf: 'start',
-        width: layout.gutter,
-        height: layout.top,
+        // Short of the grid by the pad, so it hides neither the first row's label nor the first column's.
+        width: layout.gutter - layout.pad,
+        height: layout.top - layout.pad,
         background: 'var(--paper, #fff)',
       }}
     />

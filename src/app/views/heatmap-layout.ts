@@ -11,6 +11,9 @@ export const ZOOM_STEPS = [2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64];
 /** Pixels a 12 px label needs along its axis; closer labels are thinned to every n-th. */
 const LABEL_PITCH = 14;
 
+/** Half the height of a 12 px label: a label centred on a thinner row reaches this far past it. */
+const LABEL_HALF = 7;
+
 /**
  * Largest canvas in device pixels, by area (64 MB of pixels) and by side (Chromium's limit is 32767): a
  * 1024-token matrix at 16 px cells would need a 16384² canvas. A bigger heatmap is drawn at a lower resolution.
@@ -27,9 +30,12 @@ export const canvasScale = (screenDpr: number, widthPx: number, heightPx: number
   );
 
 export interface HeatmapLayout {
-  /** Width of the row-label gutter and height of the column-label band, in CSS pixels. */
+  /** Width of the row-label gutter and height of the column-label band, in CSS pixels (the grid starts there). */
   gutter: number;
   top: number;
+  /** Room left around the grid so the labels of its first and last rows and columns, centred on rows or columns
+   * thinner than a label, stay clear of the other band and of the edges. */
+  pad: number;
   /** Side of a (square) cell. */
   cell: number;
   /** Slant (−55°) or stand (−90°) the column labels when cells are narrow. */
@@ -58,13 +64,16 @@ export function heatmapLayout(
 ): HeatmapLayout {
   const { matrix: m, rowLabels, colLabels } = view;
   const longest = Math.max(...rowLabels.map((l) => clip(l, 12).length), 1);
-  const gutter = compact ? 2 : Math.min(110, longest * 7.5 + 10);
+  const labelGutter = compact ? 2 : Math.min(110, longest * 7.5 + 10);
   // A small multiple always fits its tile (down to 1 px cells at 128 tokens on a phone); a full heatmap scrolls.
   const minCell = compact ? 1 : m.cols > 40 ? 6 : 16;
-  const cell = zoom ?? Math.max(minCell, Math.min(maxCell, fittedCell(width, gutter, m.cols)));
+  const cell = zoom ?? Math.max(minCell, Math.min(maxCell, fittedCell(width, labelGutter, m.cols)));
+  const pad = compact ? 0 : Math.max(0, Math.ceil(LABEL_HALF - cell / 2));
+  const gutter = labelGutter + pad;
   const rotate = compact || cell >= 48 ? false : cell >= 16 ? -55 : -90;
   const longestCol = Math.max(...colLabels.map((l) => clip(l, 10).length), 1);
-  const top = compact ? 2 : rotate ? Math.min(90, longestCol * (rotate === -90 ? 7 : 6) + 14) : 22;
+  const band = compact ? 2 : rotate ? Math.min(90, longestCol * (rotate === -90 ? 7 : 6) + 14) : 22;
+  const top = band + pad;
   const room = compact ? null : cell >= 44 ? 'wide' : cell >= 34 ? 'narrow' : null;
   const labelStep = compact ? 0 : Math.max(1, Math.ceil(LABEL_PITCH / cell));
   return {
@@ -72,10 +81,11 @@ export function heatmapLayout(
     cell,
     rotate,
     top,
+    pad,
     room,
     labelStep,
-    widthPx: gutter + m.cols * cell + 2,
-    heightPx: top + m.rows * cell + 2,
+    widthPx: gutter + m.cols * cell + 2 + pad,
+    heightPx: top + m.rows * cell + 2 + pad,
   };
 }
 
