@@ -55,6 +55,60 @@ describe('exports', () => {
     expect(doc.querySelectorAll('linearGradient stop').length).toBe(11);
   });
 
+  it('SVG of a 128-token matrix is legible: square cells, thinned labels, title and legend', () => {
+    const T = 128;
+    const m = matrix(T, T);
+    for (let r = 0; r < T; r++) for (let c = 0; c <= r; c++) m.data[r * T + c] = 1 / (r + 1);
+    const tokens = Array.from({ length: T }, (_, i) => `␣word${i}`);
+    const view = {
+      ...primaryView(trace, settings)!,
+      matrix: m,
+      rowLabels: tokens,
+      colLabels: tokens,
+      masked: (r: number, c: number) => c > r,
+    };
+    const caption = '“a long text” · Default model (trained) · step 6: Attention weights · layer 1, head 1';
+    const doc = new DOMParser().parseFromString(matrixToSvg(view, caption), 'image/svg+xml');
+    expect(doc.querySelector('parsererror')).toBeNull();
+    const root = doc.documentElement;
+    // A picture a screen or a page can hold, not a 4 × 16 px strip per cell.
+    expect(Number(root.getAttribute('width'))).toBeLessThanOrEqual(1300);
+    const cells = [...doc.querySelectorAll('rect')].filter((r) => r.querySelector('title'));
+    expect(cells).toHaveLength(T * T);
+    for (const cell of [cells[0], cells[T * T - 1], cells[77 * T + 3]]) {
+      expect(cell.getAttribute('width')).toBe(cell.getAttribute('height'));
+      expect(Number(cell.getAttribute('width'))).toBeGreaterThanOrEqual(5);
+    }
+    // Row and column labels thinned so that neighbours never overlap (12 px text), the first and last kept.
+    const texts = [...doc.querySelectorAll('text')];
+    const rowYs = texts
+      .filter((t) => t.getAttribute('text-anchor') === 'end')
+      .map((t) => Number(t.getAttribute('y')));
+    const colXs = texts
+      .map((t) => /translate\(([\d.]+)/.exec(t.getAttribute('transform') ?? '')?.[1])
+      .filter((x) => x !== undefined)
+      .map(Number);
+    for (const positions of [rowYs, colXs]) {
+      expect(positions.length).toBeGreaterThan(20);
+      expect(positions.length).toBeLessThan(T);
+      positions.slice(1).forEach((p, i) => expect(p - positions[i]).toBeGreaterThanOrEqual(12));
+    }
+    expect(texts.map((t) => t.textContent)).toEqual(expect.arrayContaining(['␣word0', '␣word127']));
+    // The first row's label sits below the column labels; the last one inside the picture.
+    const firstCell = Number(cells[0].getAttribute('y'));
+    expect(rowYs[0] - 6).toBeGreaterThanOrEqual(firstCell - 7);
+    expect(
+      Math.abs(rowYs[0] - (firstCell + Number(cells[0].getAttribute('height')) / 2)),
+    ).toBeLessThanOrEqual(1);
+    // Title and legend, as for a short text.
+    expect(texts[0].textContent).toBe(caption);
+    expect(texts.map((t) => t.textContent)).toContain('weight (0 = ignored)');
+    expect(doc.querySelectorAll('linearGradient stop').length).toBe(11);
+    const legendTop = Number(doc.querySelector('rect[fill^="url("]')!.getAttribute('y'));
+    expect(legendTop).toBeGreaterThan(Number(cells[T * T - 1].getAttribute('y')) + 5);
+    expect(legendTop + 12).toBeLessThanOrEqual(Number(root.getAttribute('height')));
+  });
+
   it('file names count layers and heads from 1, as the page does', async () => {
     const model = await modelTrace('the fat cat', 1);
     const trainable = { ...DEFAULT_SETTINGS, mode: 'trainable' as const, step: 6, layer: 1, head: 0 };

@@ -14,6 +14,7 @@ import {
 import type { AppTrace, Settings } from '../data/types';
 import { STEPS } from '../steps';
 import { cellDigits, fmtFixed } from '../data/format';
+import { clip } from '../views/heatmap-layout';
 import { scaleFor, type ColorScale } from '../views/scales';
 
 const xml = (s: string) =>
@@ -112,50 +113,96 @@ function legendSvg(view: MatrixView, scale: ColorScale, x: number, y: number): s
   ];
 }
 
+/** Side of the grid an exported token × token matrix aims for: 128 tokens get 7 px cells, a short text 40 px. */
+const EXPORT_GRID = 960;
+/** Pixels a 12 px label needs along its axis; closer labels are thinned to every n-th, as on the page. */
+const LABEL_PITCH = 14;
+
+/** The indices labelled along an axis of `count` cells of side `cell`: every step-th, and the last in place of
+ * the one before it when the two would be closer than a label's height. */
+function labelIndices(count: number, step: number, cell: number): number[] {
+  const picked = Array.from({ length: Math.ceil(count / step) }, (_, i) => i * step);
+  const last = picked[picked.length - 1];
+  if (last !== count - 1) {
+    if ((count - 1 - last) * cell < LABEL_PITCH) picked.pop();
+    picked.push(count - 1);
+  }
+  return picked;
+}
+
+/** Where an exported matrix's parts go. Token × token and narrow matrices get square cells; a wide T × d
+ * embedding gets strips (one pixel or a few per dimension), its rows tall enough to label. */
+export function exportLayout(view: MatrixView, caption: string) {
+  const { matrix: m } = view;
+  const square = view.columns === 'tokens' || m.cols <= 40;
+  const side = Math.max(2, Math.min(40, Math.floor(EXPORT_GRID / Math.max(m.rows, m.cols))));
+  const cellW = square ? side : Math.max(1, Math.min(4, Math.floor(1536 / m.cols)));
+  const cellH = square ? side : m.rows > 40 ? 8 : 16;
+  const rowStep = Math.ceil(LABEL_PITCH / cellH);
+  const colStep = square ? Math.ceil(LABEL_PITCH / cellW) : 0;
+  // Room for the first and last labels, centred on rows thinner than a label, as on the page.
+  const pad = Math.max(0, Math.ceil(7 - Math.min(cellW, cellH) / 2));
+  const longestRow = Math.max(...view.rowLabels.map((l) => clip(l, 12).length), 1);
+  const gutter = Math.max(40, longestRow * 7.5 + 10) + pad;
+  const heading = caption ? 22 : 0;
+  const longestCol = Math.max(...view.colLabels.map((l) => clip(l, 10).length), 1);
+  const rotate = square && cellW < 40;
+  const band = !square ? 10 : rotate ? Math.min(90, longestCol * 7 + 14) : 30;
+  const top = heading + 28 + band + pad;
+  const width = Math.max(
+    gutter + m.cols * cellW + pad + 10,
+    8 + 7 * Math.max(caption.length, view.title.length) * 0.9,
+    230,
+  );
+  const height = top + m.rows * cellH + pad + 10 + LEGEND_HEIGHT;
+  return { cellW, cellH, rowStep, colStep, rotate, gutter, top, heading, width, height };
+}
+
 /** A standalone SVG heatmap of `view`, with `caption` (see exportCaption) on its first line and its legend. */
 export function matrixToSvg(view: MatrixView, caption = ''): string {
   const { matrix: m } = view;
   const scale = scaleFor(view.kind, m, view.masked);
-  const cell = m.cols > 40 ? 4 : 40;
-  const gutter = 100;
-  const heading = caption ? 22 : 0;
-  const top = heading + (m.cols > 40 ? 30 : 60);
-  const cellH = m.cols > 40 ? 16 : cell;
-  const width = Math.max(
-    gutter + m.cols * cell + 10,
-    8 + 7 * Math.max(caption.length, view.title.length) * 0.9,
-    230,
+  const { cellW, cellH, rowStep, colStep, rotate, gutter, top, heading, width, height } = exportLayout(
+    view,
+    caption,
   );
-  const height = top + m.rows * cellH + 10 + LEGEND_HEIGHT;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     ...(caption ? [`<text x="8" y="18" font-size="13" fill="#333">${xml(caption)}</text>`] : []),
     `<text x="8" y="${heading + 18}" font-size="14" font-weight="bold">${xml(view.title)}</text>`,
   ];
-  view.rowLabels.forEach((label, r) =>
+  labelIndices(m.rows, rowStep, cellH).forEach((r) => {
+    const label = view.rowLabels[r];
+    const y = top + r * cellH + cellH / 2;
     parts.push(
-      `<text x="${gutter - 6}" y="${top + r * cellH + cellH / 2 + 4}" font-size="12" text-anchor="end">${xml(label)}</text>`,
-    ),
-  );
-  if (m.cols <= 40) {
-    view.colLabels.forEach((label, c) =>
-      parts.push(
-        `<text x="${gutter + c * cell + cell / 2}" y="${top - 6}" font-size="11" text-anchor="middle">${xml(label.slice(0, 6))}</text>`,
-      ),
+      `<text x="${gutter - 6}" y="${y}" dy="0.35em" font-size="12" text-anchor="end">${xml(clip(label, 12))}</text>`,
     );
+  });
+  if (colStep) {
+    labelIndices(m.cols, colStep, cellW).forEach((c) => {
+      const label = view.colLabels[c];
+      const x = gutter + c * cellW + cellW / 2;
+      parts.push(
+        rotate
+          ? `<text transform="translate(${x},${top - 6}) rotate(-90)" dy="0.35em" font-size="12">${xml(clip(label, 10))}</text>`
+          : `<text x="${x}" y="${top - 8}" font-size="12" text-anchor="middle">${xml(clip(label, 10))}</text>`,
+      );
+    });
   }
+  // A 1 px gap parts cells of 4 px or more, as on the page.
+  const gapW = cellW >= 4 ? 1 : 0;
+  const gapH = cellH >= 4 ? 1 : 0;
   for (let r = 0; r < m.rows; r++) {
     for (let c = 0; c < m.cols; c++) {
       const value = m.data[r * m.cols + c];
-      const masked = view.masked?.(r, c);
-      const fill = masked ? '#ddd' : scale(value);
+      const fill = view.masked?.(r, c) ? '#ddd' : scale(value);
       parts.push(
-        `<rect x="${gutter + c * cell}" y="${top + r * cellH}" width="${cell - (cell > 4 ? 1 : 0)}" height="${cellH - 1}" fill="${fill}"><title>${value}</title></rect>`,
+        `<rect x="${gutter + c * cellW}" y="${top + r * cellH}" width="${cellW - gapW}" height="${cellH - gapH}" fill="${fill}"><title>${value}</title></rect>`,
       );
     }
   }
-  parts.push(...legendSvg(view, scale, 8, top + m.rows * cellH + 10));
+  parts.push(...legendSvg(view, scale, 8, height - LEGEND_HEIGHT));
   parts.push('</svg>');
   return parts.join('\n');
 }
