@@ -11,6 +11,8 @@ import { InputPanel } from './views/InputPanel';
 import { ModelPanel } from './views/ModelPanel';
 import { NextTokenPanel } from './views/NextTokenPanel';
 import { StepNav } from './views/StepNav';
+import { TrainView } from './train/TrainView';
+import { createTrainWorkerClient, type TrainClientFactory } from './train/train-client';
 import type { Bridge } from './worker/bridge';
 import type { DetectorsBridge } from './worker/detectors-bridge';
 
@@ -19,6 +21,29 @@ interface AppProps {
   bridge: Bridge;
   /** The head detectors' connection to the same worker; without it the page has no head-detector panel. */
   detectors?: DetectorsBridge;
+  /** Makes the Train view's worker (an in-process host in component tests). */
+  createTrainClient?: TrainClientFactory;
+}
+
+/** The two views: explore a model step by step, or train one. A button each, the current one pressed. */
+function ViewSwitch() {
+  const view = useAppStore((s) => s.settings.view);
+  const set = useAppStore((s) => s.set);
+  return (
+    <nav className="view-switch" aria-label="Views">
+      <button type="button" aria-pressed={view === 'explore'} onClick={() => set({ view: 'explore' })}>
+        Explore
+      </button>
+      <button
+        type="button"
+        aria-pressed={view === 'train'}
+        onClick={() => set({ view: 'train' })}
+        data-testid="open-train"
+      >
+        Train a model
+      </button>
+    </nav>
+  );
 }
 
 function Badges() {
@@ -40,7 +65,8 @@ function Badges() {
   );
 }
 
-export function App({ bridge, detectors }: AppProps) {
+export function App({ bridge, detectors, createTrainClient = createTrainWorkerClient }: AppProps) {
+  const view = useAppStore((s) => s.settings.view);
   return (
     <BridgeContext.Provider value={bridge}>
       <a className="skip" href="#step-title">
@@ -55,25 +81,32 @@ export function App({ bridge, detectors }: AppProps) {
           </p>
         </div>
         <Badges />
+        <ViewSwitch />
       </header>
       <main>
         <InputPanel />
-        <StepNav />
-        <div className="layout">
-          <StepView />
-          <aside className="side">
-            <Controls />
-            <NextTokenPanel />
-            {detectors && (
-              <DetectorsContext.Provider value={detectors}>
-                <HeadDetectorPanel />
-              </DetectorsContext.Provider>
-            )}
-            <ExportPanel />
-            <ModelPanel />
-            <BackendPanel />
-          </aside>
-        </div>
+        {view === 'train' ? (
+          <TrainView createClient={createTrainClient} />
+        ) : (
+          <>
+            <StepNav />
+            <div className="layout">
+              <StepView />
+              <aside className="side">
+                <Controls />
+                <NextTokenPanel />
+                {detectors && (
+                  <DetectorsContext.Provider value={detectors}>
+                    <HeadDetectorPanel />
+                  </DetectorsContext.Provider>
+                )}
+                <ExportPanel />
+                <ModelPanel />
+                <BackendPanel />
+              </aside>
+            </div>
+          </>
+        )}
       </main>
       <footer className="site-footer">
         <p>

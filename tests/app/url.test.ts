@@ -36,8 +36,11 @@ describe('settings in the URL', () => {
       generateCount: 5,
       row: 2,
       special: true,
+      view: 'train',
     };
     expect(searchToSettings(settingsToSearch(settings))).toEqual(settings);
+    expect(settingsToSearch(settings)).toContain('view=train');
+    expect(searchToSettings('view=bogus').view).toBe('explore');
   });
 
   it('writes nothing for the defaults', () => {
@@ -104,6 +107,7 @@ describe('URL parser properties', () => {
     generateCount: fc.integer({ min: 1, max: 50 }),
     row: fc.option(fc.integer({ min: 0, max: 1000 })),
     special: fc.boolean(),
+    view: fc.constantFrom('explore', 'train'),
   }) as fc.Arbitrary<Settings>;
 
   it('round-trips any settings whose text fits a link', () => {
@@ -117,7 +121,7 @@ describe('URL parser properties', () => {
   });
 
   it('reads any query string into valid settings without throwing', () => {
-    const key = fc.constantFrom('text', 'mode', 'pos', 'causal', 'layer', 'head', 'step', 'heads', 'preset', 'model', 'backend', 'temp', 'special', 'topk', 'topp', 'seed', 'gen', 'row', 'x'); // prettier-ignore
+    const key = fc.constantFrom('text', 'mode', 'pos', 'causal', 'layer', 'head', 'step', 'heads', 'preset', 'model', 'backend', 'temp', 'special', 'topk', 'topp', 'seed', 'gen', 'row', 'view', 'x'); // prettier-ignore
     const query = fc.oneof(
       fc.string({ maxLength: 200 }),
       fc

@@ -6,6 +6,9 @@ import type { BackendPreference, TensorMap } from '../../model/trace';
 
 export type AttentionMode = 'naive' | 'trainable';
 export type Preset = 'none' | 'book';
+/** The page's two views: the step-by-step explorer, and training a model in the browser. */
+export type PageView = 'explore' | 'train';
+export const PAGE_VIEWS: readonly PageView[] = ['explore', 'train'];
 
 /** Everything the URL holds: opening the same link restores the same view. */
 export interface Settings {
@@ -37,6 +40,7 @@ export interface Settings {
   row: number | null;
   /** Read a typed <|endoftext|> as GPT-2's special token 50256 rather than as plain characters. */
   special: boolean;
+  view: PageView;
 }
 
 export const DEFAULT_TEXT = 'the fat cat sat on the mat';
@@ -60,6 +64,7 @@ export const DEFAULT_SETTINGS: Settings = {
   generateCount: 10,
   row: null,
   special: false,
+  view: 'explore',
 };
 
 /** One run, ready for the views. */

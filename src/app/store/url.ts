@@ -2,7 +2,7 @@
 // short, and anything malformed in a link falls back to the default instead of breaking the page.
 
 import { BACKEND_PREFERENCES } from '../../model/trace';
-import { DEFAULT_SETTINGS, type Settings } from '../data/types';
+import { DEFAULT_SETTINGS, PAGE_VIEWS, type Settings } from '../data/types';
 
 const KEYS: Record<keyof Settings, string> = {
   text: 'text',
@@ -23,6 +23,7 @@ const KEYS: Record<keyof Settings, string> = {
   generateCount: 'gen',
   row: 'row',
   special: 'special',
+  view: 'view',
 };
 
 function encodeValue(value: Settings[keyof Settings]): string {
@@ -124,5 +125,6 @@ export function searchToSettings(search: string): Settings {
     // A row past the text's end is ignored by the views, so any whole number from 0 up is kept.
     row: p.has(KEYS.row) && intIn(p.get(KEYS.row), 0, 100_000, -1) >= 0 ? Number(p.get(KEYS.row)) : d.row,
     special: flag(p.get(KEYS.special), d.special),
+    view: oneOf(p.get(KEYS.view), PAGE_VIEWS, d.view),
   };
 }

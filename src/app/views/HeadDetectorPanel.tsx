@@ -20,7 +20,7 @@ export function formatScore(score: number): string {
 
 const scale = sequentialScale(1);
 
-interface ScoreGridProps {
+export interface ScoreGridProps {
   /** scores[layer][head], from 0 to 1. */
   scores: HeadGrid;
   /** Which score, for the labels. */
@@ -29,7 +29,7 @@ interface ScoreGridProps {
   onOpen: (layer: number, head: number) => void;
 }
 
-function ScoreGrid({ scores, kind, onOpen }: ScoreGridProps) {
+export function ScoreGrid({ scores, kind, onOpen }: ScoreGridProps) {
   const { name, sentence } = DETECTORS.find((d) => d.kind === kind)!;
   const nHead = scores[0]?.length ?? 0;
   return (

@@ -1,0 +1,58 @@
+// The messages between the Train view and its training worker. Plain data only (typed arrays are transferred),
+// so the same host code runs in-process in component tests.
+
+import type { SnapshotScores, StepRecord } from '../../train/browser-training';
+
+/** Where the training text comes from. */
+export type CorpusSource =
+  { kind: 'english'; url: string } | { kind: 'stories' } | { kind: 'text'; text: string; name: string };
+
+export type ToTrainer =
+  | {
+      type: 'start';
+      preset: string;
+      corpus: CorpusSource;
+      /** The sentence whose attention is drawn. */
+      sentence: string;
+      seed: number;
+    }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'sentence'; text: string }
+  | { type: 'save'; id: number };
+
+/** The attention of the chosen sentence at one step, and every head's detector scores. */
+export interface Snapshot {
+  step: number;
+  tokens: string[];
+  ids: number[];
+  /** layers[l]: (NH, T, T) attention weights. */
+  layers: Float32Array[];
+  scores: SnapshotScores;
+}
+
+export interface TrainInfo {
+  trainTokens: number;
+  heldOutTokens: number;
+  /** Embedding rows the model trains (tokens seen often enough, plus the shared row). */
+  vocabRows: number;
+  parameters: number;
+  /** "CPU · WASM SIMD · 2 threads". */
+  backend: string;
+  /** Why the CPU runs with less than it could, if it does. */
+  backendNote: string | null;
+  steps: number;
+  tokensPerStep: number;
+  corpus: string;
+}
+
+export type FromTrainer =
+  | { type: 'preparing'; what: string }
+  | { type: 'ready'; info: TrainInfo }
+  | { type: 'steps'; records: StepRecord[]; tokensPerSecond: number }
+  | { type: 'validation'; step: number; loss: number }
+  | { type: 'snapshot'; snapshot: Snapshot }
+  | { type: 'state'; state: 'running' | 'paused' | 'done' }
+  | { type: 'error'; message: string }
+  | { type: 'saved'; id: number; step: number; weights: Uint8Array; config: string }
+  | { type: 'save-error'; id: number; message: string };

@@ -1,0 +1,280 @@
+// The page's training run, one step at a time: the same pieces as trainModel in train-run.ts (compact vocabulary,
+// GPT2Training, clipped AdamW over the shared-row span, seeded batches, held-out loss), but driven from outside so
+// the Train view can pause, resume, look at the attention between steps, and save whenever it likes.
+
+import type { GPT2Config } from '../model/config';
+import type { CpuKernels } from '../model/cpu/kernels';
+import { cpuForward } from '../model/cpu/forward';
+import {
+  inductionHeadScores,
+  inductionProbe,
+  textHeadScores,
+  type HeadGrid,
+  type TextHeadScores,
+} from '../model/head-detectors';
+import { randomGPT2Weights } from '../model/random';
+import { ComputeThreadError } from '../model/wasm/thread-pool';
+import { parameterCount, type GPT2Weights } from '../model/weights';
+import { AdamW, clipGradNorm, untieGradients, type TiedSpan } from './adamw';
+import { BatchSampler, meanLossOver, validationWindows } from './data';
+import { GPT2Training } from './gpt2-train';
+import { scheduledLearningRate } from './schedule';
+import {
+  buildTrainVocab,
+  compactConfig,
+  expandWeights,
+  sharedRowLogitBias,
+  sharedRowSpan,
+  toCompactIds,
+  type TrainVocab,
+} from './vocab';
+
+export const GPT2_VOCAB_SIZE = 50257;
+
+/** A model size and its run: small enough to train in a tab. */
+export interface TrainPreset {
+  id: 'micro' | 'tiny' | 'small';
+  name: string;
+  /** One line for the picker: what it is for. */
+  note: string;
+  nLayer: number;
+  nHead: number;
+  nEmbd: number;
+  /** Context and training window (T). */
+  seq: number;
+  batch: number; // B
+  lr: number;
+  warmupSteps: number;
+  /** Where the cosine ends; the run stops there. */
+  steps: number;
+  evalEvery: number;
+  snapshotEvery: number;
+  valWindows: number;
+}
+
+export const TRAIN_PRESETS: readonly TrainPreset[] = [
+  {
+    id: 'micro',
+    name: 'Micro: 1 layer × 2 heads, C = 32, context 32',
+    note: 'A few steps a second on any CPU.',
+    nLayer: 1,
+    nHead: 2,
+    nEmbd: 32,
+    seq: 32,
+    batch: 4,
+    lr: 3e-3,
+    warmupSteps: 20,
+    steps: 1000,
+    evalEvery: 20,
+    snapshotEvery: 10,
+    valWindows: 16,
+  },
+  {
+    id: 'tiny',
+    name: 'Tiny: 2 layers × 4 heads, C = 64, context 64',
+    note: 'Made for the CPU: a few minutes for attention to take shape.',
+    nLayer: 2,
+    nHead: 4,
+    nEmbd: 64,
+    seq: 64,
+    batch: 8,
+    lr: 3e-3,
+    warmupSteps: 50,
+    steps: 3000,
+    evalEvery: 50,
+    snapshotEvery: 25,
+    valWindows: 16,
+  },
+  {
+    id: 'small',
+    name: 'Small: 4 layers × 4 heads, C = 128, context 128',
+    note: 'Sized for a GPU; on the CPU it runs, slowly.',
+    nLayer: 4,
+    nHead: 4,
+    nEmbd: 128,
+    seq: 128,
+    batch: 8,
+    lr: 2e-3,
+    warmupSteps: 100,
+    steps: 5000,
+    evalEvery: 100,
+    snapshotEvery: 50,
+    valWindows: 16,
+  },
+];
+
+export const presetById = (id: string): TrainPreset | undefined => TRAIN_PRESETS.find((p) => p.id === id);
+
+/** Text that cannot make one batch and one held-out window; the message says what is missing. */
+export class TrainTextError extends Error {}
+
+/** The held-out tail of a token stream: a tenth of it, and at least one window of T + 1 tokens. */
+export function splitHeldOutTail(ids: Int32Array, T: number): { train: Int32Array; heldOut: Int32Array } {
+  if (ids.length === 0) throw new TrainTextError('The text is empty: there is nothing to train on.');
+  const heldOut = Math.max(Math.ceil(ids.length / 10), T + 1);
+  const needed = heldOut + T + 1;
+  if (ids.length < needed) {
+    throw new TrainTextError(
+      `The text is too short for one batch: it has ${ids.length} tokens, and this model needs at least ` +
+        `${Math.max(needed, 2 * (T + 1) + 1)} (a window of ${T + 1} to train on, and its last tenth, at least ` +
+        `${T + 1} tokens, held out for the validation loss).`,
+    );
+  }
+  return { train: ids.subarray(0, ids.length - heldOut), heldOut: ids.subarray(ids.length - heldOut) };
+}
+
+export interface StepRecord {
+  step: number;
+  loss: number;
+  lr: number;
+  gradNorm: number;
+}
+
+/** What the head detectors say about every head at one moment. */
+export interface SnapshotScores extends TextHeadScores {
+  induction: HeadGrid | null;
+}
+
+/** GPT2Config of a preset over GPT-2's full vocabulary. */
+export function presetConfig(p: TrainPreset): GPT2Config {
+  return {
+    vocabSize: GPT2_VOCAB_SIZE,
+    nPositions: p.seq,
+    nEmbd: p.nEmbd,
+    nLayer: p.nLayer,
+    nHead: p.nHead,
+    layerNormEpsilon: 1e-5,
+    activation: 'gelu_new',
+  };
+}
+
+export class BrowserTraining {
+  readonly vocab: TrainVocab;
+  readonly training: GPT2Training;
+  readonly optimizer: AdamW;
+  readonly trainTokens: number;
+  readonly heldOutTokens: number;
+  private readonly tied: TiedSpan[];
+  private readonly sampler: BatchSampler;
+  private readonly heldOut: Int32Array; // compact ids
+  private readonly valStarts: number[];
+
+  /**
+   * `ids` are the whole text's GPT-2 ids; its last tenth is held out. A token gets its own embedding row when
+   * the training part has it `minCount` times. Throws TrainTextError when the text is too short.
+   */
+  constructor(
+    ids: Int32Array,
+    readonly preset: TrainPreset,
+    readonly seed: number,
+    minCount: number,
+    readonly kernels: CpuKernels,
+  ) {
+    const { train, heldOut } = splitHeldOutTail(ids, preset.seq);
+    this.trainTokens = train.length;
+    this.heldOutTokens = heldOut.length;
+    this.vocab = buildTrainVocab(train, GPT2_VOCAB_SIZE, minCount);
+    const trainCompact = toCompactIds(train.slice(), this.vocab);
+    this.heldOut = toCompactIds(heldOut.slice(), this.vocab);
+    this.valStarts = validationWindows(this.heldOut, preset.seq, preset.valWindows);
+    const initial = randomGPT2Weights(compactConfig(presetConfig(preset), this.vocab), seed);
+    this.training = new GPT2Training(
+      initial,
+      preset.batch,
+      preset.seq,
+      sharedRowLogitBias(this.vocab),
+      kernels,
+    );
+    this.optimizer = new AdamW(this.training.params, { weightDecay: 0.1, decay: 'matrices' });
+    this.tied = sharedRowSpan(this.vocab, preset.nEmbd);
+    this.sampler = new BatchSampler(trainCompact, seed + 1);
+  }
+
+  /** Steps finished so far. */
+  get stepsDone(): number {
+    return this.optimizer.step;
+  }
+
+  get done(): boolean {
+    return this.stepsDone >= this.preset.steps;
+  }
+
+  /** Parameters of the saved model (full vocabulary). */
+  get parameters(): number {
+    return parameterCount(presetConfig(this.preset));
+  }
+
+  /** One step: a batch, forward, backward, clip, AdamW (as trainModel's loop). */
+  step(): StepRecord {
+    const step = this.stepsDone;
+    const lr = scheduledLearningRate(step, { ...this.preset, minLrFraction: 0.1 });
+    this.sampler.fill(this.training);
+    const loss = this.forwardBackward();
+    untieGradients(this.training.params.grads, this.tied);
+    const gradNorm = clipGradNorm(this.training.params.grads, 1, this.tied);
+    this.optimizer.update(lr);
+    return { step, loss, lr, gradNorm };
+  }
+
+  /** If a compute thread dies, the kernels go on alone and the pass runs again on the same batch. */
+  private forwardBackward(): number {
+    try {
+      const loss = this.training.forward();
+      this.training.backward();
+      return loss;
+    } catch (error) {
+      if (!(error instanceof ComputeThreadError)) throw error;
+      const loss = this.training.forward();
+      this.training.backward();
+      return loss;
+    }
+  }
+
+  /** Mean loss over the held-out windows. */
+  validationLoss(): number {
+    return meanLossOver(this.training, this.heldOut, this.valStarts);
+  }
+
+  /** Every layer's (NH, T, T) attention weights for GPT-2 ids (cut to the context) under the current weights. */
+  attention(fullIds: readonly number[]): Float32Array[] {
+    const ids = fullIds.slice(0, this.preset.seq).map((id) => this.vocab.toCompact[id]);
+    const names = Array.from({ length: this.preset.nLayer }, (_, l) => `h${l}.attn_weights`);
+    const tensors = cpuForward(this.training.weights, ids, { include: names, logits: 'none' }, this.kernels);
+    return names.map((name) => tensors[name].data);
+  }
+
+  /** The head detectors on the sentence's attention, and the induction probe (seeded, so every snapshot
+   * measures the same tokens). */
+  scores(fullIds: readonly number[], layers: readonly Float32Array[]): SnapshotScores {
+    const ids = fullIds.slice(0, this.preset.seq);
+    const text = textHeadScores(layers, this.preset.nHead, ids);
+    let induction: HeadGrid | null = null;
+    try {
+      const probe = inductionProbe(this.training.weights.wte, this.training.weights.config, 1);
+      const names = Array.from({ length: this.preset.nLayer }, (_, l) => `h${l}.attn_weights`);
+      const tensors = cpuForward(
+        this.training.weights,
+        probe.ids,
+        { include: names, logits: 'none' },
+        this.kernels,
+      );
+      induction = inductionHeadScores(
+        names.map((n) => tensors[n].data),
+        this.preset.nHead,
+        probe.repeatLength,
+      );
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error; // too few tokens of their own for the probe
+    }
+    return { ...text, induction };
+  }
+
+  /** The model so far over GPT-2's full vocabulary, ready to save. */
+  fullWeights(): GPT2Weights {
+    return expandWeights(this.training.weights, this.vocab);
+  }
+
+  dispose(): void {
+    this.kernels.dispose();
+  }
+}
