@@ -14,7 +14,7 @@ import type { MatrixView } from '../../src/app/data/select';
 import { identicalEmbeddingNotices } from '../../src/app/worker/input-notices';
 import { Heatmap } from '../../src/app/views/Heatmap';
 import { drawCells } from '../../src/app/views/heatmap-canvas';
-import { canvasScale, heatmapLayout } from '../../src/app/views/heatmap-layout';
+import { canvasScale, heatmapLayout, labelled } from '../../src/app/views/heatmap-layout';
 import { MatrixPanel } from '../../src/app/views/MatrixPanel';
 import { repeatList } from '../../src/app/views/RepeatCallout';
 import { scaleFor } from '../../src/app/views/scales';
@@ -143,6 +143,21 @@ describe('a long text’s attention heatmap', () => {
       }
       unmount();
     }
+  });
+
+  it('thins labels to every n-th, the first and (when it has room) the last, never two closer than n', () => {
+    for (const count of [54, 127, 128, 1024]) {
+      for (let step = 1; step <= 6; step++) {
+        const shown = Array.from({ length: count }, (_, i) => i).filter((i) => labelled(i, step, count));
+        const where = `${count} labels, every ${step}`;
+        expect(shown[0], where).toBe(0);
+        expect(shown.at(-1)!, where).toBeGreaterThan(count - 1 - step);
+        shown.slice(1).forEach((i, k) => expect(i - shown[k], where).toBeGreaterThanOrEqual(step));
+      }
+    }
+    // 128 rows every 2nd: row 127 takes row 126's place; the hovered or charted one is always labelled.
+    expect([124, 125, 126, 127].map((i) => labelled(i, 2, 128))).toEqual([true, false, false, true]);
+    expect(labelled(125, 2, 128, 125)).toBe(true);
   });
 
   it('draws only the cells its scrolled box shows when the matrix is too large for one canvas', () => {

@@ -3,7 +3,7 @@
 
 import { useMemo, useState } from 'react';
 import { embeddingView, inputEmbeddingView, positionsOff } from '../data/select';
-import { EmbeddingCanvas } from '../views/EmbeddingCanvas';
+import { Heatmap } from '../views/Heatmap';
 import { Legend } from '../views/Legend';
 import { withSubscripts } from '../views/MathText';
 import { MatrixPanel } from '../views/MatrixPanel';
@@ -36,13 +36,12 @@ function SumBody({ trace, settings }: StepContext) {
               {i === 1 ? '+ ' : i === 2 ? '= ' : ''}
               {view.title}
             </h3>
-            <EmbeddingCanvas
+            <Heatmap
               view={view}
               scale={scale}
               traceId={trace.requestId}
               hover={hover}
               onHover={setHover}
-              widthShare={1}
               hideReadout
             />
           </div>

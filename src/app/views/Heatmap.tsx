@@ -1,20 +1,15 @@
-// A T×T (up to 1024 tokens) or small T×d matrix in square cells: a canvas draws the cells and their values, an SVG
-// over it the cursors and the keyboard focus, and sticky bands the token labels while the cells scroll in their
-// box. A readout explains the hovered or focused cell; clicking or pressing Enter charts a row. The SVG carries
+// The one matrix component: a T×T (up to 1024 tokens) or small T×d matrix in square cells, or a wide T×d
+// embedding in strips. A canvas draws the cells and their values, an SVG over it the cursors and the keyboard
+// focus, and sticky bands the token labels while the cells scroll in their box. A readout explains the hovered or
+// focused cell (side-by-side matrices can share one); clicking or pressing Enter charts a row. The SVG carries
 // the exact values for scripts.
 
-import { memo, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import type { MatrixView } from '../data/select';
 import type { ColorScale } from './scales';
 import { cellAtPoint, drawCells, type CellGeometry, type Viewport } from './heatmap-canvas';
-import {
-  axesCaption,
-  heatmapLayout,
-  canvasScale,
-  nextZoom,
-  ZOOM_STEPS,
-  type HeatmapLayout,
-} from './heatmap-layout';
+import { cellCursorKeys, scrollIntoBox, ZoomControls, type Cell } from './heatmap-controls';
+import { axesCaption, canvasScale, drawnAsStrips, heatmapLayout, stripLayout } from './heatmap-layout';
 import { ColumnLabels, LabelCorner, RowLabels } from './HeatmapLabels';
 import { MathText } from './MathText';
 import { useWidth } from './useWidth';
@@ -34,6 +29,12 @@ interface HeatmapProps {
   maxCell?: number;
   /** Hide labels and values (the all-heads grid). */
   compact?: boolean;
+  /** The cursor's cell when several matrices share it (step 4's sum); leave out to keep it inside. */
+  hover?: Cell | null;
+  /** Called with the cell under the pointer or keyboard cursor, or null when it leaves. */
+  onHover?: (cell: Cell | null) => void;
+  /** Hide the readout line (step 4 shows one for its three matrices). */
+  hideReadout?: boolean;
 }
 
 interface CellCanvasProps {
@@ -64,15 +65,15 @@ const CellCanvas = memo(function CellCanvas({
   const ref = useRef<HTMLCanvasElement>(null);
   // Device pixels per CSS pixel, lowered only if a matrix too large for one canvas has no viewport yet.
   const dpr = viewport ? screenDpr() : canvasScale(screenDpr(), widthPx, heightPx);
-  const { gutter, top, cell, room } = geometry;
+  const { gutter, top, cell, cellH, room } = geometry;
   const [cssWidth, cssHeight] = viewport ? [viewport.w, viewport.h] : [widthPx, heightPx];
   const { x = 0, y = 0 } = viewport ?? {};
   // A layout effect, not an effect: the new cells must reach the screen in the same frame as the new labels.
   useLayoutEffect(() => {
     const ctx = ref.current?.getContext('2d');
     const part = { x, y, w: cssWidth, h: cssHeight };
-    if (ctx) drawCells(ctx, view, scale, { gutter, top, cell, room }, dpr, part);
-  }, [view, scale, gutter, top, cell, room, dpr, x, y, cssWidth, cssHeight]);
+    if (ctx) drawCells(ctx, view, scale, { gutter, top, cell, cellH, room }, dpr, part);
+  }, [view, scale, gutter, top, cell, cellH, room, dpr, x, y, cssWidth, cssHeight]);
   return (
     <canvas
       ref={ref}
@@ -91,75 +92,6 @@ const CellCanvas = memo(function CellCanvas({
   );
 });
 
-/** The keyboard cursor: arrow keys move it (Page Up/Down by ten rows, Home/End to a row's ends), Enter or
- * Space charts its row. */
-function useCellCursor(rows: number, cols: number, onSelectRow?: (row: number) => void) {
-  const [focus, setFocus] = useState<[number, number] | null>(null);
-  const onKey = (event: KeyboardEvent) => {
-    const [r, c] = focus ?? [0, 0];
-    const moves: Record<string, [number, number]> = {
-      ArrowUp: [r - 1, c],
-      ArrowDown: [r + 1, c],
-      ArrowLeft: [r, c - 1],
-      ArrowRight: [r, c + 1],
-      PageUp: [r - 10, c],
-      PageDown: [r + 10, c],
-      Home: [r, 0],
-      End: [r, cols - 1],
-    };
-    const move = moves[event.key];
-    if (move) {
-      event.preventDefault();
-      event.stopPropagation();
-      setFocus([Math.min(rows - 1, Math.max(0, move[0])), Math.min(cols - 1, Math.max(0, move[1]))]);
-    } else if ((event.key === 'Enter' || event.key === ' ') && onSelectRow) {
-      event.preventDefault();
-      onSelectRow(r);
-    }
-  };
-  return { focus, setFocus, onKey };
-}
-
-/** Scrolls the box just enough that cell (r, c) shows beside the sticky label bands. */
-function scrollIntoBox(box: HTMLElement, r: number, c: number, { gutter, top, cell }: HeatmapLayout) {
-  const x = gutter + c * cell;
-  const y = top + r * cell;
-  if (x - box.scrollLeft < gutter) box.scrollLeft = x - gutter;
-  else if (x + cell - box.scrollLeft > box.clientWidth) box.scrollLeft = x + cell - box.clientWidth;
-  if (y - box.scrollTop < top) box.scrollTop = y - top;
-  else if (y + cell - box.scrollTop > box.clientHeight) box.scrollTop = y + cell - box.clientHeight;
-}
-
-interface ZoomControlsProps {
-  /** The cell side now, in CSS pixels. */
-  cell: number;
-  /** Whether the cells are fitted to the width (no zoom chosen). */
-  fitted: boolean;
-  /** Sets a cell side, or null to fit the width again. */
-  onZoom: (cell: number | null) => void;
-}
-
-function ZoomControls({ cell, fitted, onZoom }: ZoomControlsProps) {
-  return (
-    <div className="heatmap-zoom" role="group" aria-label="Zoom">
-      <button type="button" onClick={() => onZoom(nextZoom(cell, -1))} disabled={cell <= ZOOM_STEPS[0]}>
-        − Zoom out
-      </button>
-      <button
-        type="button"
-        onClick={() => onZoom(nextZoom(cell, 1))}
-        disabled={cell >= ZOOM_STEPS[ZOOM_STEPS.length - 1]}
-      >
-        + Zoom in
-      </button>
-      <button type="button" onClick={() => onZoom(null)} disabled={fitted}>
-        Fit width
-      </button>
-      <span className="hint">{cell} px cells</span>
-    </div>
-  );
-}
-
 export function Heatmap({
   view,
   scale,
@@ -168,15 +100,24 @@ export function Heatmap({
   onSelectRow,
   maxCell = 64,
   compact = false,
+  hover,
+  onHover,
+  hideReadout = false,
 }: HeatmapProps) {
   const [ref, width] = useWidth<HTMLDivElement>();
   const scrollRef = useRef<HTMLDivElement>(null);
   const { matrix: m } = view;
   const [zoom, setZoom] = useState<number | null>(null);
-  const layout = heatmapLayout(view, width, maxCell, compact, compact ? null : zoom);
-  const { gutter, cell, top, room, widthPx, heightPx } = layout;
-  const geometry = { gutter, top, cell, room };
-  const { focus, setFocus, onKey } = useCellCursor(m.rows, m.cols, onSelectRow);
+  const strips = !compact && drawnAsStrips(view);
+  const layout = strips
+    ? stripLayout(view, width)
+    : heatmapLayout(view, width, maxCell, compact, compact ? null : zoom);
+  const { gutter, cell, cellH, top, room, widthPx, heightPx } = layout;
+  const geometry = { gutter, top, cell, cellH, room };
+  const [ownFocus, setOwnFocus] = useState<Cell | null>(null);
+  const focus = hover !== undefined ? hover : ownFocus;
+  const setFocus = onHover ?? setOwnFocus;
+  const onKey = cellCursorKeys(m.rows, m.cols, focus, setFocus, onSelectRow);
   // Every value, exactly as stored (float32 printed in full), row-major: scripts and tests read the matrix
   // here instead of from the pixels. One attribute costs far less than an element per cell.
   const values = useMemo(() => Array.prototype.join.call(m.data, ','), [m]);
@@ -188,20 +129,21 @@ export function Heatmap({
     keyed.current = false;
   });
   /** The cell under the pointer; a point on the row labels gives that row and column −1, the column labels none. */
-  const hitAt = (event: MouseEvent<SVGSVGElement>): [number, number] | null => {
+  const hitAt = (event: MouseEvent<SVGSVGElement>): Cell | null => {
     const stage = event.currentTarget.getBoundingClientRect();
     const box = scrollRef.current?.getBoundingClientRect() ?? stage;
     const x = event.clientX - stage.left;
     const y = event.clientY - stage.top;
     if (event.clientY - box.top < top) return null;
     if (event.clientX - box.left < gutter) {
-      const row = Math.floor((y - top) / cell);
+      const row = Math.floor((y - top) / cellH);
       return row >= 0 && row < m.rows ? [row, -1] : null;
     }
     return cellAtPoint(x, y, m.rows, m.cols, geometry);
   };
-  // A long text (many rows, or many token columns) scrolls in its own box, with zoom buttons above it.
-  const zoomable = !compact && (m.cols > 24 || m.rows > 24);
+  // A long text (many rows, or many token columns) scrolls in its own box, with zoom buttons above it; strips
+  // scroll sideways only, as the page does.
+  const zoomable = !compact && !strips && (m.cols > 24 || m.rows > 24);
   // A heatmap larger than one canvas at the screen's resolution draws only what its box shows.
   const virtual = zoomable && canvasScale(screenDpr(), widthPx, heightPx) < screenDpr();
   const [viewport, setViewport] = useState<Viewport | null>(null);
@@ -214,6 +156,9 @@ export function Heatmap({
   };
   // After every render: the box may have been resized, zoomed or scrolled by the keyboard cursor.
   useLayoutEffect(() => readViewport());
+  const shape = strips
+    ? `${m.rows} tokens by ${m.cols} dimensions, drawn as colours`
+    : `${m.rows} by ${m.cols} matrix`;
 
   return (
     <div className="heatmap" ref={ref}>
@@ -234,7 +179,7 @@ export function Heatmap({
             style={{ gridArea: '1 / 1', zIndex: 1 }}
             role="img"
             aria-label={
-              `${view.title}: ${m.rows} by ${m.cols} matrix. Use the arrow keys to read cells` +
+              `${view.title}: ${shape}. Use the arrow keys to read cells` +
               (onSelectRow ? ', Enter to chart a row.' : '.')
             }
             tabIndex={compact ? -1 : 0}
@@ -265,9 +210,9 @@ export function Heatmap({
             {selectedRow != null && !compact && (
               <rect
                 x={gutter - 1}
-                y={top + selectedRow * cell - 1}
+                y={top + selectedRow * cellH - 1}
                 width={m.cols * cell + 1}
-                height={cell + 1}
+                height={cellH + 1}
                 fill="none"
                 stroke="#d95f02"
                 strokeWidth={2}
@@ -276,9 +221,9 @@ export function Heatmap({
             {focus && !compact && (
               <rect
                 x={gutter + focus[1] * cell - 1}
-                y={top + focus[0] * cell - 1}
+                y={top + focus[0] * cellH - 1}
                 width={cell + 1}
-                height={cell + 1}
+                height={cellH + 1}
                 fill="none"
                 stroke="#111"
                 strokeWidth={2}
@@ -296,13 +241,17 @@ export function Heatmap({
           {!compact && (
             <>
               <RowLabels labels={view.rowLabels} layout={layout} active={focus?.[0]} selected={selectedRow} />
-              <ColumnLabels labels={view.colLabels} layout={layout} active={focus?.[1]} />
-              <LabelCorner layout={layout} />
+              {layout.columnLabels && (
+                <>
+                  <ColumnLabels labels={view.colLabels} layout={layout} active={focus?.[1]} />
+                  <LabelCorner layout={layout} />
+                </>
+              )}
             </>
           )}
         </div>
       </div>
-      {!compact && (
+      {!compact && !hideReadout && (
         <p className="readout" aria-live="polite" data-testid={`readout-${view.id}`}>
           {focus ? (
             <>

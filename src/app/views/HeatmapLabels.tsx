@@ -21,9 +21,9 @@ const HALO = { stroke: 'var(--paper, #fff)', strokeWidth: 4, paintOrder: 'stroke
 const band: CSSProperties = { gridArea: '1 / 1', position: 'sticky', zIndex: 2, pointerEvents: 'none' };
 
 export function RowLabels({ labels, layout, active, selected }: LabelBandProps) {
-  const { gutter, top, cell, labelStep, heightPx } = layout;
+  const { gutter, top, cellH, labelStep, heightPx } = layout;
   // Centred on its row; the layout's pad keeps the first and last clear of the column labels and the edge.
-  const rowY = (r: number) => top + r * cell + cell / 2;
+  const rowY = (r: number) => top + r * cellH + cellH / 2;
   return (
     <svg
       className="heatmap-rows"

@@ -1,10 +1,9 @@
-// One matrix with everything around it: the drawing (SVG heatmap for T×T, canvas for wide embeddings), its
-// legend, its table alternative and, for attention weights, the bar chart of the selected row.
+// One matrix with everything around it: the drawing (square cells, or strips for a wide embedding), its legend,
+// its table alternative and, for attention weights, the bar chart of the selected row.
 
 import { useMemo } from 'react';
 import type { MatrixView } from '../data/select';
 import { BarChart } from './BarChart';
-import { EmbeddingCanvas } from './EmbeddingCanvas';
 import { Heatmap } from './Heatmap';
 import { Legend } from './Legend';
 import { MatrixTable } from './MatrixTable';
@@ -23,9 +22,6 @@ interface MatrixPanelProps {
   primary?: boolean;
 }
 
-/** Matrices of dimensions wider than this are drawn pixel by pixel; token × token ones stay heatmaps at any T. */
-const SVG_MAX_COLS = 40;
-
 export function MatrixPanel({
   view,
   traceId,
@@ -43,11 +39,7 @@ export function MatrixPanel({
   return (
     <section className={`matrix-panel${primary ? ' primary' : ''}`} data-primary={primary ? 1 : undefined}>
       <h3>{view.title}</h3>
-      {view.matrix.cols > SVG_MAX_COLS && view.columns !== 'tokens' ? (
-        <EmbeddingCanvas view={view} scale={scale} traceId={traceId} />
-      ) : (
-        <Heatmap view={view} scale={scale} traceId={traceId} selectedRow={row} onSelectRow={onSelectRow} />
-      )}
+      <Heatmap view={view} scale={scale} traceId={traceId} selectedRow={row} onSelectRow={onSelectRow} />
       <div className="matrix-footer">
         <Legend scale={scale} label={legendLabel} />
         {row != null && (

@@ -2,6 +2,7 @@
 // and per value: a 16-token matrix was 512 elements to diff, lay out and paint on every keystroke, which cost
 // about 20 ms of the 50 ms keystroke budget; the canvas redraws in about a millisecond.
 
+import { rgb } from 'd3';
 import type { MatrixView } from '../data/select';
 import { cellDigits, fmtFixed } from '../data/format';
 import type { ColorScale } from './scales';
@@ -12,8 +13,10 @@ export interface CellGeometry {
   /** Left and top offsets of the grid, in CSS pixels. */
   gutter: number;
   top: number;
-  /** Side of a cell, in CSS pixels (a 1 px gap is left between cells of 4 px or more). */
+  /** Side of a cell, in CSS pixels (a 1 px gap is left between cells of 4 px or more); a strip's width. */
   cell: number;
+  /** Height of a row when it differs from `cell`: the strips of a wide embedding, painted pixel by pixel. */
+  cellH?: number;
   /** 'wide' prints 4 decimals, 'narrow' 2, null prints nothing. */
   room: 'wide' | 'narrow' | null;
 }
@@ -62,12 +65,14 @@ function hatchPattern(ctx: CanvasRenderingContext2D, dpr: number): CanvasPattern
 /** Steps of the colour table: more than an 8-bit gradient can show, so the table is never visible. */
 const COLOUR_STEPS = 512;
 
-interface ColourTable {
+export interface ColourTable {
   lo: number;
   hi: number;
   fills: string[];
   /** Readable text colour on each fill. */
   inks: string[];
+  /** Each fill as one RGBA pixel (bytes in memory order), for strips painted into an ImageData. */
+  pixels: Uint32Array;
 }
 
 const colourTables = new WeakMap<ColorScale, ColourTable>();
@@ -78,7 +83,7 @@ const colourTables = new WeakMap<ColorScale, ColourTable>();
  * them; a lookup costs nothing. The domains here are [0, max] and the symmetric [−max, 0, max], so zero
  * (white in the diverging scale) is sampled exactly.
  */
-function colourTable(scale: ColorScale): ColourTable {
+export function colourTable(scale: ColorScale): ColourTable {
   const known = colourTables.get(scale);
   if (known) return known;
   const domain = scale.domain();
@@ -87,13 +92,19 @@ function colourTable(scale: ColorScale): ColourTable {
   const fills = Array.from({ length: COLOUR_STEPS }, (_, i) =>
     String(scale(lo + ((hi - lo) * i) / (COLOUR_STEPS - 1))),
   );
-  const table = { lo, hi, fills, inks: fills.map(textColorOn) };
+  const table = { lo, hi, fills, inks: fills.map(textColorOn), pixels: Uint32Array.from(fills, pixelOf) };
   colourTables.set(scale, table);
   return table;
 }
 
+/** A CSS colour as the RGBA bytes an ImageData holds, read as one 32-bit word of this machine's byte order. */
+function pixelOf(css: string): number {
+  const { r, g, b } = rgb(css);
+  return new Uint32Array(Uint8ClampedArray.of(r, g, b, 255).buffer)[0];
+}
+
 /** Index of `value` in the table, clamped to its ends (values outside the domain take the end colours). */
-function colourIndex({ lo, hi }: ColourTable, value: number): number {
+export function colourIndex({ lo, hi }: ColourTable, value: number): number {
   const i = Math.round(((value - lo) / (hi - lo || 1)) * (COLOUR_STEPS - 1));
   return Number.isNaN(i) ? 0 : Math.min(COLOUR_STEPS - 1, Math.max(0, i));
 }
@@ -124,7 +135,7 @@ export function drawCells(
   ctx: CanvasRenderingContext2D,
   view: MatrixView,
   scale: ColorScale,
-  { gutter, top, cell, room }: CellGeometry,
+  { gutter, top, cell, cellH, room }: CellGeometry,
   dpr: number,
   viewport: Viewport = { x: 0, y: 0, w: Infinity, h: Infinity },
 ): void {
@@ -133,6 +144,8 @@ export function drawCells(
   const { x, y } = viewport;
   ctx.setTransform(dpr, 0, 0, dpr, -x * dpr, -y * dpr);
   ctx.clearRect(x, y, ctx.canvas.width / dpr, ctx.canvas.height / dpr);
+  if (cellH !== undefined && cellH !== cell)
+    return drawStrips(ctx, view, table, { gutter, top, cell, cellH }, dpr, viewport);
   const [r0, r1] = span(y, viewport.h, top, cell, m.rows);
   const [c0, c1] = span(x, viewport.w, gutter, cell, m.cols);
   // A 1 px gap parts cells of 4 px or more; smaller ones (a long text zoomed out) would be mostly gap.
@@ -162,15 +175,62 @@ export function drawCells(
   }
 }
 
+/**
+ * Paints a wide embedding's strips (98,304 cells at 128 tokens × 768) straight into an ImageData, one 32-bit
+ * word per device pixel from the colour table: a fillRect per cell would cost tens of milliseconds. Cell edges
+ * are rounded to device pixels; rows of 4 px or more keep a 1 px gap, as square cells do.
+ */
+function drawStrips(
+  ctx: CanvasRenderingContext2D,
+  view: MatrixView,
+  table: ColourTable,
+  { gutter, top, cell, cellH }: { gutter: number; top: number; cell: number; cellH: number },
+  dpr: number,
+  viewport: Viewport,
+): void {
+  const { matrix: m } = view;
+  const [r0, r1] = span(viewport.y, viewport.h, top, cellH, m.rows);
+  const [c0, c1] = span(viewport.x, viewport.w, gutter, cell, m.cols);
+  if (r1 <= r0 || c1 <= c0) return;
+  // Device-pixel edges of every column and row in view, relative to the canvas.
+  const xs = Array.from({ length: c1 - c0 + 1 }, (_, i) =>
+    Math.round((gutter + (c0 + i) * cell - viewport.x) * dpr),
+  );
+  const ys = Array.from({ length: r1 - r0 + 1 }, (_, i) =>
+    Math.round((top + (r0 + i) * cellH - viewport.y) * dpr),
+  );
+  const gapX = cell >= 4 ? Math.round(dpr) : 0;
+  const gapY = cellH >= 4 ? Math.round(dpr) : 0;
+  const [left, width] = [xs[0], xs[xs.length - 1] - xs[0]];
+  const [upper, height] = [ys[0], ys[ys.length - 1] - ys[0]];
+  const image = ctx.createImageData(width, height);
+  const words = new Uint32Array(image.data.buffer);
+  const masked = pixelOf('#eee');
+  for (let r = r0; r < r1; r++) {
+    const i = r - r0;
+    const rowStart = (ys[i] - upper) * width;
+    // The first device row of the strip is filled cell by cell, the others copied from it.
+    for (let c = c0; c < c1; c++) {
+      const j = c - c0;
+      const k = r * m.cols + c;
+      const word = view.masked?.(r, c) ? masked : table.pixels[colourIndex(table, m.data[k])];
+      words.fill(word, rowStart + xs[j] - left, rowStart + xs[j + 1] - left - gapX);
+    }
+    for (let y = ys[i] + 1; y < ys[i + 1] - gapY; y++)
+      words.copyWithin((y - upper) * width, rowStart, rowStart + width);
+  }
+  ctx.putImageData(image, left, upper);
+}
+
 /** The (row, col) under a point given relative to the heatmap's top-left corner, or null outside the grid. */
 export function cellAtPoint(
   x: number,
   y: number,
   rows: number,
   cols: number,
-  { gutter, top, cell }: Pick<CellGeometry, 'gutter' | 'top' | 'cell'>,
+  { gutter, top, cell, cellH = cell }: Pick<CellGeometry, 'gutter' | 'top' | 'cell' | 'cellH'>,
 ): [number, number] | null {
   const c = Math.floor((x - gutter) / cell);
-  const r = Math.floor((y - top) / cell);
+  const r = Math.floor((y - top) / cellH);
   return r >= 0 && r < rows && c >= 0 && c < cols ? [r, c] : null;
 }

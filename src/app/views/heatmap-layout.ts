@@ -1,5 +1,6 @@
-// Where a heatmap's parts go: label gutters, a square cell side (fitted to the width or chosen by zoom), how
-// many labels fit, and the caption. Apart from the component so any size, up to a 1024-token context, is testable.
+// Where a heatmap's parts go: label gutters, a square cell side (fitted to the width or chosen by zoom) or, for a
+// wide T × d embedding, strips, how many labels fit, and the caption. Apart from the component so any size, up
+// to a 1024-token context, is testable.
 
 import type { MatrixView } from '../data/select';
 
@@ -36,14 +37,18 @@ export interface HeatmapLayout {
   /** Room left around the grid so the labels of its first and last rows and columns, centred on rows or columns
    * thinner than a label, stay clear of the other band and of the edges. */
   pad: number;
-  /** Side of a (square) cell. */
+  /** Side of a square cell; for strips, a cell's width. */
   cell: number;
+  /** Height of a row: `cell` for square cells, more for strips. */
+  cellH: number;
   /** Slant (−55°) or stand (−90°) the column labels when cells are narrow. */
   rotate: false | -55 | -90;
   /** 'wide' prints 4 decimals in a cell, 'narrow' 2, null none. */
   room: 'wide' | 'narrow' | null;
   /** Every labelStep-th row and column is labelled (1: all). */
   labelStep: number;
+  /** Whether columns are labelled (strips, one per dimension, are not). */
+  columnLabels: boolean;
   widthPx: number;
   heightPx: number;
 }
@@ -79,6 +84,8 @@ export function heatmapLayout(
   return {
     gutter,
     cell,
+    cellH: cell,
+    columnLabels: !compact,
     rotate,
     top,
     pad,
@@ -89,19 +96,65 @@ export function heatmapLayout(
   };
 }
 
+/** A T × d matrix wider than this (an embedding of 768 dimensions) is drawn as strips, not square cells; token ×
+ * token matrices stay square at any T. */
+const SQUARE_MAX_COLS = 40;
+
+/** Whether `view` is drawn as strips: one thin column per dimension, rows tall enough to label. */
+export const drawnAsStrips = (view: MatrixView) =>
+  view.matrix.cols > SQUARE_MAX_COLS && view.columns !== 'tokens';
+
+/**
+ * The layout of a wide embedding at a given width: columns as thin as the width needs (down to 1 px, up to
+ * 24), rows 18 px tall (8 px above 40 tokens), row labels only, thinned like a heatmap's.
+ */
+export function stripLayout(view: MatrixView, width: number): HeatmapLayout {
+  const { matrix: m, rowLabels } = view;
+  const longest = Math.max(...rowLabels.map((l) => clip(l, 12).length), 1);
+  const labelGutter = Math.min(110, longest * 7.5 + 10);
+  const cell = Math.max(1, Math.min(24, fittedCell(width, labelGutter, m.cols)));
+  const cellH = m.rows > 40 ? 8 : 18;
+  const pad = Math.max(0, Math.ceil(LABEL_HALF - cellH / 2));
+  const gutter = labelGutter + pad;
+  return {
+    gutter,
+    top: pad,
+    pad,
+    cell,
+    cellH,
+    columnLabels: false,
+    rotate: false,
+    room: null,
+    labelStep: Math.max(1, Math.ceil(LABEL_PITCH / cellH)),
+    widthPx: gutter + m.cols * cell + 2 + pad,
+    heightPx: pad + m.rows * cellH + 2 + pad,
+  };
+}
+
 /** The next zoom step in or out from the current cell side (fitted sides fall between steps). */
 export function nextZoom(cell: number, direction: 1 | -1): number {
   if (direction > 0) return ZOOM_STEPS.find((s) => s > cell) ?? ZOOM_STEPS[ZOOM_STEPS.length - 1];
   return [...ZOOM_STEPS].reverse().find((s) => s < cell) ?? ZOOM_STEPS[0];
 }
 
-/** Whether a row or column index gets a label: every labelStep-th, the last, and the one hovered or charted. */
-export const labelled = (
+/**
+ * Whether a row or column index gets a label: every labelStep-th, and the one hovered or charted. The last index
+ * is labelled when it lies at least half a step past the last regular one, which then gives way to it, so no two
+ * thinned labels are ever closer than a step (pos 126 and pos 127 ran into each other).
+ */
+export function labelled(
   index: number,
   step: number,
   count: number,
   ...always: (number | null | undefined)[]
-) => index % step === 0 || (index === count - 1 && index % step >= step / 2) || always.includes(index);
+) {
+  if (always.includes(index)) return true;
+  const last = count - 1;
+  const tail = last % step;
+  const lastLabelled = tail === 0 || tail >= step / 2;
+  if (index === last) return lastLabelled;
+  return index % step === 0 && !(lastLabelled && index === last - tail);
+}
 
 /** One line on what the rows and columns are, shown until a cell is hovered. */
 export function axesCaption(view: MatrixView): string {
