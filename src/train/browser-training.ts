@@ -55,8 +55,8 @@ export interface TrainPreset {
 export const TRAIN_PRESETS: readonly TrainPreset[] = [
   {
     id: 'micro',
-    name: 'Micro: 1 layer × 2 heads, C = 32, context 32',
-    note: 'A few steps a second on any CPU.',
+    name: 'Micro: 1 layer × 2 heads, C = 32',
+    note: 'Context 32; many steps a second on any CPU.',
     nLayer: 1,
     nHead: 2,
     nEmbd: 32,
@@ -71,8 +71,8 @@ export const TRAIN_PRESETS: readonly TrainPreset[] = [
   },
   {
     id: 'tiny',
-    name: 'Tiny: 2 layers × 4 heads, C = 64, context 64',
-    note: 'Made for the CPU: a few minutes for attention to take shape.',
+    name: 'Tiny: 2 layers × 4 heads, C = 64',
+    note: 'Context 64; made for the CPU: a few minutes for attention to take shape.',
     nLayer: 2,
     nHead: 4,
     nEmbd: 64,
@@ -87,8 +87,8 @@ export const TRAIN_PRESETS: readonly TrainPreset[] = [
   },
   {
     id: 'small',
-    name: 'Small: 4 layers × 4 heads, C = 128, context 128',
-    note: 'Sized for a GPU; on the CPU it runs, slowly.',
+    name: 'Small: 4 layers × 4 heads, C = 128',
+    note: 'Context 128; sized for a GPU, and on the CPU it runs slowly.',
     nLayer: 4,
     nHead: 4,
     nEmbd: 128,

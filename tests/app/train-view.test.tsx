@@ -26,8 +26,12 @@ describe('Train view', () => {
   it('says why it cannot train on empty or short text, nor save before a step', async () => {
     const { bridge, unmount } = renderTrainView();
     fireEvent.click(screen.getByTestId('train-save'));
-    await waitFor(() =>
-      expect(screen.getByTestId('train-save-error').textContent).toMatch(/has not finished a training step/),
+    await waitFor(
+      () =>
+        expect(screen.getByTestId('train-save-error').textContent).toMatch(
+          /has not finished a training step/,
+        ),
+      { timeout: 20_000 },
     );
     fireEvent.click(screen.getByLabelText('Your text'));
     fireEvent.click(screen.getByTestId('train-start'));
@@ -56,7 +60,7 @@ describe('Train view', () => {
     fireEvent.click(screen.getByTestId('train-start'));
     await waitFor(() => expect(stepsDone()).toBeGreaterThanOrEqual(30), { timeout: 60_000 });
     fireEvent.click(screen.getByTestId('train-pause'));
-    await waitFor(() => expect(status()).toBe('paused'));
+    await waitFor(() => expect(status()).toBe('paused'), { timeout: 20_000 });
     const paused = stepsDone();
     await act(() => new Promise((r) => setTimeout(r, 300)));
     expect(stepsDone()).toBe(paused);
@@ -82,7 +86,7 @@ describe('Train view', () => {
     fireEvent.click(screen.getByTestId('train-resume'));
     await waitFor(() => expect(stepsDone()).toBeGreaterThan(paused), { timeout: 30_000 });
     fireEvent.click(screen.getByTestId('train-reset'));
-    await waitFor(() => expect(status()).toBe('idle'));
+    await waitFor(() => expect(status()).toBe('idle'), { timeout: 20_000 });
     expect(screen.queryByTestId('train-snapshot')).toBeNull();
     unmount();
     bridge.dispose();

@@ -154,7 +154,7 @@ export function TrainView({ createClient }: TrainViewProps) {
         {status === 'paused' && 'Paused.'}
         {status === 'done' && 'Finished: the learning rate has come down to its end.'}
         {info &&
-          ` ${info.corpus}: ${info.trainTokens.toLocaleString('en')} tokens to train on, ${info.heldOutTokens.toLocaleString('en')} held out; ${info.vocabRows.toLocaleString('en')} embedding rows trained, ${(info.parameters / 1e6).toFixed(2)} M parameters saved.`}
+          ` ${info.corpus[0].toUpperCase()}${info.corpus.slice(1)}: ${info.trainTokens.toLocaleString('en')} tokens to train on, ${info.heldOutTokens.toLocaleString('en')} held out; ${info.vocabRows.toLocaleString('en')} embedding rows trained, ${(info.parameters / 1e6).toFixed(2)} M parameters saved.`}
       </p>
       {state.note && <p className="notice info">{state.note}</p>}
       {(setupError || state.error) && (
