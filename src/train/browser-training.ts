@@ -19,6 +19,7 @@ import { AdamW, clipGradNorm, untieGradients, type TiedSpan } from './adamw';
 import { BatchSampler, meanLossOver, validationWindows } from './data';
 import { GPT2Training } from './gpt2-train';
 import { scheduledLearningRate } from './schedule';
+import type { TrainPreset } from './train-presets';
 import {
   buildTrainVocab,
   compactConfig,
@@ -31,79 +32,7 @@ import {
 
 export const GPT2_VOCAB_SIZE = 50257;
 
-/** A model size and its run: small enough to train in a tab. */
-export interface TrainPreset {
-  id: 'micro' | 'tiny' | 'small';
-  name: string;
-  /** One line for the picker: what it is for. */
-  note: string;
-  nLayer: number;
-  nHead: number;
-  nEmbd: number;
-  /** Context and training window (T). */
-  seq: number;
-  batch: number; // B
-  lr: number;
-  warmupSteps: number;
-  /** Where the cosine ends; the run stops there. */
-  steps: number;
-  evalEvery: number;
-  snapshotEvery: number;
-  valWindows: number;
-}
-
-export const TRAIN_PRESETS: readonly TrainPreset[] = [
-  {
-    id: 'micro',
-    name: 'Micro: 1 layer × 2 heads, C = 32',
-    note: 'Context 32; many steps a second on any CPU.',
-    nLayer: 1,
-    nHead: 2,
-    nEmbd: 32,
-    seq: 32,
-    batch: 4,
-    lr: 3e-3,
-    warmupSteps: 20,
-    steps: 1000,
-    evalEvery: 20,
-    snapshotEvery: 10,
-    valWindows: 16,
-  },
-  {
-    id: 'tiny',
-    name: 'Tiny: 2 layers × 4 heads, C = 64',
-    note: 'Context 64; made for the CPU: a few minutes for attention to take shape.',
-    nLayer: 2,
-    nHead: 4,
-    nEmbd: 64,
-    seq: 64,
-    batch: 8,
-    lr: 3e-3,
-    warmupSteps: 50,
-    steps: 3000,
-    evalEvery: 50,
-    snapshotEvery: 25,
-    valWindows: 16,
-  },
-  {
-    id: 'small',
-    name: 'Small: 4 layers × 4 heads, C = 128',
-    note: 'Context 128; sized for a GPU, and on the CPU it runs slowly.',
-    nLayer: 4,
-    nHead: 4,
-    nEmbd: 128,
-    seq: 128,
-    batch: 8,
-    lr: 2e-3,
-    warmupSteps: 100,
-    steps: 5000,
-    evalEvery: 100,
-    snapshotEvery: 50,
-    valWindows: 16,
-  },
-];
-
-export const presetById = (id: string): TrainPreset | undefined => TRAIN_PRESETS.find((p) => p.id === id);
+export { presetById, TRAIN_PRESETS, type TrainPreset } from './train-presets';
 
 /** Text that cannot make one batch and one held-out window; the message says what is missing. */
 export class TrainTextError extends Error {}

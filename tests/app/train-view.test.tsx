@@ -5,6 +5,7 @@
 import './setup-dom';
 import { describe, expect, it } from 'vitest';
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { App } from '../../src/app/App';
 import { useAppStore } from '../../src/app/store/store';
 import { createInProcessTrainClient } from '../../src/app/train/train-client';
@@ -88,6 +89,32 @@ describe('Train view', () => {
     fireEvent.click(screen.getByTestId('train-reset'));
     await waitFor(() => expect(status()).toBe('idle'), { timeout: 20_000 });
     expect(screen.queryByTestId('train-snapshot')).toBeNull();
+    unmount();
+    bridge.dispose();
+  });
+
+  it('reads a chosen text file, and pauses when another model loads in the explorer', async () => {
+    const { bridge, unmount } = renderTrainView();
+    const { train } = generateCorpus(5, 300);
+    fireEvent.click(screen.getByLabelText('Your text'));
+    const file = new File([train], 'stories.txt', { type: 'text/plain' });
+    // jsdom's File has no text() (every browser's has); read it the way jsdom can.
+    Object.defineProperty(file, 'text', {
+      value: () =>
+        new Promise<string>((resolve) => {
+          const reader = new FileReader();
+          reader.onload = () => resolve(reader.result as string);
+          reader.readAsText(file);
+        }),
+    });
+    await userEvent.upload(screen.getByTestId('train-file'), file);
+    await waitFor(() => expect(screen.getByText('Your text (from stories.txt)')).toBeTruthy());
+    expect((screen.getByRole('textbox', { name: /^Your text/ }) as HTMLTextAreaElement).value).toBe(train);
+    fireEvent.click(screen.getByTestId('train-start'));
+    await waitFor(() => expect(stepsDone()).toBeGreaterThanOrEqual(5), { timeout: 60_000 });
+    act(() => bridge.loadModel({ kind: 'default', baseUrl: 'http://127.0.0.1:9/explorer/' }));
+    await waitFor(() => expect(status()).toBe('paused'), { timeout: 20_000 });
+    expect(screen.getByText(/another model is loading/)).toBeTruthy();
     unmount();
     bridge.dispose();
   });

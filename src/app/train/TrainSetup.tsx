@@ -2,7 +2,7 @@
 // user pastes or drops in as a file; and one of the model-size presets.
 
 import type { DragEvent } from 'react';
-import { TRAIN_PRESETS } from '../../train/browser-training';
+import { TRAIN_PRESETS } from '../../train/train-presets';
 
 export interface SetupChoice {
   corpus: 'english' | 'stories' | 'text';

@@ -3,7 +3,7 @@
 
 import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
-import { TRAIN_PRESETS } from '../../train/browser-training';
+import { TRAIN_PRESETS } from '../../train/train-presets';
 import { useBridge } from '../bridge-context';
 import { download } from '../export/download';
 import { useAppStore } from '../store/store';

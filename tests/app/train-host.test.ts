@@ -1,0 +1,79 @@
+// The training worker's host on its own: the stories corpus, the messages of a run in order (ready, a
+// snapshot and the held-out loss at step 0, then steps), pause, a new sentence answered while paused, and save.
+
+import { describe, expect, it } from 'vitest';
+import { createTrainHost } from '../../src/app/train/train-host';
+import type { FromTrainer } from '../../src/app/train/train-protocol';
+
+const until = async (messages: FromTrainer[], found: (m: FromTrainer) => boolean, ms = 60_000) => {
+  const started = Date.now();
+  while (!messages.some(found)) {
+    if (Date.now() - started > ms) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return messages.find(found)!;
+};
+
+describe('train host', () => {
+  it('trains on the stories, pauses, answers a new sentence and saves', async () => {
+    const messages: FromTrainer[] = [];
+    const host = createTrainHost((m) => messages.push(m));
+    host.handle({
+      type: 'start',
+      preset: 'micro',
+      corpus: { kind: 'stories' },
+      sentence: 'the cat sat',
+      seed: 1,
+    });
+    const ready = await until(messages, (m) => m.type === 'ready');
+    expect(ready.type === 'ready' && ready.info.corpus).toBe('the generated stories');
+    expect(ready.type === 'ready' && ready.info.backend).toMatch(/^CPU · /);
+    await until(messages, (m) => m.type === 'steps');
+    const kinds = messages.map((m) => m.type);
+    expect(kinds.slice(kinds.indexOf('ready'), kinds.indexOf('ready') + 4)).toEqual([
+      'ready',
+      'snapshot',
+      'validation',
+      'state',
+    ]);
+    host.handle({ type: 'pause' });
+    await until(messages, (m) => m.type === 'state' && m.state === 'paused');
+    const count = messages.length;
+    host.handle({ type: 'sentence', text: 'the dog ran to the park' });
+    const shot = messages.slice(count).find((m) => m.type === 'snapshot');
+    expect(shot?.type === 'snapshot' && shot.snapshot.tokens).toEqual([
+      'the',
+      '␣dog',
+      '␣ran',
+      '␣to',
+      '␣the',
+      '␣park',
+    ]);
+    host.handle({ type: 'save', id: 7 });
+    const saved = messages.find((m) => m.type === 'saved');
+    expect(saved?.type === 'saved' && saved.id).toBe(7);
+    expect(saved?.type === 'saved' && JSON.parse(saved.config).n_layer).toBe(1);
+    host.dispose();
+  });
+
+  it('says what is wrong with an unknown size, and with text too short', async () => {
+    const messages: FromTrainer[] = [];
+    const host = createTrainHost((m) => messages.push(m));
+    host.handle({ type: 'start', preset: 'huge', corpus: { kind: 'stories' }, sentence: '', seed: 1 });
+    const error = await until(messages, (m) => m.type === 'error');
+    expect(error.type === 'error' && error.message).toMatch(/no model size "huge"/);
+    messages.length = 0;
+    host.handle({
+      type: 'start',
+      preset: 'micro',
+      corpus: { kind: 'text', text: 'a b c', name: 'x' },
+      sentence: '',
+      seed: 1,
+    });
+    const short = await until(messages, (m) => m.type === 'error');
+    expect(short.type === 'error' && short.message).toMatch(
+      /^The text is too short for one batch: it has 3 tokens/,
+    );
+    host.dispose();
+  });
+});
