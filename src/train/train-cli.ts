@@ -15,10 +15,17 @@ import { formatHeadTypeScores, headTypeScores, heldOutLosses, sharedRowRates } f
 import { formatHeadEntropies, fullVocabLoss, headEntropies, ENTROPY_TEXT } from './report';
 import { CORPUS_NAMES, type CorpusName } from './training-text';
 import { readTrainingState, removeTrainingState, writeTrainingState } from './training-state';
-import { DEFAULT_TRAIN_OPTIONS, trainModel, type StepRecord, type TrainOptions } from './train-run';
+import {
+  DEFAULT_TRAIN_OPTIONS,
+  POSITION_INITS,
+  trainModel,
+  type PositionInit,
+  type StepRecord,
+  type TrainOptions,
+} from './train-run';
 
 /** Command-line flag → numeric option. */
-const FLAGS: Record<string, Exclude<keyof TrainOptions, 'corpus'>> = {
+const FLAGS: Record<string, Exclude<keyof TrainOptions, 'corpus' | 'positionInit'>> = {
   'min-count': 'minCount',
   seed: 'seed',
   steps: 'steps',
@@ -39,6 +46,7 @@ const FLAGS: Record<string, Exclude<keyof TrainOptions, 'corpus'>> = {
 export const TRAIN_OPTION_FLAGS = {
   ...Object.fromEntries(Object.keys(FLAGS).map((f) => [f, 'number' as const])),
   corpus: 'string' as const,
+  'position-init': 'string' as const,
   resume: 'boolean' as const,
 };
 
@@ -53,7 +61,7 @@ const SHIPPED_VAL_WINDOWS = 16;
 
 /** What each option accepts: a whole number from a minimum, or a real number above (or from) zero. */
 const RANGES: Record<
-  Exclude<keyof TrainOptions, 'corpus'>,
+  Exclude<keyof TrainOptions, 'corpus' | 'positionInit'>,
   'count' | 'count0' | 'positive' | 'nonNegative'
 > = {
   minCount: 'count',
@@ -103,6 +111,14 @@ export function trainOptionsFrom(args: Record<string, unknown>): TrainOptions {
         `--corpus must be one of ${CORPUS_NAMES.join(', ')}, not "${String(args.corpus)}"`,
       );
     options.corpus = args.corpus as CorpusName;
+  }
+  const positionInit = args['position-init'];
+  if (positionInit !== undefined) {
+    if (!POSITION_INITS.includes(positionInit as PositionInit))
+      throw new UsageError(
+        `--position-init must be one of ${POSITION_INITS.join(', ')}, not "${String(positionInit)}"`,
+      );
+    options.positionInit = positionInit as PositionInit;
   }
   if (options.seq > options.nPositions) throw new UsageError('--seq cannot exceed --n-positions');
   if (options.nEmbd % options.nHead !== 0) throw new UsageError('--n-embd must be a multiple of --n-head');

@@ -23,8 +23,13 @@ import {
 import { trainingText, type CorpusName } from './training-text';
 import type { TrainingState } from './training-state';
 
+/** How the position embeddings start: GPT-2's N(0, 0.02), or sine and cosine waves (see sinusoidalPositions). */
+export type PositionInit = 'normal' | 'sinusoidal';
+export const POSITION_INITS: readonly PositionInit[] = ['normal', 'sinusoidal'];
+
 export interface TrainOptions {
   corpus: CorpusName;
+  positionInit: PositionInit;
   /** A token gets its own embedding row when the training text has it at least this often. */
   minCount: number;
   seed: number;
@@ -48,6 +53,7 @@ export interface TrainOptions {
 /** The options of the shipped default model (public/models/default/training-log.json). */
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   corpus: 'english',
+  positionInit: 'normal',
   minCount: 16,
   seed: 1337,
   steps: 9000,
@@ -137,6 +143,25 @@ export function modelConfig(o: TrainOptions): GPT2Config {
   };
 }
 
+/**
+ * The Transformer paper's position code as a starting point for the trainable position embeddings: row p holds
+ * sin(p·ω_i), cos(p·ω_i) for ω_i = 10000^(−2i/C). Moving one position on is then the same rotation for every p,
+ * so one fixed query–key map can pick out "the token just before" anywhere in the text, which random starting
+ * rows do not offer. Scaled so that a row's length matches a GPT-2 N(0, 0.02) row's (0.02·√C).
+ */
+export function sinusoidalPositions(nPositions: number, nEmbd: number): Float32Array {
+  const out = new Float32Array(nPositions * nEmbd);
+  const amplitude = 0.02 * Math.SQRT2; // C/2 pairs of sin² + cos² = 1 give 0.02·√C per row
+  for (let p = 0; p < nPositions; p++) {
+    for (let i = 0; i + 1 < nEmbd; i += 2) {
+      const angle = p / Math.pow(10000, i / nEmbd);
+      out[p * nEmbd + i] = amplitude * Math.sin(angle);
+      out[p * nEmbd + i + 1] = amplitude * Math.cos(angle);
+    }
+  }
+  return out;
+}
+
 /** Options equal field by field (a resumed run must continue the same run). */
 const sameOptions = (a: TrainOptions, b: TrainOptions) =>
   Object.keys(a).length === Object.keys(b).length &&
@@ -163,6 +188,7 @@ export function trainModel(
   const valStarts = validationWindows(valCompact, o.seq, o.valWindows);
 
   const initial = randomGPT2Weights(compactConfig(modelConfig(o), vocab), o.seed);
+  if (o.positionInit === 'sinusoidal') initial.wpe.set(sinusoidalPositions(o.nPositions, o.nEmbd));
   const training = new GPT2Training(initial, o.batch, o.seq, sharedRowLogitBias(vocab), kernels);
   const optimizer = new AdamW(training.params, { weightDecay: o.weightDecay, decay: 'matrices' });
   const tied = sharedRowSpan(vocab, o.nEmbd);

@@ -11,7 +11,13 @@ import { writeCheckpoint } from '../../src/train/checkpoint';
 import { meanLossOver } from '../../src/train/data';
 import { GPT2Training } from '../../src/train/gpt2-train';
 import { fullVocabLoss } from '../../src/train/report';
-import { DEFAULT_TRAIN_OPTIONS, trainModel, type TrainOptions } from '../../src/train/train-run';
+import { trainOptionsFrom } from '../../src/train/train-cli';
+import {
+  DEFAULT_TRAIN_OPTIONS,
+  sinusoidalPositions,
+  trainModel,
+  type TrainOptions,
+} from '../../src/train/train-run';
 
 const tiny: TrainOptions = {
   ...DEFAULT_TRAIN_OPTIONS,
@@ -67,6 +73,33 @@ describe('training runs', () => {
     expect(meanLossOver(full, result.valIds, result.valStarts)).toBeCloseTo(
       fullVocabLoss(shipped, result.valIds, result.valStarts, tiny.seq),
       4,
+    );
+  });
+
+  it('can start the position embeddings as sine and cosine waves: one step on is the same turn everywhere', () => {
+    const P = 32;
+    const C = 8;
+    const waves = sinusoidalPositions(P, C);
+    const row = (p: number) => waves.subarray(p * C, (p + 1) * C);
+    const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i], 0);
+    for (let p = 0; p < P; p++) expect(Math.sqrt(dot(row(p), row(p)))).toBeCloseTo(0.02 * Math.sqrt(C), 6);
+    // Row p · row p+k depends on k alone, so a query–key map can pick out "k back" at every position.
+    for (const k of [1, 2, 5]) {
+      const first = dot(row(0), row(k));
+      for (let p = 1; p + k < P; p++) expect(dot(row(p), row(p + k))).toBeCloseTo(first, 7);
+    }
+    expect(dot(row(0), row(1))).toBeLessThan(dot(row(0), row(0)) - 1e-5); // neighbours differ
+    // The option reaches the run: a run started from waves differs from one started from random rows.
+    const waved = trainModel({ ...tiny, steps: 1, positionInit: 'sinusoidal' });
+    const random = trainModel({ ...tiny, steps: 1, positionInit: 'normal' });
+    expect(waved.steps[0].loss).not.toBe(random.steps[0].loss);
+  });
+
+  it('takes --position-init normal or sinusoidal, and says what else it could be', () => {
+    expect(trainOptionsFrom({ 'position-init': 'normal' }).positionInit).toBe('normal');
+    expect(trainOptionsFrom({ 'position-init': 'sinusoidal' }).positionInit).toBe('sinusoidal');
+    expect(() => trainOptionsFrom({ 'position-init': 'learned' })).toThrow(
+      '--position-init must be one of normal, sinusoidal, not "learned"',
     );
   });
 });
