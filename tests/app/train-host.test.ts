@@ -3,7 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { createTrainHost } from '../../src/app/train/train-host';
-import type { FromTrainer } from '../../src/app/train/train-protocol';
+import type { FromTrainer, Snapshot } from '../../src/app/train/train-protocol';
+import { addSnapshot, MAX_SNAPSHOTS } from '../../src/app/train/train-store';
 
 const until = async (messages: FromTrainer[], found: (m: FromTrainer) => boolean, ms = 60_000) => {
   const started = Date.now();
@@ -75,5 +76,20 @@ describe('train host', () => {
       /^The text is too short for one batch: it has 3 tokens/,
     );
     host.dispose();
+  });
+
+  it('keeps at most 200 snapshots (and 64 MB of them), thinned evenly, the first and newest kept', () => {
+    const shot = (step: number, floats: number): Snapshot =>
+      ({ step, tokens: [], ids: [], layers: [new Float32Array(floats)], scores: {} }) as unknown as Snapshot;
+    let list: Snapshot[] = [];
+    for (let step = 0; step <= 2000; step += 5) list = addSnapshot(list, shot(step, 16));
+    expect(list.length).toBeLessThanOrEqual(MAX_SNAPSHOTS);
+    expect(list.length).toBeGreaterThan(MAX_SNAPSHOTS / 2);
+    expect([list[0].step, list[list.length - 1].step]).toEqual([0, 2000]);
+    expect(addSnapshot(list, shot(2000, 16))).toHaveLength(list.length); // same step: replaced
+    let big: Snapshot[] = [];
+    for (let step = 0; step < 100; step++) big = addSnapshot(big, shot(step, 1024 * 1024)); // 4 MB each
+    expect(big.length).toBeLessThanOrEqual(16);
+    expect(big[big.length - 1].step).toBe(99);
   });
 });

@@ -29,6 +29,8 @@ export interface TrainState {
 
 /** Snapshots kept; past this, every other older one is dropped, so the slider still spans the whole run. */
 export const MAX_SNAPSHOTS = 200;
+/** Bytes of attention the snapshots may hold: a 128-token sentence on the Small model is 1 MB a snapshot. */
+export const SNAPSHOT_BYTES = 64 * 1024 * 1024;
 
 const initialState = (): TrainState => ({
   status: 'idle',
@@ -49,7 +51,9 @@ const initialState = (): TrainState => ({
 export function addSnapshot(list: Snapshot[], shot: Snapshot): Snapshot[] {
   const last = list[list.length - 1];
   let next = last?.step === shot.step ? [...list.slice(0, -1), shot] : [...list, shot];
-  if (next.length > MAX_SNAPSHOTS) next = next.filter((_, i) => i % 2 === 0 || i === next.length - 1);
+  const bytes = shot.layers.reduce((sum, layer) => sum + layer.byteLength, 0);
+  const limit = Math.max(8, Math.min(MAX_SNAPSHOTS, Math.floor(SNAPSHOT_BYTES / Math.max(1, bytes))));
+  while (next.length > limit) next = next.filter((_, i) => i % 2 === 0 || i === next.length - 1);
   return next;
 }
 
