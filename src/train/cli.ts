@@ -1,6 +1,7 @@
 // `npm run train`: trains a small GPT on English text (or the generated stories) and writes model.safetensors (F16, official
 // GPT-2 layout), config.json and training-log.json; or, with --fixed-batch, runs the check against PyTorch.
 //   npm run train -- --out public/models/NAME/ [--corpus english|stories] [--steps N] [--seed S] ... [--resume]
+//                    [--backend cpu|webgpu]
 //   npm run train -- --model FILE --text-file F --batch B --seq T --steps N --lr LR --weight-decay WD --fixed-batch --log-json
 //                    [--backend cpu|webgpu]
 
@@ -12,10 +13,10 @@ const USAGE = `usage:
   npm run train -- --out DIR [--corpus english|stories] [--min-count N] [--steps N] [--seed S] [--batch B]
                    [--seq T] [--lr LR] [--warmup-steps N] [--weight-decay WD] [--grad-clip G] [--n-embd C]
                    [--n-layer L] [--n-head NH] [--n-positions P] [--stories K] [--eval-every N]
-                   [--val-windows N] [--resume]
+                   [--val-windows N] [--position-init normal|sinusoidal] [--resume] [--backend cpu|webgpu]
   npm run train -- --fixed-batch --model FILE [--config config.json] --text-file F --batch B --seq T --steps N
                    [--lr LR] [--weight-decay WD] [--grad-clip G] [--log-json] [--backend cpu|webgpu]
-  (--backend webgpu trains through Node's WebGPU, so far only with --fixed-batch)`;
+  (--backend webgpu trains through Node's WebGPU; without an adapter, or if the device is lost, the CPU goes on)`;
 
 runMain(async () => {
   const args = parseArgs(process.argv.slice(2), {
@@ -39,13 +40,6 @@ runMain(async () => {
     await runFixedBatch(args, (line) => process.stdout.write(line + '\n'), { log });
     return;
   }
-  // The normal mode's held-out measurements, checkpoints and resume read the trainer on the CPU; GpuTraining
-  // cannot yet hand back or take its AdamW moments, so a run there could not be saved or resumed.
-  if (backend === 'webgpu')
-    throw new UsageError(
-      '--backend webgpu is not supported yet in the normal training mode, only with --fixed-batch; ' +
-        'leave out --backend (or give --backend cpu) to train on the CPU',
-    );
   if (!args.out) throw new UsageError(`give --out DIR to train, or --fixed-batch\n${USAGE}`);
-  await runTraining(args, process.argv.slice(2));
+  await runTraining(args, process.argv.slice(2), { backend });
 });

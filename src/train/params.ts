@@ -54,6 +54,27 @@ export function flattenParams(
   return { config, ranges, values, grads, weights, gradWeights };
 }
 
+/** Another flat array of the same layout (AdamW's moments, a saved state) viewed as GPT2Weights. */
+export function flatView(params: FlatParams, flat: Float32Array): GPT2Weights {
+  if (flat.length !== params.values.length)
+    throw new Error(`a flat array of ${flat.length} values does not fit ${params.values.length} parameters`);
+  const byKey = new Map(params.ranges.map((r) => [r.key, r]));
+  return assembleWeights(params.config, (key) => {
+    const r = byKey.get(key)!;
+    return flat.subarray(r.offset, r.offset + r.length);
+  });
+}
+
+/** The tensor of `weights` that a GpuTraining buffer key names: 'wte', 'wpe', 'lnFWeight', 'lnFBias', 'h0.qkvWeight', …. */
+export function tensorOfBufferKey(weights: GPT2Weights, key: string): Float32Array {
+  const layer = /^h(\d+)\.(\w+)$/.exec(key);
+  const tensor = layer
+    ? weights.layers[Number(layer[1])]?.[layer[2] as keyof GPT2Weights['layers'][number]]
+    : weights[key as 'wte' | 'wpe' | 'lnFWeight' | 'lnFBias'];
+  if (!(tensor instanceof Float32Array)) throw new Error(`no parameter tensor is called ${key}`);
+  return tensor;
+}
+
 /** The tensors of a GPT2Weights by checkpoint key. */
 export function keyedWeights(weights: GPT2Weights): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>([

@@ -1,6 +1,6 @@
 // The learning-rate schedule of a training run: linear warm-up, then a cosine down to lr · minLrFraction at the
-// last step. The same formula as learningRate in train-run.ts, over only the fields it reads, so the page's
-// trainer can use it without importing the Node trainer (whose corpus reader needs node:fs).
+// last step. Over only the fields it reads, so that the page's trainer uses it without importing the Node
+// trainer (whose corpus reader needs node:fs); train-run.ts's learningRate is this function.
 
 export interface ScheduleOptions {
   lr: number; // peak learning rate

@@ -5,7 +5,10 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../cli/args';
 import { configToJson } from '../model/config';
+import type { BackendName } from '../model/trace';
 import { createCpuKernels } from '../model/wasm/select';
+import type { GpuDevice } from '../model/webgpu/device';
+import { requestNodeGpuDevice } from '../node/engines';
 import { parameterCount } from '../model/weights';
 import { loadModelFile } from '../node/files';
 import { checkOutputFolder, writeFileAtomically } from '../node/output-file';
@@ -15,11 +18,13 @@ import { formatHeadTypeScores, headTypeScores, heldOutLosses, sharedRowRates } f
 import { formatHeadEntropies, fullVocabLoss, headEntropies, ENTROPY_TEXT } from './report';
 import { CORPUS_NAMES, type CorpusName } from './training-text';
 import { readTrainingState, removeTrainingState, writeTrainingState } from './training-state';
+import { trainModelOnGpu } from './train-run-gpu';
 import {
   DEFAULT_TRAIN_OPTIONS,
   POSITION_INITS,
   trainModel,
   type PositionInit,
+  type TrainHooks,
   type StepRecord,
   type TrainOptions,
 } from './train-run';
@@ -143,7 +148,34 @@ function progressLine(
   );
 }
 
-export async function runTraining(args: Record<string, unknown>, argv: string[]): Promise<void> {
+/** What runTraining can be given besides the flags: the backend, and (for tests) how to get a GPU device. */
+export interface TrainingRunHooks {
+  backend?: BackendName;
+  requestDevice?: () => Promise<GpuDevice>;
+}
+
+/** The GPU device for --backend webgpu, or null after saying why the CPU trains instead. */
+async function gpuDeviceOrNull(
+  request: () => Promise<GpuDevice>,
+  log: (line: string) => void,
+  cpuDescription: string,
+): Promise<GpuDevice | null> {
+  try {
+    const gpu = await request();
+    log(`on WebGPU: ${gpu.adapterName}`);
+    return gpu;
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+    log(`WebGPU unavailable (${reason}); training on the CPU: ${cpuDescription}`);
+    return null;
+  }
+}
+
+export async function runTraining(
+  args: Record<string, unknown>,
+  argv: string[],
+  hooks: TrainingRunHooks = {},
+): Promise<void> {
   const o = trainOptionsFrom(args);
   const outDir = checkOutputFolder(String(args.out));
   const log = (line: string) => process.stderr.write(line + '\n');
@@ -154,24 +186,39 @@ export async function runTraining(args: Record<string, unknown>, argv: string[])
   if (!args.resume) removeTrainingState(stateFile);
   log(`training ${JSON.stringify(o)}${resume ? `, resuming after step ${resume.step}` : ''}`);
   const { kernels, limitation } = await createCpuKernels();
-  log(`on the CPU: ${kernels.description}${limitation ? ` (${limitation})` : ''}`);
+  const cpuDescription = `${kernels.description}${limitation ? ` (${limitation})` : ''}`;
+  const gpu =
+    hooks.backend === 'webgpu'
+      ? await gpuDeviceOrNull(hooks.requestDevice ?? requestNodeGpuDevice, log, cpuDescription)
+      : null;
+  if (hooks.backend !== 'webgpu') log(`on the CPU: ${cpuDescription}`);
+  let trainedOn = gpu ? `WebGPU: ${gpu.adapterName}` : kernels.description;
   const started = performance.now();
   const firstStep = resume?.step ?? 0;
-  const result = trainModel(
-    o,
-    {
-      resume,
-      // The state is saved with each held-out measurement and after the last step, and removed once the
-      // model and its log are written (a run stopped while measuring resumes straight into measuring).
-      checkpoint: { every: o.evalEvery, save: (state) => writeTrainingState(stateFile, state) },
-      onStep: (record, valLoss) => {
-        if ((record.step + 1) % 25 === 0 || valLoss !== undefined || record.step === firstStep) {
-          log(progressLine(record, o, started, firstStep, valLoss));
-        }
-      },
+  const trainHooks: TrainHooks = {
+    resume,
+    // The state is saved with each held-out measurement and after the last step, and removed once the
+    // model and its log are written (a run stopped while measuring resumes straight into measuring).
+    checkpoint: { every: o.evalEvery, save: (state) => writeTrainingState(stateFile, state) },
+    onStep: (record, valLoss) => {
+      if ((record.step + 1) % 25 === 0 || valLoss !== undefined || record.step === firstStep) {
+        log(progressLine(record, o, started, firstStep, valLoss));
+      }
     },
-    kernels,
-  );
+  };
+  const result = gpu
+    ? await trainModelOnGpu(o, gpu.device, trainHooks, kernels, {
+        onDeviceLost: (reason, fromStep, reachedStep) => {
+          trainedOn = `WebGPU: ${gpu.adapterName}, then (device lost) the CPU: ${kernels.description}`;
+          log(
+            `WebGPU device lost (${reason}) after ${reachedStep} of ${o.steps} steps; continuing on the CPU ` +
+              `from the state saved after step ${fromStep}: ${cpuDescription}` +
+              (reachedStep > fromStep ? ` (steps ${fromStep + 1}-${reachedStep} are run again)` : ''),
+          );
+        },
+      })
+    : trainModel(o, trainHooks, kernels);
+  gpu?.device.destroy();
   log(`trained in ${result.seconds.toFixed(0)} s; measuring on held-out text`);
 
   const heldOutStarts = validationWindows(
@@ -213,7 +260,7 @@ export async function runTraining(args: Record<string, unknown>, argv: string[])
       ownRowRule: `a token has its own embedding row when the training text has it at least ${o.minCount} times; every other token shares one row`,
     },
     trainingSeconds: result.seconds,
-    machine: `${kernels.description}`,
+    machine: trainedOn,
     losses: result.steps.map((s) => s.loss),
     learningRates: result.steps.map((s) => s.lr),
     gradNorms: result.steps.map((s) => s.gradNorm),

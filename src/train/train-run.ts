@@ -5,7 +5,7 @@
 import type { GPT2Config } from '../model/config';
 import { randomGPT2Weights } from '../model/random';
 import type { GPT2Weights } from '../model/weights';
-import { AdamW, clipGradNorm, untieGradients } from './adamw';
+import { AdamW, clipGradNorm, untieGradients, type TiedSpan } from './adamw';
 import { BatchSampler, meanLossOver, validationWindows } from './data';
 import type { CpuKernels } from '../model/cpu/kernels';
 import { createSyncKernels } from '../model/wasm/select';
@@ -20,6 +20,7 @@ import {
   toCompactIds,
   type TrainVocab,
 } from './vocab';
+import { scheduledLearningRate } from './schedule';
 import { trainingText, type CorpusName } from './training-text';
 import type { TrainingState } from './training-state';
 
@@ -124,12 +125,7 @@ function forwardBackward(training: GPT2Training): number {
 }
 
 /** Learning rate at `step`: linear warm-up, then cosine down to lr · minLrFraction at the last step. */
-export function learningRate(step: number, o: TrainOptions): number {
-  if (step < o.warmupSteps) return (o.lr * (step + 1)) / o.warmupSteps;
-  const progress = (step - o.warmupSteps) / Math.max(1, o.steps - 1 - o.warmupSteps);
-  const minLr = o.lr * o.minLrFraction;
-  return minLr + 0.5 * (o.lr - minLr) * (1 + Math.cos(Math.PI * Math.min(1, progress)));
-}
+export const learningRate = (step: number, o: TrainOptions): number => scheduledLearningRate(step, o);
 
 export function modelConfig(o: TrainOptions): GPT2Config {
   return {
@@ -167,17 +163,29 @@ const sameOptions = (a: TrainOptions, b: TrainOptions) =>
   Object.keys(a).length === Object.keys(b).length &&
   (Object.keys(a) as (keyof TrainOptions)[]).every((k) => a[k] === b[k]);
 
-/**
- * Trains a model from `o`. `kernels` run the heavy work (WebAssembly SIMD on this thread by default; any
- * thread count gives the same bits, so the same file).
- */
-export function trainModel(
+/** Everything a run sets up before its first step, on either backend; a resumed run's state already in. */
+export interface PreparedRun {
+  vocab: TrainVocab;
+  trainIds: Int32Array; // full ids
+  valIds: Int32Array; // full ids of the held-out text
+  valCompact: Int32Array;
+  valStarts: number[];
+  corpus: Record<string, unknown>;
+  /** The CPU trainer: the weights, the batch arrays the sampler fills, and the held-out measurements. */
+  training: GPT2Training;
+  optimizer: AdamW;
+  tied: TiedSpan[];
+  sampler: BatchSampler;
+  steps: StepRecord[];
+  validation: { step: number; loss: number }[];
+  earlierSeconds: number;
+}
+
+export function prepareRun(
   o: TrainOptions,
-  hooks: TrainHooks = {},
-  kernels: CpuKernels = createSyncKernels(),
-): TrainResult {
-  const started = performance.now();
-  const { resume, checkpoint, onStep = () => {} } = hooks;
+  resume: TrainingState | null | undefined,
+  kernels: CpuKernels,
+): PreparedRun {
   if (resume && !sameOptions(resume.options, o))
     throw new Error('the saved training state comes from a run with other options; delete it to restart');
   const text = trainingText(o.corpus, o.seed, o.stories);
@@ -191,11 +199,22 @@ export function trainModel(
   if (o.positionInit === 'sinusoidal') initial.wpe.set(sinusoidalPositions(o.nPositions, o.nEmbd));
   const training = new GPT2Training(initial, o.batch, o.seq, sharedRowLogitBias(vocab), kernels);
   const optimizer = new AdamW(training.params, { weightDecay: o.weightDecay, decay: 'matrices' });
-  const tied = sharedRowSpan(vocab, o.nEmbd);
   const sampler = new BatchSampler(trainCompact, o.seed + 1);
-  const steps: StepRecord[] = [];
-  const validation: { step: number; loss: number }[] = [];
-  let earlierSeconds = 0;
+  const run: PreparedRun = {
+    vocab,
+    trainIds,
+    valIds,
+    valCompact,
+    valStarts,
+    corpus: text.description,
+    training,
+    optimizer,
+    tied: sharedRowSpan(vocab, o.nEmbd),
+    sampler,
+    steps: [],
+    validation: [],
+    earlierSeconds: 0,
+  };
   if (resume) {
     if (resume.values.length !== training.params.values.length)
       throw new Error('the saved training state does not fit this model; delete it to restart');
@@ -203,12 +222,62 @@ export function trainModel(
     optimizer.m.set(resume.m);
     optimizer.v.set(resume.v);
     optimizer.step = resume.step;
-    steps.push(...resume.records);
-    validation.push(...resume.validation);
-    earlierSeconds = resume.seconds;
+    run.steps.push(...resume.records);
+    run.validation.push(...resume.validation);
+    run.earlierSeconds = resume.seconds;
     for (let step = 0; step < resume.step; step++) sampler.skip(training.B);
   }
-  const seconds = () => earlierSeconds + (performance.now() - started) / 1000;
+  return run;
+}
+
+/** Whether step `step` (from 0) ends with a held-out measurement and a saved state. */
+export const isEvalStep = (step: number, o: TrainOptions) =>
+  (step + 1) % o.evalEvery === 0 || step === o.steps - 1;
+
+/** The state after `step` finished steps, from the CPU trainer's arrays (copies). */
+export function stateOf(o: TrainOptions, run: PreparedRun, step: number, seconds: number): TrainingState {
+  return {
+    options: o,
+    step,
+    records: run.steps.slice(),
+    validation: run.validation.slice(),
+    seconds,
+    values: run.training.params.values.slice(),
+    m: run.optimizer.m.slice(),
+    v: run.optimizer.v.slice(),
+  };
+}
+
+/** The result once the CPU trainer holds the final weights. */
+export function finishRun(run: PreparedRun, seconds: number): TrainResult {
+  return {
+    weights: expandWeights(run.training.weights, run.vocab),
+    vocab: run.vocab,
+    steps: run.steps,
+    validation: run.validation,
+    trainIds: run.trainIds,
+    valIds: run.valIds,
+    valStarts: run.valStarts,
+    training: run.training,
+    corpus: run.corpus,
+    seconds,
+  };
+}
+
+/**
+ * Trains a model from `o`. `kernels` run the heavy work (WebAssembly SIMD on this thread by default; any
+ * thread count gives the same bits, so the same file).
+ */
+export function trainModel(
+  o: TrainOptions,
+  hooks: TrainHooks = {},
+  kernels: CpuKernels = createSyncKernels(),
+): TrainResult {
+  const started = performance.now();
+  const { resume, checkpoint, onStep = () => {} } = hooks;
+  const run = prepareRun(o, resume, kernels);
+  const { training, optimizer, tied, sampler, steps, validation } = run;
+  const seconds = () => run.earlierSeconds + (performance.now() - started) / 1000;
 
   for (let step = steps.length; step < o.steps; step++) {
     const lr = learningRate(step, o);
@@ -220,34 +289,14 @@ export function trainModel(
     const record = { step, loss, lr, gradNorm };
     steps.push(record);
     let valLoss: number | undefined;
-    if ((step + 1) % o.evalEvery === 0 || step === o.steps - 1) {
-      valLoss = meanLossOver(training, valCompact, valStarts);
+    if (isEvalStep(step, o)) {
+      valLoss = meanLossOver(training, run.valCompact, run.valStarts);
       validation.push({ step: step + 1, loss: valLoss });
     }
     onStep(record, valLoss);
     if (checkpoint && ((step + 1) % checkpoint.every === 0 || step + 1 === o.steps)) {
-      checkpoint.save({
-        options: o,
-        step: step + 1,
-        records: steps.slice(),
-        validation: validation.slice(),
-        seconds: seconds(),
-        values: training.params.values.slice(),
-        m: optimizer.m.slice(),
-        v: optimizer.v.slice(),
-      });
+      checkpoint.save(stateOf(o, run, step + 1, seconds()));
     }
   }
-  return {
-    weights: expandWeights(training.weights, vocab),
-    vocab,
-    steps,
-    validation,
-    trainIds,
-    valIds,
-    valStarts,
-    training,
-    corpus: text.description,
-    seconds: seconds(),
-  };
+  return finishRun(run, seconds());
 }

@@ -1,15 +1,18 @@
 // `npm run train -- --fixed-batch --backend webgpu` end to end on a tiny full-vocabulary model: it names the
 // adapter it ran on and its losses are the CPU run's within 1e-5; no device, or a device lost mid-run, moves
-// the steps to the CPU and says so; a bad --backend, or webgpu in the normal mode, fails with one line.
+// the steps to the CPU and says so; a bad --backend fails with one line. The normal mode runs on WebGPU too,
+// names the adapter, and without a device says so and trains on the CPU.
 
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SpawnSyncReturns } from 'node:child_process';
 import { randomGPT2Weights } from '../../src/model/random';
 import { requestNodeGpuDevice } from '../../src/node/engines';
 import { runFixedBatch } from '../../src/train/fixed-batch-cli';
+import { TRAIN_OPTION_FLAGS, runTraining } from '../../src/train/train-cli';
+import { parseArgs } from '../../src/cli/args';
 import { bundleCli, type CliRun } from '../helpers/cli-bundle';
 import { writeModelFolder } from '../helpers/model-files';
 import { testConfig } from '../helpers/random-models';
@@ -80,20 +83,59 @@ async function cpuLosses(): Promise<number[]> {
 }
 
 describe('npm run train -- --backend', () => {
-  it('refuses a backend it does not know, and webgpu in the normal mode, with one line', () => {
+  it('refuses a backend it does not know with one line', () => {
     expectOneLineFailure(
       train([...argv, '--backend', 'bogus']),
       '--backend must be cpu or webgpu, not "bogus"',
     );
-    const out = path.join(mkdtempSync(path.join(tmpdir(), 'train-backend-')), 'model');
-    const refused = train(['--out', out, '--steps', '1', '--backend', 'webgpu']);
-    expectOneLineFailure(
-      refused,
-      '--backend webgpu is not supported yet in the normal training mode, only with --fixed-batch; ' +
-        'leave out --backend (or give --backend cpu) to train on the CPU',
-    );
-    expect(existsSync(out)).toBe(false);
   });
+
+  // The normal mode (src/train/train-run-gpu.ts; its numbers are checked in train-run-gpu.test.ts).
+  const normalFlags = ['--corpus', 'stories', '--stories', '300', '--min-count', '3', '--steps', '4'];
+  normalFlags.push('--batch', '2', '--seq', '16', '--n-embd', '16', '--n-layer', '1', '--n-head', '2');
+  normalFlags.push('--n-positions', '16', '--eval-every', '2', '--val-windows', '2', '--warmup-steps', '2');
+  const logOf = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'training-log.json'), 'utf8'));
+
+  it.skipIf(!probe)(
+    "trains in the normal mode on WebGPU, names the adapter, and logs the CPU run's losses within 1e-5",
+    () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'train-normal-'));
+      const onGpu = train([...normalFlags, '--out', path.join(dir, 'gpu'), '--backend', 'webgpu']);
+      expect(onGpu.status, onGpu.stderr).toBe(0);
+      expect(onGpu.stderr).toMatch(/^on WebGPU: \S/m);
+      expect(onGpu.stderr).not.toMatch(/^on the CPU/m);
+      const onCpu = train([...normalFlags, '--out', path.join(dir, 'cpu')]);
+      expect(onCpu.status, onCpu.stderr).toBe(0);
+      const [gpuLog, cpuLog] = [logOf(path.join(dir, 'gpu')), logOf(path.join(dir, 'cpu'))];
+      expect(gpuLog.machine).toMatch(/^WebGPU: \S/);
+      expect(cpuLog.machine).toMatch(/^WASM|^JS|^TypeScript/);
+      expectClose(gpuLog.losses, cpuLog.losses);
+      expect(existsSync(path.join(dir, 'gpu', 'model.safetensors'))).toBe(true);
+    },
+    CLI_TIMEOUT_MS,
+  );
+
+  it('says so and trains the normal mode on the CPU when no WebGPU device can be had', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'train-normal-'));
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const args = parseArgs([...normalFlags, '--out', dir], { ...TRAIN_OPTION_FLAGS, out: 'string' });
+    try {
+      await runTraining(args, [], {
+        backend: 'webgpu',
+        requestDevice: () => Promise.reject(new Error('no adapter here.')),
+      });
+    } finally {
+      write.mockRestore();
+    }
+    expect(lines.filter((l) => /^(on |WebGPU)/.test(l))).toEqual([
+      expect.stringMatching(/^WebGPU unavailable \(no adapter here\); training on the CPU: \S/),
+    ]);
+    expect(logOf(dir).machine).not.toMatch(/WebGPU/);
+  }, 120_000);
 
   it('says so and trains on the CPU when no WebGPU device can be had', async () => {
     const log: string[] = [];

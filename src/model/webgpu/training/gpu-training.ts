@@ -216,11 +216,37 @@ export class GpuTraining {
     return norm;
   }
 
-  /** Each parameter's values or gradient, read back, keyed as the buffers are ('wte', 'h0.qkvWeight', …). */
-  async read(what: 'value' | 'grad'): Promise<Map<string, Float32Array>> {
+  /**
+   * Each parameter's values, gradient or AdamW moments, read back, keyed as the buffers are ('wte',
+   * 'h0.qkvWeight', …).
+   */
+  async read(what: 'value' | 'grad' | 'm' | 'v'): Promise<Map<string, Float32Array>> {
     const result = new Map<string, Float32Array>();
     for (const t of this.buffers.tensors) result.set(t.key, await readBuffer(this.device, t[what], t.length));
     return result;
+  }
+
+  /** AdamW's step count: the updates done so far (a resumed run sets it with restore). */
+  get updates(): number {
+    return this.step;
+  }
+
+  /**
+   * Puts a saved optimizer state back: every parameter's values and both moments (`tensor(what, key)` gives
+   * each, keyed as `read` keys them), and the number of updates done, which AdamW's bias correction needs.
+   */
+  restore(updates: number, tensor: (what: 'value' | 'm' | 'v', key: string) => Float32Array): void {
+    for (const t of this.buffers.tensors) {
+      for (const what of ['value', 'm', 'v'] as const) {
+        const given = tensor(what, t.key);
+        // writeBuffer takes no shared memory (the WASM kernels' arrays live there): such data goes as a copy.
+        const data = given.buffer instanceof ArrayBuffer ? given : given.slice();
+        if (data.length !== t.length)
+          throw new Error(`${t.key}'s ${what} has ${data.length} values; this model has ${t.length}`);
+        this.device.queue.writeBuffer(t[what], 0, data.buffer, data.byteOffset, data.byteLength);
+      }
+    }
+    this.step = updates;
   }
 
   dispose(): void {

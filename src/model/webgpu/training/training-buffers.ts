@@ -120,7 +120,9 @@ export function createTrainingBuffers(
       size: Math.max(4, 4 * floats),
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC,
     });
-    if (data) device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+    // writeBuffer takes no shared memory (the WASM kernels' weights live there): such data goes as a copy.
+    const source = data && !(data.buffer instanceof ArrayBuffer) ? data.slice() : data;
+    if (source) device.queue.writeBuffer(buffer, 0, source.buffer, source.byteOffset, source.byteLength);
     all.push(buffer);
     return buffer;
   };
