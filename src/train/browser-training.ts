@@ -14,10 +14,12 @@ import {
 } from '../model/head-detectors';
 import { randomGPT2Weights } from '../model/random';
 import { ComputeThreadError } from '../model/wasm/thread-pool';
+import { GpuTraining, type GpuAdamWOptions } from '../model/webgpu/training/gpu-training';
 import { parameterCount, type GPT2Weights } from '../model/weights';
 import { AdamW, clipGradNorm, untieGradients, type TiedSpan } from './adamw';
 import { BatchSampler, meanLossOver, validationWindows } from './data';
 import { GPT2Training } from './gpt2-train';
+import { flatView, tensorOfBufferKey } from './params';
 import { scheduledLearningRate } from './schedule';
 import type { TrainPreset } from './train-presets';
 import {
@@ -133,15 +135,96 @@ export class BrowserTraining {
     return parameterCount(presetConfig(this.preset));
   }
 
-  /** One step: a batch, forward, backward, clip, AdamW (as trainModel's loop). */
-  step(): StepRecord {
+  /**
+   * One step: a batch, forward, backward, clip, AdamW (as trainModel's loop). `sameBatch` runs the step again
+   * on the batch already filled in (a GPU step that failed before its results came back).
+   */
+  step(sameBatch = false): StepRecord {
     const step = this.stepsDone;
-    const lr = scheduledLearningRate(step, { ...this.preset, minLrFraction: 0.1 });
-    this.sampler.fill(this.training);
+    const lr = this.learningRate(step);
+    if (!sameBatch) this.sampler.fill(this.training);
     const loss = this.forwardBackward();
     untieGradients(this.training.params.grads, this.tied);
     const gradNorm = clipGradNorm(this.training.params.grads, 1, this.tied);
     this.optimizer.update(lr);
+    return { step, loss, lr, gradNorm };
+  }
+
+  private learningRate(step: number): number {
+    return scheduledLearningRate(step, { ...this.preset, minLrFraction: 0.1 });
+  }
+
+  /** The GPU's copy of the model and its AdamW moments, once `useGpu` has made it. */
+  private gpu: GpuTraining | null = null;
+
+  /** Moves the steps to `device`, starting from the CPU trainer's current values, moments and step count. */
+  useGpu(device: GPUDevice): void {
+    const { params } = this.training;
+    const gpu = new GpuTraining(
+      device,
+      this.training.weights,
+      this.preset.batch,
+      this.preset.seq,
+      sharedRowLogitBias(this.vocab),
+    );
+    const views = {
+      value: flatView(params, params.values),
+      m: flatView(params, this.optimizer.m),
+      v: flatView(params, this.optimizer.v),
+    };
+    gpu.restore(this.optimizer.step, (what, key) => tensorOfBufferKey(views[what], key));
+    this.gpu = gpu;
+  }
+
+  /** Whether the steps run on the GPU. */
+  get onGpu(): boolean {
+    return this.gpu !== null;
+  }
+
+  /** Stops using the GPU (its device was lost): the CPU trainer goes on from the last step it read back. */
+  leaveGpu(): void {
+    try {
+      this.gpu?.dispose();
+    } catch {
+      // a lost device's buffers may refuse to be destroyed; they are gone with it anyway
+    }
+    this.gpu = null;
+  }
+
+  /**
+   * One step on the GPU: the same batch, learning rate, clipping and AdamW as `step`. Afterwards the values and
+   * both AdamW moments are read back into the CPU trainer (every step: the presets are small), so the held-out
+   * loss, attention and head scores read the current weights, and a lost device leaves nothing behind: the CPU
+   * goes on from the last finished step. Until every read-back has arrived nothing on the CPU side changes, so
+   * a step that fails on the way can be run again on the CPU with `step(true)`.
+   */
+  async stepOnGpu(): Promise<StepRecord> {
+    const gpu = this.gpu;
+    if (!gpu) throw new Error('the GPU is not in use');
+    const step = this.stepsDone;
+    const lr = this.learningRate(step);
+    const { training, optimizer } = this;
+    this.sampler.fill(training);
+    const adamw: GpuAdamWOptions = {
+      beta1: optimizer.beta1,
+      beta2: optimizer.beta2,
+      eps: optimizer.eps,
+      weightDecay: optimizer.weightDecay,
+      decay: 'matrices',
+    };
+    const loss = await gpu.forward(training.inputs, training.targets);
+    await gpu.backward();
+    const gradNorm = (await gpu.update(lr, adamw, 1, this.tied))!;
+    const read = [
+      ['value', training.params.values, await gpu.read('value')],
+      ['m', optimizer.m, await gpu.read('m')],
+      ['v', optimizer.v, await gpu.read('v')],
+    ] as const;
+    for (const [, flat, tensors] of read) {
+      const view = flatView(training.params, flat);
+      for (const [key, data] of tensors) tensorOfBufferKey(view, key).set(data);
+    }
+    optimizer.step = gpu.updates;
     return { step, loss, lr, gradNorm };
   }
 
@@ -204,6 +287,7 @@ export class BrowserTraining {
   }
 
   dispose(): void {
+    this.leaveGpu();
     this.kernels.dispose();
   }
 }

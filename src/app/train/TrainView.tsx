@@ -76,6 +76,7 @@ export function TrainView({ createClient }: TrainViewProps) {
       corpus,
       sentence: useAppStore.getState().settings.text,
       seed: 1337,
+      backend: useAppStore.getState().settings.backend,
     });
   };
 
@@ -156,6 +157,11 @@ export function TrainView({ createClient }: TrainViewProps) {
         {info &&
           ` ${info.corpus[0].toUpperCase()}${info.corpus.slice(1)}: ${info.trainTokens.toLocaleString('en')} tokens to train on, ${info.heldOutTokens.toLocaleString('en')} held out; ${info.vocabRows.toLocaleString('en')} embedding rows trained, ${(info.parameters / 1e6).toFixed(2)} M parameters saved.`}
       </p>
+      {info?.fallback && (
+        <p className="notice info" data-testid="train-fallback">
+          {info.fallback}
+        </p>
+      )}
       {state.note && <p className="notice info">{state.note}</p>}
       {(setupError || state.error) && (
         <p className="notice error" role="alert" data-testid="train-error">

@@ -4,7 +4,9 @@
 
 import { configToJson } from '../../model/config';
 import type { CpuKernels } from '../../model/cpu/kernels';
+import type { BackendPreference } from '../../model/trace';
 import { createCpuKernels, type KernelChoice } from '../../model/wasm/select';
+import { requestGpuDevice, type GpuDevice } from '../../model/webgpu/device';
 import { tokenize } from '../../tokenizer/gpt2';
 import { BrowserTraining, presetById, TrainTextError, type StepRecord } from '../../train/browser-training';
 import { checkpointBytes } from '../../train/checkpoint-bytes';
@@ -36,12 +38,28 @@ const message = (error: unknown) =>
     ? error.message
     : `Training failed: ${error instanceof Error ? error.message : String(error)}`;
 
+/** How long a failed GPU step waits for the device's `lost` promise before it counts as the run's own error. */
+const LOSS_SETTLE_MS = 1000;
+
+/** The page's WebGPU device (navigator.gpu), as the explorer asks for it. */
+const browserGpuDevice = () => requestGpuDevice(globalThis.navigator?.gpu);
+
 export function createTrainHost(
   post: TrainPost,
   createKernels: () => Promise<KernelChoice> = () => createCpuKernels(),
+  requestDevice: () => Promise<GpuDevice> = browserGpuDevice,
 ) {
   let run: BrowserTraining | null = null;
   let running = false;
+  /** The run whose slice is under way (GPU steps wait for the device), so resume starts no second one. */
+  let slicing: BrowserTraining | null = null;
+  /** The device, asked for once and kept for later runs until it is lost. */
+  let gpuDevice: Promise<GpuDevice> | null = null;
+  /** Why the device was lost, once it is: the next GPU step moves to the CPU. */
+  let lostReason: string | null = null;
+  let lostPromise: Promise<string> | null = null;
+  /** The device whose `lost` is watched. */
+  let watched: GPUDevice | null = null;
   let sentence = '';
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** Counts starts, so a start still reading its text gives way to a newer one. */
@@ -72,36 +90,104 @@ export function createTrainHost(
     post({ type: 'validation', step: training.stepsDone, loss: training.validationLoss() });
   }
 
-  function slice() {
+  /** The run's device is gone: the CPU trainer goes on from the last finished step, and the view is told. */
+  function moveToCpu(training: BrowserTraining, reason: string) {
+    training.leaveGpu();
+    gpuDevice = null;
+    post({
+      type: 'backend',
+      backend: `CPU · ${training.kernels.description}`,
+      fallback:
+        `The WebGPU device was lost (${reason}). Training goes on on the CPU from step ${training.stepsDone}, ` +
+        'the last finished step: its weights and AdamW state were read back after every step, so nothing is lost.',
+    });
+  }
+
+  /** One step on the GPU, or on the CPU once the device is gone (then from the same batch, if a step failed). */
+  async function gpuStep(training: BrowserTraining): Promise<StepRecord> {
+    if (lostReason !== null) {
+      moveToCpu(training, lostReason);
+      return training.step();
+    }
+    try {
+      return await training.stepOnGpu();
+    } catch (error) {
+      // A readback on a lost device fails before (or without) `lost` resolving: wait a moment for it.
+      let wait: ReturnType<typeof setTimeout> | undefined;
+      const settle = new Promise<null>((resolve) => (wait = setTimeout(() => resolve(null), LOSS_SETTLE_MS)));
+      const reason = lostReason ?? (await Promise.race([lostPromise ?? settle, settle]));
+      clearTimeout(wait);
+      if (reason === null) throw error;
+      moveToCpu(training, reason);
+      return training.step(true);
+    }
+  }
+
+  async function slice() {
     const training = run;
-    if (!training || !running) return;
+    if (!training || !running || slicing === training) return;
+    slicing = training;
     const { preset } = training;
     const records: StepRecord[] = [];
     const started = performance.now();
     let stepping = 0;
+    const current = () => run === training && running;
     try {
-      while (!training.done && performance.now() - started < SLICE_MS) {
+      while (!training.done && current() && performance.now() - started < SLICE_MS) {
         const t0 = performance.now();
-        records.push(training.step());
+        records.push(training.onGpu ? await gpuStep(training) : training.step());
         stepping += performance.now() - t0;
+        if (run !== training) break;
         const done = training.stepsDone;
         if (done % preset.evalEvery === 0 || training.done) validate(training);
         if (done % preset.snapshotEvery === 0 || training.done) snapshot(training);
       }
     } catch (error) {
+      if (slicing === training) slicing = null;
+      if (run !== training) return;
       stop();
       post({ type: 'error', message: message(error) });
       return;
     }
-    const rate = (records.length * preset.batch * preset.seq) / Math.max(stepping / 1000, 1e-6);
-    tokensPerSecond = tokensPerSecond ? 0.7 * tokensPerSecond + 0.3 * rate : rate;
-    post({ type: 'steps', records, tokensPerSecond });
+    if (slicing === training) slicing = null;
+    if (run !== training) return;
+    if (records.length > 0) {
+      const rate = (records.length * preset.batch * preset.seq) / Math.max(stepping / 1000, 1e-6);
+      tokensPerSecond = tokensPerSecond ? 0.7 * tokensPerSecond + 0.3 * rate : rate;
+      post({ type: 'steps', records, tokensPerSecond });
+    }
     if (training.done) {
       stop();
       post({ type: 'state', state: 'done' });
       return;
     }
-    timer = setTimeout(slice, 0);
+    if (running) timer = setTimeout(() => void slice(), 0);
+  }
+
+  /** WebGPU for a run, unless the preference is the CPU; null and the reason when there is none. */
+  async function gpuFor(
+    preference: BackendPreference,
+  ): Promise<{ gpu: GpuDevice | null; reason: string | null }> {
+    if (preference === 'cpu') return { gpu: null, reason: null };
+    try {
+      if (lostReason !== null) gpuDevice = null; // lost between runs: ask for a new one
+      gpuDevice ??= requestDevice();
+      const gpu = await gpuDevice;
+      if (watched !== gpu.device) {
+        const device = gpu.device;
+        watched = device;
+        lostReason = null;
+        lostPromise = device.lost.then((info) => {
+          const reason = `${info.reason}: ${info.message || 'no detail given'}`;
+          if (watched === device) lostReason = reason;
+          return reason;
+        });
+      }
+      return { gpu, reason: null };
+    } catch (error) {
+      gpuDevice = null;
+      return { gpu: null, reason: error instanceof Error ? error.message : String(error) };
+    }
   }
 
   async function start(request: Extract<ToTrainer, { type: 'start' }>) {
@@ -123,7 +209,17 @@ export function createTrainHost(
       const choice = await createKernels();
       kernels = choice.kernels;
       if (mine !== generation) return kernels.dispose();
+      const { gpu, reason } = await gpuFor(request.backend ?? 'auto');
+      if (mine !== generation) return kernels.dispose();
       const training = new BrowserTraining(ids, preset, request.seed, corpus.minCount, kernels);
+      let fallback = reason === null ? null : `${reason} Training runs on the CPU instead.`;
+      if (gpu) {
+        try {
+          training.useGpu(gpu.device);
+        } catch (error) {
+          fallback = `WebGPU could not hold the model (${error instanceof Error ? error.message : String(error)}). Training runs on the CPU instead.`;
+        }
+      }
       run = training;
       post({
         type: 'ready',
@@ -132,8 +228,9 @@ export function createTrainHost(
           heldOutTokens: training.heldOutTokens,
           vocabRows: training.vocab.size,
           parameters: training.parameters,
-          backend: `CPU · ${kernels.description}`,
-          backendNote: choice.limitation,
+          backend: training.onGpu ? `WebGPU · ${gpu!.adapterName}` : `CPU · ${kernels.description}`,
+          backendNote: training.onGpu ? null : choice.limitation,
+          fallback,
           steps: preset.steps,
           tokensPerStep: preset.batch * preset.seq,
           corpus: corpus.name,
@@ -143,7 +240,7 @@ export function createTrainHost(
       validate(training);
       running = true;
       post({ type: 'state', state: 'running' });
-      timer = setTimeout(slice, 0);
+      timer = setTimeout(() => void slice(), 0);
     } catch (error) {
       if (!run) kernels?.dispose();
       if (mine === generation) post({ type: 'error', message: message(error) });
@@ -182,7 +279,7 @@ export function createTrainHost(
         if (running || !run || run.done) return;
         running = true;
         post({ type: 'state', state: 'running' });
-        timer = setTimeout(slice, 0);
+        timer = setTimeout(() => void slice(), 0);
       } else if (request.type === 'sentence') {
         sentence = request.text;
         if (run) {

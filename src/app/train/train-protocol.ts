@@ -1,6 +1,7 @@
 // The messages between the Train view and its training worker. Plain data only (typed arrays are transferred),
 // so the same host code runs in-process in component tests.
 
+import type { BackendPreference } from '../../model/trace';
 import type { SnapshotScores, StepRecord } from '../../train/browser-training';
 
 /** Where the training text comes from. */
@@ -15,6 +16,8 @@ export type ToTrainer =
       /** The sentence whose attention is drawn. */
       sentence: string;
       seed: number;
+      /** The explorer's backend preference: 'auto' and 'webgpu' train on WebGPU where the page has it. */
+      backend?: BackendPreference;
     }
   | { type: 'pause' }
   | { type: 'resume' }
@@ -37,10 +40,12 @@ export interface TrainInfo {
   /** Embedding rows the model trains (tokens seen often enough, plus the shared row). */
   vocabRows: number;
   parameters: number;
-  /** "CPU · WASM SIMD · 2 threads". */
+  /** "WebGPU · <adapter>" or "CPU · WASM SIMD · 2 threads". */
   backend: string;
   /** Why the CPU runs with less than it could, if it does. */
   backendNote: string | null;
+  /** Why training runs on the CPU although WebGPU was asked for (missing, or its device lost), if it does. */
+  fallback: string | null;
   steps: number;
   tokensPerStep: number;
   corpus: string;
@@ -50,6 +55,7 @@ export type FromTrainer =
   | { type: 'preparing'; what: string }
   | { type: 'ready'; info: TrainInfo }
   | { type: 'steps'; records: StepRecord[]; tokensPerSecond: number }
+  | { type: 'backend'; backend: string; fallback: string }
   | { type: 'validation'; step: number; loss: number }
   | { type: 'snapshot'; snapshot: Snapshot }
   | { type: 'state'; state: 'running' | 'paused' | 'done' }

@@ -1,6 +1,7 @@
 // The Train view's state and its controller: worker messages become state (losses, snapshots, tokens/s), and
 // start, pause, resume, reset and save become messages. One controller per open view; closing it ends the run.
 
+import type { BackendPreference } from '../../model/trace';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { StepRecord } from '../../train/browser-training';
 import type { TrainClient, TrainClientFactory } from './train-client';
@@ -68,6 +69,8 @@ export interface StartOptions {
   corpus: CorpusSource;
   sentence: string;
   seed: number;
+  /** The explorer's backend preference (WebGPU where the page has it, unless 'cpu'). */
+  backend?: BackendPreference;
 }
 
 export class TrainController {
@@ -99,6 +102,15 @@ export class TrainController {
         return this.patch({ status: 'preparing', preparing: message.what });
       case 'ready':
         return this.patch({ info: message.info });
+      case 'backend':
+        return this.patch({
+          info: s.info && {
+            ...s.info,
+            backend: message.backend,
+            backendNote: null,
+            fallback: message.fallback,
+          },
+        });
       case 'steps':
         return this.patch({
           losses: [

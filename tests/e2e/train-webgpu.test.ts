@@ -1,0 +1,52 @@
+// The Train view in Chromium on the WebGPU path (SwiftShader here, `--enable-unsafe-webgpu`): a short run on
+// the English sample trains on WebGPU, the badge names it, and the training loss comes down. Without a WebGPU
+// adapter the test skips, except in CI: it fails.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../../src/bench/browser-harness';
+import { browserAvailable, openPage, startSite } from './helpers';
+
+const run = browserAvailable();
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const STEPS = 40;
+
+describe.runIf(run)('Train view in Chromium (WebGPU)', () => {
+  let browser: Browser;
+  let site: Awaited<ReturnType<typeof startSite>>;
+  beforeAll(async () => {
+    site = await startSite();
+    browser = await launchChromium(true);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+
+  it('trains on WebGPU, says so, and lowers the loss', async (context) => {
+    const { page, errors } = await openPage(browser, `${site.url}?text=the+cat+saw+the+dog`);
+    page.setDefaultTimeout(120_000);
+    const adapter = await page.evaluate(async () => Boolean(await navigator.gpu?.requestAdapter()));
+    if (!adapter) {
+      if (process.env.CI === 'true')
+        throw new Error('Chromium found no WebGPU adapter (CI=true, so this fails).');
+      context.skip();
+    }
+    await page.getByTestId('open-train').click();
+    await page.waitForFunction(() => location.search.includes('view=train'));
+    await page.getByTestId('train-start').click();
+    await page.waitForFunction(
+      (n) => Number(document.querySelector('[data-testid="train-step"]')?.textContent?.split(' ')[0]) >= n,
+      STEPS,
+    );
+    await page.getByTestId('train-pause').click();
+    await page.waitForSelector('[data-testid="train-status"][data-status="paused"]');
+    expect(await page.getByTestId('train-backend').textContent()).toMatch(/^Training on WebGPU · .+/);
+    expect(await page.getByTestId('train-fallback').count()).toBe(0);
+    const losses = (await page.getByTestId('loss-chart').getAttribute('data-train'))!.split(',').map(Number);
+    expect(losses.length).toBeGreaterThanOrEqual(STEPS);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(mean(losses.slice(-10))).toBeLessThan(mean(losses.slice(0, 10)) - 0.3);
+    expect(errors).toEqual([]);
+  }, 300_000);
+});
