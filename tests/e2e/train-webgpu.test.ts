@@ -1,15 +1,26 @@
 // The Train view in Chromium on the WebGPU path (SwiftShader here, `--enable-unsafe-webgpu`): a short run on
-// the English sample trains on WebGPU, the badge names it, and the training loss comes down. Without a WebGPU
-// adapter the test skips, except in CI: it fails.
+// the English sample trains on WebGPU, the badge names it, and the training loss comes down; the slider shows the
+// stored snapshots (computed on the CPU from the weights read back after each step). Without a WebGPU adapter
+// the test skips, except in CI: it fails.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../src/bench/browser-harness';
 import { browserAvailable, openPage, startSite } from './helpers';
 
 const run = browserAvailable();
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const STEPS = 40;
+
+/** The Train view's heatmap: its matrix id and values. */
+const trainMatrix = (page: Page) =>
+  page.evaluate(() => {
+    const svg = document.querySelector('.train-attention svg[data-matrix-id]')!;
+    return {
+      id: svg.getAttribute('data-matrix-id')!,
+      values: svg.getAttribute('data-values')!.split(',').map(Number),
+    };
+  });
 
 describe.runIf(run)('Train view in Chromium (WebGPU)', () => {
   let browser: Browser;
@@ -47,6 +58,21 @@ describe.runIf(run)('Train view in Chromium (WebGPU)', () => {
     expect(losses.length).toBeGreaterThanOrEqual(STEPS);
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(mean(losses.slice(-10))).toBeLessThan(mean(losses.slice(0, 10)) - 0.3);
+
+    // Scrubbing: step 0's snapshot differs from the paused step's.
+    const paused = losses.length;
+    await page.waitForSelector(`[data-testid="train-snapshot"][data-step="${paused}"]`);
+    const latest = await trainMatrix(page);
+    const slider = page.getByTestId('train-snapshot');
+    const count = Number(await slider.getAttribute('max')) + 1;
+    expect(count).toBeGreaterThanOrEqual(Math.floor(STEPS / 10) + 1);
+    await slider.fill('0');
+    await page.waitForSelector('[data-testid="train-snapshot"][data-step="0"]');
+    const first = await trainMatrix(page);
+    expect(first.values).not.toEqual(latest.values);
+    await slider.fill(String(count - 1));
+    await page.waitForSelector(`[data-testid="train-snapshot"][data-step="${paused}"]`);
+
     expect(errors).toEqual([]);
   }, 300_000);
 });
