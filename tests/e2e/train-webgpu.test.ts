@@ -1,7 +1,7 @@
 // The Train view in Chromium on the WebGPU path (SwiftShader here, `--enable-unsafe-webgpu`): a short run on
 // the English sample trains on WebGPU, the badge names it, and the training loss comes down; the slider shows the
-// stored snapshots (computed on the CPU from the weights read back after each step). Without a WebGPU adapter
-// the test skips, except in CI: it fails.
+// stored snapshots (computed on the CPU from the weights read back after each step), and "Explore it now" draws
+// the same attention on WebGPU. Without a WebGPU adapter the test skips, except in CI: it fails.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -73,6 +73,35 @@ describe.runIf(run)('Train view in Chromium (WebGPU)', () => {
     await slider.fill(String(count - 1));
     await page.waitForSelector(`[data-testid="train-snapshot"][data-step="${paused}"]`);
 
+    // Explore it now: once the saved model is loaded, the explorer (on WebGPU) draws the attention the Train view
+    // drew for the sentence.
+    await page.getByTestId('train-explore').click();
+    const name = `trained-micro-step${paused}.safetensors`;
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid="model-info"]')?.textContent?.includes(n),
+      name,
+    );
+    await page.waitForFunction(
+      (n) => new URLSearchParams(location.search).get('model') === `local:${n}`,
+      name,
+    );
+    const latestValues = latest.values.join(',');
+    await expect
+      .poll(
+        async () => {
+          const explored = await page.evaluate(() =>
+            document
+              .querySelector('.matrix-panel.primary svg[data-matrix-id="h0.attn_weights.head0"]')
+              ?.getAttribute('data-values')
+              ?.split(',')
+              .map(Number),
+          );
+          if (!explored || explored.length !== latest.values.length) return Infinity;
+          return Math.max(...explored.map((v, i) => Math.abs(v - latest.values[i])));
+        },
+        { timeout: 60_000, message: `the explorer's attention against the Train view's ${latestValues}` },
+      )
+      .toBeLessThan(1e-4);
     expect(errors).toEqual([]);
   }, 300_000);
 });
