@@ -1,6 +1,7 @@
 // AdamW exactly as torch.optim.AdamW computes it (decoupled weight decay, bias-corrected moments, eps added
 // after the square root), and clip_grad_norm_, over the flat parameter array of params.ts.
 
+import type { GpuAdamWOptions } from '../model/webgpu/training/gpu-training';
 import type { FlatParams } from './params';
 
 export interface AdamWOptions {
@@ -33,6 +34,7 @@ export class AdamW {
   readonly beta2: number;
   readonly eps: number;
   readonly weightDecay: number;
+  readonly decay: 'all' | 'matrices';
   private readonly decayMask: Uint8Array; // (P) 1 where weight decay applies
 
   constructor(
@@ -46,10 +48,17 @@ export class AdamW {
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0.01;
+    this.decay = options.decay ?? 'all';
     this.decayMask = new Uint8Array(P);
     for (const r of params.ranges) {
       if (options.decay !== 'matrices' || r.isMatrix) this.decayMask.fill(1, r.offset, r.offset + r.length);
     }
+  }
+
+  /** The same settings for GpuTraining.update, which keeps its own moments on the GPU. */
+  get gpuOptions(): GpuAdamWOptions {
+    const { beta1, beta2, eps, weightDecay, decay } = this;
+    return { beta1, beta2, eps, weightDecay, decay };
   }
 
   /** One update with learning rate `lr` from params.grads. */

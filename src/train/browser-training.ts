@@ -14,7 +14,7 @@ import {
 } from '../model/head-detectors';
 import { randomGPT2Weights } from '../model/random';
 import { ComputeThreadError } from '../model/wasm/thread-pool';
-import { GpuTraining, type GpuAdamWOptions } from '../model/webgpu/training/gpu-training';
+import { GpuTraining } from '../model/webgpu/training/gpu-training';
 import { parameterCount, type GPT2Weights } from '../model/weights';
 import { AdamW, clipGradNorm, untieGradients, type TiedSpan } from './adamw';
 import { BatchSampler, meanLossOver, validationWindows } from './data';
@@ -205,13 +205,7 @@ export class BrowserTraining {
     const lr = this.learningRate(step);
     const { training, optimizer } = this;
     this.sampler.fill(training);
-    const adamw: GpuAdamWOptions = {
-      beta1: optimizer.beta1,
-      beta2: optimizer.beta2,
-      eps: optimizer.eps,
-      weightDecay: optimizer.weightDecay,
-      decay: 'matrices',
-    };
+    const adamw = optimizer.gpuOptions;
     const loss = await gpu.forward(training.inputs, training.targets);
     await gpu.backward();
     const gradNorm = (await gpu.update(lr, adamw, 1, this.tied))!;

@@ -5,7 +5,7 @@
 // either backend). A device lost mid-run hands the run to the CPU from the last such state.
 
 import type { CpuKernels } from '../model/cpu/kernels';
-import { GpuTraining, type GpuAdamWOptions } from '../model/webgpu/training/gpu-training';
+import { GpuTraining } from '../model/webgpu/training/gpu-training';
 import { meanLossOver } from './data';
 import { flatView, tensorOfBufferKey } from './params';
 import {
@@ -60,13 +60,7 @@ export async function trainModelOnGpu(
   const run = prepareRun(o, resume, kernels);
   const { training, optimizer, tied, sampler, steps, validation } = run;
   const seconds = () => run.earlierSeconds + (performance.now() - started) / 1000;
-  const adamw: GpuAdamWOptions = {
-    beta1: optimizer.beta1,
-    beta2: optimizer.beta2,
-    eps: optimizer.eps,
-    weightDecay: optimizer.weightDecay,
-    decay: 'matrices',
-  };
+  const adamw = optimizer.gpuOptions;
   // The last state the CPU could carry on from: the resumed one, or the one before the first step.
   let lastState: TrainingState | null = resume ?? null;
   const lost = device.lost.then((info) => `${info.reason}: ${info.message || 'no detail given'}`);

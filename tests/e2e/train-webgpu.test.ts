@@ -1,12 +1,13 @@
 // The Train view in Chromium on the WebGPU path (SwiftShader here, `--enable-unsafe-webgpu`): a short run on
-// the English sample trains on WebGPU, the badge names it, and the training loss comes down; the slider shows the
-// stored snapshots (computed on the CPU from the weights read back after each step), and "Explore it now" draws
-// the same attention on WebGPU. Without a WebGPU adapter the test skips, except in CI: it fails.
+// the English sample trains on WebGPU, the badge names it, typing in the explorer meanwhile is answered, and the
+// training loss comes down; the slider shows the stored snapshots (computed on the CPU from the weights read back
+// after each step), and "Explore it now" draws the same attention on WebGPU. Without a WebGPU adapter the test
+// skips, except in CI: it fails.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../src/bench/browser-harness';
-import { browserAvailable, openPage, startSite } from './helpers';
+import { browserAvailable, currentTraceId, openPage, startSite, waitForNewTrace } from './helpers';
 
 const run = browserAvailable();
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -46,10 +47,23 @@ describe.runIf(run)('Train view in Chromium (WebGPU)', () => {
     await page.getByTestId('open-train').click();
     await page.waitForFunction(() => location.search.includes('view=train'));
     await page.getByTestId('train-start').click();
-    await page.waitForFunction(
-      (n) => Number(document.querySelector('[data-testid="train-step"]')?.textContent?.split(' ')[0]) >= n,
-      STEPS,
-    );
+    const stepsDone = (n: number) =>
+      page.waitForFunction(
+        (k) => Number(document.querySelector('[data-testid="train-step"]')?.textContent?.split(' ')[0]) >= k,
+        n,
+      );
+    await stepsDone(5);
+    expect(await page.getByTestId('train-backend').textContent()).toMatch(/^Training on WebGPU · .+/);
+
+    // Typing in the explorer's sentence box while the GPU trains: the explorer (its own worker and device)
+    // answers, and training goes on.
+    const before = await currentTraceId(page);
+    const typed = Date.now();
+    await page.locator('#sentence').fill('the dog saw the cat and the dog');
+    await waitForNewTrace(page, before);
+    expect(Date.now() - typed).toBeLessThan(10_000);
+    expect(await page.getByTestId('token-strip').locator('li').count()).toBe(8);
+    await stepsDone(STEPS);
     await page.getByTestId('train-pause').click();
     await page.waitForSelector('[data-testid="train-status"][data-status="paused"]');
     expect(await page.getByTestId('train-backend').textContent()).toMatch(/^Training on WebGPU · .+/);
