@@ -212,7 +212,7 @@ export async function runTraining(
           trainedOn = `WebGPU: ${gpu.adapterName}, then (device lost) the CPU: ${kernels.description}`;
           log(
             `WebGPU device lost (${reason}) after ${reachedStep} of ${o.steps} steps; continuing on the CPU ` +
-              `from the state saved after step ${fromStep}: ${cpuDescription}` +
+              `from step ${fromStep}, the last finished one: ${cpuDescription}` +
               (reachedStep > fromStep ? ` (steps ${fromStep + 1}-${reachedStep} are run again)` : ''),
           );
         },

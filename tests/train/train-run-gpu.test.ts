@@ -1,6 +1,7 @@
 // The normal training run on WebGPU (src/train/train-run-gpu.ts) against the CPU's trainModel on a tiny model
 // with a shared embedding row: the same losses, gradient norms and held-out losses within 1e-5, a saved state
-// that resumes on the GPU and on the CPU, and a device lost mid-run that hands the rest of the run to the CPU.
+// that resumes on the GPU and on the CPU, and a device lost mid-run that hands the run to the CPU from the last
+// finished step.
 // On SwiftShader in Node (tests/model/webgpu/gpu.ts): with CI=true a missing adapter fails these tests.
 
 import { afterAll, describe, expect, it } from 'vitest';
@@ -92,7 +93,7 @@ describe.skipIf(!gpu)('training on WebGPU (normal mode)', () => {
     );
   }, 120_000);
 
-  it('goes on on the CPU from the last saved state when the device is lost', async () => {
+  it('goes on on the CPU from the last finished step when the device is lost', async () => {
     const own = await requestNodeGpuDevice();
     const lostEvents: [string, number, number][] = [];
     const run = await trainModelOnGpu(
@@ -100,7 +101,7 @@ describe.skipIf(!gpu)('training on WebGPU (normal mode)', () => {
       own.device,
       {
         onStep: (record) => {
-          if (record.step === 3) own.device.destroy(); // after the first state (step 3) and one step more
+          if (record.step === 3) own.device.destroy(); // after 4 finished steps, between two held-out measurements
         },
       },
       kernels,
@@ -108,7 +109,7 @@ describe.skipIf(!gpu)('training on WebGPU (normal mode)', () => {
     );
     expect(lostEvents).toHaveLength(1);
     expect(lostEvents[0][0]).toMatch(/destroyed/);
-    expect(lostEvents[0].slice(1)).toEqual([3, 4]);
+    expect(lostEvents[0].slice(1)).toEqual([4, 4]); // on from the last finished step: none runs again
     expect(run.steps.map((s) => s.step)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(run.validation.map((v) => v.step)).toEqual([3, 6]);
     expectClose(
