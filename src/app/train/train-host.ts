@@ -65,6 +65,8 @@ export function createTrainHost(
   /** Counts starts, so a start still reading its text gives way to a newer one. */
   let generation = 0;
   let tokensPerSecond = 0;
+  /** The step of the last snapshot sent. */
+  let lastSnapshotStep = -1;
 
   function stop() {
     running = false;
@@ -72,6 +74,7 @@ export function createTrainHost(
   }
 
   function snapshot(training: BrowserTraining) {
+    lastSnapshotStep = training.stepsDone;
     const tokens = tokenize(sentence, { maxTokens: training.preset.seq });
     if (tokens.length === 0) return;
     const ids = tokens.map((t) => t.id);
@@ -156,6 +159,10 @@ export function createTrainHost(
       tokensPerSecond = tokensPerSecond ? 0.7 * tokensPerSecond + 0.3 * rate : rate;
       post({ type: 'steps', records, tokensPerSecond });
     }
+    // Paused: the view shows the paused weights, so the last step gets its snapshot even off the N-step grid
+    // (on the GPU a step under way when Pause came still finishes in this slice).
+    if (!running && !training.done && records.length > 0 && training.stepsDone !== lastSnapshotStep)
+      snapshot(training);
     if (training.done) {
       stop();
       post({ type: 'state', state: 'done' });
@@ -275,6 +282,9 @@ export function createTrainHost(
         if (!running) return;
         stop();
         post({ type: 'state', state: 'paused' });
+        // Between slices (no step under way) the paused weights get their snapshot now; a slice under way
+        // takes it when it ends.
+        if (run && slicing !== run && run.stepsDone !== lastSnapshotStep) snapshot(run);
       } else if (request.type === 'resume') {
         if (running || !run || run.done) return;
         running = true;
