@@ -6,7 +6,7 @@ import {
   interpolateYlGnBu,
   scaleDiverging,
   scaleSequential,
-  hsl,
+  rgb,
   type ScaleDiverging,
   type ScaleSequential,
 } from 'd3';
@@ -46,7 +46,16 @@ export function scaleFor(
   return kind === 'signed' ? divergingScale(maxAbs(m, masked)) : sequentialScale(maxAbs(m, masked));
 }
 
-/** Black or white text, whichever reads better on `background`. */
+/** WCAG relative luminance of a colour. */
+function luminance(colour: string): number {
+  const { r, g, b } = rgb(colour);
+  const linear = (c: number) => (c / 255 <= 0.03928 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
+  return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+}
+
+/** Black or white text, whichever has the higher WCAG contrast on `background` (never below 4.58:1; a lightness
+ * threshold let white text on mid greens fall under axe's 4.5:1). */
 export function textColorOn(background: string): string {
-  return hsl(background).l > 0.55 ? '#111' : '#fff';
+  const l = luminance(background);
+  return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? '#000' : '#fff';
 }
