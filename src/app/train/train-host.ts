@@ -53,6 +53,8 @@ export function createTrainHost(
   let running = false;
   /** The run whose slice is under way (GPU steps wait for the device), so resume starts no second one. */
   let slicing: BrowserTraining | null = null;
+  /** Runs replaced or closed while their slice was under way: freed when that slice ends (see retire). */
+  const retired = new Set<BrowserTraining>();
   /** The device, asked for once and kept for later runs until it is lost. */
   let gpuDevice: Promise<GpuDevice> | null = null;
   /** Why the device was lost, once it is: the next GPU step moves to the CPU. */
@@ -71,6 +73,18 @@ export function createTrainHost(
   function stop() {
     running = false;
     clearTimeout(timer);
+  }
+
+  /**
+   * Frees a run that is no longer the current one. A GPU step under way still uses the run's buffers (it goes
+   * on to its backward pass and read-backs after the awaited forward), so such a run is freed when its slice
+   * ends instead of under the step's feet, where the step's failing commands would land in whatever error
+   * scope the new run has open on the same device.
+   */
+  function retire(training: BrowserTraining | null) {
+    if (!training) return;
+    if (slicing === training) retired.add(training);
+    else training.dispose();
   }
 
   function snapshot(training: BrowserTraining) {
@@ -147,12 +161,14 @@ export function createTrainHost(
       }
     } catch (error) {
       if (slicing === training) slicing = null;
+      if (retired.delete(training)) training.dispose();
       if (run !== training) return;
       stop();
       post({ type: 'error', message: message(error) });
       return;
     }
     if (slicing === training) slicing = null;
+    if (retired.delete(training)) training.dispose();
     if (run !== training) return;
     if (records.length > 0) {
       const rate = (records.length * preset.batch * preset.seq) / Math.max(stepping / 1000, 1e-6);
@@ -200,7 +216,7 @@ export function createTrainHost(
   async function start(request: Extract<ToTrainer, { type: 'start' }>) {
     const mine = ++generation;
     stop();
-    run?.dispose();
+    retire(run);
     run = null;
     tokensPerSecond = 0;
     sentence = request.sentence;
@@ -305,7 +321,7 @@ export function createTrainHost(
     dispose(): void {
       generation++;
       stop();
-      run?.dispose();
+      retire(run);
       run = null;
     },
   };
