@@ -234,8 +234,9 @@ export async function runTraining(
   // Every n-th of the validation windows, so that these few still cover the whole held-out text.
   const every = Math.max(1, Math.floor(result.valStarts.length / SHIPPED_VAL_WINDOWS));
   const shippedStarts = result.valStarts.filter((_, i) => i % every === 0).slice(0, SHIPPED_VAL_WINDOWS);
+  // The same windows on the F16 file as shipped and on the float32 weights it was rounded from.
   const shippedValLoss = fullVocabLoss(shipped, result.valIds, shippedStarts, o.seq);
-  const compactShippedStarts = fullVocabLoss(result.weights, result.valIds, shippedStarts, o.seq);
+  const float32ValLoss = fullVocabLoss(result.weights, result.valIds, shippedStarts, o.seq);
   const headScores = headTypeScores(
     shipped,
     result.valIds,
@@ -276,7 +277,7 @@ export async function runTraining(
       baselines:
         'built from the training text over all 50257 tokens: unigram add-one; bigram interpolated with it by Witten–Bell',
       shippedF16FullVocabValidationLoss: shippedValLoss,
-      float32FullVocabValidationLoss: compactShippedStarts,
+      float32FullVocabValidationLoss: float32ValLoss,
       shippedValidationWindows: shippedStarts.length,
       lossUnit: 'nats per token, mean cross-entropy over the full 50257-token vocabulary, on held-out text',
     },
@@ -296,7 +297,7 @@ export async function runTraining(
   log(
     `held-out loss ${losses.model.toFixed(4)} over ${losses.targetTokens} tokens ` +
       `(unigram ${losses.unigram.toFixed(4)}, bigram ${losses.bigram.toFixed(4)}); shipped F16 file on ` +
-      `${shippedStarts.length} windows ${shippedValLoss.toFixed(4)} (float32 ${compactShippedStarts.toFixed(4)})`,
+      `${shippedStarts.length} windows ${shippedValLoss.toFixed(4)} (float32 ${float32ValLoss.toFixed(4)})`,
   );
   log(
     `shared "unknown" row: everyday sentences ${pct(sharedRows.everydaySentences.fraction)} of ` +
