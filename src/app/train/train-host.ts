@@ -51,6 +51,8 @@ export function createTrainHost(
 ) {
   let run: BrowserTraining | null = null;
   let running = false;
+  /** Pause came during a GPU step: the slice says "paused" once that step and its snapshot are posted. */
+  let pausePending = false;
   /** The run whose slice is under way (GPU steps wait for the device), so resume starts no second one. */
   let slicing: BrowserTraining | null = null;
   /** Runs replaced or closed while their slice was under way: freed when that slice ends (see retire). */
@@ -179,6 +181,10 @@ export function createTrainHost(
     // (on the GPU a step under way when Pause came still finishes in this slice).
     if (!running && !training.done && records.length > 0 && training.stepsDone !== lastSnapshotStep)
       snapshot(training);
+    if (pausePending && !running) {
+      pausePending = false;
+      post({ type: 'state', state: 'paused' });
+    }
     if (training.done) {
       stop();
       post({ type: 'state', state: 'done' });
@@ -216,6 +222,7 @@ export function createTrainHost(
   async function start(request: Extract<ToTrainer, { type: 'start' }>) {
     const mine = ++generation;
     stop();
+    pausePending = false;
     retire(run);
     run = null;
     tokensPerSecond = 0;
@@ -297,12 +304,17 @@ export function createTrainHost(
       else if (request.type === 'pause') {
         if (!running) return;
         stop();
+        // A slice under way (a GPU step waiting on the device) still finishes its step: it posts that step,
+        // its snapshot and then "paused", so the view never shows paused weights that are about to change.
+        if (run && slicing === run) {
+          pausePending = true;
+          return;
+        }
         post({ type: 'state', state: 'paused' });
-        // Between slices (no step under way) the paused weights get their snapshot now; a slice under way
-        // takes it when it ends.
-        if (run && slicing !== run && run.stepsDone !== lastSnapshotStep) snapshot(run);
+        if (run && run.stepsDone !== lastSnapshotStep) snapshot(run);
       } else if (request.type === 'resume') {
         if (running || !run || run.done) return;
+        pausePending = false;
         running = true;
         post({ type: 'state', state: 'running' });
         timer = setTimeout(() => void slice(), 0);
