@@ -65,8 +65,8 @@ export function validationWindows(tokens: Int32Array, T: number, maxWindows: num
   return starts;
 }
 
-/** Mean loss of `training` over the given windows (B at a time; a last partial batch is padded by repeats
- * and only its real rows counted). */
+/** Mean loss per token of the full vocabulary of `training` over the given windows (B at a time; a last partial
+ * batch is padded by repeats and only its real rows counted). */
 export function meanLossOver(training: GPT2Training, tokens: Int32Array, starts: number[]): number {
   const { B, T } = training;
   let total = 0;
@@ -76,5 +76,20 @@ export function meanLossOver(training: GPT2Training, tokens: Int32Array, starts:
     const rows = Math.min(B, starts.length - i);
     for (let n = 0; n < rows * T; n++) total += training.losses[n];
   }
-  return total / (starts.length * T);
+  const count = starts.length * T;
+  // training.losses are per column; a shared column's targets each get its log n back (meanTargetBias).
+  return total / count + targetBiasOver(training.logitBias, tokens, starts, T) / count;
+}
+
+/** The sum of the logit bias of every target in the windows (each window's tokens 1..T). */
+export function targetBiasOver(
+  logitBias: Float32Array | null,
+  tokens: Int32Array,
+  starts: number[],
+  T: number,
+): number {
+  if (!logitBias) return 0;
+  let sum = 0;
+  for (const s of starts) for (let t = 1; t <= T; t++) sum += logitBias[tokens[s + t]];
+  return sum;
 }

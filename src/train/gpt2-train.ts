@@ -13,6 +13,7 @@ import {
 import type { CpuKernels } from '../model/cpu/kernels';
 import { encoderBackward, encoderForward } from '../model/cpu/ops/embedding';
 import { crossEntropyBackward, logitsBackward } from '../model/cpu/ops/logits';
+import { meanTargetBias } from '../model/target-bias';
 import { createSyncKernels } from '../model/wasm/select';
 import type { GPT2Weights } from '../model/weights';
 import { flattenParams, type FlatParams } from './params';
@@ -103,7 +104,7 @@ export class GPT2Training {
     });
     k.layernormForward(this.lnf, residual, weights.lnFWeight, weights.lnFBias, N, C, eps);
     k.logitsForward(this.logits, this.lnf, weights.wte, N, C, config.vocabSize);
-    this.lastLoss = k.crossEntropyForward(
+    const columnLoss = k.crossEntropyForward(
       this.losses,
       this.logits,
       this.targets,
@@ -111,6 +112,8 @@ export class GPT2Training {
       N,
       config.vocabSize,
     );
+    // The loss per token of the full vocabulary, not per column (a shared column's target is one of its tokens).
+    this.lastLoss = columnLoss + meanTargetBias(this.targets, this.logitBias, N);
     return this.lastLoss;
   }
 

@@ -30,7 +30,7 @@ describe.runIf(run)('the default model in Chromium', () => {
   it('knows every token of an everyday sentence', async () => {
     await expect
       .poll(() => page.getByTestId('model-info').textContent(), { timeout: 30_000 })
-      .toMatch(/Default model \(trained on English\).*6 layers × 4 heads, C = 128/);
+      .toMatch(/Default model \(trained on English\).*4 layers × 4 heads, C = 128/);
     await page.locator('#sentence').fill('The president spoke to the nation.');
     await expect.poll(tokens).toHaveLength(7);
     expect((await notices()).join(' ')).not.toMatch(/token embedding/);

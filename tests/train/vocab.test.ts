@@ -1,12 +1,15 @@
 // The compact vocabulary is exact, not an approximation: training over the corpus rows plus one shared row
-// follows full-vocabulary training of the model whose unused rows all equal that row, step for step.
+// follows full-vocabulary training of the model whose unused rows all equal that row, step for step, and its
+// losses are the full vocabulary's, also where a target is a token on the shared row.
 
 import { referenceKernels } from '../../src/model/cpu/kernels';
 import { describe, expect, it } from 'vitest';
 import type { GPT2Config } from '../../src/model/config';
 import { randomGPT2Weights, seededRandom } from '../../src/model/random';
 import { AdamW, clipGradNorm, untieGradients } from '../../src/train/adamw';
+import { meanLossOver } from '../../src/train/data';
 import { GPT2Training } from '../../src/train/gpt2-train';
+import { fullVocabLoss } from '../../src/train/report';
 import {
   buildTrainVocab,
   compactConfig,
@@ -68,5 +71,36 @@ describe('the compact training vocabulary', () => {
     expect(relativeError(expanded.layers[0].qkvWeight, fullRun.weights.layers[0].qkvWeight)).toBeLessThan(
       1e-5,
     );
+  });
+
+  it('reports the loss per token of the full vocabulary when a target is on the shared row', () => {
+    const random = seededRandom(5);
+    const tokens = Int32Array.from({ length: 2 * 8 + 1 }, () => 10 + Math.floor(random() * 5) * 7);
+    tokens[5] = 250; // each once, below the count of 2: both fall on the shared row with the unseen tokens
+    tokens[12] = 251;
+    const vocab = buildTrainVocab(tokens, config.vocabSize, 2);
+    const ids = toCompactIds(tokens.slice(), vocab);
+    const shared = vocab.size - 1;
+    expect(ids.filter((id) => id === shared).length).toBeGreaterThanOrEqual(2);
+    const compact = randomGPT2Weights(compactConfig(config, vocab), 4);
+    for (let i = 0; i < compact.wte.length; i++) compact.wte[i] *= 30;
+    const full = expandWeights(compact, vocab);
+
+    const training = (weights: typeof full, bias: Float32Array | null) =>
+      new GPT2Training(weights, 2, 8, bias, referenceKernels);
+    const compactTraining = training(compact, sharedRowLogitBias(vocab));
+    const fullTraining = training(full, null);
+    for (const [t, input] of [
+      [compactTraining, ids],
+      [fullTraining, tokens],
+    ] as const) {
+      t.inputs.set(input.subarray(0, 16));
+      t.targets.set(input.subarray(1, 17));
+    }
+    const fullLoss = fullTraining.forward();
+    // Without the shared row's log n, the compact loss would be about 2/16 · log 292 ≈ 0.7 lower.
+    expect(Math.abs(compactTraining.forward() - fullLoss) / fullLoss).toBeLessThan(1e-6);
+    const heldOut = meanLossOver(compactTraining, ids, [0, 8]);
+    expect(Math.abs(heldOut - fullVocabLoss(full, tokens, [0, 8], 8)) / heldOut).toBeLessThan(1e-5);
   });
 });

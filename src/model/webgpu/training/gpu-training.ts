@@ -3,6 +3,7 @@
 // one submit of recorded dispatches. Only the losses (and the gradient norm when clipping) come back.
 
 import type { GPT2Config } from '../../config';
+import { meanTargetBias } from '../../target-bias';
 import type { GPT2Weights, LayerWeights } from '../../weights';
 import {
   BACKWARD_KERNELS as K,
@@ -119,7 +120,8 @@ export class GpuTraining {
     const losses = await readBuffer(device, b.losses, N);
     uniforms.destroy();
     this.forwardDone = true;
-    return losses.reduce((sum, x) => sum + x, 0) / N;
+    // Per token of the full vocabulary, as the CPU trainer reports it (see meanTargetBias).
+    return losses.reduce((sum, x) => sum + x, 0) / N + meanTargetBias(targets, this.logitBias, N);
   }
 
   /** The backward pass of the last forward: fills the gradients (overwriting them). */
