@@ -142,8 +142,9 @@ export class WasmKernels implements CpuKernels {
     const pInp = f.input(inp);
     const pWte = f.input(wte);
     if (rows >= COLUMN_SPLIT_ROWS) {
-      // Many rows (a training batch, a whole window's logits): the register-tiled product over wteᵀ (C, V), which
-      // runs about twice as fast as row-by-row dot products. The transpose costs 1/rows of the product.
+      // Many rows (a training batch, a whole window's logits): the register-tiled product over wteᵀ (C, V), about
+      // 1.6× as fast as row-by-row dot products (38 → 23 ms for 512 rows × 8,512 columns on 2 threads). The
+      // transpose costs about 1/rows of the product.
       const wteT = f.temporary(C * V);
       this.runtime.exports.transpose(wteT, pWte, V, C, C);
       this.runNN([pOut, V, pInp, C, 1, wteT, V, 0, rows, C, V, 0, -1], rows, C, V);
