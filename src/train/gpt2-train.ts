@@ -31,7 +31,7 @@ export class GPT2Training {
   readonly logitBias: Float32Array | null;
   readonly inputs: Int32Array; // (B, T)
   readonly targets: Int32Array; // (B, T)
-  readonly losses: Float32Array; // (B, T)
+  readonly losses: Float32Array; // (B, T), per column: a shared column's target needs its bias added (meanTargetBias)
   private readonly encoded: Float32Array; // (B, T, C)
   private readonly layers: LayerActivations[];
   private readonly lnf: Float32Array; // (B, T, C)
