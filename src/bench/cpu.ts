@@ -1,6 +1,7 @@
 // CPU figures, as ratios from one run: our WebAssembly SIMD kernels (1 and 2 threads) against TensorFlow.js's
 // WebAssembly backend on the same products and on a GPT-2 124M-shaped forward with the same weights, and a
-// training step of the old story model's shape against the TypeScript reference kernels.
+// training step of the old story model's shape and an AdamW update of the default model's size against the
+// TypeScript reference kernels.
 
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -33,6 +34,7 @@ export async function runCpuBench(): Promise<void> {
     await matmulTable(tf, one, two);
     await forwardLines(tf, one, two);
     await trainingLine(one, two);
+    await adamwLine(one, two);
   } finally {
     one.dispose();
     two.dispose();
@@ -174,6 +176,40 @@ async function trainingLine(one: CpuKernels, two: CpuKernels) {
     `training step, the story model's shape (2 layers, C = 64, 91 rows, B = 4, T = 128): TypeScript ${fmt(reference, 0)} ms, ` +
       `WASM 1 thread ${fmt(a, 1)} ms (${fmt(reference / a, 1)}×), 2 threads ${fmt(b, 1)} ms ` +
       `(${fmt(reference / b, 1)}×); ${fmt(1000 / b, 0)} steps/s`,
+  );
+}
+
+/** One AdamW update over the default model's 1,899,264 trained parameters (4 layers, C = 128, 8,512 rows). */
+async function adamwLine(one: CpuKernels, two: CpuKernels) {
+  const P = 1_899_264;
+  const random = seededRandom(3);
+  const updateMs = async (kernels: CpuKernels) => {
+    const array = (scale: number) => {
+      const a = kernels.alloc(P);
+      for (let i = 0; i < P; i++) a[i] = random() * scale;
+      return a;
+    };
+    const arrays = {
+      values: array(0.1),
+      grads: array(0.01),
+      m: array(1e-3),
+      v: array(1e-5),
+      decayMask: array(1),
+    };
+    const step = {
+      beta1: 0.9,
+      beta2: 0.999,
+      eps: 1e-8,
+      stepSize: 1e-3,
+      decayFactor: 1 - 1e-4,
+      biasCorrection2Sqrt: 0.5,
+    };
+    return medianMs(() => kernels.adamwUpdate(arrays, step), 9, 2);
+  };
+  const [reference, a, b] = [await updateMs(referenceKernels), await updateMs(one), await updateMs(two)];
+  console.log(
+    `AdamW update, ${P.toLocaleString('en')} parameters (the default model): TypeScript ${fmt(reference, 1)} ms, ` +
+      `WASM 1 thread ${fmt(a, 1)} ms (${fmt(reference / a, 1)}×), 2 threads ${fmt(b, 1)} ms (${fmt(reference / b, 1)}×)`,
   );
 }
 

@@ -1,6 +1,8 @@
 // AdamW exactly as torch.optim.AdamW computes it (decoupled weight decay, bias-corrected moments, eps added
-// after the square root), and clip_grad_norm_, over the flat parameter array of params.ts.
+// after the square root), and clip_grad_norm_, over the flat parameter array of params.ts. The per-element
+// update is a CPU kernel (src/model/cpu/ops/adamw.ts, and its WebAssembly twin on worker threads).
 
+import { referenceKernels, type CpuKernels } from '../model/cpu/kernels';
 import type { GpuAdamWOptions } from '../model/webgpu/training/gpu-training';
 import type { FlatParams } from './params';
 
@@ -35,21 +37,23 @@ export class AdamW {
   readonly eps: number;
   readonly weightDecay: number;
   readonly decay: 'all' | 'matrices';
-  private readonly decayMask: Uint8Array; // (P) 1 where weight decay applies
+  private readonly decayMask: Float32Array; // (P) 1 where weight decay applies
 
+  /** `kernels` run the update: the trainer's own, so the moments live in their memory beside the weights. */
   constructor(
     private readonly params: FlatParams,
     options: AdamWOptions = {},
+    private readonly kernels: CpuKernels = referenceKernels,
   ) {
     const P = params.values.length;
-    this.m = new Float32Array(P);
-    this.v = new Float32Array(P);
+    this.m = kernels.alloc(P);
+    this.v = kernels.alloc(P);
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0.01;
     this.decay = options.decay ?? 'all';
-    this.decayMask = new Uint8Array(P);
+    this.decayMask = kernels.alloc(P);
     for (const r of params.ranges) {
       if (options.decay !== 'matrices' || r.isMatrix) this.decayMask.fill(1, r.offset, r.offset + r.length);
     }
@@ -66,19 +70,17 @@ export class AdamW {
     const { values, grads } = this.params;
     const { m, v, beta1, beta2, eps, decayMask } = this;
     this.step++;
-    const biasCorrection1 = 1 - beta1 ** this.step;
-    const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** this.step);
-    const stepSize = lr / biasCorrection1;
-    const decayFactor = 1 - lr * this.weightDecay;
-    for (let i = 0; i < values.length; i++) {
-      const g = grads[i];
-      if (decayMask[i]) values[i] *= decayFactor;
-      const mi = beta1 * m[i] + (1 - beta1) * g;
-      const vi = beta2 * v[i] + (1 - beta2) * g * g;
-      m[i] = mi;
-      v[i] = vi;
-      values[i] -= (stepSize * mi) / (Math.sqrt(vi) / biasCorrection2Sqrt + eps);
-    }
+    this.kernels.adamwUpdate(
+      { values, grads, m, v, decayMask },
+      {
+        beta1,
+        beta2,
+        eps,
+        stepSize: lr / (1 - beta1 ** this.step),
+        decayFactor: 1 - lr * this.weightDecay,
+        biasCorrection2Sqrt: Math.sqrt(1 - beta2 ** this.step),
+      },
+    );
   }
 }
 

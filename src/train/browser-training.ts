@@ -116,7 +116,11 @@ export class BrowserTraining {
       sharedRowLogitBias(this.vocab),
       kernels,
     );
-    this.optimizer = new AdamW(this.training.params, { weightDecay: 0.1, decay: 'matrices' });
+    this.optimizer = new AdamW(
+      this.training.params,
+      { weightDecay: 0.1, decay: 'matrices' },
+      this.training.kernels,
+    );
     this.tied = sharedRowSpan(this.vocab, preset.nEmbd);
     this.sampler = new BatchSampler(trainCompact, seed + 1);
   }

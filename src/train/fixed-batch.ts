@@ -48,7 +48,11 @@ export function trainFixedBatch(
 ): { losses: number[]; training: GPT2Training } {
   const training = new GPT2Training(weights, options.B, options.T, null, kernels);
   fixedBatch(training, tokens);
-  const optimizer = new AdamW(training.params, { weightDecay: options.weightDecay, decay: 'all' });
+  const optimizer = new AdamW(
+    training.params,
+    { weightDecay: options.weightDecay, decay: 'all' },
+    training.kernels,
+  );
   const losses: number[] = [];
   for (let step = 0; step < options.steps; step++) {
     const loss = training.forward();

@@ -198,7 +198,11 @@ export function prepareRun(
   const initial = randomGPT2Weights(compactConfig(modelConfig(o), vocab), o.seed);
   if (o.positionInit === 'sinusoidal') initial.wpe.set(sinusoidalPositions(o.nPositions, o.nEmbd));
   const training = new GPT2Training(initial, o.batch, o.seq, sharedRowLogitBias(vocab), kernels);
-  const optimizer = new AdamW(training.params, { weightDecay: o.weightDecay, decay: 'matrices' });
+  const optimizer = new AdamW(
+    training.params,
+    { weightDecay: o.weightDecay, decay: 'matrices' },
+    training.kernels,
+  );
   const sampler = new BatchSampler(trainCompact, o.seed + 1);
   const run: PreparedRun = {
     vocab,

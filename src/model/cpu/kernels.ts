@@ -3,11 +3,14 @@
 // float32, optionally on worker threads; src/model/wasm/). Tests hold the second against the first.
 
 import { dotProductScores, matrix, softmaxRows, weightedSum } from '../attention';
+import { adamwUpdate, type AdamWArrays, type AdamWStep } from './ops/adamw';
 import { attentionBackward, attentionForward } from './ops/attention';
 import { geluBackward, geluForward } from './ops/gelu';
 import { layernormBackward, layernormForward } from './ops/layernorm';
 import { crossEntropyForward, logitsForward } from './ops/logits';
 import { biasBackward, matmulBackwardInput, matmulBackwardWeight, matmulForward } from './ops/matmul';
+
+export type { AdamWArrays, AdamWStep } from './ops/adamw';
 
 export interface CpuKernels {
   /** For people: "TypeScript", "WASM SIMD · 1 thread", "WASM SIMD · 2 threads". */
@@ -132,6 +135,8 @@ export interface CpuKernels {
   geluForward(out: Float32Array, inp: Float32Array, N: number): void;
   /** dinp += gelu'(inp) · dout. */
   geluBackward(dinp: Float32Array, inp: Float32Array, dout: Float32Array, N: number): void;
+  /** One AdamW step over every parameter (ops/adamw.ts; every kernel set gives the same bits). */
+  adamwUpdate(arrays: AdamWArrays, step: AdamWStep): void;
   /** An array the kernels read and write without copying (training's buffers). */
   alloc(length: number): Float32Array;
   /** Keeps a copy of `array` (a weight) where the kernels read it without copying. */
@@ -166,6 +171,7 @@ export const referenceKernels: CpuKernels = {
   biasBackward,
   geluForward,
   geluBackward,
+  adamwUpdate,
   alloc: (length) => new Float32Array(length),
   makeResident: () => {},
   dispose: () => {},

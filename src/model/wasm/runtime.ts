@@ -17,6 +17,7 @@ export interface KernelExports {
   layernorm_backward(...args: number[]): void;
   bias_backward(...args: number[]): void;
   cross_entropy_forward(...args: number[]): void;
+  adamw_update(...args: number[]): void;
   set_pack_buffer(ptr: number, bytes: number): void;
   /** dst (cols × rows) = srcᵀ, src (rows × cols) with row stride ld; on the calling thread. */
   transpose(dst: number, src: number, rows: number, cols: number, ld: number): void;
@@ -141,6 +142,11 @@ export class WasmRuntime {
     const ptr = this.reservePersistent(array.length * 4);
     this.view(ptr, array.length).set(array);
     this.resident.set(array, ptr);
+  }
+
+  /** Whether `array` is a view of the memory itself (alloc()), not a resident copy or an outside array. */
+  holds(array: Float32Array): boolean {
+    return this.buffers.has(array.buffer);
   }
 
   /** The byte offset of `array` in the memory, or null when it lives elsewhere. */

@@ -64,6 +64,7 @@ export const KERNEL_NAMES: KernelName[] = [
   'layernorm_backward',
   'bias_backward',
   'cross_entropy_forward',
+  'adamw_update',
 ];
 
 /**

@@ -1,7 +1,8 @@
 // The CpuKernels interface on the WebAssembly SIMD kernels: each method turns its arrays into pointers (see
 // runtime.ts), then runs the kernel over rows on the thread pool, or on this thread alone.
 
-import type { CpuKernels } from '../cpu/kernels';
+import type { AdamWArrays, AdamWStep, CpuKernels } from '../cpu/kernels';
+import { adamwUpdate } from '../cpu/ops/adamw';
 import { sharedMemorySupported, WasmRuntime, type KernelName } from './runtime';
 import { ThreadPool } from './thread-pool';
 
@@ -318,6 +319,18 @@ export class WasmKernels implements CpuKernels {
     const f = this.runtime.frame();
     this.run('gelu_backward', [f.output(dinp, true), f.input(inp), f.input(dout)], N, ROW_ALIGN, 12);
     f.end();
+  }
+
+  adamwUpdate(arrays: AdamWArrays, step: AdamWStep): void {
+    const { values, grads, m, v, decayMask } = arrays;
+    const all = [values, grads, m, v, decayMask];
+    // Arrays outside the memory (a page without shared memory, where alloc() gives plain arrays) would be copied
+    // in and out whole on every step, which costs more than the loop itself: they take the TypeScript loop.
+    if (!all.every((array) => this.runtime.holds(array))) return adamwUpdate(arrays, step);
+    const pointers = all.map((array) => array.byteOffset);
+    const { beta1, beta2, stepSize, decayFactor, biasCorrection2Sqrt, eps } = step;
+    const scalars = [beta1, beta2, stepSize, decayFactor, biasCorrection2Sqrt, eps];
+    this.run('adamw_update', [...pointers, ...scalars], values.length, ROW_ALIGN, 4);
   }
 
   alloc(length: number): Float32Array {

@@ -12,3 +12,4 @@ export {
 } from './activations';
 export { attention_forward, attention_backward } from './attention';
 export { cross_entropy_forward } from './cross-entropy';
+export { adamw_update } from './adamw';
