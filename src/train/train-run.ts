@@ -57,7 +57,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   positionInit: 'normal',
   minCount: 32,
   seed: 1337,
-  steps: 15000,
+  steps: 18500,
   batch: 4,
   seq: 128,
   lr: 3e-3,

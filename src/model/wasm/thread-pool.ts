@@ -51,21 +51,24 @@ export class ComputeThreadError extends Error {
   }
 }
 
-export const KERNEL_NAMES: KernelName[] = [
-  'gemm_nn',
-  'gemm_nt',
-  'softmax_causal',
-  'softmax_causal_backward',
-  'gelu_forward',
-  'gelu_backward',
-  'attention_forward',
-  'attention_backward',
-  'layernorm_forward',
-  'layernorm_backward',
-  'bias_backward',
-  'cross_entropy_forward',
-  'adamw_update',
-];
+/** Every kernel a worker may run, by index; a Record so that a kernel added to KernelName fails to compile until
+ * it is listed here (a worker asked for a name it lacks fails the job). */
+const KERNELS: Record<KernelName, true> = {
+  gemm_nn: true,
+  gemm_nt: true,
+  softmax_causal: true,
+  softmax_causal_backward: true,
+  gelu_forward: true,
+  gelu_backward: true,
+  attention_forward: true,
+  attention_backward: true,
+  layernorm_forward: true,
+  layernorm_backward: true,
+  bias_backward: true,
+  cross_entropy_forward: true,
+  adamw_update: true,
+};
+export const KERNEL_NAMES = Object.keys(KERNELS) as KernelName[];
 
 /**
  * The worker's whole program, as a function that references nothing outside itself (it is sent as source).
