@@ -1,6 +1,7 @@
 // AdamW's update over a range of parameters, for training on the WebAssembly kernels. Every operation is the
-// float64 one that src/train/adamw.ts's TypeScript loop performs, in the same order (WebAssembly neither fuses
-// nor reorders float operations), so the two give the same bits and the split over threads changes nothing.
+// float64 one that the TypeScript reference (src/model/cpu/ops/adamw.ts) performs, in the same order
+// (WebAssembly neither fuses nor reorders float operations), so the two give the same bits and the split over
+// threads changes nothing.
 
 /**
  * One AdamW step on elements [n0, n1): decoupled weight decay where mask ≠ 0, then the bias-corrected update.
