@@ -14,6 +14,9 @@ import {
   textForUrl,
   URL_TEXT_LIMIT,
 } from '../../src/app/store/url';
+import { syncSettingsWithUrl } from '../../src/app/store/url-sync';
+import { useAppStore } from '../../src/app/store/store';
+import { hubFromSearch } from '../../src/app/data/model-presets';
 
 describe('settings in the URL', () => {
   it('round-trips every field', () => {
@@ -46,6 +49,43 @@ describe('settings in the URL', () => {
   it('writes nothing for the defaults', () => {
     expect(settingsToSearch(DEFAULT_SETTINGS)).toBe('');
     expect(searchToSettings('')).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('keeps the parameters that are not settings (hub=) and replaces the ones that are', () => {
+    const search = settingsToSearch(
+      { ...DEFAULT_SETTINGS, step: 3 },
+      '?hub=http%3A%2F%2F127.0.0.1%3A8080&step=5&utm=x&text=old',
+    );
+    const p = new URLSearchParams(search);
+    expect(p.get('step')).toBe('3');
+    expect(p.get('hub')).toBe('http://127.0.0.1:8080');
+    expect(p.get('utm')).toBe('x');
+    expect(p.has('text')).toBe(false); // the text is back to the default, so it leaves the link
+    expect(settingsToSearch(DEFAULT_SETTINGS, '?hub=https%3A%2F%2Fmirror.example')).toBe(
+      'hub=https%3A%2F%2Fmirror.example',
+    );
+  });
+
+  it('a link copied after the settings change still names the hub it was opened with', () => {
+    window.history.replaceState(
+      null,
+      '',
+      '/explorer/?hub=http%3A%2F%2F127.0.0.1%3A9%2Fmirror&mode=trainable',
+    );
+    const stop = syncSettingsWithUrl();
+    try {
+      expect(useAppStore.getState().settings.mode).toBe('trainable');
+      useAppStore.setState({ settings: { ...useAppStore.getState().settings, step: 4 } });
+      const params = new URLSearchParams(window.location.search);
+      expect(window.location.pathname).toBe('/explorer/');
+      expect(params.get('step')).toBe('4');
+      expect(params.get('mode')).toBe('trainable');
+      expect(hubFromSearch(window.location.search)).toBe('http://127.0.0.1:9/mirror');
+    } finally {
+      stop();
+      useAppStore.setState({ settings: DEFAULT_SETTINGS });
+      window.history.replaceState(null, '', '/');
+    }
   });
 
   it('ignores malformed values', () => {

@@ -80,6 +80,8 @@ describe.runIf(run)('GPT-2 presets in Chromium', () => {
       expect(hub.log[0].origin).toBe(plain.origin);
       expect(await gpt2.textContent()).toBe('GPT-2 small, loaded');
       expect(new URL(page.url()).searchParams.get('model')).toBe(`${hub.hub}${base}/`);
+      // The settings rewrote the address; a link copied now still downloads from the same hub.
+      expect(new URL(page.url()).searchParams.get('hub')).toBe(hub.hub);
 
       await distil.click();
       await expect.poll(() => modelInfo(page), { timeout: 30_000 }).toMatch(/distilgpt2.*2 layers × 2 heads/);

@@ -13,7 +13,7 @@ export function syncSettingsWithUrl(): () => void {
   useAppStore.setState({ settings: searchToSettings(window.location.search) });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const write = () => {
-    const search = settingsToSearch(useAppStore.getState().settings);
+    const search = settingsToSearch(useAppStore.getState().settings, window.location.search);
     const url = `${window.location.pathname}${search ? `?${search}` : ''}${window.location.hash}`;
     window.history.replaceState(null, '', url);
   };

@@ -62,13 +62,22 @@ export function textForUrl(text: string): { text: string; cut: boolean } {
   return { text, cut: false };
 }
 
-/** The query string (without "?") for `settings`; a long text is cut to what a link can hold. */
-export function settingsToSearch(settings: Settings): string {
+const SETTING_PARAMS = new Set(Object.values(KEYS));
+
+/**
+ * The query string (without "?") for `settings`; a long text is cut to what a link can hold. Parameters of
+ * `current` that are not settings (the presets' `hub=`, a campaign tag) are kept after them: the page rewrites
+ * the address on every change, and a link copied afterwards has to open the same page.
+ */
+export function settingsToSearch(settings: Settings, current = ''): string {
   const params = new URLSearchParams();
   for (const key of Object.keys(KEYS) as (keyof Settings)[]) {
     if (settings[key] === DEFAULT_SETTINGS[key]) continue;
     const value = key === 'text' ? textForUrl(settings.text).text : encodeValue(settings[key]);
     params.set(KEYS[key], value);
+  }
+  for (const [name, value] of new URLSearchParams(current)) {
+    if (!SETTING_PARAMS.has(name)) params.append(name, value);
   }
   return params.toString();
 }
