@@ -20,15 +20,26 @@ export function encodeLines(text: string): Int32Array {
   return Int32Array.from(out);
 }
 
-/** Draws training batches: each row is T+1 consecutive tokens starting at a random offset. */
+/** Window starts to draw from instead of every offset, and each one's first input (compact ids). */
+export interface WindowStarts {
+  positions: Int32Array;
+  firstIds: Int32Array;
+}
+
+/**
+ * Draws training batches: each row is T+1 consecutive tokens starting at a random offset, or at a random one
+ * of `starts` (whose first input then becomes that start's token; the targets stay the text's).
+ */
 export class BatchSampler {
   private readonly random: () => number;
 
   constructor(
     private readonly tokens: Int32Array, // compact ids
     seed: number,
+    private readonly starts: WindowStarts | null = null,
   ) {
     this.random = seededRandom(seed);
+    if (starts && starts.positions.length === 0) throw new Error('the corpus has no window starts');
   }
 
   /** Draws and drops the offsets of `rows` windows: what `fill` of a batch of that many rows draws. */
@@ -40,8 +51,13 @@ export class BatchSampler {
     const { B, T } = training;
     if (this.tokens.length < T + 1) throw new Error(`the corpus has fewer than ${T + 1} tokens`);
     for (let b = 0; b < B; b++) {
-      const start = Math.floor(this.random() * (this.tokens.length - T));
-      copyWindow(training, b, this.tokens, start);
+      if (this.starts) {
+        const k = Math.floor(this.random() * this.starts.positions.length);
+        copyWindow(training, b, this.tokens, this.starts.positions[k]);
+        training.inputs[b * T] = this.starts.firstIds[k];
+      } else {
+        copyWindow(training, b, this.tokens, Math.floor(this.random() * (this.tokens.length - T)));
+      }
     }
   }
 }

@@ -23,14 +23,16 @@ import {
   DEFAULT_TRAIN_OPTIONS,
   POSITION_INITS,
   trainModel,
+  WINDOW_START_RULES,
   type PositionInit,
+  type WindowStartRule,
   type TrainHooks,
   type StepRecord,
   type TrainOptions,
 } from './train-run';
 
 /** Command-line flag → numeric option. */
-const FLAGS: Record<string, Exclude<keyof TrainOptions, 'corpus' | 'positionInit'>> = {
+const FLAGS: Record<string, Exclude<keyof TrainOptions, 'corpus' | 'positionInit' | 'windowStarts'>> = {
   'min-count': 'minCount',
   seed: 'seed',
   steps: 'steps',
@@ -52,6 +54,7 @@ export const TRAIN_OPTION_FLAGS = {
   ...Object.fromEntries(Object.keys(FLAGS).map((f) => [f, 'number' as const])),
   corpus: 'string' as const,
   'position-init': 'string' as const,
+  'window-starts': 'string' as const,
   resume: 'boolean' as const,
 };
 
@@ -66,7 +69,7 @@ const SHIPPED_VAL_WINDOWS = 16;
 
 /** What each option accepts: a whole number from a minimum, or a real number above (or from) zero. */
 const RANGES: Record<
-  Exclude<keyof TrainOptions, 'corpus' | 'positionInit'>,
+  Exclude<keyof TrainOptions, 'corpus' | 'positionInit' | 'windowStarts'>,
   'count' | 'count0' | 'positive' | 'nonNegative'
 > = {
   minCount: 'count',
@@ -124,6 +127,14 @@ export function trainOptionsFrom(args: Record<string, unknown>): TrainOptions {
         `--position-init must be one of ${POSITION_INITS.join(', ')}, not "${String(positionInit)}"`,
       );
     options.positionInit = positionInit as PositionInit;
+  }
+  const windowStarts = args['window-starts'];
+  if (windowStarts !== undefined) {
+    if (!WINDOW_START_RULES.includes(windowStarts as WindowStartRule))
+      throw new UsageError(
+        `--window-starts must be one of ${WINDOW_START_RULES.join(', ')}, not "${String(windowStarts)}"`,
+      );
+    options.windowStarts = windowStarts as WindowStartRule;
   }
   if (options.seq > options.nPositions) throw new UsageError('--seq cannot exceed --n-positions');
   if (options.nEmbd % options.nHead !== 0) throw new UsageError('--n-embd must be a multiple of --n-head');
@@ -258,7 +269,11 @@ export async function runTraining(
       trainTokens: result.trainIds.length,
       heldOutTokens: result.valIds.length,
       ownRows: result.vocab.ids.length,
-      ownRowRule: `a token has its own embedding row when the training text has it at least ${o.minCount} times; every other token shares one row`,
+      ownRowRule:
+        `a token has its own embedding row when the training text has it at least ${o.minCount} times; every other token shares one row` +
+        (o.windowStarts === 'sentences'
+          ? "; a sentence's first word, written without its space where a window starts there, counts as that token"
+          : ''),
     },
     trainingSeconds: result.seconds,
     machine: trainedOn,

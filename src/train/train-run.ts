@@ -21,16 +21,23 @@ import {
   type TrainVocab,
 } from './vocab';
 import { scheduledLearningRate } from './schedule';
-import { trainingText, type CorpusName } from './training-text';
+import { END_OF_TEXT, trainingText, type CorpusName } from './training-text';
+import { addedTwins, findSentenceStarts } from './sentence-starts';
 import type { TrainingState } from './training-state';
 
 /** How the position embeddings start: GPT-2's N(0, 0.02), or sine and cosine waves (see sinusoidalPositions). */
 export type PositionInit = 'normal' | 'sinusoidal';
 export const POSITION_INITS: readonly PositionInit[] = ['normal', 'sinusoidal'];
 
+/** Where training windows start: at any token, or at a sentence, written as a text's first word is (see
+ * sentence-starts.ts). */
+export type WindowStartRule = 'any' | 'sentences';
+export const WINDOW_START_RULES: readonly WindowStartRule[] = ['any', 'sentences'];
+
 export interface TrainOptions {
   corpus: CorpusName;
   positionInit: PositionInit;
+  windowStarts: WindowStartRule;
   /** A token gets its own embedding row when the training text has it at least this often. */
   minCount: number;
   seed: number;
@@ -55,6 +62,7 @@ export interface TrainOptions {
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   corpus: 'english',
   positionInit: 'normal',
+  windowStarts: 'sentences',
   minCount: 32,
   seed: 1337,
   steps: 18500,
@@ -159,6 +167,13 @@ export function sinusoidalPositions(nPositions: number, nEmbd: number): Float32A
 }
 
 /** Options equal field by field (a resumed run must continue the same run). */
+function concatIds(a: Int32Array, b: Int32Array): Int32Array {
+  const out = new Int32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
 const sameOptions = (a: TrainOptions, b: TrainOptions) =>
   Object.keys(a).length === Object.keys(b).length &&
   (Object.keys(a) as (keyof TrainOptions)[]).every((k) => a[k] === b[k]);
@@ -190,7 +205,10 @@ export function prepareRun(
     throw new Error('the saved training state comes from a run with other options; delete it to restart');
   const text = trainingText(o.corpus, o.seed, o.stories);
   const { trainIds, heldOutIds: valIds } = text;
-  const vocab = buildTrainVocab(trainIds, GPT2_VOCAB_SIZE, o.minCount);
+  const starts = o.windowStarts === 'sentences' ? findSentenceStarts(trainIds, o.seq, END_OF_TEXT) : null;
+  // A start's no-space first word is an occurrence of that token in the training text, so it counts.
+  const counted = starts ? concatIds(trainIds, addedTwins(trainIds, starts)) : trainIds;
+  const vocab = buildTrainVocab(counted, GPT2_VOCAB_SIZE, o.minCount);
   const trainCompact = toCompactIds(trainIds.slice(), vocab);
   const valCompact = toCompactIds(valIds.slice(), vocab);
   const valStarts = validationWindows(valCompact, o.seq, o.valWindows);
@@ -203,14 +221,27 @@ export function prepareRun(
     { weightDecay: o.weightDecay, decay: 'matrices' },
     training.kernels,
   );
-  const sampler = new BatchSampler(trainCompact, o.seed + 1);
+  const sampler = new BatchSampler(
+    trainCompact,
+    o.seed + 1,
+    starts && { positions: starts.positions, firstIds: toCompactIds(starts.firstIds.slice(), vocab) },
+  );
   const run: PreparedRun = {
     vocab,
     trainIds,
     valIds,
     valCompact,
     valStarts,
-    corpus: text.description,
+    corpus: starts
+      ? {
+          ...text.description,
+          windowStarts: {
+            rule: 'training windows start at a sentence, its first word written as at the start of a text (no space before it)',
+            starts: starts.positions.length,
+            unspacedFirstWords: counted.length - trainIds.length,
+          },
+        }
+      : text.description,
     training,
     optimizer,
     tied: sharedRowSpan(vocab, o.nEmbd),

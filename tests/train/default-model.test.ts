@@ -29,7 +29,7 @@ describe('the shipped default model', () => {
     expect(headEntropies(weights).heads).toEqual(log.headEntropy.heads);
   });
 
-  // Issue 10 asks for at most 5.5 nats per token; this model's is 5.903 (see the README).
+  // Issue 10 asks for at most 5.5 nats per token; this model's is 5.920 (see the README).
   it('beats the unigram and bigram baselines on held-out text', () => {
     expect(log.losses).toHaveLength(log.options.steps);
     const { heldOutLoss, bigramBaselineLoss, unigramBaselineLoss } = log.final;
@@ -64,14 +64,14 @@ describe('the shipped default model', () => {
     expect(log.sharedRow.everydaySentences.shared).toBe(shared);
   });
 
-  // Issue 10 asks for a clear previous-token head (0.4 or more); this model's best is 0.375 (see the README).
-  it('has a head that leans on the previous token, and the logged head scores are what the file gives', async () => {
+  // Issue 10 asks for a clear previous-token head: 0.4 or more of its attention on the token just before.
+  it('has a previous-token head, and the logged head scores are what the file gives', async () => {
     const weights = await load();
     const { heldOutIds } = englishTrainingText();
     const T = log.options.seq;
     const scores = headTypeScores(weights, heldOutIds, validationWindows(heldOutIds, T, 32), T);
     expect(scores.heads).toEqual(log.headScores.heads);
-    expect(Math.max(...scores.heads.map((h) => h.previousToken))).toBeGreaterThan(0.35);
+    expect(Math.max(...scores.heads.map((h) => h.previousToken))).toBeGreaterThanOrEqual(0.4);
   }, 120_000);
 
   // The first steps are still in the warm-up, whose learning rate does not depend on the total step count.
