@@ -43,9 +43,9 @@ function unspacedFirstToken(ids: Int32Array, i: number, text: (id: number) => st
 /**
  * The sentence starts of `ids` (full GPT-2 ids) that leave room for T more tokens: the stream's first token,
  * the token after <|endoftext|> or a line break (as it stands), and a spaced capitalised word or opening quote
- * after a sentence's end (without its space). An opener whose word tokenizes otherwise without the space
- * is left out, so a window never changes length and its targets stay the text's. Abbreviations ("Mr. Smith") count as ends; a name at a text's start is
- * ordinary text too.
+ * after a sentence's end (without its space). An opener whose word tokenizes otherwise without the space is
+ * left out, so a window never changes length and its targets stay the text's. Abbreviations ("Mr. Smith")
+ * count as ends, which is harmless: a name at a text's start is ordinary text too.
  */
 export function findSentenceStarts(ids: Int32Array, T: number, endOfText: number): SentenceStarts {
   const positions: number[] = [];

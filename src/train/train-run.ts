@@ -166,7 +166,6 @@ export function sinusoidalPositions(nPositions: number, nEmbd: number): Float32A
   return out;
 }
 
-/** Options equal field by field (a resumed run must continue the same run). */
 function concatIds(a: Int32Array, b: Int32Array): Int32Array {
   const out = new Int32Array(a.length + b.length);
   out.set(a);
@@ -174,6 +173,7 @@ function concatIds(a: Int32Array, b: Int32Array): Int32Array {
   return out;
 }
 
+/** Options equal field by field (a resumed run must continue the same run). */
 const sameOptions = (a: TrainOptions, b: TrainOptions) =>
   Object.keys(a).length === Object.keys(b).length &&
   (Object.keys(a) as (keyof TrainOptions)[]).every((k) => a[k] === b[k]);
