@@ -16,7 +16,7 @@ import { writeCheckpoint } from './checkpoint';
 import { validationWindows } from './data';
 import { formatHeadTypeScores, headTypeScores, heldOutLosses, sharedRowRates } from './quality';
 import { formatHeadEntropies, fullVocabLoss, headEntropies, ENTROPY_TEXT } from './report';
-import { CORPUS_NAMES, type CorpusName } from './training-text';
+import { CORPUS_NAMES } from './training-text';
 import { readTrainingState, removeTrainingState, writeTrainingState } from './training-state';
 import { trainModelOnGpu } from './train-run-gpu';
 import {
@@ -24,8 +24,6 @@ import {
   POSITION_INITS,
   trainModel,
   WINDOW_START_RULES,
-  type PositionInit,
-  type WindowStartRule,
   type TrainHooks,
   type StepRecord,
   type TrainOptions,
@@ -97,6 +95,19 @@ const RANGE_TEXT = {
   nonNegative: 'a number of at least 0',
 };
 
+/** The value of a flag that takes one of `choices`, undefined when absent; anything else is a usage error. */
+function oneOf<T extends string>(
+  args: Record<string, unknown>,
+  flag: string,
+  choices: readonly T[],
+): T | undefined {
+  const value = args[flag];
+  if (value === undefined) return undefined;
+  if (!choices.includes(value as T))
+    throw new UsageError(`--${flag} must be one of ${choices.join(', ')}, not "${String(value)}"`);
+  return value as T;
+}
+
 /** The options from the flags, every one checked before anything is trained or written. */
 export function trainOptionsFrom(args: Record<string, unknown>): TrainOptions {
   const options = { ...DEFAULT_TRAIN_OPTIONS };
@@ -113,29 +124,9 @@ export function trainOptionsFrom(args: Record<string, unknown>): TrainOptions {
     if (!ok) throw new UsageError(`--${flag} must be ${RANGE_TEXT[range]}, not ${value}`);
     options[key] = value;
   }
-  if (args.corpus !== undefined) {
-    if (!CORPUS_NAMES.includes(args.corpus as CorpusName))
-      throw new UsageError(
-        `--corpus must be one of ${CORPUS_NAMES.join(', ')}, not "${String(args.corpus)}"`,
-      );
-    options.corpus = args.corpus as CorpusName;
-  }
-  const positionInit = args['position-init'];
-  if (positionInit !== undefined) {
-    if (!POSITION_INITS.includes(positionInit as PositionInit))
-      throw new UsageError(
-        `--position-init must be one of ${POSITION_INITS.join(', ')}, not "${String(positionInit)}"`,
-      );
-    options.positionInit = positionInit as PositionInit;
-  }
-  const windowStarts = args['window-starts'];
-  if (windowStarts !== undefined) {
-    if (!WINDOW_START_RULES.includes(windowStarts as WindowStartRule))
-      throw new UsageError(
-        `--window-starts must be one of ${WINDOW_START_RULES.join(', ')}, not "${String(windowStarts)}"`,
-      );
-    options.windowStarts = windowStarts as WindowStartRule;
-  }
+  options.corpus = oneOf(args, 'corpus', CORPUS_NAMES) ?? options.corpus;
+  options.positionInit = oneOf(args, 'position-init', POSITION_INITS) ?? options.positionInit;
+  options.windowStarts = oneOf(args, 'window-starts', WINDOW_START_RULES) ?? options.windowStarts;
   if (options.seq > options.nPositions) throw new UsageError('--seq cannot exceed --n-positions');
   if (options.nEmbd % options.nHead !== 0) throw new UsageError('--n-embd must be a multiple of --n-head');
   return options;
