@@ -6,24 +6,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTrainingState, writeTrainingState, type TrainingState } from '../../src/train/training-state';
-import { DEFAULT_TRAIN_OPTIONS, trainModel, type TrainOptions } from '../../src/train/train-run';
+import { trainModel, type TrainOptions } from '../../src/train/train-run';
+import { TINY_STORY_TRAINING } from '../helpers/tiny-training';
 
-const tiny: TrainOptions = {
-  ...DEFAULT_TRAIN_OPTIONS,
-  corpus: 'stories',
-  minCount: 1,
-  steps: 8,
-  batch: 2,
-  seq: 16,
-  nEmbd: 16,
-  nLayer: 1,
-  nHead: 2,
-  nPositions: 16,
-  stories: 300,
-  evalEvery: 3,
-  valWindows: 4,
-  warmupSteps: 2,
-};
+const tiny: TrainOptions = { ...TINY_STORY_TRAINING, steps: 8 };
 
 describe('resuming a training run', () => {
   it(

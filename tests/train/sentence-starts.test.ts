@@ -10,6 +10,7 @@ import type { GPT2Training } from '../../src/train/gpt2-train';
 import { addedTwins, findSentenceStarts } from '../../src/train/sentence-starts';
 import { END_OF_TEXT } from '../../src/train/training-text';
 import { DEFAULT_TRAIN_OPTIONS, trainModel, type TrainOptions } from '../../src/train/train-run';
+import { TINY_STORY_TRAINING } from '../helpers/tiny-training';
 import { trainOptionsFrom } from '../../src/train/train-cli';
 
 const idsOf = (...texts: string[]): Int32Array =>
@@ -148,17 +149,8 @@ describe('the sampler with window starts', () => {
 
   it('a run logs its starts and trains on them; with any, the corpus has no starts to log', () => {
     const tiny: TrainOptions = {
-      ...DEFAULT_TRAIN_OPTIONS,
-      corpus: 'stories',
-      minCount: 1,
+      ...TINY_STORY_TRAINING,
       steps: 2,
-      batch: 2,
-      seq: 16,
-      nEmbd: 16,
-      nLayer: 1,
-      nHead: 2,
-      nPositions: 16,
-      stories: 300,
       evalEvery: 2,
       valWindows: 2,
       warmupSteps: 1,

@@ -7,7 +7,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSyncKernels } from '../../src/model/wasm/select';
 import { requestNodeGpuDevice } from '../../src/node/engines';
-import { DEFAULT_TRAIN_OPTIONS, trainModel, type TrainOptions } from '../../src/train/train-run';
+import { trainModel, type TrainOptions } from '../../src/train/train-run';
+import { TINY_STORY_TRAINING } from '../helpers/tiny-training';
 import { trainModelOnGpu } from '../../src/train/train-run-gpu';
 import type { TrainingState } from '../../src/train/training-state';
 import { deviceForTests } from '../model/webgpu/gpu';
@@ -16,20 +17,8 @@ const gpu = await deviceForTests();
 afterAll(() => gpu?.device.destroy());
 
 const tiny: TrainOptions = {
-  ...DEFAULT_TRAIN_OPTIONS,
-  corpus: 'stories',
+  ...TINY_STORY_TRAINING,
   minCount: 3, // some story words fall below it: the shared row and its tied gradient are in play
-  steps: 6,
-  batch: 2,
-  seq: 16,
-  nEmbd: 16,
-  nLayer: 1,
-  nHead: 2,
-  nPositions: 16,
-  stories: 300,
-  evalEvery: 3,
-  valWindows: 4,
-  warmupSteps: 2,
 };
 
 const kernels = createSyncKernels();

@@ -12,29 +12,10 @@ import { meanLossOver } from '../../src/train/data';
 import { GPT2Training } from '../../src/train/gpt2-train';
 import { fullVocabLoss } from '../../src/train/report';
 import { trainOptionsFrom } from '../../src/train/train-cli';
-import {
-  DEFAULT_TRAIN_OPTIONS,
-  sinusoidalPositions,
-  trainModel,
-  type TrainOptions,
-} from '../../src/train/train-run';
+import { TINY_STORY_TRAINING } from '../helpers/tiny-training';
+import { sinusoidalPositions, trainModel, type TrainOptions } from '../../src/train/train-run';
 
-const tiny: TrainOptions = {
-  ...DEFAULT_TRAIN_OPTIONS,
-  corpus: 'stories',
-  minCount: 1,
-  steps: 6,
-  batch: 2,
-  seq: 16,
-  nEmbd: 16,
-  nLayer: 1,
-  nHead: 2,
-  nPositions: 16,
-  stories: 300,
-  evalEvery: 3,
-  valWindows: 4,
-  warmupSteps: 2,
-};
+const tiny: TrainOptions = TINY_STORY_TRAINING;
 
 describe('training runs', () => {
   it('gives identical losses for the same seed, and different ones for another', () => {

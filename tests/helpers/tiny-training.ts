@@ -1,0 +1,21 @@
+// The smallest training run the training tests share: a 1-layer, 16-wide GPT-2 on 300 generated stories, a few
+// steps of 2 × 16 tokens. Each test overrides what it is about (steps, minCount, …).
+
+import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from '../../src/train/train-run';
+
+export const TINY_STORY_TRAINING: TrainOptions = {
+  ...DEFAULT_TRAIN_OPTIONS,
+  corpus: 'stories',
+  minCount: 1,
+  steps: 6,
+  batch: 2,
+  seq: 16,
+  nEmbd: 16,
+  nLayer: 1,
+  nHead: 2,
+  nPositions: 16,
+  stories: 300,
+  evalEvery: 3,
+  valWindows: 4,
+  warmupSteps: 2,
+};
