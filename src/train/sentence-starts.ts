@@ -85,3 +85,28 @@ export function addedTwins(ids: Int32Array, starts: SentenceStarts): Int32Array 
   }
   return Int32Array.from(added);
 }
+
+/**
+ * Held-out text as a visitor types it: `count` windows of T inputs and T targets at sentence starts spread evenly
+ * over `ids`, each with its first token unspaced, laid end to end (T + 1 tokens each) so that the usual
+ * window-loss code reads them at `starts`. Fewer when the text has fewer sentence starts.
+ */
+export function sentenceWindows(
+  ids: Int32Array,
+  T: number,
+  count: number,
+  endOfText: number,
+): { ids: Int32Array; starts: number[] } {
+  const found = findSentenceStarts(ids, T, endOfText);
+  const n = Math.min(count, found.positions.length);
+  const out = new Int32Array(n * (T + 1));
+  const starts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const k = Math.floor((i * found.positions.length) / n);
+    const at = i * (T + 1);
+    out.set(ids.subarray(found.positions[k], found.positions[k] + T + 1), at);
+    out[at] = found.firstIds[k];
+    starts.push(at);
+  }
+  return { ids: out, starts };
+}

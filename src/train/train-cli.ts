@@ -16,7 +16,8 @@ import { writeCheckpoint } from './checkpoint';
 import { validationWindows } from './data';
 import { formatHeadTypeScores, headTypeScores, heldOutLosses, sharedRowRates } from './quality';
 import { formatHeadEntropies, fullVocabLoss, headEntropies, ENTROPY_TEXT } from './report';
-import { CORPUS_NAMES } from './training-text';
+import { sentenceWindows } from './sentence-starts';
+import { CORPUS_NAMES, END_OF_TEXT } from './training-text';
 import { readTrainingState, removeTrainingState, writeTrainingState } from './training-state';
 import { trainModelOnGpu } from './train-run-gpu';
 import {
@@ -229,6 +230,15 @@ export async function runTraining(
     HELD_OUT_LOSS_WINDOWS,
   );
   const losses = heldOutLosses(result.training, result.vocab, result.trainIds, result.valIds, heldOutStarts);
+  // The page's text starts at a sentence, with no space before its first word: the same measure there.
+  const sentences = sentenceWindows(result.valIds, o.seq, HELD_OUT_LOSS_WINDOWS, END_OF_TEXT);
+  const sentenceLosses = heldOutLosses(
+    result.training,
+    result.vocab,
+    result.trainIds,
+    sentences.ids,
+    sentences.starts,
+  );
   kernels.dispose();
 
   const modelFile = writeCheckpoint(outDir, result.weights, 'F16');
@@ -282,6 +292,15 @@ export async function runTraining(
       bigramBaselineLoss: losses.bigram,
       baselines:
         'built from the training text over all 50257 tokens: unigram add-one; bigram interpolated with it by Witten–Bell',
+      heldOutSentenceStarts: {
+        windows: sentenceLosses.windows,
+        targetTokens: sentenceLosses.targetTokens,
+        loss: sentenceLosses.model,
+        unigramBaselineLoss: sentenceLosses.unigram,
+        bigramBaselineLoss: sentenceLosses.bigram,
+        windowsStart:
+          'at held-out sentence starts spread evenly over the held-out text, the first word without its space, as text typed into the page starts',
+      },
       shippedF16FullVocabValidationLoss: shippedValLoss,
       float32FullVocabValidationLoss: float32ValLoss,
       shippedValidationWindows: shippedStarts.length,
@@ -304,6 +323,10 @@ export async function runTraining(
     `held-out loss ${losses.model.toFixed(4)} over ${losses.targetTokens} tokens ` +
       `(unigram ${losses.unigram.toFixed(4)}, bigram ${losses.bigram.toFixed(4)}); shipped F16 file on ` +
       `${shippedStarts.length} windows ${shippedValLoss.toFixed(4)} (float32 ${float32ValLoss.toFixed(4)})`,
+  );
+  log(
+    `held-out text from sentence starts ${sentenceLosses.model.toFixed(4)} over ${sentenceLosses.targetTokens} ` +
+      `tokens (unigram ${sentenceLosses.unigram.toFixed(4)}, bigram ${sentenceLosses.bigram.toFixed(4)})`,
   );
   log(
     `shared "unknown" row: everyday sentences ${pct(sharedRows.everydaySentences.fraction)} of ` +

@@ -2,16 +2,23 @@
 // a text's first word, with no space), that a window never changes length or targets, and that the sampler
 // and the vocabulary use them.
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { decode, encode } from '../../src/tokenizer/gpt2';
 import { BatchSampler } from '../../src/train/data';
 import type { GPT2Training } from '../../src/train/gpt2-train';
-import { addedTwins, findSentenceStarts } from '../../src/train/sentence-starts';
+import { addedTwins, findSentenceStarts, sentenceWindows } from '../../src/train/sentence-starts';
 import { END_OF_TEXT } from '../../src/train/training-text';
 import { DEFAULT_TRAIN_OPTIONS, trainModel, type TrainOptions } from '../../src/train/train-run';
 import { TINY_STORY_TRAINING } from '../helpers/tiny-training';
-import { trainOptionsFrom } from '../../src/train/train-cli';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from '../../src/cli/args';
+import { loadModelFile } from '../../src/node/files';
+import { fullVocabLoss } from '../../src/train/report';
+import { trainingText } from '../../src/train/training-text';
+import { runTraining, TRAIN_OPTION_FLAGS, trainOptionsFrom } from '../../src/train/train-cli';
 
 const idsOf = (...texts: string[]): Int32Array =>
   Int32Array.from(texts.flatMap((t, i) => (i > 0 ? [END_OF_TEXT, ...encode(t)] : encode(t))));
@@ -98,6 +105,39 @@ describe('sentence starts', () => {
   });
 });
 
+describe('held-out windows at sentence starts', () => {
+  it('lays out windows of T + 1 tokens, each the text at a start with its first word unspaced', () => {
+    const ids = idsOf(
+      'The cat sat on the mat. Our dog ran to the park! It was late and cold.',
+      'After that, rain fell.',
+    );
+    const T = 4;
+    const all = findSentenceStarts(ids, T, END_OF_TEXT);
+    const windows = sentenceWindows(ids, T, 100, END_OF_TEXT);
+    expect(windows.starts).toEqual(Array.from(all.positions, (_, k) => k * (T + 1)));
+    expect(windows.ids).toHaveLength(all.positions.length * (T + 1));
+    const texts = windows.starts.map((at) => decode(Array.from(windows.ids.subarray(at, at + T + 1))));
+    expect(texts).toEqual([
+      'The cat sat on the',
+      'Our dog ran to the',
+      'It was late and cold',
+      'After that, rain fell',
+    ]);
+  });
+
+  it('spreads fewer windows evenly over the starts', () => {
+    const ids = idsOf(Array.from({ length: 12 }, (_, i) => `Sentence number ${i} is here.`).join(' '));
+    const windows = sentenceWindows(ids, 3, 4, END_OF_TEXT);
+    const firsts = windows.starts.map((at) => decode(Array.from(windows.ids.subarray(at, at + 4))));
+    expect(firsts).toEqual([
+      'Sentence number 0',
+      'Sentence number 3',
+      'Sentence number 6',
+      'Sentence number 9',
+    ]);
+  });
+});
+
 describe('the sampler with window starts', () => {
   it("draws windows only at the starts, with the start's first input and the text's targets", () => {
     const tokens = Int32Array.from({ length: 200 }, (_, i) => i);
@@ -163,4 +203,41 @@ describe('the sampler with window starts', () => {
     expect(anywhere.corpus.windowStarts).toBeUndefined();
     expect(atSentences.steps[0].loss).not.toBe(anywhere.steps[0].loss);
   }, 60_000);
+
+  it('npm run train logs the held-out loss from sentence starts, which the shipped file gives too', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'train-sentences-'));
+    const flags = [
+      '--corpus',
+      'stories',
+      '--stories',
+      '300',
+      '--min-count',
+      '1',
+      '--steps',
+      '4',
+      '--batch',
+      '2',
+    ];
+    flags.push('--seq', '16', '--n-embd', '16', '--n-layer', '1', '--n-head', '2', '--n-positions', '16');
+    flags.push('--eval-every', '2', '--val-windows', '2', '--warmup-steps', '2', '--out', dir);
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await runTraining(parseArgs(flags, { ...TRAIN_OPTION_FLAGS, out: 'string' }), flags);
+    } finally {
+      write.mockRestore();
+    }
+    const log = JSON.parse(readFileSync(path.join(dir, 'training-log.json'), 'utf8'));
+    const logged = log.final.heldOutSentenceStarts;
+    expect(logged.windows).toBeGreaterThan(10);
+    expect(logged.targetTokens).toBe(logged.windows * 16);
+    for (const loss of [logged.loss, logged.unigramBaselineLoss, logged.bigramBaselineLoss])
+      expect(loss).toBeGreaterThan(0); // four steps do not beat the baselines; the values are checked below
+    expect(logged.bigramBaselineLoss).toBeLessThan(logged.unigramBaselineLoss);
+    // The same windows, rebuilt from the held-out stories, on the shipped F16 file with the plain forward pass.
+    const { heldOutIds } = trainingText('stories', DEFAULT_TRAIN_OPTIONS.seed, 300);
+    const windows = sentenceWindows(heldOutIds, 16, logged.windows, END_OF_TEXT);
+    expect(windows.starts).toHaveLength(logged.windows);
+    const shipped = await loadModelFile(path.join(dir, 'model.safetensors'), path.join(dir, 'config.json'));
+    expect(fullVocabLoss(shipped, windows.ids, windows.starts, 16)).toBeCloseTo(logged.loss, 2);
+  }, 120_000);
 });
