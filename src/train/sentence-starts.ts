@@ -6,6 +6,8 @@
 // position 0, and count towards their own rows.
 
 import { decode, encode } from '../tokenizer/gpt2';
+import type { WindowStarts } from './data';
+import { toCompactIds, type TrainVocab } from './vocab';
 
 /** The window starts of a token stream, and the token each window's first input becomes there. */
 export interface SentenceStarts {
@@ -84,6 +86,37 @@ export function addedTwins(ids: Int32Array, starts: SentenceStarts): Int32Array 
     if (starts.firstIds[k] !== ids[starts.positions[k]]) added.push(starts.firstIds[k]);
   }
   return Int32Array.from(added);
+}
+
+/** The ids whose counts decide the vocabulary: the stream and, after it, the twins its windows put in. */
+export function idsCounted(ids: Int32Array, starts: SentenceStarts): Int32Array {
+  const twins = addedTwins(ids, starts);
+  const out = new Int32Array(ids.length + twins.length);
+  out.set(ids);
+  out.set(twins, ids.length);
+  return out;
+}
+
+/** The sampler's form of the starts: each first input as the model's compact id. */
+export function compactStarts(starts: SentenceStarts, vocab: TrainVocab): WindowStarts {
+  return { positions: starts.positions, firstIds: toCompactIds(starts.firstIds.slice(), vocab) };
+}
+
+/**
+ * The share of a stream of `length` tokens that windows of T inputs from `positions` (ascending) read: how
+ * much of the text a sampler that starts only at sentences ever trains on.
+ */
+export function coveredShare(positions: Int32Array, T: number, length: number): number {
+  if (length === 0) return 0;
+  let covered = 0;
+  let end = 0; // the first token not yet counted
+  for (const p of positions) {
+    const from = Math.max(p, end);
+    const to = Math.min(p + T + 1, length); // inputs and the last target
+    if (to > from) covered += to - from;
+    end = Math.max(end, to);
+  }
+  return covered / length;
 }
 
 /**

@@ -22,7 +22,7 @@ import {
 } from './vocab';
 import { scheduledLearningRate } from './schedule';
 import { END_OF_TEXT, trainingText, type CorpusName } from './training-text';
-import { addedTwins, findSentenceStarts } from './sentence-starts';
+import { compactStarts, findSentenceStarts, idsCounted } from './sentence-starts';
 import type { TrainingState } from './training-state';
 
 /** How the position embeddings start: GPT-2's N(0, 0.02), or sine and cosine waves (see sinusoidalPositions). */
@@ -166,13 +166,6 @@ export function sinusoidalPositions(nPositions: number, nEmbd: number): Float32A
   return out;
 }
 
-function concatIds(a: Int32Array, b: Int32Array): Int32Array {
-  const out = new Int32Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
 /** Options equal field by field (a resumed run must continue the same run). */
 const sameOptions = (a: TrainOptions, b: TrainOptions) =>
   Object.keys(a).length === Object.keys(b).length &&
@@ -207,7 +200,7 @@ export function prepareRun(
   const { trainIds, heldOutIds: valIds } = text;
   const starts = o.windowStarts === 'sentences' ? findSentenceStarts(trainIds, o.seq, END_OF_TEXT) : null;
   // A start's no-space first word is an occurrence of that token in the training text, so it counts.
-  const counted = starts ? concatIds(trainIds, addedTwins(trainIds, starts)) : trainIds;
+  const counted = starts ? idsCounted(trainIds, starts) : trainIds;
   const vocab = buildTrainVocab(counted, GPT2_VOCAB_SIZE, o.minCount);
   const trainCompact = toCompactIds(trainIds.slice(), vocab);
   const valCompact = toCompactIds(valIds.slice(), vocab);
@@ -221,11 +214,7 @@ export function prepareRun(
     { weightDecay: o.weightDecay, decay: 'matrices' },
     training.kernels,
   );
-  const sampler = new BatchSampler(
-    trainCompact,
-    o.seed + 1,
-    starts && { positions: starts.positions, firstIds: toCompactIds(starts.firstIds.slice(), vocab) },
-  );
+  const sampler = new BatchSampler(trainCompact, o.seed + 1, starts && compactStarts(starts, vocab));
   const run: PreparedRun = {
     vocab,
     trainIds,

@@ -74,6 +74,10 @@ describe.runIf(run)('Train view in Chromium (CPU)', () => {
     expect(await page.getByTestId('train-backend').textContent()).toMatch(
       /^Training on CPU · WASM SIMD · \d+ threads?$/,
     );
+    // The English sample is sentences, so the windows start at them, as npm run train's do.
+    expect(await page.getByTestId('train-status').textContent()).toContain(
+      'Each window starts at a sentence, as the text you type does.',
+    );
 
     // Typing in the explorer's sentence box while the worker trains: the tokens follow within seconds.
     const before = await currentTraceId(page);

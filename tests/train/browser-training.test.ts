@@ -1,5 +1,6 @@
 // The page's step-by-step trainer (src/train/browser-training.ts): refuses text too short for a batch, lowers
-// the training and held-out loss on the stories, and what it saves loads back with the same attention.
+// the training and held-out loss on the stories, what it saves loads back with the same attention, and its
+// windows start at sentences where they read the text.
 
 import { describe, expect, it } from 'vitest';
 import { cpuForward } from '../../src/model/cpu/forward';
@@ -17,6 +18,7 @@ import {
 import { checkpointBytes } from '../../src/train/checkpoint-bytes';
 import { generateCorpus } from '../../src/train/corpus';
 import { encodeLines } from '../../src/train/data';
+import { EVERYDAY_SENTENCES } from '../../src/train/everyday-sentences';
 import { scheduledLearningRate } from '../../src/train/schedule';
 import { DEFAULT_TRAIN_OPTIONS, learningRate } from '../../src/train/train-run';
 import { configToJson } from '../../src/model/config';
@@ -74,5 +76,25 @@ describe('BrowserTraining', () => {
     const scores = run.scores(ids, expected);
     expect(scores.previousToken).toHaveLength(1);
     expect(scores.induction?.[0]).toHaveLength(2);
+  });
+
+  it('starts its windows at sentences, first word unspaced, as npm run train does; anywhere in a text of few', () => {
+    // Running text: each sentence's first word follows a space, so the windows take it off.
+    const prose = Int32Array.from(encode(Array(12).fill(EVERYDAY_SENTENCES.join(' ')).join(' ')));
+    const run = new BrowserTraining(prose, micro, 1337, 3, createSyncKernels());
+    expect(run.windowStarts).toBe('sentences');
+    const openers = new Set(EVERYDAY_SENTENCES.map((sentence) => encode(sentence)[0]));
+    const { B, T, inputs } = run.training;
+    for (let i = 0; i < 3; i++) {
+      run.step();
+      for (let b = 0; b < B; b++) expect(openers.has(run.vocab.ids[inputs[b * T]])).toBe(true);
+    }
+    // "Our" (no space) is a token of its own once the sentences start windows, though the text has only " Our".
+    const our = encode('Our')[0];
+    expect(Array.from(prose)).not.toContain(our);
+    expect(run.vocab.toCompact[our]).toBeLessThan(run.vocab.ids.length);
+    // Words without a sentence's end: no start after the first, so the windows start anywhere.
+    const words = Int32Array.from(encode(Array(200).fill('the cat saw a dog and').join(' ')));
+    expect(new BrowserTraining(words, micro, 1337, 3, createSyncKernels()).windowStarts).toBe('any');
   });
 });

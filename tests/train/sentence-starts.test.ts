@@ -7,7 +7,12 @@ import fc from 'fast-check';
 import { decode, encode } from '../../src/tokenizer/gpt2';
 import { BatchSampler } from '../../src/train/data';
 import type { GPT2Training } from '../../src/train/gpt2-train';
-import { addedTwins, findSentenceStarts, sentenceWindows } from '../../src/train/sentence-starts';
+import {
+  addedTwins,
+  coveredShare,
+  findSentenceStarts,
+  sentenceWindows,
+} from '../../src/train/sentence-starts';
 import { END_OF_TEXT } from '../../src/train/training-text';
 import { DEFAULT_TRAIN_OPTIONS, trainModel, type TrainOptions } from '../../src/train/train-run';
 import { TINY_STORY_TRAINING } from '../helpers/tiny-training';
@@ -102,6 +107,15 @@ describe('sentence starts', () => {
     const ids = idsOf('The cat sat. Our dog ran.\nNext line. Our cat.');
     const s = findSentenceStarts(ids, 1, END_OF_TEXT);
     expect(Array.from(addedTwins(ids, s), (id) => decode([id]))).toEqual(['Our', 'Our']);
+  });
+});
+
+describe('how much of a text windows from its starts read', () => {
+  it('counts each token once, a window reading T inputs and one more target', () => {
+    expect(coveredShare(Int32Array.from([0]), 3, 10)).toBe(0.4);
+    expect(coveredShare(Int32Array.from([0, 2, 6]), 3, 10)).toBe(1);
+    expect(coveredShare(Int32Array.from([0, 8]), 3, 10)).toBe(0.6);
+    expect(coveredShare(new Int32Array(0), 3, 10)).toBe(0);
   });
 });
 

@@ -22,6 +22,12 @@ interface TrainViewProps {
 /** How long typing must pause before the sentence's attention is recomputed by the trainer. */
 const SENTENCE_DELAY_MS = 200;
 
+/** How the status line says where the training windows start. */
+const WINDOW_STARTS_TEXT = {
+  sentences: 'Each window starts at a sentence, as the text you type does.',
+  any: 'Windows start anywhere: windows from its sentence starts would leave much of this text unread.',
+} as const;
+
 const fmt = (n: number | undefined, digits = 3) => (n === undefined ? '–' : n.toFixed(digits));
 
 export function TrainView({ createClient }: TrainViewProps) {
@@ -155,7 +161,7 @@ export function TrainView({ createClient }: TrainViewProps) {
         {status === 'paused' && 'Paused.'}
         {status === 'done' && 'Finished: the learning rate has come down to its end.'}
         {info &&
-          ` ${info.corpus[0].toUpperCase()}${info.corpus.slice(1)}: ${info.trainTokens.toLocaleString('en')} tokens to train on, ${info.heldOutTokens.toLocaleString('en')} held out; ${info.vocabRows.toLocaleString('en')} embedding rows trained, ${(info.parameters / 1e6).toFixed(2)} M parameters saved.`}
+          ` ${info.corpus[0].toUpperCase()}${info.corpus.slice(1)}: ${info.trainTokens.toLocaleString('en')} tokens to train on, ${info.heldOutTokens.toLocaleString('en')} held out; ${info.vocabRows.toLocaleString('en')} embedding rows trained, ${(info.parameters / 1e6).toFixed(2)} M parameters saved. ${WINDOW_STARTS_TEXT[info.windowStarts]}`}
       </p>
       {info?.fallback && (
         <p className="notice info" data-testid="train-fallback">

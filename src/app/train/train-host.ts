@@ -256,6 +256,7 @@ export function createTrainHost(
         info: {
           trainTokens: training.trainTokens,
           heldOutTokens: training.heldOutTokens,
+          windowStarts: training.windowStarts,
           vocabRows: training.vocab.size,
           parameters: training.parameters,
           backend: training.onGpu ? `WebGPU · ${gpu!.adapterName}` : `CPU · ${kernels.description}`,

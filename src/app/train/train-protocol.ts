@@ -37,6 +37,8 @@ export interface Snapshot {
 export interface TrainInfo {
   trainTokens: number;
   heldOutTokens: number;
+  /** Where training windows start: at sentences, or anywhere when those would leave much of the text unread. */
+  windowStarts: 'sentences' | 'any';
   /** Embedding rows the model trains (tokens seen often enough, plus the shared row). */
   vocabRows: number;
   parameters: number;
