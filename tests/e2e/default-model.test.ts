@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../src/bench/browser-harness';
-import { browserAvailable, openPage, startSite } from './helpers';
+import { browserAvailable, currentTraceId, openPage, startSite, waitForNewTrace } from './helpers';
 
 const run = browserAvailable();
 
@@ -31,8 +31,12 @@ describe.runIf(run)('the default model in Chromium', () => {
     await expect
       .poll(() => page.getByTestId('model-info').textContent(), { timeout: 30_000 })
       .toMatch(/Default model \(trained on English\).*4 layers × 4 heads, C = 128/);
+    // The default text has 7 tokens too: wait for this sentence's trace, whose notices come with it.
+    const before = await currentTraceId(page);
     await page.locator('#sentence').fill('The president spoke to the nation.');
-    await expect.poll(tokens).toHaveLength(7);
+    await waitForNewTrace(page, before);
+    expect((await tokens()).join('')).toContain('president');
+    expect(await tokens()).toHaveLength(7);
     expect((await notices()).join(' ')).not.toMatch(/token embedding/);
   });
 

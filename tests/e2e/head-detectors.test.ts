@@ -9,7 +9,7 @@ import { launchChromium } from '../../src/bench/browser-harness';
 import { randomGPT2Weights } from '../../src/model/random';
 import { testConfig } from '../helpers/random-models';
 import { writeModelFolder } from '../helpers/model-files';
-import { browserAvailable, horizontalOverflow, openPage, startSite } from './helpers';
+import { browserAvailable, openPage, settledOverflow, startSite } from './helpers';
 
 const SHOT_DIR = process.env.SHOT_DIR ?? '/tmp/explorer-shots';
 const run = browserAvailable();
@@ -26,7 +26,7 @@ async function checkFit(page: Page, shot: string) {
   ] as const) {
     await page.setViewportSize(viewport);
     await panel.scrollIntoViewIfNeeded();
-    expect(await horizontalOverflow(page), `${shot} at ${name}`).toBeLessThanOrEqual(0);
+    expect(await settledOverflow(page), `${shot} at ${name}`).toBeLessThanOrEqual(0);
     const box = (await panel.boundingBox())!;
     expect(box.x + box.width, `${shot} at ${name}`).toBeLessThanOrEqual(viewport.width);
     await panel.screenshot({ path: path.join(SHOT_DIR, `${name}-head-detectors-${shot}.png`) });

@@ -93,6 +93,21 @@ export async function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 }
 
+/**
+ * The sideways overflow once the layout has settled: widths follow a ResizeObserver and a React render, which
+ * a busy machine can take a while to finish after a resize or a navigation. Polls until there is none (up to
+ * `timeoutMs`) and returns the last value, so that a test can assert on it with its own message.
+ */
+export async function settledOverflow(page: Page, timeoutMs = 5_000): Promise<number> {
+  const until = Date.now() + timeoutMs;
+  let overflow = await horizontalOverflow(page);
+  while (overflow > 0 && Date.now() < until) {
+    await page.waitForTimeout(100);
+    overflow = await horizontalOverflow(page);
+  }
+  return overflow;
+}
+
 /** Elements under `selector` whose content spills sideways out of their own box (overflow visible). */
 export async function spilledElements(page: Page, selector: string): Promise<string[]> {
   return page.evaluate(

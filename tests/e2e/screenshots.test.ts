@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../src/bench/browser-harness';
-import { browserAvailable, horizontalOverflow, openPage, spilledElements, startSite } from './helpers';
+import { browserAvailable, openPage, settledOverflow, spilledElements, startSite } from './helpers';
 
 const SHOT_DIR = process.env.SHOT_DIR ?? '/tmp/explorer-shots';
 const run = browserAvailable();
@@ -35,12 +35,12 @@ describe.runIf(run)('screenshots of each step', () => {
           if (mode === 'trainable' && step < 5) continue;
           await page.goto(`${site.url}?step=${step}&mode=${mode}${mode === 'trainable' ? '&heads=1' : ''}`);
           await page.waitForSelector(`article[data-step="${step}"]`);
-          await page.waitForTimeout(150);
+          const overflow = await settledOverflow(page);
           await page.screenshot({
             path: path.join(SHOT_DIR, `${name}-${mode}-step${step}.png`),
             fullPage: true,
           });
-          expect(await horizontalOverflow(page), `step ${step} ${mode} at ${name}`).toBeLessThanOrEqual(0);
+          expect(overflow, `step ${step} ${mode} at ${name}`).toBeLessThanOrEqual(0);
         }
       }
       await page.goto(`${site.url}?preset=book&step=6`);
@@ -51,7 +51,7 @@ describe.runIf(run)('screenshots of each step', () => {
       await page.waitForSelector('[data-testid="next-tokens"]');
       await page.getByText('Load another GPT-2 model').click();
       await page.screenshot({ path: path.join(SHOT_DIR, `${name}-model-panel.png`), fullPage: true });
-      expect(await horizontalOverflow(page), `model panel at ${name}`).toBeLessThanOrEqual(0);
+      expect(await settledOverflow(page), `model panel at ${name}`).toBeLessThanOrEqual(0);
       expect(await spilledElements(page, 'aside')).toEqual([]);
       expect(errors).toEqual([]);
       await page.context().close();

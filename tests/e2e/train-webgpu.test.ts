@@ -56,12 +56,13 @@ describe.runIf(run)('Train view in Chromium (WebGPU)', () => {
     expect(await page.getByTestId('train-backend').textContent()).toMatch(/^Training on WebGPU · .+/);
 
     // Typing in the explorer's sentence box while the GPU trains: the explorer (its own worker and device)
-    // answers, and training goes on.
+    // answers within seconds, not after the run, and training goes on. SwiftShader runs both on the CPU, beside
+    // another browser test in CI, so the bound is loose.
     const before = await currentTraceId(page);
     const typed = Date.now();
     await page.locator('#sentence').fill('the dog saw the cat and the dog');
     await waitForNewTrace(page, before);
-    expect(Date.now() - typed).toBeLessThan(10_000);
+    expect(Date.now() - typed).toBeLessThan(20_000);
     expect(await page.getByTestId('token-strip').locator('li').count()).toBe(8);
     await stepsDone(STEPS);
     await page.getByTestId('train-pause').click();

@@ -13,8 +13,8 @@ import { launchChromium } from '../../src/bench/browser-harness';
 import {
   browserAvailable,
   currentTraceId,
-  horizontalOverflow,
   openPage,
+  settledOverflow,
   startSite,
   waitForNewTrace,
 } from './helpers';
@@ -79,13 +79,15 @@ describe.runIf(run)('Train view in Chromium (CPU)', () => {
       'Each window starts at a sentence, as the text you type does.',
     );
 
-    // Typing in the explorer's sentence box while the worker trains: the tokens follow within seconds.
+    // Typing in the explorer's sentence box while the worker trains: the tokens follow within seconds, not after
+    // the run (minutes). The bound is loose because CI runs another browser test beside this one on 2 cores;
+    // keystroke latency itself is measured by npm run bench -- browser.
     const before = await currentTraceId(page);
     const typed = Date.now();
     await page.locator('#sentence').fill('the dog saw the cat and the dog');
     await waitForNewTrace(page, before);
     const answeredMs = Date.now() - typed;
-    expect(answeredMs).toBeLessThan(5_000);
+    expect(answeredMs).toBeLessThan(15_000);
     expect(await page.getByTestId('token-strip').locator('li').count()).toBe(8);
 
     await page.waitForFunction(
@@ -142,7 +144,7 @@ describe.runIf(run)('Train view in Chromium (CPU)', () => {
       ['phone', { width: 390, height: 844 }],
     ] as const) {
       await page.setViewportSize(viewport);
-      await page.waitForTimeout(200);
+      const overflow = await settledOverflow(page);
       const wide = await page.evaluate(() =>
         [...document.querySelectorAll('.train-view *')]
           .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
@@ -151,9 +153,7 @@ describe.runIf(run)('Train view in Chromium (CPU)', () => {
               `${e.tagName.toLowerCase()}.${e.getAttribute('class') ?? ''} ${Math.round(e.getBoundingClientRect().right)}`,
           ),
       );
-      expect(await horizontalOverflow(page), `${name}: ${wide.slice(0, 8).join('; ')}`).toBeLessThanOrEqual(
-        0,
-      );
+      expect(overflow, `${name}: ${wide.slice(0, 8).join('; ')}`).toBeLessThanOrEqual(0);
       expect(await axeProblems(page), name).toEqual([]);
       await page.screenshot({ path: path.join(SHOT_DIR, `${name}-train.png`), fullPage: true });
     }
