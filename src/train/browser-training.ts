@@ -120,10 +120,7 @@ export class BrowserTraining {
     // sentences, or none), since a window reads only T tokens from its start.
     const found = findSentenceStarts(train, preset.seq, END_OF_TEXT_ID);
     const starts =
-      found.positions.length > 0 &&
-      coveredShare(found.positions, preset.seq, train.length) >= MIN_COVERED_SHARE
-        ? found
-        : null;
+      coveredShare(found.positions, preset.seq, train.length) >= MIN_COVERED_SHARE ? found : null;
     this.windowStarts = starts ? 'sentences' : 'any';
     this.vocab = buildTrainVocab(starts ? idsCounted(train, starts) : train, GPT2_VOCAB_SIZE, minCount);
     const trainCompact = toCompactIds(train.slice(), this.vocab);

@@ -3,7 +3,9 @@
 // "After"), but in running text a sentence's first word follows a space (" Our"), so GPT-2's BPE gives it
 // another token, which the training text barely has: "Our" fell on the shared row. A window that starts at
 // a sentence takes the space off its first token, so those tokens are trained where the page uses them, at
-// position 0, and count towards their own rows.
+// position 0, and count towards their own rows. The same starts give the training log a held-out loss on text
+// as it is typed (sentenceWindows), and tell the page's trainer whether its text has enough of them
+// (coveredShare).
 
 import { decode, encode } from '../tokenizer/gpt2';
 import type { WindowStarts } from './data';

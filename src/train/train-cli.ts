@@ -231,14 +231,11 @@ export async function runTraining(
   );
   const losses = heldOutLosses(result.training, result.vocab, result.trainIds, result.valIds, heldOutStarts);
   // The page's text starts at a sentence, with no space before its first word: the same measure there.
+  // (None for a held-out text without a sentence start that leaves room for a window.)
   const sentences = sentenceWindows(result.valIds, o.seq, HELD_OUT_LOSS_WINDOWS, END_OF_TEXT);
-  const sentenceLosses = heldOutLosses(
-    result.training,
-    result.vocab,
-    result.trainIds,
-    sentences.ids,
-    sentences.starts,
-  );
+  const sentenceLosses = sentences.starts.length
+    ? heldOutLosses(result.training, result.vocab, result.trainIds, sentences.ids, sentences.starts)
+    : null;
   kernels.dispose();
 
   const modelFile = writeCheckpoint(outDir, result.weights, 'F16');
@@ -292,7 +289,7 @@ export async function runTraining(
       bigramBaselineLoss: losses.bigram,
       baselines:
         'built from the training text over all 50257 tokens: unigram add-one; bigram interpolated with it by Witten–Bell',
-      heldOutSentenceStarts: {
+      heldOutSentenceStarts: sentenceLosses && {
         windows: sentenceLosses.windows,
         targetTokens: sentenceLosses.targetTokens,
         loss: sentenceLosses.model,
@@ -324,10 +321,12 @@ export async function runTraining(
       `(unigram ${losses.unigram.toFixed(4)}, bigram ${losses.bigram.toFixed(4)}); shipped F16 file on ` +
       `${shippedStarts.length} windows ${shippedValLoss.toFixed(4)} (float32 ${float32ValLoss.toFixed(4)})`,
   );
-  log(
-    `held-out text from sentence starts ${sentenceLosses.model.toFixed(4)} over ${sentenceLosses.targetTokens} ` +
-      `tokens (unigram ${sentenceLosses.unigram.toFixed(4)}, bigram ${sentenceLosses.bigram.toFixed(4)})`,
-  );
+  if (sentenceLosses) {
+    log(
+      `held-out text from sentence starts ${sentenceLosses.model.toFixed(4)} over ${sentenceLosses.targetTokens} ` +
+        `tokens (unigram ${sentenceLosses.unigram.toFixed(4)}, bigram ${sentenceLosses.bigram.toFixed(4)})`,
+    );
+  }
   log(
     `shared "unknown" row: everyday sentences ${pct(sharedRows.everydaySentences.fraction)} of ` +
       `${sharedRows.everydaySentences.tokens} tokens, held-out text ${pct(sharedRows.heldOutText.fraction)}`,
