@@ -45,10 +45,22 @@ export async function openPage(
   return { page, errors };
 }
 
-/** Waits until a model is loaded and a first view is drawn. */
+/**
+ * Waits until a model is loaded, a first view is drawn, and the side panel has its first next tokens. They come
+ * last and make the "Next token" panel much taller, moving everything below it (the head detectors, the model
+ * loader), so a click aimed there before they arrive can land on something else.
+ */
 export async function waitForModel(page: Page): Promise<void> {
   await page.waitForSelector('[data-testid="model-info"]', { timeout: 60_000 });
   await page.waitForSelector('[data-testid="token-strip"]', { timeout: 60_000 });
+  await page.waitForFunction(
+    () =>
+      !document
+        .querySelector('section.next-token .hint')
+        ?.textContent?.startsWith('Computing the next-token probabilities'),
+    null,
+    { timeout: 60_000 },
+  );
 }
 
 /** The values of the primary matrix of the current step, row-major, with its id and shape. */

@@ -62,8 +62,6 @@ describe.runIf(run)('classic scrollbars', () => {
         await waitForModel(page);
         await page.waitForSelector('.matrix-panel, [data-testid="token-strip"]');
         if (height === 'fit') {
-          // The next tokens come last (after a pause in typing and a forward pass) and make the page taller.
-          await page.waitForSelector('[data-testid="next-tokens"]');
           // The page may still grow a little (a panel that fills in late), so fit again until no scrollbar.
           const scrollbar = () =>
             page.evaluate(() => window.innerWidth - document.documentElement.clientWidth);
