@@ -120,6 +120,10 @@ describe('how much of a text windows from its starts read', () => {
 });
 
 describe('held-out windows at sentence starts', () => {
+  /** Each laid-out window's first `length` tokens as text. */
+  const windowTexts = (windows: { ids: Int32Array; starts: number[] }, length: number) =>
+    windows.starts.map((at) => decode(Array.from(windows.ids.subarray(at, at + length))));
+
   it('lays out windows of T + 1 tokens, each the text at a start with its first word unspaced', () => {
     const ids = idsOf(
       'The cat sat on the mat. Our dog ran to the park! It was late and cold.',
@@ -130,8 +134,7 @@ describe('held-out windows at sentence starts', () => {
     const windows = sentenceWindows(ids, T, 100, END_OF_TEXT);
     expect(windows.starts).toEqual(Array.from(all.positions, (_, k) => k * (T + 1)));
     expect(windows.ids).toHaveLength(all.positions.length * (T + 1));
-    const texts = windows.starts.map((at) => decode(Array.from(windows.ids.subarray(at, at + T + 1))));
-    expect(texts).toEqual([
+    expect(windowTexts(windows, T + 1)).toEqual([
       'The cat sat on the',
       'Our dog ran to the',
       'It was late and cold',
@@ -142,8 +145,7 @@ describe('held-out windows at sentence starts', () => {
   it('spreads fewer windows evenly over the starts', () => {
     const ids = idsOf(Array.from({ length: 12 }, (_, i) => `Sentence number ${i} is here.`).join(' '));
     const windows = sentenceWindows(ids, 3, 4, END_OF_TEXT);
-    const firsts = windows.starts.map((at) => decode(Array.from(windows.ids.subarray(at, at + 4))));
-    expect(firsts).toEqual([
+    expect(windowTexts(windows, 4)).toEqual([
       'Sentence number 0',
       'Sentence number 3',
       'Sentence number 6',
