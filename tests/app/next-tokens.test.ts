@@ -1,10 +1,11 @@
 // @vitest-environment jsdom
 // The next-token request: the worker host answers it for the trace on screen only, and says so when the
-// engine fails on it (the trace's own view stays), and the panel shows that message.
+// engine fails on it (the trace's own view stays), and the panel shows that message. While the list is computed
+// the panel holds its place with blank rows.
 
 import { describe, expect, it, vi } from 'vitest';
 import { createElement } from 'react';
-import { render, screen } from '@testing-library/react';
+import { act, cleanup, render, screen, within } from '@testing-library/react';
 import './setup-dom';
 import type { Engine } from '../../src/model/engine';
 import type { TraceRequest } from '../../src/model/trace';
@@ -13,6 +14,7 @@ import { CpuEngine } from '../../src/model/cpu/forward';
 import type { FromWorker } from '../../src/app/worker/protocol';
 import { NextTokenPanel } from '../../src/app/views/NextTokenPanel';
 import { useAppStore } from '../../src/app/store/store';
+import { TOP_NEXT_COUNT, type AppTrace } from '../../src/app/data/types';
 
 /** Set by a test: whether the engine fails on the logits (a full pass). */
 let logitsFail = false;
@@ -106,20 +108,50 @@ describe('next tokens', () => {
     useAppStore.setState({ nextError: 'Something went wrong: out of memory (test)' });
     render(createElement(NextTokenPanel));
     expect(screen.queryByTestId('next-error')).toBeNull(); // no trace on screen yet, so nothing to explain
-    useAppStore.setState({
-      trace: {
-        source: 'model',
-        requestId: 3,
-        tokens: ['the', '␣cat'],
-        ids: [1169, 3797],
-        truncated: false,
-        totalTokens: 2,
-        shape: { nEmbd: 64, nHead: 4, nLayer: 2, nPositions: 128, headSize: 16 },
-        layer: 0,
-        tensors: {},
-        computedBy: 'CPU',
-      },
-    });
+    useAppStore.setState({ trace: traceOnScreen(3) });
     expect((await screen.findByTestId('next-error')).textContent).toMatch(/out of memory \(test\)/);
+    cleanup();
+  });
+
+  it('keep their place while they are computed: blank rows, then the list, with the same controls around them', () => {
+    useAppStore.setState({ trace: traceOnScreen(7), next: null, nextError: null, inputError: null });
+    render(createElement(NextTokenPanel));
+    const panel = screen.getByRole('region', { name: 'Next token' });
+    const controls = () =>
+      [...panel.querySelectorAll('input, button, legend')].map((e) => e.getAttribute('id') ?? e.textContent);
+    expect(panel.getAttribute('aria-busy')).toBe('true');
+    expect(panel.textContent).toMatch(/Computing the next-token probabilities/);
+    const blank = screen.getByTestId('next-tokens-placeholder');
+    expect(blank.getAttribute('aria-hidden')).toBe('true'); // nothing for a screen reader to read out
+    expect(blank.querySelectorAll('li')).toHaveLength(TOP_NEXT_COUNT);
+    expect(blank.textContent!.trim()).toBe('');
+    const whileComputing = controls();
+    expect(whileComputing).toContain('temperature');
+    expect(whileComputing).toContain('Append the sampled token');
+
+    const logits = new Float32Array(50257);
+    const topNext = Array.from({ length: TOP_NEXT_COUNT }, (_, i) => ({ id: i, text: `t${i}` }));
+    act(() => useAppStore.setState({ next: { requestId: 7, logits, topNext } }));
+    expect(panel.getAttribute('aria-busy')).toBe('false');
+    expect(screen.queryByTestId('next-tokens-placeholder')).toBeNull();
+    expect(within(screen.getByTestId('next-tokens')).getAllByRole('listitem')).toHaveLength(TOP_NEXT_COUNT);
+    expect(controls()).toEqual(whileComputing);
+    cleanup();
   });
 });
+
+/** A two-token trace as the page holds it once shown (the panel reads only its request id and tokens). */
+function traceOnScreen(requestId: number): AppTrace {
+  return {
+    source: 'model',
+    requestId,
+    tokens: ['the', '␣cat'],
+    ids: [1169, 3797],
+    truncated: false,
+    totalTokens: 2,
+    shape: { nEmbd: 64, nHead: 4, nLayer: 2, nPositions: 128, headSize: 16 },
+    layer: 0,
+    tensors: {},
+    computedBy: 'CPU',
+  };
+}

@@ -19,6 +19,7 @@ import {
   primaryMatrix,
   type OpenedPage,
   startSite,
+  waitForModel,
   waitForNewTrace,
 } from './helpers';
 
@@ -64,6 +65,44 @@ describe.runIf(run)('explorer in Chromium (CPU path)', () => {
     expect(await page.getByTestId('fallback-reason').textContent()).toMatch(/WebGPU|adapter/);
     await page.context().close();
   });
+
+  // The list comes last, after the trace and one more forward pass; until then blank rows hold its place, so the
+  // panels below (head detectors, export, model loader) do not move under the pointer when it lands.
+  for (const width of [1280, 390]) {
+    it(`at ${width} px the next-token list arrives without moving the panels below it`, async () => {
+      const context = await browser.newContext({ viewport: { width, height: 900 }, reducedMotion: 'reduce' });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      page.on('pageerror', (error) => errors.push(String(error)));
+      pages.push({ page, errors });
+      // The panel's height after every change to the page, in each state: a MutationObserver runs before the
+      // next paint, so every state that is ever drawn is seen.
+      await page.addInitScript(() => {
+        const heights = { blank: [] as number[], list: [] as number[] };
+        Object.assign(window, { nextPanelHeights: heights });
+        new MutationObserver(() => {
+          const panel = document.querySelector('section.next-token');
+          if (!panel) return;
+          const height = panel.getBoundingClientRect().height;
+          if (panel.querySelector('[data-testid="next-tokens-placeholder"]')) heights.blank.push(height);
+          else if (panel.querySelector('[data-testid="next-tokens"]')) heights.list.push(height);
+        }).observe(document, { childList: true, subtree: true, characterData: true, attributes: true });
+      });
+      await page.goto(site.url);
+      await waitForModel(page);
+      const heights = await page.evaluate(
+        () =>
+          (window as unknown as { nextPanelHeights: { blank: number[]; list: number[] } }).nextPanelHeights,
+      );
+      expect(heights.blank.length, 'the blank rows were drawn before the list').toBeGreaterThan(0);
+      expect(heights.list.length).toBeGreaterThan(0);
+      expect(Math.abs(heights.list[0] - heights.blank.at(-1)!)).toBeLessThanOrEqual(2);
+      await context.close();
+    });
+  }
 
   it('typing updates the token strip and the heatmap', async () => {
     const page = await open('?step=5');

@@ -47,8 +47,8 @@ export async function openPage(
 
 /**
  * Waits until a model is loaded, a first view is drawn, and the side panel has its first next tokens. They come
- * last and make the "Next token" panel much taller, moving everything below it (the head detectors, the model
- * loader), so a click aimed there before they arrive can land on something else.
+ * last (blank rows hold their place, so nothing below moves), and once they are in the page has settled: no
+ * second forward pass competes with what a test does next.
  */
 export async function waitForModel(page: Page): Promise<void> {
   await page.waitForSelector('[data-testid="model-info"]', { timeout: 60_000 });

@@ -85,6 +85,9 @@ export interface AppTrace {
   computedBy: string;
 }
 
+/** How many of the likeliest next tokens the worker lists, and the panel keeps room for while they are computed. */
+export const TOP_NEXT_COUNT = 10;
+
 /** The next-token panel's data for one request: the last position's logits and the top ten by logit. */
 export interface NextTokens {
   requestId: number;

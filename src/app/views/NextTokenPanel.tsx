@@ -2,6 +2,7 @@
 // the logits; temperature only reshapes the probabilities), and the controls that sample and append tokens.
 
 import { useMemo } from 'react';
+import { TOP_NEXT_COUNT } from '../data/types';
 import { useAppStore } from '../store/store';
 import { TEMPERATURE_MAX, TEMPERATURE_MIN } from '../store/url';
 import { GenerateControls } from './GenerateControls';
@@ -14,6 +15,9 @@ export function probabilitiesAt(logits: Float32Array, ids: number[], temperature
   for (let i = 0; i < logits.length; i++) total += Math.exp((logits[i] - max) / temperature);
   return ids.map((id) => Math.exp((logits[id] - max) / temperature) / total);
 }
+
+/** Bar widths of the blank rows shown while the list is computed: one row per token to come, shortening as a list does. */
+const PLACEHOLDER_WIDTHS = Array.from({ length: TOP_NEXT_COUNT }, (_, i) => Math.round(40 / (i + 1)) + 2);
 
 /** 12.3%, or two significant digits for the tiny probabilities of an untrained model. */
 const percent = (p: number) => (p >= 0.01 ? `${(p * 100).toFixed(1)}%` : `${(p * 100).toPrecision(2)}%`);
@@ -45,29 +49,37 @@ export function NextTokenPanel() {
       {top ? ' The list below is from an earlier sentence.' : ''}
     </p>
   );
-  if (!trace || trace.source === 'book' || !top) {
+  const book = trace?.source === 'book';
+  if (book || (!top && (error || (!trace && inputError)))) {
     return (
       <section className="next-token" aria-label="Next token">
         <h2>Next token</h2>
         {error || (
           <p className="hint">
-            {trace?.source === 'book'
+            {book
               ? "The book's example has no vocabulary, so there is no next token to predict."
-              : !trace && inputError
-                ? 'Nothing to predict yet: type a sentence first.'
-                : 'Computing the next-token probabilities…'}
+              : 'Nothing to predict yet: type a sentence first.'}
           </p>
         )}
       </section>
     );
   }
+  // From here the list is shown or on its way. While it is computed, blank rows hold its place, so the panels
+  // below do not jump under the pointer when it arrives (it comes last, after the trace and one more forward pass).
+  const ready = trace && top;
   return (
-    <section className="next-token" aria-label="Next token">
+    <section className="next-token" aria-label="Next token" aria-busy={!ready}>
       <h2>Next token</h2>
       {error}
       <p className="hint">
-        What the model would write after “{trace.tokens[trace.tokens.length - 1]}”
-        {untrained ? ' (random weights: expect nonsense)' : ''}.
+        {ready ? (
+          <>
+            What the model would write after “{trace.tokens[trace.tokens.length - 1]}”
+            {untrained ? ' (random weights: expect nonsense)' : ''}.
+          </>
+        ) : (
+          'Computing the next-token probabilities…'
+        )}
       </p>
       {/* htmlFor: without it the label would name the <output>, its first labelable child, not the slider. */}
       <label className="slider" htmlFor="temperature">
@@ -82,20 +94,32 @@ export function NextTokenPanel() {
           onChange={(e) => set({ temperature: Number(e.target.value) })}
         />
       </label>
-      {/* Until the new trace's logits arrive (a frame later), the previous ones stay, greyed. */}
-      <ol
-        className={`next-list${next.requestId === trace.requestId ? '' : ' stale'}`}
-        data-testid="next-tokens"
-        data-trace-id={next.requestId}
-      >
-        {top.map((t, i) => (
-          <li key={t.id}>
-            <span className="piece">{t.text}</span>
-            <span className="bar" style={{ width: `${Math.max(1, probabilities[i] * 100)}%` }} />
-            <span className="p">{percent(probabilities[i])}</span>
-          </li>
-        ))}
-      </ol>
+      {ready ? (
+        // Until the new trace's logits arrive (a frame later), the previous ones stay, greyed.
+        <ol
+          className={`next-list${next.requestId === trace.requestId ? '' : ' stale'}`}
+          data-testid="next-tokens"
+          data-trace-id={next.requestId}
+        >
+          {top.map((t, i) => (
+            <li key={t.id}>
+              <span className="piece">{t.text}</span>
+              <span className="bar" style={{ width: `${Math.max(1, probabilities[i] * 100)}%` }} />
+              <span className="p">{percent(probabilities[i])}</span>
+            </li>
+          ))}
+        </ol>
+      ) : (
+        <ol className="next-list placeholder" aria-hidden="true" data-testid="next-tokens-placeholder">
+          {PLACEHOLDER_WIDTHS.map((width, i) => (
+            <li key={i}>
+              <span className="piece">{'\u00a0'}</span>
+              <span className="bar" style={{ width: `${width}%` }} />
+              <span className="p">{'\u00a0'}</span>
+            </li>
+          ))}
+        </ol>
+      )}
       <GenerateControls />
     </section>
   );

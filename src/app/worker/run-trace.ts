@@ -9,6 +9,7 @@ import { InputError, ModelFileError } from '../../model/errors';
 import { checkFinite, NonFiniteError } from '../../model/finite';
 import type { GPT2Weights } from '../../model/weights';
 import { tokenize, tokenBytes, displayBytes } from '../../tokenizer/gpt2';
+import { TOP_NEXT_COUNT } from '../data/types';
 import { identicalEmbeddingNotices, inputNotices, sharedRowCount } from './input-notices';
 import type { NextResult, ToWorker, TraceResult } from './protocol';
 import { keystrokeRequest, NEXT_TOKENS_REQUEST } from './trace-requests';
@@ -125,6 +126,9 @@ export async function nextTokens(
     type: 'next',
     id,
     logits,
-    topNext: topByLogit(logits, 10).map((token) => ({ id: token, text: displayBytes(tokenBytes(token)) })),
+    topNext: topByLogit(logits, TOP_NEXT_COUNT).map((token) => ({
+      id: token,
+      text: displayBytes(tokenBytes(token)),
+    })),
   };
 }
