@@ -1,5 +1,6 @@
 // The ten most likely next tokens with their probabilities at the chosen temperature (the order is fixed by
 // the logits; temperature only reshapes the probabilities), and the controls that sample and append tokens.
+// While the first list is computed, blank rows of the same height hold its place.
 
 import { useMemo } from 'react';
 import { TOP_NEXT_COUNT } from '../data/types';
@@ -16,7 +17,7 @@ export function probabilitiesAt(logits: Float32Array, ids: number[], temperature
   return ids.map((id) => Math.exp((logits[id] - max) / temperature) / total);
 }
 
-/** Bar widths of the blank rows shown while the list is computed: one row per token to come, shortening as a list does. */
+/** Bar widths (%) of the blank rows shown while the list is computed, shortening as a real list does. */
 const PLACEHOLDER_WIDTHS = Array.from({ length: TOP_NEXT_COUNT }, (_, i) => Math.round(40 / (i + 1)) + 2);
 
 /** 12.3%, or two significant digits for the tiny probabilities of an untrained model. */
@@ -110,6 +111,7 @@ export function NextTokenPanel() {
           ))}
         </ol>
       ) : (
+        // A no-break space gives each blank row a line of text's height, the height of a real row.
         <ol className="next-list placeholder" aria-hidden="true" data-testid="next-tokens-placeholder">
           {PLACEHOLDER_WIDTHS.map((width, i) => (
             <li key={i}>
