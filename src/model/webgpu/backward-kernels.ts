@@ -14,7 +14,13 @@ import gradNormSource from './kernels/backward/grad-norm.wgsl?raw';
 import layernormBackwardSource from './kernels/backward/layernorm-backward.wgsl?raw';
 import matmulGradSource from './kernels/backward/matmul-grad.wgsl?raw';
 import residualBackwardSource from './kernels/backward/residual-backward.wgsl?raw';
-import { ROW_WORKGROUP_SIZE, WORKGROUP_SIZE, type KernelSpec, type MatmulConfig } from './kernels';
+import {
+  ROW_WORKGROUP_SIZE,
+  WORKGROUP_SIZE,
+  withReduction,
+  type KernelSpec,
+  type MatmulConfig,
+} from './kernels';
 
 /** The most workgroups of the first pass of the gradient norm, and so the partial-sum slots of one range: each
  * writes one partial sum, so a bounded count keeps the final pass to one workgroup, and a count fixed by the
@@ -45,7 +51,7 @@ const crossEntropy = (entryPoint: 'forward' | 'backward'): KernelSpec => ({
   label: `cross-entropy-${entryPoint}`,
   source: crossEntropySource,
   entryPoint,
-  constants: { ROW_WORKGROUP_SIZE, WORKGROUP_SIZE },
+  ...withReduction(ROW_WORKGROUP_SIZE, { ROW_WORKGROUP_SIZE, WORKGROUP_SIZE }, true),
   bindings: ['uniform', 'read', 'read', 'write', 'write'],
   params: CROSS_ENTROPY_PARAMS,
 });
@@ -54,7 +60,7 @@ const layernormBackward = (entryPoint: 'rows' | 'columns'): KernelSpec => ({
   label: `layernorm-backward-${entryPoint}`,
   source: layernormBackwardSource,
   entryPoint,
-  constants: { ROW_WORKGROUP_SIZE, WORKGROUP_SIZE },
+  ...withReduction(ROW_WORKGROUP_SIZE, { ROW_WORKGROUP_SIZE, WORKGROUP_SIZE }),
   bindings: ['uniform', 'read', 'read', 'read', 'write', 'write', 'write', 'write'],
   params: LAYERNORM_BACKWARD_PARAMS,
 });
@@ -63,7 +69,7 @@ const attentionForward = (entryPoint: 'weights' | 'context'): KernelSpec => ({
   label: `attention-forward-${entryPoint}`,
   source: attentionForwardSource,
   entryPoint,
-  constants: { ROW_WORKGROUP_SIZE, WORKGROUP_SIZE },
+  ...withReduction(ROW_WORKGROUP_SIZE, { ROW_WORKGROUP_SIZE, WORKGROUP_SIZE }, true),
   bindings: ['uniform', 'read', 'write', 'write'],
   params: ATTENTION_PARAMS,
 });
@@ -72,7 +78,7 @@ const attentionBackward = (entryPoint: 'scores' | 'inputs'): KernelSpec => ({
   label: `attention-backward-${entryPoint}`,
   source: attentionBackwardSource,
   entryPoint,
-  constants: { ROW_WORKGROUP_SIZE, WORKGROUP_SIZE },
+  ...withReduction(ROW_WORKGROUP_SIZE, { ROW_WORKGROUP_SIZE, WORKGROUP_SIZE }),
   bindings: ['uniform', 'read', 'read', 'read', 'write', 'write'],
   params: ATTENTION_PARAMS,
 });
@@ -90,7 +96,7 @@ const gradNorm = (entryPoint: 'partialSums' | 'finish' | 'clip' | 'divideRange')
   label: `grad-norm-${entryPoint}`,
   source: gradNormSource,
   entryPoint,
-  constants: { WORKGROUP_SIZE, GRAD_NORM_WORKGROUPS },
+  ...withReduction(WORKGROUP_SIZE, { WORKGROUP_SIZE, GRAD_NORM_WORKGROUPS }),
   bindings: ['uniform', 'write', 'write', 'write'],
   params: GRAD_NORM_PARAMS,
 });

@@ -6,10 +6,11 @@ import elementwiseSource from './kernels/elementwise.wgsl?raw';
 import layernormSource from './kernels/layernorm.wgsl?raw';
 import matmulSource from './kernels/matmul.wgsl?raw';
 import matmulNaiveSource from './kernels/matmul-naive.wgsl?raw';
-import matmulVec4Source from './kernels/matmul-vec4.wgsl?raw';
 import softmaxSource from './kernels/softmax.wgsl?raw';
 import splitHeadsSource from './kernels/split-heads.wgsl?raw';
 import logitsSource from './kernels/logits.wgsl?raw';
+import workgroupReduceSource from './kernels/common/workgroup-reduce.wgsl?raw';
+import rowSoftmaxSource from './kernels/common/row-softmax.wgsl?raw';
 
 /** How a kernel uses each of its bindings, in binding order (binding 0 is always the uniform Params). */
 export type BindingKind = 'uniform' | 'read' | 'write';
@@ -24,6 +25,8 @@ export interface KernelSpec {
   constants: Record<string, WgslConstant>;
   bindings: readonly BindingKind[];
   params: readonly ParamField[];
+  /** Shared WGSL functions (WGSL_LIBRARIES) placed between the generated header and the kernel's source. */
+  libraries?: readonly string[];
 }
 
 /** Threads per workgroup of the element-wise kernels (one element per thread). */
@@ -60,6 +63,33 @@ export const tileN = (c: MatmulConfig) => c.threadsX * c.threadN;
 /** Bytes of workgroup memory one matmul workgroup uses (its A and B tiles). */
 export const matmulWorkgroupBytes = (c: MatmulConfig) => 4 * c.tileK * (tileM(c) + tileN(c));
 
+/** WGSL shared by several kernels, each written once: the workgroup reduction (needs the constant REDUCE_SIZE,
+ * the workgroup's thread count) and the statistics of a row softmax (needs the reduction, and the kernel's own
+ * `softmaxInput`). */
+export const WGSL_LIBRARIES = {
+  reduce: workgroupReduceSource,
+  rowSoftmax: rowSoftmaxSource,
+} as const;
+
+/** The constants and libraries of a kernel that reduces over workgroups of `threads` threads: its own
+ * `constants` plus REDUCE_SIZE, and the reduction (with the row softmax statistics too when `softmax`). */
+export function withReduction(
+  threads: number,
+  constants: Record<string, WgslConstant>,
+  softmax = false,
+): Pick<KernelSpec, 'constants' | 'libraries'> {
+  const { reduce, rowSoftmax } = WGSL_LIBRARIES;
+  return {
+    constants: { ...constants, REDUCE_SIZE: threads },
+    libraries: softmax ? [reduce, rowSoftmax] : [reduce],
+  };
+}
+
+/** A kernel's full WGSL: the generated header, its libraries, then its own source. */
+export function kernelCode(spec: KernelSpec): string {
+  return wgslHeader(spec.constants) + (spec.libraries ?? []).join('\n') + spec.source;
+}
+
 /** The header prepended to a kernel's source: one WGSL `const` per entry of `constants`. */
 export function wgslHeader(constants: Record<string, WgslConstant>): string {
   const lines = Object.entries(constants).map(([name, value]) =>
@@ -68,8 +98,9 @@ export function wgslHeader(constants: Record<string, WgslConstant>): string {
   return `// Generated from src/model/webgpu/kernels.ts\n${lines.join('\n')}\n\n`;
 }
 
-/** The Params of the tiled matmul, shared by the logits kernel so that one bind group serves both. */
-const MATMUL_PARAMS: readonly ParamField[] = (
+/** The Params of the tiled matmul, shared by the logits kernel so that one bind group serves both (and by the
+ * bench's vec4 candidate). */
+export const MATMUL_PARAMS: readonly ParamField[] = (
   [
     'M',
     'N',
@@ -114,7 +145,7 @@ export const KERNELS = {
     label: 'layernorm',
     source: layernormSource,
     entryPoint: 'main',
-    constants: { ROW_WORKGROUP_SIZE },
+    ...withReduction(ROW_WORKGROUP_SIZE, { ROW_WORKGROUP_SIZE }),
     bindings: ['uniform', 'read', 'read', 'read', 'write'],
     params: [
       ['T', 'u32'],
@@ -129,7 +160,7 @@ export const KERNELS = {
     label: 'softmax',
     source: softmaxSource,
     entryPoint: 'main',
-    constants: { ROW_WORKGROUP_SIZE },
+    ...withReduction(ROW_WORKGROUP_SIZE, { ROW_WORKGROUP_SIZE }, true),
     bindings: ['uniform', 'read', 'write', 'write'],
     params: [
       ['T', 'u32'],
@@ -197,61 +228,6 @@ export function matmulKernel(
     bindings: ['uniform', 'read', 'read', 'read', 'write'],
     params: MATMUL_PARAMS,
   };
-}
-
-/** Shapes of the vec4 matmul (matmul-vec4.wgsl), where every thread owns 8 × 8 outputs: a tile of
- * 8·threadsY × 8·threadsX. Candidates for big GPUs that only the benchmark runs for now: 128 × 128 with a
- * shallow K step (half the workgroup memory of `large`, so more workgroups fit an SM), the same with K step 16
- * (half the barriers), and 64 × 64, which gives GPT-2's thin products (1024 × 768) four times as many
- * workgroups as 128 × 128, 192 for an H200's 132 SMs instead of 48. */
-export const MATMUL_VEC4_CONFIGS = {
-  vec4_128x128_k8: { threadsX: 16, threadsY: 16, tileK: 8 },
-  vec4_128x128_k16: { threadsX: 16, threadsY: 16, tileK: 16 },
-  vec4_64x64_k16: { threadsX: 8, threadsY: 8, tileK: 16 },
-} as const;
-export type MatmulVec4ConfigName = keyof typeof MATMUL_VEC4_CONFIGS;
-export interface MatmulVec4Config {
-  threadsX: number;
-  threadsY: number;
-  tileK: number;
-}
-
-/** Bytes of workgroup memory one vec4 matmul workgroup uses (its tiles, each row padded by 4 floats). */
-export const matmulVec4WorkgroupBytes = (c: MatmulVec4Config) =>
-  4 * c.tileK * (8 * c.threadsY + 4 + 8 * c.threadsX + 4);
-
-/** The vec4 matmul in one configuration; the same options, Params and bindings as matmulKernel. */
-export function matmulVec4Kernel(
-  config: MatmulVec4Config,
-  options: { transposedB: boolean; bias: boolean },
-): KernelSpec {
-  return {
-    label: `matmul-vec4-${8 * config.threadsY}x${8 * config.threadsX}-k${config.tileK}${options.transposedB ? '-bT' : ''}${options.bias ? '-bias' : ''}`,
-    source: matmulVec4Source,
-    entryPoint: 'main',
-    constants: {
-      THREADS_X: config.threadsX,
-      THREADS_Y: config.threadsY,
-      TILE_K: config.tileK,
-      B_TRANSPOSED: options.transposedB,
-      HAS_BIAS: options.bias,
-      CAUSAL_NONE: CAUSAL.NONE,
-      CAUSAL_SKIP: CAUSAL.SKIP,
-      CAUSAL_STOP: CAUSAL.STOP,
-    },
-    bindings: ['uniform', 'read', 'read', 'read', 'write'],
-    params: MATMUL_PARAMS,
-  };
-}
-
-/** The vec4 matmul's workgroup grid for an M × N output (times `batch` products). */
-export function matmulVec4Grid(
-  config: MatmulVec4Config,
-  M: number,
-  N: number,
-  batch = 1,
-): [number, number, number] {
-  return [Math.ceil(N / (8 * config.threadsX)), Math.ceil(M / (8 * config.threadsY)), batch];
 }
 
 export type MatmulShape = { M: number; N: number; K: number; transposedB?: boolean };

@@ -2,7 +2,7 @@
 // becomes a ShaderCompileError naming the kernel and the compiler's first messages, so the caller can
 // fall back to the CPU with a reason instead of failing on the first dispatch.
 
-import { wgslHeader, type BindingKind, type KernelSpec } from './kernels';
+import { kernelCode, type BindingKind, type KernelSpec } from './kernels';
 
 export class ShaderCompileError extends Error {
   override name = 'ShaderCompileError';
@@ -45,7 +45,7 @@ export class PipelineCache {
 
   private async compile(spec: KernelSpec): Promise<CompiledKernel> {
     const { device } = this;
-    const code = this.patch(spec.label, wgslHeader(spec.constants) + spec.source);
+    const code = this.patch(spec.label, kernelCode(spec));
     device.pushErrorScope('validation');
     const module = device.createShaderModule({ label: spec.label, code });
     const layout = device.createBindGroupLayout({

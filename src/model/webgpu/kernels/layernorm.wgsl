@@ -15,23 +15,6 @@ struct Params {
 @group(0) @binding(3) var<storage, read> bias: array<f32>; // (C)
 @group(0) @binding(4) var<storage, read_write> out: array<f32>; // (T, C)
 
-var<workgroup> partial: array<f32, ROW_WORKGROUP_SIZE>;
-
-// Sums `value` over the workgroup by halving: every thread gets the total.
-fn workgroupSum(lid: u32, value: f32) -> f32 {
-  partial[lid] = value;
-  workgroupBarrier();
-  for (var stride = ROW_WORKGROUP_SIZE / 2u; stride > 0u; stride = stride / 2u) {
-    if (lid < stride) {
-      partial[lid] = partial[lid] + partial[lid + stride];
-    }
-    workgroupBarrier();
-  }
-  let total = partial[0];
-  workgroupBarrier(); // nobody may overwrite partial[0] before everyone has read it
-  return total;
-}
-
 @compute @workgroup_size(ROW_WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row = wid.x * params.C;

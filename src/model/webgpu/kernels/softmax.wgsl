@@ -3,7 +3,8 @@
 //   weights[j] = exp(scaled[j] - max) / Σ exp(scaled[j'] - max)   over the visible j (j ≤ i when causal)
 // and 0 for the masked j. Subtracting the row maximum keeps exp from overflowing on large scores, which
 // the random test models produce on purpose. With writeScaled = 1 the scaled scores are kept for the trace.
-// ROW_WORKGROUP_SIZE (a power of two) comes from the generated header.
+// ROW_WORKGROUP_SIZE (a power of two) comes from the generated header; the reduction and the softmax statistics
+// from common/workgroup-reduce.wgsl and common/row-softmax.wgsl.
 
 struct Params {
   T: u32,
@@ -17,22 +18,8 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> scaledScores: array<f32>; // (rows, T), when writeScaled
 @group(0) @binding(3) var<storage, read_write> weights: array<f32>; // (rows, T)
 
-var<workgroup> partial: array<f32, ROW_WORKGROUP_SIZE>;
-
-// Reduces `value` over the workgroup (max when takeMax, else sum); every thread gets the result.
-fn workgroupReduce(lid: u32, value: f32, takeMax: bool) -> f32 {
-  partial[lid] = value;
-  workgroupBarrier();
-  for (var stride = ROW_WORKGROUP_SIZE / 2u; stride > 0u; stride = stride / 2u) {
-    if (lid < stride) {
-      let other = partial[lid + stride];
-      partial[lid] = select(partial[lid] + other, max(partial[lid], other), takeMax);
-    }
-    workgroupBarrier();
-  }
-  let result = partial[0];
-  workgroupBarrier();
-  return result;
+fn softmaxInput(row: u32, j: u32) -> f32 {
+  return scores[row + j] * params.scale;
 }
 
 @compute @workgroup_size(ROW_WORKGROUP_SIZE)
@@ -46,16 +33,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
       scaledScores[row + j] = scores[row + j] * params.scale;
     }
   }
-  var rowMax = -3.402823e38;
-  for (var j = lid; j < visible; j += ROW_WORKGROUP_SIZE) {
-    rowMax = max(rowMax, scores[row + j] * params.scale);
-  }
-  rowMax = workgroupReduce(lid, rowMax, true);
-  var sum = 0.0;
-  for (var j = lid; j < visible; j += ROW_WORKGROUP_SIZE) {
-    sum += exp(scores[row + j] * params.scale - rowMax);
-  }
-  let inverseSum = 1.0 / workgroupReduce(lid, sum, false);
+  let stats = rowSoftmaxStats(lid, row, visible);
+  let rowMax = stats.x;
+  let inverseSum = 1.0 / stats.y;
   for (var j = lid; j < params.T; j += ROW_WORKGROUP_SIZE) {
     var weight = 0.0;
     if (j < visible) {

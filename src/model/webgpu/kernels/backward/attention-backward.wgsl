@@ -28,22 +28,6 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> datt: array<f32>; // (B, NH, T, T) dscore
 @group(0) @binding(5) var<storage, read_write> dqkv: array<f32>; // (B, T, 3C)
 
-var<workgroup> partial: array<f32, ROW_WORKGROUP_SIZE>;
-
-fn workgroupSum(lid: u32, value: f32) -> f32 {
-  partial[lid] = value;
-  workgroupBarrier();
-  for (var stride = ROW_WORKGROUP_SIZE / 2u; stride > 0u; stride = stride / 2u) {
-    if (lid < stride) {
-      partial[lid] = partial[lid] + partial[lid + stride];
-    }
-    workgroupBarrier();
-  }
-  let total = partial[0];
-  workgroupBarrier();
-  return total;
-}
-
 @compute @workgroup_size(ROW_WORKGROUP_SIZE)
 fn scores(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u,
           @builtin(local_invocation_index) lid: u32) {

@@ -6,7 +6,8 @@
 //   `context`: one thread per element of out (B, T, C), heads merged: out[t] = Σ_{t2 ≤ t} a[t, t2] · v[t2].
 // The explorer's forward (matmul.wgsl per head, softmax.wgsl) runs one sequence and keeps no weights for a
 // batch. Speed: no tiling through workgroup memory, so memory-bound; fine at the training sizes here.
-// ROW_WORKGROUP_SIZE and WORKGROUP_SIZE come from the generated header.
+// ROW_WORKGROUP_SIZE and WORKGROUP_SIZE come from the generated header, the reduction and the softmax statistics
+// from common/.
 
 struct Params {
   B: u32,
@@ -21,22 +22,10 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> att: array<f32>; // (B, NH, T, T)
 @group(0) @binding(3) var<storage, read_write> out: array<f32>; // (B, T, C)
 
-var<workgroup> partial: array<f32, ROW_WORKGROUP_SIZE>;
-
-// Reduces `value` over the workgroup (max when takeMax, else sum); every thread gets the result.
-fn workgroupReduce(lid: u32, value: f32, takeMax: bool) -> f32 {
-  partial[lid] = value;
-  workgroupBarrier();
-  for (var stride = ROW_WORKGROUP_SIZE / 2u; stride > 0u; stride = stride / 2u) {
-    if (lid < stride) {
-      let other = partial[lid + stride];
-      partial[lid] = select(partial[lid] + other, max(partial[lid], other), takeMax);
-    }
-    workgroupBarrier();
-  }
-  let result = partial[0];
-  workgroupBarrier();
-  return result;
+// What the shared softmax statistics read (common/row-softmax.wgsl): the scaled scores the thread wrote. Each
+// thread reads back only its own columns (the same stride as it wrote), so no barrier is needed before.
+fn softmaxInput(row: u32, j: u32) -> f32 {
+  return att[row + j];
 }
 
 @compute @workgroup_size(ROW_WORKGROUP_SIZE)
@@ -54,30 +43,22 @@ fn weights(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: v
   let b = rowIndex / (T * params.NH);
   let row = rowIndex * T;
   let query = (b * T + t) * 3u * C + h * hs;
-  // Each thread keeps the scores of its own columns t2 in att until the max and the sum are known.
-  var rowMax = -3.402823e38;
+  // Each thread writes the scaled scores of its own columns t2 into att; the softmax statistics read them back.
   for (var t2 = lid; t2 <= t; t2 += ROW_WORKGROUP_SIZE) {
     let key = (b * T + t2) * 3u * C + C + h * hs;
     var dot = 0.0;
     for (var i = 0u; i < hs; i++) {
       dot += qkv[query + i] * qkv[key + i];
     }
-    let scaled = dot * params.scale;
-    att[row + t2] = scaled;
-    rowMax = max(rowMax, scaled);
+    att[row + t2] = dot * params.scale;
   }
-  rowMax = workgroupReduce(lid, rowMax, true);
-  var sum = 0.0;
-  for (var t2 = lid; t2 <= t; t2 += ROW_WORKGROUP_SIZE) {
-    let e = exp(att[row + t2] - rowMax);
-    att[row + t2] = e;
-    sum += e;
-  }
-  let inverseSum = 1.0 / workgroupReduce(lid, sum, false);
+  let stats = rowSoftmaxStats(lid, row, t + 1u);
+  let rowMax = stats.x;
+  let inverseSum = 1.0 / stats.y;
   for (var t2 = lid; t2 < T; t2 += ROW_WORKGROUP_SIZE) {
     var weight = 0.0;
     if (t2 <= t) {
-      weight = att[row + t2] * inverseSum;
+      weight = exp(att[row + t2] - rowMax) * inverseSum;
     }
     att[row + t2] = weight;
   }

@@ -4,7 +4,8 @@
 // dloss/dlogits = (p - onehot(target)) / N, the gradient of the mean loss. The mean itself is left to the
 // caller (N numbers), as the per-row losses are what a trainer reads anyway.
 // Speed: memory-bound, three passes over each row of logits; `forward` is one workgroup per row, so short
-// batches leave a big GPU mostly idle. ROW_WORKGROUP_SIZE and WORKGROUP_SIZE come from the generated header.
+// batches leave a big GPU mostly idle. ROW_WORKGROUP_SIZE and WORKGROUP_SIZE come from the generated header, the
+// reduction and the softmax statistics from common/.
 
 struct Params {
   N: u32, // rows (B·T)
@@ -19,30 +20,17 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> logits: array<f32>; // (N, V): logits → probabilities → dlogits
 @group(0) @binding(4) var<storage, read_write> losses: array<f32>; // (N)
 
-var<workgroup> partial: array<f32, ROW_WORKGROUP_SIZE>;
-
-// Reduces `value` over the workgroup (max when takeMax, else sum); every thread gets the result.
-fn workgroupReduce(lid: u32, value: f32, takeMax: bool) -> f32 {
-  partial[lid] = value;
-  workgroupBarrier();
-  for (var stride = ROW_WORKGROUP_SIZE / 2u; stride > 0u; stride = stride / 2u) {
-    if (lid < stride) {
-      let other = partial[lid + stride];
-      partial[lid] = select(partial[lid] + other, max(partial[lid], other), takeMax);
-    }
-    workgroupBarrier();
-  }
-  let result = partial[0];
-  workgroupBarrier();
-  return result;
-}
-
 fn biasedLogit(row: u32, v: u32) -> f32 {
   var x = logits[row + v];
   if (params.hasBias == 1u) {
     x += logitBias[v];
   }
   return x;
+}
+
+// What the shared softmax statistics read (common/row-softmax.wgsl).
+fn softmaxInput(row: u32, v: u32) -> f32 {
+  return biasedLogit(row, v);
 }
 
 // One workgroup per row n: loss = log Σ exp(x - max) - (x[target] - max), probabilities exp(x - max - logSum).
@@ -57,16 +45,9 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: v
   }
   let row = n * params.V;
   let targetLogit = biasedLogit(row, targets[n]);
-  var rowMax = -3.402823e38;
-  for (var v = lid; v < params.V; v += ROW_WORKGROUP_SIZE) {
-    rowMax = max(rowMax, biasedLogit(row, v));
-  }
-  rowMax = workgroupReduce(lid, rowMax, true);
-  var sum = 0.0;
-  for (var v = lid; v < params.V; v += ROW_WORKGROUP_SIZE) {
-    sum += exp(biasedLogit(row, v) - rowMax);
-  }
-  let logSum = log(workgroupReduce(lid, sum, false));
+  let stats = rowSoftmaxStats(lid, row, params.V);
+  let rowMax = stats.x;
+  let logSum = log(stats.y);
   for (var v = lid; v < params.V; v += ROW_WORKGROUP_SIZE) {
     logits[row + v] = exp(biasedLogit(row, v) - rowMax - logSum);
   }

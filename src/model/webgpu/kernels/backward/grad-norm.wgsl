@@ -28,22 +28,6 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> partials: array<f32>; // (partialCount)
 @group(0) @binding(3) var<storage, read_write> result: array<f32>; // (2): norm, clip factor
 
-var<workgroup> partial: array<f32, WORKGROUP_SIZE>;
-
-fn workgroupSum(lid: u32, value: f32) -> f32 {
-  partial[lid] = value;
-  workgroupBarrier();
-  for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride = stride / 2u) {
-    if (lid < stride) {
-      partial[lid] = partial[lid] + partial[lid + stride];
-    }
-    workgroupBarrier();
-  }
-  let total = partial[0];
-  workgroupBarrier();
-  return total;
-}
-
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn partialSums(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u,
                @builtin(local_invocation_index) lid: u32) {
