@@ -7,19 +7,21 @@ import { KernelRunner, type PreparedKernel } from '../model/webgpu/kernel-runner
 import {
   KERNELS,
   MATMUL_CONFIGS,
-  MATMUL_VEC4_CONFIGS,
   matmulKernel,
   matmulParams,
-  matmulVec4Grid,
-  matmulVec4Kernel,
-  matmulVec4WorkgroupBytes,
   matmulWorkgroupBytes,
   tileM,
   tileN,
   type KernelSpec,
   type MatmulConfigName,
-  type MatmulVec4ConfigName,
 } from '../model/webgpu/kernels';
+import {
+  MATMUL_VEC4_CONFIGS,
+  matmulVec4Grid,
+  matmulVec4Kernel,
+  matmulVec4WorkgroupBytes,
+  type MatmulVec4ConfigName,
+} from './matmul-vec4';
 import { StepTimer } from '../model/webgpu/profiler';
 import { matmulGrid, type Grid } from '../model/webgpu/steps';
 import { fmt, gflops } from './timing';

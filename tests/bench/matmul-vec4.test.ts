@@ -1,20 +1,19 @@
-// The vec4 matmul (matmul-vec4.wgsl), a benchmark candidate for big GPUs, against the CPU matmul on shapes
+// The vec4 matmul (src/bench/kernels/matmul-vec4.wgsl), a benchmark candidate for big GPUs, against the CPU matmul on shapes
 // that fill no tile exactly: every configuration, B stored transposed with a batch, and the causal stop.
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { matmulForward } from '../../../src/model/cpu/ops';
-import { seededRandom } from '../../../src/model/random';
-import { KernelRunner } from '../../../src/model/webgpu/kernel-runner';
+import { matmulForward } from '../../src/model/cpu/ops';
+import { seededRandom } from '../../src/model/random';
+import { KernelRunner } from '../../src/model/webgpu/kernel-runner';
+import { CAUSAL, matmulParams } from '../../src/model/webgpu/kernels';
 import {
-  CAUSAL,
   MATMUL_VEC4_CONFIGS,
-  matmulParams,
   matmulVec4Grid,
   matmulVec4Kernel,
   type MatmulVec4ConfigName,
-} from '../../../src/model/webgpu/kernels';
-import { relativeError } from '../../helpers/fixtures';
-import { deviceForTests } from './gpu';
+} from '../../src/bench/matmul-vec4';
+import { relativeError } from '../helpers/fixtures';
+import { deviceForTests } from '../model/webgpu/gpu';
 
 const gpu = await deviceForTests();
 afterAll(() => gpu?.device.destroy());
