@@ -5,7 +5,7 @@
 
 import { matrix, scale } from '../../attention';
 import { headBlock, type PER_HEAD_TENSORS } from '../../trace';
-import type { CpuKernels } from '../kernels';
+import type { CpuKernels } from '../kernel-interface';
 
 type PerHeadTensor = (typeof PER_HEAD_TENSORS)[number];
 

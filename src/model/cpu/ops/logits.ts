@@ -1,7 +1,7 @@
 // The output head tied to the token embedding, logits = x · wteᵀ, and the softmax cross-entropy on the
 // logits, each with its backward. Training turns its logits into probabilities, then into their gradient.
 
-import type { CpuKernels } from '../kernels';
+import type { CpuKernels } from '../kernel-interface';
 
 /**
  * Logits (rows, V) = inp (rows, C) · wteᵀ: the output head is tied to the token embedding. Each logit is a

@@ -1,7 +1,7 @@
 // The linear layer, forward and backward: out (N,OC) = inp (N,C) · weight (C,OC) + bias, and the gradients
 // into its input, weight and bias. Blocked 4×4 tiles in locals; the textbook loop stays as the reference.
 
-import type { CpuKernels } from '../kernels';
+import type { CpuKernels } from '../kernel-interface';
 
 /**
  * out (T,OC) = inp (T,C) · weight (C,OC) + bias. Blocked: each pass holds a 4-row × 4-column tile of outputs in
