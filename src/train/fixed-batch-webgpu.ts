@@ -1,13 +1,10 @@
 // The fixed-batch check on WebGPU for `npm run train -- --fixed-batch --backend webgpu`: gets a device, runs
 // trainFixedBatchOnGpu, and tells the caller when it must go on on the CPU (no device, or the device lost).
 
-import type { GpuDevice } from '../model/webgpu/device';
+import { lossBehind, type GpuDevice } from '../model/webgpu/device';
 import { trainFixedBatchOnGpu } from '../model/webgpu/training/fixed-batch';
 import type { GPT2Weights } from '../model/weights';
 import type { FixedBatchOptions } from './fixed-batch';
-
-/** How long a failed GPU step waits for the device's `lost` promise before it counts as the run's own error. */
-const LOSS_SETTLE_MS = 1000;
 
 /** How a GPU run ended: every step done, no device to start on, or the device lost after some steps. */
 export type GpuFixedBatchOutcome =
@@ -55,11 +52,7 @@ export async function fixedBatchOnWebGpu(
     return { kind: 'done', losses: first.losses };
   } catch (error) {
     ended = true;
-    // A readback on a lost device fails before (or without) `lost` resolving: wait a moment for it.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const settle = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LOSS_SETTLE_MS)));
-    const reason = await Promise.race([lost, settle]);
-    clearTimeout(timer);
+    const reason = await lossBehind(lost);
     device.destroy();
     if (reason === null) throw error;
     return { kind: 'lost', reason, losses };

@@ -5,6 +5,7 @@
 // either backend). A device lost mid-run hands the run to the CPU from the last finished step.
 
 import type { CpuKernels } from '../model/cpu/kernels';
+import { lossBehind } from '../model/webgpu/device';
 import { GpuTraining } from '../model/webgpu/training/gpu-training';
 import { meanLossOver } from './data';
 import { flatView, tensorOfBufferKey } from './params';
@@ -22,9 +23,6 @@ import {
 } from './train-run';
 import type { TrainingState } from './training-state';
 import { sharedRowLogitBias } from './vocab';
-
-/** How long a failed GPU step waits for the device's `lost` promise before it counts as the run's own error. */
-const LOSS_SETTLE_MS = 1000;
 
 /** What the caller is told when the run leaves the GPU. */
 export interface GpuRunEvents {
@@ -101,11 +99,7 @@ export async function trainModelOnGpu(
     gpu.dispose();
     return finishRun(run, seconds());
   } catch (error) {
-    // A readback on a lost device fails before (or without) `lost` resolving: wait a moment for it.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const settle = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LOSS_SETTLE_MS)));
-    const reason = await Promise.race([lost, settle]);
-    clearTimeout(timer);
+    const reason = await lossBehind(lost);
     gpu?.dispose();
     if (reason === null) throw error;
     const fromStep = lastState?.step ?? 0;

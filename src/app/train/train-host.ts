@@ -6,7 +6,7 @@ import { configToJson } from '../../model/config';
 import type { CpuKernels } from '../../model/cpu/kernels';
 import type { BackendPreference } from '../../model/trace';
 import { createCpuKernels, type KernelChoice } from '../../model/wasm/select';
-import { requestGpuDevice, type GpuDevice } from '../../model/webgpu/device';
+import { lossBehind, requestGpuDevice, type GpuDevice } from '../../model/webgpu/device';
 import { tokenize } from '../../tokenizer/gpt2';
 import { BrowserTraining, presetById, TrainTextError, type StepRecord } from '../../train/browser-training';
 import { checkpointBytes } from '../../train/checkpoint-bytes';
@@ -37,9 +37,6 @@ const message = (error: unknown) =>
   error instanceof TrainTextError
     ? error.message
     : `Training failed: ${error instanceof Error ? error.message : String(error)}`;
-
-/** How long a failed GPU step waits for the device's `lost` promise before it counts as the run's own error. */
-const LOSS_SETTLE_MS = 1000;
 
 /** The page's WebGPU device (navigator.gpu), as the explorer asks for it. */
 const browserGpuDevice = () => requestGpuDevice(globalThis.navigator?.gpu);
@@ -131,11 +128,7 @@ export function createTrainHost(
     try {
       return await training.stepOnGpu();
     } catch (error) {
-      // A readback on a lost device fails before (or without) `lost` resolving: wait a moment for it.
-      let wait: ReturnType<typeof setTimeout> | undefined;
-      const settle = new Promise<null>((resolve) => (wait = setTimeout(() => resolve(null), LOSS_SETTLE_MS)));
-      const reason = lostReason ?? (await Promise.race([lostPromise ?? settle, settle]));
-      clearTimeout(wait);
+      const reason = lostReason ?? (await lossBehind(lostPromise));
       if (reason === null) throw error;
       moveToCpu(training, reason);
       return training.step(true);

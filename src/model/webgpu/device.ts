@@ -62,3 +62,19 @@ export async function requestGpuDevice(gpu: GPU | undefined): Promise<GpuDevice>
   }
   return { device, adapterName: describeAdapter(adapter.info) };
 }
+
+/** How long a failed GPU call waits for the device's `lost` promise before it counts as an error of its own. */
+export const LOSS_SETTLE_MS = 1000;
+
+/**
+ * What a failed GPU call was: the device's loss (`lost`'s value) or, when `lost` has not settled within
+ * LOSS_SETTLE_MS, null (the failure is the call's own). A readback on a lost device fails before (or without)
+ * `lost` resolving, so every caller that turns a loss into a fallback waits this one moment for it.
+ */
+export async function lossBehind<T>(lost: Promise<T> | null): Promise<T | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const settle = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LOSS_SETTLE_MS)));
+  const reason = await Promise.race(lost ? [lost, settle] : [settle]);
+  clearTimeout(timer);
+  return reason;
+}

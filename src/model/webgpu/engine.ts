@@ -7,7 +7,7 @@ import { TraceSelection, type TensorMap, type TraceRequest } from '../trace';
 import { validateIds } from '../validate-ids';
 import type { GPT2Weights } from '../weights';
 import { allocateActivations, capacityFor, type Activations } from './activations';
-import type { GpuDevice } from './device';
+import { lossBehind, type GpuDevice } from './device';
 import { uploadWeights, type GpuWeights } from './gpu-weights';
 import { UNIFORM_SLOT_BYTES, writeParams } from './kernels';
 import { compileModelKernels, planForward, type ModelKernels } from './model-plan';
@@ -15,9 +15,6 @@ import { PipelineCache, type ShaderPatch } from './pipelines';
 import { StepTimer, type StepTiming } from './profiler';
 import { planReadback, StagingArea } from './readback';
 import { finishSteps, type Run, type Step } from './steps';
-
-/** How long a failed readback waits for the device's `lost` promise before reporting the failure as is. */
-const LOSS_SETTLE_MS = 1000;
 
 /** The GPU went away while in use (driver reset, another tab took it, or a test destroyed the device). */
 export class DeviceLostError extends Error {
@@ -187,8 +184,7 @@ export class WebGpuEngine implements Engine {
     } catch (error) {
       // A lost device rejects the mapping, sometimes before its `lost` promise has settled: wait a moment for
       // it, so that the caller learns of the loss rather than of a failed read.
-      const settle = new Promise<null>((resolve) => setTimeout(() => resolve(null), LOSS_SETTLE_MS));
-      if (await Promise.race([this.lost, settle])) throw new DeviceLostError(this.lostReasonText!);
+      if (await lossBehind(this.lost)) throw new DeviceLostError(this.lostReasonText!);
       throw error;
     }
   }
