@@ -4,6 +4,7 @@
 import type { ModelShape } from './config';
 import { seededRandom } from './random';
 import { headBlock } from './trace';
+import { END_OF_TEXT_ID } from '../tokenizer/gpt2-vocab';
 
 /** One score per head: grid[layer][head]. */
 export type HeadGrid = number[][];
@@ -146,7 +147,6 @@ export function inductionHeadScores(
 export const INDUCTION_REPEAT_LENGTH = 50;
 
 /** GPT-2's <|endoftext|>, never part of the probe (it marks a document boundary). */
-const END_OF_TEXT_ID = 50256;
 
 /** Two 32-bit hashes of an embedding row's bits, as one number (rows with equal bits get equal keys). */
 function rowKey(bits: Uint32Array, start: number, C: number): number {

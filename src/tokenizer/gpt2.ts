@@ -5,8 +5,9 @@ import { Tiktoken } from 'js-tiktoken/lite';
 import gpt2Ranks from 'js-tiktoken/ranks/gpt2';
 import { bytePairEncode, type RankTable } from './bpe';
 
-export const END_OF_TEXT = '<|endoftext|>';
-export const END_OF_TEXT_ID = 50256;
+import { END_OF_TEXT, END_OF_TEXT_ID } from './gpt2-vocab';
+
+export { END_OF_TEXT, END_OF_TEXT_ID, GPT2_VOCAB_SIZE } from './gpt2-vocab';
 
 export interface Token {
   id: number;

@@ -17,7 +17,7 @@ import { randomGPT2Weights } from '../model/random';
 import { ComputeThreadError } from '../model/wasm/thread-pool';
 import { GpuTraining } from '../model/webgpu/training/gpu-training';
 import { parameterCount, type GPT2Weights } from '../model/weights';
-import { END_OF_TEXT_ID } from '../tokenizer/gpt2';
+import { END_OF_TEXT_ID, GPT2_VOCAB_SIZE } from '../tokenizer/gpt2-vocab';
 import { AdamW, clipGradNorm, untieGradients, type TiedSpan } from './adamw';
 import { BatchSampler, meanLossOver, validationWindows } from './data';
 import { GPT2Training } from './gpt2-train';
@@ -25,6 +25,9 @@ import { flatView, tensorOfBufferKey } from './params';
 import { scheduledLearningRate } from './schedule';
 import { compactStarts, coveredShare, findSentenceStarts, idsCounted } from './sentence-starts';
 import type { TrainPreset } from './train-presets';
+import type { StepRecord } from './run-options';
+
+export type { StepRecord } from './run-options';
 import {
   buildTrainVocab,
   compactConfig,
@@ -34,8 +37,6 @@ import {
   toCompactIds,
   type TrainVocab,
 } from './vocab';
-
-export const GPT2_VOCAB_SIZE = 50257;
 
 export { presetById, TRAIN_PRESETS, type TrainPreset } from './train-presets';
 
@@ -55,13 +56,6 @@ export function splitHeldOutTail(ids: Int32Array, T: number): { train: Int32Arra
     );
   }
   return { train: ids.subarray(0, ids.length - heldOut), heldOut: ids.subarray(ids.length - heldOut) };
-}
-
-export interface StepRecord {
-  step: number;
-  loss: number;
-  lr: number;
-  gradNorm: number;
 }
 
 /** What the head detectors say about every head at one moment. */

@@ -17,7 +17,8 @@ import { validationWindows } from './data';
 import { formatHeadTypeScores, headTypeScores, heldOutLosses, sharedRowRates } from './quality';
 import { formatHeadEntropies, fullVocabLoss, headEntropies, ENTROPY_TEXT } from './report';
 import { sentenceWindows } from './sentence-starts';
-import { CORPUS_NAMES, END_OF_TEXT } from './training-text';
+import { CORPUS_NAMES } from './training-text';
+import { END_OF_TEXT_ID } from '../tokenizer/gpt2-vocab';
 import { readTrainingState, removeTrainingState, writeTrainingState } from './training-state';
 import { trainModelOnGpu } from './train-run-gpu';
 import {
@@ -232,7 +233,7 @@ export async function runTraining(
   const losses = heldOutLosses(result.training, result.vocab, result.trainIds, result.valIds, heldOutStarts);
   // The page's text starts at a sentence, with no space before its first word: the same measure there.
   // (None for a held-out text without a sentence start that leaves room for a window.)
-  const sentences = sentenceWindows(result.valIds, o.seq, HELD_OUT_LOSS_WINDOWS, END_OF_TEXT);
+  const sentences = sentenceWindows(result.valIds, o.seq, HELD_OUT_LOSS_WINDOWS, END_OF_TEXT_ID);
   const sentenceLosses = sentences.starts.length
     ? heldOutLosses(result.training, result.vocab, result.trainIds, sentences.ids, sentences.starts)
     : null;

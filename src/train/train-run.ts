@@ -3,6 +3,7 @@
 // batches (and the stories); a run can stop after any step and resume with the same bits.
 
 import type { GPT2Config } from '../model/config';
+import { END_OF_TEXT_ID, GPT2_VOCAB_SIZE } from '../tokenizer/gpt2-vocab';
 import { randomGPT2Weights } from '../model/random';
 import type { GPT2Weights } from '../model/weights';
 import { AdamW, clipGradNorm, untieGradients, type TiedSpan } from './adamw';
@@ -21,75 +22,20 @@ import {
   type TrainVocab,
 } from './vocab';
 import { scheduledLearningRate } from './schedule';
-import { END_OF_TEXT, trainingText, type CorpusName } from './training-text';
+import { trainingText } from './training-text';
 import { compactStarts, findSentenceStarts, idsCounted } from './sentence-starts';
 import type { TrainingState } from './training-state';
+import { type StepRecord, type TrainOptions } from './run-options';
 
-/** How the position embeddings start: GPT-2's N(0, 0.02), or sine and cosine waves (see sinusoidalPositions). */
-export type PositionInit = 'normal' | 'sinusoidal';
-export const POSITION_INITS: readonly PositionInit[] = ['normal', 'sinusoidal'];
-
-/** Where training windows start: at any token, or at a sentence, written as a text's first word is (see
- * sentence-starts.ts). */
-export type WindowStartRule = 'any' | 'sentences';
-export const WINDOW_START_RULES: readonly WindowStartRule[] = ['any', 'sentences'];
-
-export interface TrainOptions {
-  corpus: CorpusName;
-  positionInit: PositionInit;
-  windowStarts: WindowStartRule;
-  /** A token gets its own embedding row when the training text has it at least this often. */
-  minCount: number;
-  seed: number;
-  steps: number;
-  batch: number; // B
-  seq: number; // T
-  lr: number; // peak learning rate
-  minLrFraction: number; // the cosine ends at lr · minLrFraction
-  warmupSteps: number;
-  weightDecay: number; // on matrices and embeddings only
-  gradClip: number;
-  nEmbd: number;
-  nLayer: number;
-  nHead: number;
-  nPositions: number;
-  stories: number; // lines of the stories corpus, a tenth held out
-  evalEvery: number;
-  valWindows: number; // held-out windows of T+1 tokens measured every evalEvery steps
-}
-
-/** The options of the shipped default model (public/models/default/training-log.json). */
-export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
-  corpus: 'english',
-  positionInit: 'normal',
-  windowStarts: 'sentences',
-  minCount: 32,
-  seed: 1337,
-  steps: 18500,
-  batch: 4,
-  seq: 128,
-  lr: 3e-3,
-  minLrFraction: 0.1,
-  warmupSteps: 100,
-  weightDecay: 0.1,
-  gradClip: 1,
-  nEmbd: 128,
-  nLayer: 4,
-  nHead: 4,
-  nPositions: 128,
-  stories: 30000,
-  evalEvery: 250,
-  valWindows: 64,
-};
-
-export const GPT2_VOCAB_SIZE = 50257;
-
-export interface StepRecord {
-  step: number;
-  loss: number;
-  lr: number;
-  gradNorm: number;
-}
+export {
+  DEFAULT_TRAIN_OPTIONS,
+  POSITION_INITS,
+  WINDOW_START_RULES,
+  type PositionInit,
+  type StepRecord,
+  type TrainOptions,
+  type WindowStartRule,
+} from './run-options';
 
 export interface TrainResult {
   /** The trained model over GPT-2's full vocabulary, ready to write out. */
@@ -198,7 +144,7 @@ export function prepareRun(
     throw new Error('the saved training state comes from a run with other options; delete it to restart');
   const text = trainingText(o.corpus, o.seed, o.stories);
   const { trainIds, heldOutIds: valIds } = text;
-  const starts = o.windowStarts === 'sentences' ? findSentenceStarts(trainIds, o.seq, END_OF_TEXT) : null;
+  const starts = o.windowStarts === 'sentences' ? findSentenceStarts(trainIds, o.seq, END_OF_TEXT_ID) : null;
   // A start's no-space first word is an occurrence of that token in the training text, so it counts.
   const counted = starts ? idsCounted(trainIds, starts) : trainIds;
   const vocab = buildTrainVocab(counted, GPT2_VOCAB_SIZE, o.minCount);

@@ -5,7 +5,7 @@
 
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { writeFileAtomically } from '../node/output-file';
-import type { StepRecord, TrainOptions } from './train-run';
+import type { StepRecord, TrainOptions } from './run-options';
 
 const FORMAT = 'attention-explorer training state 1';
 

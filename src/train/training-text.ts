@@ -2,6 +2,7 @@
 // stories, as GPT-2 ids, with what the training log says about where they came from.
 
 import { encode } from '../tokenizer/gpt2';
+import { END_OF_TEXT_ID } from '../tokenizer/gpt2-vocab';
 import { generateCorpus } from './corpus';
 import { encodeLines } from './data';
 import { englishDocuments, splitDocuments, type CorpusDocument } from './english-corpus';
@@ -10,7 +11,6 @@ export type CorpusName = 'english' | 'stories';
 export const CORPUS_NAMES: readonly CorpusName[] = ['english', 'stories'];
 
 /** GPT-2's <|endoftext|>: written after every document, as GPT-2's own training text has it. */
-export const END_OF_TEXT = 50256;
 
 export interface TrainingText {
   trainIds: Int32Array; // full GPT-2 ids
@@ -23,7 +23,7 @@ function encodeDocuments(documents: readonly CorpusDocument[]): Int32Array {
   const out: number[] = [];
   for (const doc of documents) {
     for (const id of encode(doc.text)) out.push(id);
-    out.push(END_OF_TEXT);
+    out.push(END_OF_TEXT_ID);
   }
   return Int32Array.from(out);
 }

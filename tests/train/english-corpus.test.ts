@@ -8,7 +8,8 @@ import {
   splitDocuments,
   type CorpusDocument,
 } from '../../src/train/english-corpus';
-import { END_OF_TEXT, englishTrainingText } from '../../src/train/training-text';
+import { englishTrainingText } from '../../src/train/training-text';
+import { END_OF_TEXT_ID as END_OF_TEXT } from '../../src/tokenizer/gpt2-vocab';
 
 describe("Brown's tagged text", () => {
   it('loses its tags and gets normal spacing and quotes back', () => {

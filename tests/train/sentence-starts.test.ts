@@ -13,7 +13,7 @@ import {
   findSentenceStarts,
   sentenceWindows,
 } from '../../src/train/sentence-starts';
-import { END_OF_TEXT } from '../../src/train/training-text';
+import { END_OF_TEXT_ID as END_OF_TEXT } from '../../src/tokenizer/gpt2-vocab';
 import { DEFAULT_TRAIN_OPTIONS, trainModel, type TrainOptions } from '../../src/train/train-run';
 import { TINY_STORY_TRAINING } from '../helpers/tiny-training';
 import { mkdtempSync, readFileSync } from 'node:fs';
