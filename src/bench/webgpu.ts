@@ -16,7 +16,7 @@ import { timingsByKind } from '../model/webgpu/profiler';
 import type { TraceRequest } from '../model/trace';
 import { CpuEngine } from '../model/cpu/forward';
 import type { Engine } from '../model/engine';
-import { keystrokeRequest, NEXT_TOKENS_REQUEST } from '../app/worker/trace-requests';
+import { keystrokeRequest, NEXT_TOKENS_REQUEST } from '../model/trace-requests';
 import { fmt, medianMs } from './timing';
 import { runMatmulBench } from './webgpu-matmul';
 

@@ -1,7 +1,7 @@
 // What the explorer asks an engine for, in one place so the benchmark can time exactly the same requests
 // (this module imports no tokenizer, so the GPU machine's bundle stays free of npm packages).
 
-import type { TraceRequest } from '../../model/trace';
+import type { TraceRequest } from './trace';
 
 /** The per-layer tensors the steps read. */
 const LAYER_TENSORS = ['q', 'k', 'v', 'scores', 'scaled_scores', 'attn_weights', 'attn_context', 'attn_out'];

@@ -12,7 +12,7 @@ import { tokenize, tokenBytes, displayBytes } from '../../tokenizer/gpt2';
 import { TOP_NEXT_COUNT } from '../data/types';
 import { identicalEmbeddingNotices, inputNotices, sharedRowCount } from './input-notices';
 import type { NextResult, ToWorker, TraceResult } from './protocol';
-import { keystrokeRequest, NEXT_TOKENS_REQUEST } from './trace-requests';
+import { keystrokeRequest, NEXT_TOKENS_REQUEST } from '../../model/trace-requests';
 
 /** A sentence for the user out of any error (model and input errors are written for people already). */
 export function userMessage(error: unknown): string {
