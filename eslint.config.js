@@ -5,7 +5,8 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
-/** What the compute code (tokenizer, model, training) may not import: UI libraries and the app. */
+/** What the compute code (tokenizer, model, training) and the Node commands (node, cli, bench) may not import: UI
+ * libraries and the app. */
 const UI_IMPORTS = ['react', 'react-dom', 'react-dom/*', 'zustand', 'zustand/*', 'd3', 'd3-*', '**/app/**'];
 
 export default tseslint.config(
@@ -40,7 +41,7 @@ export default tseslint.config(
     rules: reactHooks.configs.recommended.rules,
   },
   {
-    files: ['src/tokenizer/**', 'src/model/**', 'src/train/**'],
+    files: ['src/tokenizer/**', 'src/model/**', 'src/train/**', 'src/node/**', 'src/cli/**', 'src/bench/**'],
     rules: {
       'no-restricted-imports': [
         'error',
