@@ -19,6 +19,7 @@ import type { Engine } from '../model/engine';
 import { keystrokeRequest, NEXT_TOKENS_REQUEST } from '../model/trace-requests';
 import { fmt, medianMs } from './timing';
 import { runMatmulBench } from './webgpu-matmul';
+import { createSyncKernels } from '../model/wasm/select';
 
 const T_VALUES = [8, 64, 256, 1024];
 
@@ -122,7 +123,7 @@ async function benchKeystroke(weights: GPT2Weights): Promise<void> {
   const random = seededRandom(7);
   const ids = Array.from({ length: KEYSTROKE_TOKENS }, () => Math.floor(random() * weights.config.vocabSize));
   const gpuEngine = await createNodeEngine(weights, 'webgpu');
-  const cpuEngine = new CpuEngine(weights);
+  const cpuEngine = new CpuEngine(weights, createSyncKernels());
   try {
     const time = (engine: Engine, request: TraceRequest) =>
       medianMs(() => engine.forward(ids, request), 9, 2);

@@ -67,7 +67,10 @@ async function createCpuEngine(weights: GPT2Weights): Promise<{ engine: CpuEngin
 export class GpuEngineWithCpuFallback implements Engine {
   readonly config;
   private gpuEngine: WebGpuEngine | null = null;
+  /** Set once the GPU is lost: the CPU engine, on the same kernels a CPU start would get (worker threads). */
+  private cpuEngineReady: Promise<CpuEngine> | null = null;
   private cpuEngine: CpuEngine | null = null;
+  private disposed = false;
   private reason: string | null = null;
   private resolveLost: (info: { reason: string; message: string }) => void = () => {};
   /** Resolves with the device's reason and message when the GPU is lost while in use. */
@@ -92,11 +95,12 @@ export class GpuEngineWithCpuFallback implements Engine {
   }
 
   get backend(): BackendName {
-    return this.cpuEngine ? 'cpu' : 'webgpu';
+    return this.cpuEngineReady ? 'cpu' : 'webgpu';
   }
 
   get description(): string {
-    return this.cpuEngine ? this.cpuEngine.description : (this.gpuEngine?.description ?? 'WebGPU');
+    if (this.cpuEngineReady) return this.cpuEngine?.description ?? 'CPU';
+    return this.gpuEngine?.description ?? 'WebGPU';
   }
 
   /** Why the engine left the GPU, or null while it is on it. */
@@ -105,18 +109,18 @@ export class GpuEngineWithCpuFallback implements Engine {
   }
 
   async forward(ids: number[], request?: TraceRequest): Promise<TensorMap> {
-    if (!this.cpuEngine && this.gpuEngine) {
+    if (!this.cpuEngineReady && this.gpuEngine) {
       try {
         return await this.gpuEngine.forward(ids, request);
       } catch (error) {
         if (!(error instanceof DeviceLostError) && !this.gpuEngine.lostReason) throw error;
-        this.switchToCpu({
+        void this.switchToCpu({
           reason: 'unknown',
           message: error instanceof Error ? error.message : String(error),
         });
       }
     }
-    return this.cpuEngine!.forward(ids, request);
+    return (await this.cpuEngineReady!).forward(ids, request);
   }
 
   /** Test hook: makes the GPU device go away as a driver reset would (GPUDevice.destroy()). */
@@ -124,16 +128,24 @@ export class GpuEngineWithCpuFallback implements Engine {
     this.gpuEngine?.simulateDeviceLoss();
   }
 
-  private switchToCpu(info: { reason: string; message: string }): void {
-    if (this.cpuEngine) return;
-    this.cpuEngine = new CpuEngine(this.weights);
-    this.reason = `The GPU device was lost (${info.message}); the CPU computes instead.`;
-    this.gpuEngine?.dispose();
-    this.onFallback?.(this.reason);
-    this.resolveLost(info);
+  /** Moves to the CPU once, on the kernels createCpuEngine picks for any CPU start; the page is told when the
+   * CPU engine is there, so what it then reads of `description` is the CPU's. */
+  private switchToCpu(info: { reason: string; message: string }): Promise<CpuEngine> {
+    this.cpuEngineReady ??= (async () => {
+      this.reason = `The GPU device was lost (${info.message}); the CPU computes instead.`;
+      this.gpuEngine?.dispose();
+      const { engine } = await createCpuEngine(this.weights);
+      if (this.disposed) engine.dispose();
+      this.cpuEngine = engine;
+      this.onFallback?.(this.reason);
+      this.resolveLost(info);
+      return engine;
+    })();
+    return this.cpuEngineReady;
   }
 
   dispose(): void {
+    this.disposed = true;
     this.gpuEngine?.dispose();
     this.cpuEngine?.dispose();
   }

@@ -14,7 +14,6 @@ import type { CpuKernels } from '../model/cpu/kernels';
 import { encoderBackward, encoderForward } from '../model/cpu/ops/embedding';
 import { crossEntropyBackward, logitsBackward } from '../model/cpu/ops/logits';
 import { meanTargetBias } from '../model/target-bias';
-import { createSyncKernels } from '../model/wasm/select';
 import type { GPT2Weights } from '../model/weights';
 import { flattenParams, type FlatParams } from './params';
 
@@ -42,16 +41,14 @@ export class GPT2Training {
   private readonly datt: Float32Array; // (B, NH, T, T) gradient of the attention weights, then scores
   private lastLoss = NaN;
 
-  /**
-   * `kernels` run the products, attention and GELU; every buffer lives in their memory. The default is
-   * WebAssembly SIMD on this thread.
-   */
+  /** `kernels` run the products, attention and GELU (the caller chooses them); every buffer lives in their
+   * memory. */
   constructor(
     weights: GPT2Weights,
     B: number,
     T: number,
-    logitBias: Float32Array | null = null,
-    readonly kernels: CpuKernels = createSyncKernels(),
+    logitBias: Float32Array | null,
+    readonly kernels: CpuKernels,
   ) {
     const { config } = weights;
     if (T > config.nPositions)

@@ -17,6 +17,7 @@ import { meanLossOver } from './data';
 import { EVERYDAY_SENTENCES } from './everyday-sentences';
 import type { GPT2Training } from './gpt2-train';
 import type { TrainVocab } from './vocab';
+import { defaultCpuKernels } from '../model/wasm/select';
 
 export interface SharedRowRate {
   tokens: number;
@@ -84,7 +85,7 @@ export function headTypeScores(
   const { nLayer, nHead } = weights.config;
   const include = Array.from({ length: nLayer }, (_, l) => `h${l}.attn_weights`);
   const attention = (ids: number[]) => {
-    const tensors = cpuForward(weights, ids, { include, logits: 'none' });
+    const tensors = cpuForward(weights, ids, { include, logits: 'none' }, defaultCpuKernels());
     return include.map((name) => tensors[name].data);
   };
   const sums: Record<DetectorKind, Float64Array> = {

@@ -5,6 +5,7 @@ import { cpuForward } from '../model/cpu/forward';
 import { headOf } from '../model/trace';
 import type { GPT2Weights } from '../model/weights';
 import { encode, tokenize } from '../tokenizer/gpt2';
+import { defaultCpuKernels } from '../model/wasm/select';
 
 export const ENTROPY_TEXT = 'the fat cat sat on the mat';
 
@@ -14,7 +15,8 @@ export function fullVocabLoss(weights: GPT2Weights, ids: Int32Array, starts: num
   let total = 0;
   for (const start of starts) {
     const inputs = Array.from(ids.subarray(start, start + T));
-    const logits = cpuForward(weights, inputs, { include: [], logits: 'all' }).logits.data; // (T, V)
+    const logits = cpuForward(weights, inputs, { include: [], logits: 'all' }, defaultCpuKernels()).logits
+      .data; // (T, V)
     for (let t = 0; t < T; t++) {
       const row = logits.subarray(t * V, (t + 1) * V);
       let max = -Infinity;
@@ -48,7 +50,7 @@ export function headEntropies(
   const T = ids.length;
   const { nLayer, nHead } = weights.config;
   const include = Array.from({ length: nLayer }, (_, l) => `h${l}.attn_weights`);
-  const tensors = cpuForward(weights, ids, { include, logits: 'none' });
+  const tensors = cpuForward(weights, ids, { include, logits: 'none' }, defaultCpuKernels());
   const heads: HeadEntropy[] = [];
   for (let l = 0; l < nLayer; l++) {
     for (let h = 0; h < nHead; h++) {

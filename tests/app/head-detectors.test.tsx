@@ -19,6 +19,7 @@ import { textHeadScores, type HeadGrid } from '../../src/model/head-detectors';
 import { randomGPT2Weights } from '../../src/model/random';
 import { tokenize } from '../../src/tokenizer/gpt2';
 import { formatScore } from '../../src/app/views/HeadDetectorPanel';
+import { createSyncKernels } from '../../src/model/wasm/select';
 
 /** Two repeats (␣cat and ␣the; the first "the" has no space, so it is another token). */
 const TEXT = 'the cat saw the cat and the dog';
@@ -27,7 +28,7 @@ const ids = tokenize(TEXT).map((t) => t.id);
 
 /** The reference: a full trace (every tensor) on the TypeScript CPU engine, scored by the pure functions. */
 async function referenceScores() {
-  const engine = new CpuEngine(weights);
+  const engine = new CpuEngine(weights, createSyncKernels());
   const tensors = await engine.forward(ids);
   const layers = Array.from(
     { length: UNTRAINED_CONFIG.nLayer },
@@ -70,12 +71,12 @@ describe('head-detector jobs in the worker', () => {
     });
     const probe = messages.find((m) => m.type === 'induction') as Extract<FromWorker, { type: 'induction' }>;
     expect(probe).toMatchObject({ id: 7, repeatLength: 50, seed: 1 });
-    const again = await scoreInduction(new CpuEngine(weights), weights, 1);
+    const again = await scoreInduction(new CpuEngine(weights, createSyncKernels()), weights, 1);
     expectGridClose(probe.scores, again.scores);
   }, 30_000);
 
   it('gives the same attention when the layers are asked for one pass at a time', async () => {
-    const engine = new CpuEngine(weights);
+    const engine = new CpuEngine(weights, createSyncKernels());
     const together = await attentionOfEveryLayer(engine, ids);
     const onePerPass = await attentionOfEveryLayer(engine, ids, 1);
     expect(onePerPass).toEqual(together);

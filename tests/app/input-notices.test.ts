@@ -6,6 +6,7 @@ import { CpuEngine } from '../../src/model/cpu/forward';
 import { identicalEmbeddingNotices } from '../../src/app/worker/input-notices';
 import { runTrace } from '../../src/app/worker/run-trace';
 import { loadDefaultModel } from '../../src/node/default-model';
+import { createSyncKernels } from '../../src/model/wasm/select';
 
 describe('identical token embeddings', () => {
   it('names the different tokens that share a row, once per group, and ignores a repeated token', () => {
@@ -29,7 +30,7 @@ describe('identical token embeddings', () => {
 
   it('tells the reader when the default model cannot tell two words apart', async () => {
     const { weights } = await loadDefaultModel();
-    const engine = new CpuEngine(weights);
+    const engine = new CpuEngine(weights, createSyncKernels());
     const trace = (text: string) =>
       runTrace(engine, weights, { type: 'trace', id: 1, text, layer: 0, allowSpecial: false });
     // The English corpus has none of these words often enough to give them their own rows.

@@ -15,6 +15,7 @@ import type { FromWorker } from '../../src/app/worker/protocol';
 import { NextTokenPanel } from '../../src/app/views/NextTokenPanel';
 import { useAppStore } from '../../src/app/store/store';
 import { TOP_NEXT_COUNT, type AppTrace } from '../../src/app/data/types';
+import { createSyncKernels } from '../../src/model/wasm/select';
 
 /** Set by a test: whether the engine fails on the logits (a full pass). */
 let logitsFail = false;
@@ -23,7 +24,7 @@ const requests: (TraceRequest | undefined)[] = [];
 
 vi.mock('../../src/model/backend', () => ({
   createEngine: async (weights: GPT2Weights) => {
-    const cpu = new CpuEngine(weights);
+    const cpu = new CpuEngine(weights, createSyncKernels());
     const engine: Engine = {
       backend: 'cpu',
       config: weights.config,

@@ -8,12 +8,13 @@ import { headOf, type Trace } from '../../src/model/trace';
 import { loadDefaultModel } from '../../src/node/default-model';
 import { displayBytes, tokenBytes } from '../../src/tokenizer/gpt2';
 import { probabilitiesAt } from '../../src/app/views/NextTokenPanel';
+import { createSyncKernels } from '../../src/model/wasm/select';
 
 let engine: CpuEngine | null = null;
 
 /** The full trace `npm run trace -- --text TEXT` would write for the default model. */
 export async function cliTrace(text: string): Promise<Trace> {
-  engine ??= new CpuEngine((await loadDefaultModel()).weights);
+  engine ??= new CpuEngine((await loadDefaultModel()).weights, createSyncKernels());
   return traceText(engine, text, { logits: 'last' });
 }
 

@@ -7,12 +7,16 @@ import type { AppTrace } from '../../src/app/data/types';
 import { toAppTrace } from '../../src/app/worker/bridge';
 import { runTrace } from '../../src/app/worker/run-trace';
 import { loadDefaultModel } from '../../src/node/default-model';
+import { createSyncKernels } from '../../src/model/wasm/select';
 
 let loaded: Promise<{ weights: GPT2Weights; engine: CpuEngine }> | null = null;
 
 /** The default model, loaded once per test file. */
 export function defaultModel() {
-  loaded ??= loadDefaultModel().then(({ weights }) => ({ weights, engine: new CpuEngine(weights) }));
+  loaded ??= loadDefaultModel().then(({ weights }) => ({
+    weights,
+    engine: new CpuEngine(weights, createSyncKernels()),
+  }));
   return loaded;
 }
 

@@ -7,6 +7,7 @@ import { keyedWeights } from '../../src/train/params';
 import { parameterSpecs } from '../../src/model/weights';
 import { fixturesJson, loadTinyModel, relativeError } from '../helpers/fixtures';
 import { readTrainFixture } from '../train/helpers';
+import { createSyncKernels } from '../../src/model/wasm/select';
 
 const fixture = readTrainFixture();
 let training: GPT2Training;
@@ -15,7 +16,7 @@ let loss: number;
 beforeAll(async () => {
   const weights = await loadTinyModel();
   const [B, T] = fixture.get('inputs')!.shape;
-  training = new GPT2Training(weights, B, T);
+  training = new GPT2Training(weights, B, T, null, createSyncKernels());
   training.inputs.set(fixture.get('inputs')!.data);
   training.targets.set(fixture.get('targets')!.data);
   loss = training.forward();

@@ -16,6 +16,7 @@ import {
   tinySentences,
   toleranceFor,
 } from '../helpers/fixtures';
+import { defaultCpuKernels } from '../../src/model/wasm/select';
 
 let weights: GPT2Weights;
 let reference: Map<string, Tensor>;
@@ -64,9 +65,9 @@ describe.each(KERNELS)('CPU forward pass against the PyTorch trace (%s)', (_, ke
 
   it('stops after the deepest block asked for, with the same numbers as a full pass', () => {
     const ids = tinySentences[1].ids;
-    const full = cpuForward(weights, ids, { logits: 'none' });
+    const full = cpuForward(weights, ids, { logits: 'none' }, defaultCpuKernels());
     const include = ['naive.scores', 'h0.attn_weights', 'h0.q.head1'];
-    const early = cpuForward(weights, ids, { include, logits: 'none' });
+    const early = cpuForward(weights, ids, { include, logits: 'none' }, defaultCpuKernels());
     expect(Object.keys(early).sort()).toEqual(include.slice().sort());
     expect(early['h0.attn_weights'].data).toEqual(full['h0.attn_weights'].data);
     expect(early['naive.scores'].data).toEqual(full['naive.scores'].data);
@@ -80,11 +81,13 @@ describe.each(KERNELS)('CPU forward pass against the PyTorch trace (%s)', (_, ke
           .map((layer) => ({ ...layer, qkvWeight: new Float32Array(layer.qkvWeight.length).fill(NaN) })),
       ],
     };
-    expect(cpuForward(poisoned, ids, { include, logits: 'none' })['h0.attn_weights'].data).toEqual(
-      full['h0.attn_weights'].data,
-    );
-    expect(Number.isNaN(cpuForward(poisoned, ids, { include: ['ln_f'], logits: 'none' }).ln_f.data[0])).toBe(
-      true,
-    );
+    expect(
+      cpuForward(poisoned, ids, { include, logits: 'none' }, defaultCpuKernels())['h0.attn_weights'].data,
+    ).toEqual(full['h0.attn_weights'].data);
+    expect(
+      Number.isNaN(
+        cpuForward(poisoned, ids, { include: ['ln_f'], logits: 'none' }, defaultCpuKernels()).ln_f.data[0],
+      ),
+    ).toBe(true);
   });
 });

@@ -13,6 +13,7 @@ import { weightsFromBlobs } from '../../src/app/worker/model-loader';
 import { runTrace } from '../../src/app/worker/run-trace';
 import { CpuEngine } from '../../src/model/cpu/forward';
 import { damagedCases, SMALL_CONFIG, SMALL_CONFIG_TEXT, type DamagedCase } from '../helpers/damaged-files';
+import { createSyncKernels } from '../../src/model/wasm/select';
 
 const LABEL = 'model.safetensors';
 const HANG_MS = 10_000;
@@ -114,7 +115,7 @@ describe('damaged safetensors files', () => {
   it('shows the notice about unused tensors above the page’s tokens', async () => {
     const extra = cases.find((c) => c.name === 'one extra tensor')!;
     const weights = await paths.bytes(extra.bytes);
-    const engine = new CpuEngine(weights);
+    const engine = new CpuEngine(weights, createSyncKernels());
     const request = { type: 'trace', id: 1, text: 'A', layer: 0, allowSpecial: false } as const;
     const result = await runTrace(engine, weights, request);
     expect(result.notices[0]).toMatch(/does not use, left out: "value_head\.weight"/);

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { cpuForward } from '../../src/model/cpu/forward';
 import { naiveScoreTerms } from '../../src/model/naive-terms';
 import { randomGPT2Weights } from '../../src/model/random';
+import { defaultCpuKernels } from '../../src/model/wasm/select';
 
 describe('naiveScoreTerms', () => {
   it('sums to the naive scores, and term [1][0] is position_i · token_j', () => {
@@ -20,10 +21,15 @@ describe('naiveScoreTerms', () => {
     const ids = [3, 17, 3, 40, 3, 96, 0];
     const T = ids.length;
     const C = config.nEmbd;
-    const trace = cpuForward(weights, ids, {
-      include: ['tok_emb', 'pos_emb', 'naive.scores'],
-      logits: 'none',
-    });
+    const trace = cpuForward(
+      weights,
+      ids,
+      {
+        include: ['tok_emb', 'pos_emb', 'naive.scores'],
+        logits: 'none',
+      },
+      defaultCpuKernels(),
+    );
     const terms = naiveScoreTerms(trace.tok_emb.data, trace.pos_emb.data, T, C);
     const scores = trace['naive.scores'].data;
     for (let i = 0; i < T; i++) {

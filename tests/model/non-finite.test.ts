@@ -13,6 +13,7 @@ import { checkFinite, firstNonFinite, NonFiniteError } from '../../src/model/fin
 import { traceToJson } from '../../src/model/trace-json';
 import { writeModelFolder } from '../helpers/model-files';
 import { loudRandomWeights, testConfig } from '../helpers/random-models';
+import { createSyncKernels } from '../../src/model/wasm/select';
 
 /** Finite weights whose token and position embeddings add up past float32's largest number. */
 function overflowingWeights() {
@@ -37,7 +38,7 @@ describe('non-finite activations', () => {
 
   it('makes the page say so for the trace and the next tokens, instead of drawing NaN', async () => {
     const weights = overflowingWeights();
-    const engine = new CpuEngine(weights);
+    const engine = new CpuEngine(weights, createSyncKernels());
     const request = { type: 'trace', id: 1, text: 'the cat', layer: 0, allowSpecial: false } as const;
     const error = await runTrace(engine, weights, request).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NonFiniteError);

@@ -9,6 +9,7 @@ import { seededRandom } from '../../src/model/random';
 import { runTrace } from '../../src/app/worker/run-trace';
 import { CpuEngine } from '../../src/model/cpu/forward';
 import { loadDefaultModel } from '../../src/node/default-model';
+import { createSyncKernels } from '../../src/model/wasm/select';
 
 const reference = new Tiktoken(gpt2Ranks);
 const referenceEncode = (text: string) => reference.encode(text, [], []);
@@ -89,7 +90,7 @@ describe('long texts', () => {
 
   it('keeps the truncation notice while tokenizing only the context and one more token', async () => {
     const { weights } = await loadDefaultModel();
-    const engine = new CpuEngine(weights);
+    const engine = new CpuEngine(weights, createSyncKernels());
     const text = 'the fat cat sat on the mat. '.repeat(40_000) + 'a'.repeat(MEGABYTE);
     const result = await runTrace(engine, weights, {
       type: 'trace',

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { cpuForward } from '../../src/model/cpu/forward';
 import { parseConfig } from '../../src/model/config';
 import { bytesSource } from '../../src/model/safetensors';
-import { createSyncKernels } from '../../src/model/wasm/select';
+import { createSyncKernels, defaultCpuKernels } from '../../src/model/wasm/select';
 import { loadGPT2Weights } from '../../src/model/weights';
 import { encode } from '../../src/tokenizer/gpt2';
 import {
@@ -67,7 +67,12 @@ describe('BrowserTraining', () => {
     const full = run.fullWeights();
     const bytes = checkpointBytes(full, 'F32');
     const loaded = await loadGPT2Weights(bytesSource(bytes), parseConfig(configToJson(full.config)));
-    const tensors = cpuForward(loaded, ids, { include: ['h0.attn_weights'], logits: 'none' });
+    const tensors = cpuForward(
+      loaded,
+      ids,
+      { include: ['h0.attn_weights'], logits: 'none' },
+      defaultCpuKernels(),
+    );
     const got = tensors['h0.attn_weights'].data;
     expect(got.length).toBe(expected[0].length);
     let worst = 0;

@@ -17,6 +17,7 @@ import { runFixedBatch } from '../../src/train/fixed-batch-cli';
 import { keyedWeights } from '../../src/train/params';
 import { fixturesJson } from '../helpers/fixtures';
 import { referenceAdamW } from './reference64';
+import { defaultCpuKernels } from '../../src/model/wasm/select';
 
 /** Writes a model as save_pretrained would: `transformer.` keys, a tied lm_head, no mask buffers. */
 function writePrefixedModel(weights: GPT2Weights, dtype: Dtype): string {
@@ -89,8 +90,12 @@ describe('fixed-batch training on unseen GPT-2 files', () => {
     const tokens = encode(fixturesJson.train.text);
     let crossEntropy = 0;
     for (let b = 0; b < 2; b++) {
-      const logits = cpuForward(weights, tokens.slice(b * 8, b * 8 + 8), { include: [], logits: 'all' })
-        .logits.data;
+      const logits = cpuForward(
+        weights,
+        tokens.slice(b * 8, b * 8 + 8),
+        { include: [], logits: 'all' },
+        defaultCpuKernels(),
+      ).logits.data;
       for (let t = 0; t < 8; t++) {
         const row = logits.subarray(t * config.vocabSize, (t + 1) * config.vocabSize);
         const max = row.reduce((a, x) => Math.max(a, x), -Infinity);

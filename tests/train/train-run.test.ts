@@ -14,6 +14,7 @@ import { fullVocabLoss } from '../../src/train/report';
 import { trainOptionsFrom } from '../../src/train/train-cli';
 import { TINY_STORY_TRAINING } from '../helpers/tiny-training';
 import { sinusoidalPositions, trainModel, type TrainOptions } from '../../src/train/train-run';
+import { createSyncKernels } from '../../src/model/wasm/select';
 
 const tiny: TrainOptions = TINY_STORY_TRAINING;
 
@@ -50,7 +51,7 @@ describe('training runs', () => {
       Math.abs(fullVocabLoss(shipped, result.valIds, result.valStarts, tiny.seq) - fullLoss),
     ).toBeLessThan(0.02);
     // And the full-vocabulary trainer agrees on the shipped file too.
-    const full = new GPT2Training(shipped, 1, tiny.seq);
+    const full = new GPT2Training(shipped, 1, tiny.seq, null, createSyncKernels());
     expect(meanLossOver(full, result.valIds, result.valStarts)).toBeCloseTo(
       fullVocabLoss(shipped, result.valIds, result.valStarts, tiny.seq),
       4,

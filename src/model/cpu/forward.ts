@@ -7,7 +7,6 @@ import type { Engine } from '../engine';
 import { headBlock, TraceSelection, type TensorMap, type TraceRequest } from '../trace';
 import { validateIds } from '../validate-ids';
 import type { GPT2Weights, LayerWeights } from '../weights';
-import { createSyncKernels, defaultCpuKernels } from '../wasm/select';
 import { ComputeThreadError } from '../wasm/thread-pool';
 import { blockActivations, blockForward } from './block';
 import type { CpuKernels } from './kernels';
@@ -16,13 +15,14 @@ import { embeddingForward } from './ops/embedding';
 
 /**
  * Runs the model on `ids` and returns the requested intermediates (see TraceRequest). The products run on
- * `kernels` (WebAssembly SIMD where the platform has it; the TypeScript reference otherwise).
+ * `kernels`, which the caller chooses (src/model/wasm/select.ts: WebAssembly SIMD on threads, on this thread,
+ * or the TypeScript reference), so no pass runs on kernels nobody picked.
  */
 export function cpuForward(
   weights: GPT2Weights,
   ids: number[],
-  request: TraceRequest = {},
-  kernels: CpuKernels = defaultCpuKernels(),
+  request: TraceRequest,
+  kernels: CpuKernels,
 ): TensorMap {
   const { config } = weights;
   const C = config.nEmbd;
@@ -138,7 +138,7 @@ export class CpuEngine implements Engine {
 
   constructor(
     readonly weights: GPT2Weights,
-    readonly kernels: CpuKernels = createSyncKernels(),
+    readonly kernels: CpuKernels,
   ) {
     this.config = weights.config;
     kernels.makeResident(weights.wte);
@@ -153,7 +153,7 @@ export class CpuEngine implements Engine {
     return `CPU · ${this.kernels.description}`;
   }
 
-  async forward(ids: number[], request?: TraceRequest): Promise<TensorMap> {
+  async forward(ids: number[], request: TraceRequest = {}): Promise<TensorMap> {
     try {
       return cpuForward(this.weights, ids, request, this.kernels);
     } catch (error) {

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { referenceKernels } from '../../../src/model/cpu/kernels';
 import { CpuEngine } from '../../../src/model/cpu/forward';
-import { createCpuKernels } from '../../../src/model/wasm/select';
+import { createCpuKernels, createSyncKernels } from '../../../src/model/wasm/select';
 import { loudRandomWeights, testConfig } from '../../helpers/random-models';
 
 afterEach(() => {
@@ -37,7 +37,7 @@ describe('createCpuKernels', () => {
     const weights = loudRandomWeights(config, 5);
     const ids = [5, 17, 300, 9000, 42];
     const plain = await new CpuEngine(weights, kernels).forward(ids, { logits: 'last' });
-    const simd = await new CpuEngine(weights).forward(ids, { logits: 'last' });
+    const simd = await new CpuEngine(weights, createSyncKernels()).forward(ids, { logits: 'last' });
     expect(new CpuEngine(weights, kernels).description).toBe('CPU · TypeScript');
     const scale = Math.max(...Array.from(plain.logits.data, Math.abs));
     plain.logits.data.forEach((x, i) => expect(Math.abs(x - simd.logits.data[i])).toBeLessThan(1e-4 * scale));

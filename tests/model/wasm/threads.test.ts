@@ -7,6 +7,7 @@ import { seededRandom } from '../../../src/model/random';
 import { WasmKernels } from '../../../src/model/wasm/wasm-kernels';
 import { GPT2Training } from '../../../src/train/gpt2-train';
 import { loudRandomWeights, testConfig } from '../../helpers/random-models';
+import { createSyncKernels } from '../../../src/model/wasm/select';
 
 const randomArray = (n: number, seed: number) => {
   const random = seededRandom(seed);
@@ -111,7 +112,7 @@ describe('WebAssembly kernels on worker threads', () => {
     const config = testConfig({ nEmbd: 64, nHead: 4, nLayer: 1, nPositions: 64, vocabSize: 500 });
     const weights = loudRandomWeights(config, 4, 0.2);
     const ids = Array.from({ length: 48 }, (_, i) => (i * 11) % 500);
-    const expected = await new CpuEngine(weights).forward(ids, { logits: 'all' });
+    const expected = await new CpuEngine(weights, createSyncKernels()).forward(ids, { logits: 'all' });
     const kernels = await kernelsWith(2);
     const engine = new CpuEngine(weights, kernels);
     kernels.killWorkerForTest();

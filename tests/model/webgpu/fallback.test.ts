@@ -10,6 +10,7 @@ import type { GPT2Weights } from '../../../src/model/weights';
 import { nodeGpu } from '../../../src/node/engines';
 import { loadTinyModel, relativeError, tinySentences } from '../../helpers/fixtures';
 import { deviceForTests } from './gpu';
+import { defaultCpuKernels } from '../../../src/model/wasm/select';
 
 let weights: GPT2Weights;
 beforeAll(async () => {
@@ -23,7 +24,9 @@ const request = { include: ['h1.attn_weights'], logits: 'none' as const };
 async function expectCpuEngine(engine: Engine) {
   expect(engine.backend).toBe('cpu');
   const tensors = await engine.forward(ids, request);
-  expect(tensors['h1.attn_weights'].data).toEqual(cpuForward(weights, ids, request)['h1.attn_weights'].data);
+  expect(tensors['h1.attn_weights'].data).toEqual(
+    cpuForward(weights, ids, request, defaultCpuKernels())['h1.attn_weights'].data,
+  );
 }
 
 /** A GPU whose adapter answers `requestDevice` as given. */
@@ -105,7 +108,7 @@ describe.skipIf(!probe)('createEngine on a real adapter', () => {
       expect(engine.backend).toBe('webgpu');
       expect(engine.description).toMatch(/\w/);
       const onGpu = await engine.forward(ids, request);
-      const cpu = cpuForward(weights, ids, request);
+      const cpu = cpuForward(weights, ids, request, defaultCpuKernels());
       expect(relativeError(onGpu['h1.attn_weights'].data, cpu['h1.attn_weights'].data)).toBeLessThan(1e-5);
 
       engine.simulateDeviceLoss();
@@ -114,7 +117,11 @@ describe.skipIf(!probe)('createEngine on a real adapter', () => {
       expect(reasons).toHaveLength(1);
       expect(reasons[0]).toMatch(/GPU device was lost/);
       expect(engine.fallbackReason).toBe(reasons[0]);
-      expect(engine.description).toBe('CPU · WASM SIMD · 1 thread');
+      // The same kernels as a CPU start (worker threads where there are cores), not one thread.
+      const cpuStart = await createEngine(weights, { preference: 'cpu' });
+      expect(engine.description).toBe(cpuStart.engine.description);
+      expect(engine.description).toMatch(/^CPU · WASM SIMD · \d+ threads?$/);
+      cpuStart.engine.dispose();
       await expectCpuEngine(engine);
     },
     ENGINE_TEST_TIMEOUT_MS,
@@ -132,7 +139,7 @@ describe.skipIf(!probe)('createEngine on a real adapter', () => {
       expect(
         relativeError(
           tensors['h1.attn_weights'].data,
-          cpuForward(weights, ids, request)['h1.attn_weights'].data,
+          cpuForward(weights, ids, request, defaultCpuKernels())['h1.attn_weights'].data,
         ),
       ).toBeLessThan(1e-5);
       expect(engine.backend).toBe('cpu');

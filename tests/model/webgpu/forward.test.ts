@@ -19,6 +19,7 @@ import {
   toleranceFor,
 } from '../../helpers/fixtures';
 import { deviceForTests } from './gpu';
+import { defaultCpuKernels } from '../../../src/model/wasm/select';
 
 /** A second engine compiles every kernel again, which takes tens of seconds on SwiftShader. */
 const ENGINE_TEST_TIMEOUT_MS = 300_000;
@@ -62,7 +63,7 @@ describe.skipIf(!probe)('WebGPU forward pass', () => {
   it('agrees with the CPU engine to 1e-4 on every tensor, logits of every position included', async () => {
     const ids = tinySentences[0].ids;
     const gpu = await engine.forward(ids, { logits: 'all' });
-    const cpu = cpuForward(weights, ids, { logits: 'all' });
+    const cpu = cpuForward(weights, ids, { logits: 'all' }, defaultCpuKernels());
     expect(Object.keys(gpu).sort()).toEqual(Object.keys(cpu).sort());
     for (const name of Object.keys(cpu)) {
       expect(gpu[name].shape, name).toEqual(cpu[name].shape);
@@ -75,7 +76,12 @@ describe.skipIf(!probe)('WebGPU forward pass', () => {
     const request = { include: ['h1.attn_weights.head2', 'h0.q.head0', 'h0.ln_1'], logits: 'none' as const };
     const gpu = await engine.forward(ids, request);
     expect(Object.keys(gpu).sort()).toEqual(['h0.ln_1', 'h0.q.head0', 'h1.attn_weights.head2']);
-    const cpu = cpuForward(weights, ids, { include: ['h1.attn_weights', 'h0.q'], logits: 'none' });
+    const cpu = cpuForward(
+      weights,
+      ids,
+      { include: ['h1.attn_weights', 'h0.q'], logits: 'none' },
+      defaultCpuKernels(),
+    );
     const T = ids.length;
     expect(gpu['h1.attn_weights.head2'].shape).toEqual([T, T]);
     expect(
@@ -101,7 +107,12 @@ describe.skipIf(!probe)('WebGPU forward pass', () => {
     expect(labels).toContain('h0.softmax');
     expect(labels.filter((l) => l.startsWith('h1.') || l === 'ln_f' || l.startsWith('logits'))).toEqual([]);
     const gpu = await engine.forward(ids, request);
-    const cpu = cpuForward(weights, ids, { include: ['h0.attn_weights', 'naive.scores'], logits: 'none' });
+    const cpu = cpuForward(
+      weights,
+      ids,
+      { include: ['h0.attn_weights', 'naive.scores'], logits: 'none' },
+      defaultCpuKernels(),
+    );
     expect(
       relativeError(gpu['h0.attn_weights.head1'].data, headOf(cpu['h0.attn_weights'], 1).data),
     ).toBeLessThan(1e-5);
@@ -143,7 +154,7 @@ describe.skipIf(!probe)('WebGPU forward pass', () => {
     for (const run of [ids, ids.slice(0, 1)]) {
       const request = { include: ['h1.attn_weights', 'h1.block_out'], logits: 'last' as const };
       const gpu = await engine.forward(run, request);
-      const cpu = cpuForward(weights, run, request);
+      const cpu = cpuForward(weights, run, request, defaultCpuKernels());
       for (const name of Object.keys(cpu))
         expect(relativeError(gpu[name].data, cpu[name].data), name).toBeLessThan(1e-4);
     }
@@ -159,7 +170,12 @@ describe.skipIf(!probe)('WebGPU forward pass', () => {
       const engine128 = await WebGpuEngine.create(await requestNodeGpuDevice(), wide);
       try {
         const gpu = await engine128.forward(ids, request);
-        const cpu = cpuForward(wide, ids, { ...request, include: [...request.include, 'h1.attn_weights'] });
+        const cpu = cpuForward(
+          wide,
+          ids,
+          { ...request, include: [...request.include, 'h1.attn_weights'] },
+          defaultCpuKernels(),
+        );
         expect(
           relativeError(gpu['h1.attn_weights.head3'].data, headOf(cpu['h1.attn_weights'], 3).data),
         ).toBeLessThan(1e-5);
