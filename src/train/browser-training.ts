@@ -1,7 +1,6 @@
-// The page's training run, one step at a time: the same pieces as trainModel in train-run.ts (compact vocabulary,
-// GPT2Training, clipped AdamW over the shared-row span, seeded batches from sentence starts, held-out loss), but
-// driven from outside so the Train view can pause, resume, look at the attention between steps, and save
-// whenever it likes.
+// The Train view's run, one step at a time: npm run train's TrainingRun (compact vocabulary, seeded batches from
+// sentence starts, the schedule, clipped AdamW, the GPU step with its fallback) on a text of the page's, driven
+// from outside so the view can pause, resume, look at the attention between steps, and save whenever it likes.
 
 import type { GPT2Config } from '../model/config';
 import type { CpuKernels } from '../model/cpu/kernels';
@@ -13,30 +12,18 @@ import {
   type HeadGrid,
   type TextHeadScores,
 } from '../model/head-detectors';
-import { randomGPT2Weights } from '../model/random';
-import { ComputeThreadError } from '../model/wasm/thread-pool';
-import { GpuTraining } from '../model/webgpu/training/gpu-training';
 import { parameterCount, type GPT2Weights } from '../model/weights';
-import { END_OF_TEXT_ID, GPT2_VOCAB_SIZE } from '../tokenizer/gpt2-vocab';
-import { AdamW, clipGradNorm, untieGradients, type TiedSpan } from './adamw';
-import { BatchSampler, meanLossOver, validationWindows } from './data';
-import { GPT2Training } from './gpt2-train';
-import { flatView, tensorOfBufferKey } from './params';
-import { scheduledLearningRate } from './schedule';
-import { compactStarts, coveredShare, findSentenceStarts, idsCounted } from './sentence-starts';
-import type { TrainPreset } from './train-presets';
+import { END_OF_TEXT_ID } from '../tokenizer/gpt2-vocab';
+import type { AdamW } from './adamw';
+import type { GPT2Training } from './gpt2-train';
 import type { StepRecord } from './run-options';
+import { coveredShare, findSentenceStarts } from './sentence-starts';
+import type { TrainPreset } from './train-presets';
+import { modelConfig, TrainingRun, type RunSettings } from './training-run';
+import type { OnDeviceLost } from './training-step';
+import { expandWeights, type TrainVocab } from './vocab';
 
 export type { StepRecord } from './run-options';
-import {
-  buildTrainVocab,
-  compactConfig,
-  expandWeights,
-  sharedRowLogitBias,
-  sharedRowSpan,
-  toCompactIds,
-  type TrainVocab,
-} from './vocab';
 
 export { presetById, TRAIN_PRESETS, type TrainPreset } from './train-presets';
 
@@ -65,14 +52,28 @@ export interface SnapshotScores extends TextHeadScores {
 
 /** GPT2Config of a preset over GPT-2's full vocabulary. */
 export function presetConfig(p: TrainPreset): GPT2Config {
+  return modelConfig({ nPositions: p.seq, nEmbd: p.nEmbd, nLayer: p.nLayer, nHead: p.nHead });
+}
+
+/** A preset's run: its own sizes, schedule, weight decay and clip, and the page's seed and vocabulary rule. */
+export function presetSettings(p: TrainPreset, seed: number, minCount: number): RunSettings {
   return {
-    vocabSize: GPT2_VOCAB_SIZE,
-    nPositions: p.seq,
+    seed,
+    steps: p.steps,
+    batch: p.batch,
+    seq: p.seq,
+    lr: p.lr,
+    minLrFraction: p.minLrFraction,
+    warmupSteps: p.warmupSteps,
+    weightDecay: p.weightDecay,
+    gradClip: p.gradClip,
     nEmbd: p.nEmbd,
     nLayer: p.nLayer,
     nHead: p.nHead,
-    layerNormEpsilon: 1e-5,
-    activation: 'gelu_new',
+    nPositions: p.seq,
+    minCount,
+    valWindows: p.valWindows,
+    positionInit: 'normal',
   };
 }
 
@@ -82,18 +83,13 @@ export function presetConfig(p: TrainPreset): GPT2Config {
 export const MIN_COVERED_SHARE = 0.8;
 
 export class BrowserTraining {
-  readonly vocab: TrainVocab;
-  readonly training: GPT2Training;
-  readonly optimizer: AdamW;
+  /** The run itself: the same TrainingRun as npm run train's, on this text and preset. */
+  readonly run: TrainingRun;
   readonly trainTokens: number;
   readonly heldOutTokens: number;
   /** Where training windows start: at sentences (as npm run train), or anywhere when those would leave much
    * of the text unread. */
   readonly windowStarts: 'sentences' | 'any';
-  private readonly tied: TiedSpan[];
-  private readonly sampler: BatchSampler;
-  private readonly heldOut: Int32Array; // compact ids
-  private readonly valStarts: number[];
 
   /**
    * `ids` are the whole text's GPT-2 ids; its last tenth is held out. A token gets its own embedding row when
@@ -116,34 +112,33 @@ export class BrowserTraining {
     const starts =
       coveredShare(found.positions, preset.seq, train.length) >= MIN_COVERED_SHARE ? found : null;
     this.windowStarts = starts ? 'sentences' : 'any';
-    this.vocab = buildTrainVocab(starts ? idsCounted(train, starts) : train, GPT2_VOCAB_SIZE, minCount);
-    const trainCompact = toCompactIds(train.slice(), this.vocab);
-    this.heldOut = toCompactIds(heldOut.slice(), this.vocab);
-    this.valStarts = validationWindows(this.heldOut, preset.seq, preset.valWindows);
-    const initial = randomGPT2Weights(compactConfig(presetConfig(preset), this.vocab), seed);
-    this.training = new GPT2Training(
-      initial,
-      preset.batch,
-      preset.seq,
-      sharedRowLogitBias(this.vocab),
+    this.run = new TrainingRun(
+      { trainIds: train, heldOutIds: heldOut, starts },
+      presetSettings(preset, seed, minCount),
       kernels,
     );
-    this.optimizer = new AdamW(
-      this.training.params,
-      { weightDecay: 0.1, decay: 'matrices' },
-      this.training.kernels,
-    );
-    this.tied = sharedRowSpan(this.vocab, preset.nEmbd);
-    this.sampler = new BatchSampler(trainCompact, seed + 1, starts && compactStarts(starts, this.vocab));
+  }
+
+  get vocab(): TrainVocab {
+    return this.run.vocab;
+  }
+
+  /** The CPU trainer's model: the current weights (read back from the GPU after each of its steps). */
+  get training(): GPT2Training {
+    return this.run.training;
+  }
+
+  get optimizer(): AdamW {
+    return this.run.cpu.optimizer;
   }
 
   /** Steps finished so far. */
   get stepsDone(): number {
-    return this.optimizer.step;
+    return this.run.stepsDone;
   }
 
   get done(): boolean {
-    return this.stepsDone >= this.preset.steps;
+    return this.run.done;
   }
 
   /** Parameters of the saved model (full vocabulary). */
@@ -151,110 +146,29 @@ export class BrowserTraining {
     return parameterCount(presetConfig(this.preset));
   }
 
-  /**
-   * One step: a batch, forward, backward, clip, AdamW (as trainModel's loop). `sameBatch` runs the step again
-   * on the batch already filled in (a GPU step that failed before its results came back).
-   */
-  step(sameBatch = false): StepRecord {
-    const step = this.stepsDone;
-    const lr = this.learningRate(step);
-    if (!sameBatch) this.sampler.fill(this.training);
-    const loss = this.forwardBackward();
-    untieGradients(this.training.params.grads, this.tied);
-    const gradNorm = clipGradNorm(this.training.params.grads, 1, this.tied);
-    this.optimizer.update(lr);
-    return { step, loss, lr, gradNorm };
+  /** One step (npm run train's step): on the GPU after useGpu, until its device is lost, else on the CPU. */
+  step(): Promise<StepRecord> {
+    return this.run.step();
   }
 
-  private learningRate(step: number): number {
-    return scheduledLearningRate(step, { ...this.preset, minLrFraction: 0.1 });
-  }
-
-  /** The GPU's copy of the model and its AdamW moments, once `useGpu` has made it. */
-  private gpu: GpuTraining | null = null;
-
-  /** Moves the steps to `device`, starting from the CPU trainer's current values, moments and step count. */
-  useGpu(device: GPUDevice): void {
-    const { params } = this.training;
-    const gpu = new GpuTraining(
-      device,
-      this.training.weights,
-      this.preset.batch,
-      this.preset.seq,
-      sharedRowLogitBias(this.vocab),
-    );
-    const views = {
-      value: flatView(params, params.values),
-      m: flatView(params, this.optimizer.m),
-      v: flatView(params, this.optimizer.v),
-    };
-    gpu.restore(this.optimizer.step, (what, key) => tensorOfBufferKey(views[what], key));
-    this.gpu = gpu;
+  /** Moves the steps to `device` from the current state; `onLost` is told if the device goes later. */
+  useGpu(device: GPUDevice, adapterName: string, onLost: OnDeviceLost): void {
+    this.run.useGpu(device, adapterName, onLost);
   }
 
   /** Whether the steps run on the GPU. */
   get onGpu(): boolean {
-    return this.gpu !== null;
+    return this.run.onGpu;
   }
 
-  /** Stops using the GPU (its device was lost): the CPU trainer goes on from the last step it read back. */
-  leaveGpu(): void {
-    try {
-      this.gpu?.dispose();
-    } catch {
-      // a lost device's buffers may refuse to be destroyed; they are gone with it anyway
-    }
-    this.gpu = null;
-  }
-
-  /**
-   * One step on the GPU: the same batch, learning rate, clipping and AdamW as `step`. Afterwards the values and
-   * both AdamW moments are read back into the CPU trainer (every step: the presets are small), so the held-out
-   * loss, attention and head scores read the current weights, and a lost device leaves nothing behind: the CPU
-   * goes on from the last finished step. Until every read-back has arrived nothing on the CPU side changes, so
-   * a step that fails on the way can be run again on the CPU with `step(true)`.
-   */
-  async stepOnGpu(): Promise<StepRecord> {
-    const gpu = this.gpu;
-    if (!gpu) throw new Error('the GPU is not in use');
-    const step = this.stepsDone;
-    const lr = this.learningRate(step);
-    const { training, optimizer } = this;
-    this.sampler.fill(training);
-    const adamw = optimizer.gpuOptions;
-    const loss = await gpu.forward(training.inputs, training.targets);
-    await gpu.backward();
-    const gradNorm = (await gpu.update(lr, adamw, 1, this.tied))!;
-    const read = [
-      ['value', training.params.values, await gpu.read('value')],
-      ['m', optimizer.m, await gpu.read('m')],
-      ['v', optimizer.v, await gpu.read('v')],
-    ] as const;
-    for (const [, flat, tensors] of read) {
-      const view = flatView(training.params, flat);
-      for (const [key, data] of tensors) tensorOfBufferKey(view, key).set(data);
-    }
-    optimizer.step = gpu.updates;
-    return { step, loss, lr, gradNorm };
-  }
-
-  /** If a compute thread dies, the kernels go on alone and the pass runs again on the same batch. */
-  private forwardBackward(): number {
-    try {
-      const loss = this.training.forward();
-      this.training.backward();
-      return loss;
-    } catch (error) {
-      if (!(error instanceof ComputeThreadError)) throw error;
-      const loss = this.training.forward();
-      this.training.backward();
-      return loss;
-    }
+  /** What runs the steps, for people. */
+  get where(): string {
+    return this.run.where;
   }
 
   /** Mean loss over the held-out windows. */
   validationLoss(): number {
-    return meanLossOver(this.training, this.heldOut, this.valStarts);
+    return this.run.validationLoss();
   }
 
   /** Every layer's (NH, T, T) attention weights for GPT-2 ids (cut to the context) under the current weights. */
@@ -297,7 +211,7 @@ export class BrowserTraining {
   }
 
   dispose(): void {
-    this.leaveGpu();
+    this.run.dispose();
     this.kernels.dispose();
   }
 }

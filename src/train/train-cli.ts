@@ -20,7 +20,6 @@ import { sentenceWindows } from './sentence-starts';
 import { CORPUS_NAMES } from './training-text';
 import { END_OF_TEXT_ID } from '../tokenizer/gpt2-vocab';
 import { readTrainingState, removeTrainingState, writeTrainingState } from './training-state';
-import { trainModelOnGpu } from './train-run-gpu';
 import {
   DEFAULT_TRAIN_OPTIONS,
   POSITION_INITS,
@@ -210,18 +209,17 @@ export async function runTraining(
       }
     },
   };
-  const result = gpu
-    ? await trainModelOnGpu(o, gpu.device, trainHooks, kernels, {
-        onDeviceLost: (reason, fromStep, reachedStep) => {
-          trainedOn = `WebGPU: ${gpu.adapterName}, then (device lost) the CPU: ${kernels.description}`;
-          log(
-            `WebGPU device lost (${reason}) after ${reachedStep} of ${o.steps} steps; continuing on the CPU ` +
-              `from step ${fromStep}, the last finished one: ${cpuDescription}` +
-              (reachedStep > fromStep ? ` (steps ${fromStep + 1}-${reachedStep} are run again)` : ''),
-          );
-        },
-      })
-    : trainModel(o, trainHooks, kernels);
+  const result = await trainModel(o, trainHooks, {
+    kernels,
+    gpu,
+    onDeviceLost: (reason, fromStep) => {
+      trainedOn = `WebGPU: ${gpu!.adapterName}, then (device lost) the CPU: ${kernels.description}`;
+      log(
+        `WebGPU device lost (${reason}) after ${fromStep} of ${o.steps} steps; continuing on the CPU ` +
+          `from step ${fromStep}, the last finished one: ${cpuDescription}`,
+      );
+    },
+  });
   gpu?.device.destroy();
   log(`trained in ${result.seconds.toFixed(0)} s; measuring on held-out text`);
 

@@ -14,7 +14,12 @@ export interface TrainPreset {
   seq: number;
   batch: number; // B
   lr: number;
+  /** Where the cosine ends, as a fraction of lr. */
+  minLrFraction: number;
   warmupSteps: number;
+  /** AdamW's weight decay on matrices and embeddings, and the gradient clip. */
+  weightDecay: number;
+  gradClip: number;
   /** Where the cosine ends; the run stops there. */
   steps: number;
   evalEvery: number;
@@ -33,7 +38,10 @@ export const TRAIN_PRESETS: readonly TrainPreset[] = [
     seq: 32,
     batch: 4,
     lr: 3e-3,
+    minLrFraction: 0.1,
     warmupSteps: 20,
+    weightDecay: 0.1,
+    gradClip: 1,
     steps: 1000,
     evalEvery: 20,
     snapshotEvery: 10,
@@ -49,7 +57,10 @@ export const TRAIN_PRESETS: readonly TrainPreset[] = [
     seq: 64,
     batch: 8,
     lr: 3e-3,
+    minLrFraction: 0.1,
     warmupSteps: 50,
+    weightDecay: 0.1,
+    gradClip: 1,
     steps: 3000,
     evalEvery: 50,
     snapshotEvery: 25,
@@ -65,7 +76,10 @@ export const TRAIN_PRESETS: readonly TrainPreset[] = [
     seq: 128,
     batch: 8,
     lr: 2e-3,
+    minLrFraction: 0.1,
     warmupSteps: 100,
+    weightDecay: 0.1,
+    gradClip: 1,
     steps: 5000,
     evalEvery: 100,
     snapshotEvery: 50,

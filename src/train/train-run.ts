@@ -1,31 +1,19 @@
-// Trains a GPT-2 from seeded random weights on English text (or the generated stories): warm-up then cosine
-// learning rate, AdamW, gradient clipping, held-out loss now and then. One seed fixes the weights and the
-// batches (and the stories); a run can stop after any step and resume with the same bits.
+// `npm run train`'s run: reads the corpus (English text, or the generated stories) into token ids and trains a
+// TrainingRun on them, on the CPU or on WebGPU, with the held-out loss now and then and a saved state after it.
+// One seed fixes the weights and the batches (and the stories); a run can stop after any step and resume with
+// the same bits, on either backend.
 
-import type { GPT2Config } from '../model/config';
-import { END_OF_TEXT_ID, GPT2_VOCAB_SIZE } from '../tokenizer/gpt2-vocab';
-import { randomGPT2Weights } from '../model/random';
-import type { GPT2Weights } from '../model/weights';
-import { AdamW, clipGradNorm, untieGradients, type TiedSpan } from './adamw';
-import { BatchSampler, meanLossOver, validationWindows } from './data';
 import type { CpuKernels } from '../model/cpu/kernels';
-import { createSyncKernels } from '../model/wasm/select';
-import { ComputeThreadError } from '../model/wasm/thread-pool';
-import { GPT2Training } from './gpt2-train';
-import {
-  buildTrainVocab,
-  compactConfig,
-  expandWeights,
-  sharedRowLogitBias,
-  sharedRowSpan,
-  toCompactIds,
-  type TrainVocab,
-} from './vocab';
-import { scheduledLearningRate } from './schedule';
-import { trainingText } from './training-text';
-import { compactStarts, findSentenceStarts, idsCounted } from './sentence-starts';
-import type { TrainingState } from './training-state';
+import type { GpuDevice } from '../model/webgpu/device';
+import type { GPT2Weights } from '../model/weights';
+import { END_OF_TEXT_ID } from '../tokenizer/gpt2-vocab';
 import { type StepRecord, type TrainOptions } from './run-options';
+import { addedTwins, findSentenceStarts } from './sentence-starts';
+import { TrainingRun } from './training-run';
+import type { TrainingState } from './training-state';
+import { trainingText } from './training-text';
+import { expandWeights, type TrainVocab } from './vocab';
+import type { GPT2Training } from './gpt2-train';
 
 export {
   DEFAULT_TRAIN_OPTIONS,
@@ -36,6 +24,7 @@ export {
   type TrainOptions,
   type WindowStartRule,
 } from './run-options';
+export { learningRate, modelConfig, sinusoidalPositions } from './training-run';
 
 export interface TrainResult {
   /** The trained model over GPT-2's full vocabulary, ready to write out. */
@@ -61,55 +50,12 @@ export interface TrainHooks {
   checkpoint?: { every: number; save: (state: TrainingState) => void };
 }
 
-/**
- * One forward and backward pass. If a compute thread dies, the kernels go on with this thread alone and the
- * pass is run again: it starts from the same weights and batch, so the numbers are the same.
- */
-function forwardBackward(training: GPT2Training): number {
-  try {
-    const loss = training.forward();
-    training.backward();
-    return loss;
-  } catch (error) {
-    if (!(error instanceof ComputeThreadError)) throw error;
-    const loss = training.forward();
-    training.backward();
-    return loss;
-  }
-}
-
-/** Learning rate at `step`: linear warm-up, then cosine down to lr · minLrFraction at the last step. */
-export const learningRate = (step: number, o: TrainOptions): number => scheduledLearningRate(step, o);
-
-export function modelConfig(o: TrainOptions): GPT2Config {
-  return {
-    vocabSize: GPT2_VOCAB_SIZE,
-    nPositions: o.nPositions,
-    nEmbd: o.nEmbd,
-    nLayer: o.nLayer,
-    nHead: o.nHead,
-    layerNormEpsilon: 1e-5,
-    activation: 'gelu_new',
-  };
-}
-
-/**
- * The Transformer paper's position code as a starting point for the trainable position embeddings: row p holds
- * sin(p·ω_i), cos(p·ω_i) for ω_i = 10000^(−2i/C). Moving one position on is then the same rotation for every p,
- * so one fixed query–key map can pick out "the token just before" anywhere in the text, which random starting
- * rows do not offer. Scaled so that a row's length matches a GPT-2 N(0, 0.02) row's (0.02·√C).
- */
-export function sinusoidalPositions(nPositions: number, nEmbd: number): Float32Array {
-  const out = new Float32Array(nPositions * nEmbd);
-  const amplitude = 0.02 * Math.SQRT2; // C/2 pairs of sin² + cos² = 1 give 0.02·√C per row
-  for (let p = 0; p < nPositions; p++) {
-    for (let i = 0; i + 1 < nEmbd; i += 2) {
-      const angle = p / Math.pow(10000, i / nEmbd);
-      out[p * nEmbd + i] = amplitude * Math.sin(angle);
-      out[p * nEmbd + i + 1] = amplitude * Math.cos(angle);
-    }
-  }
-  return out;
+/** Where the steps run: `kernels` always (the measurements, and the CPU steps); `gpu` for WebGPU steps, which
+ * go on on the CPU if its device is lost (onDeviceLost says so, with the step the CPU runs next). */
+export interface TrainBackend {
+  kernels: CpuKernels;
+  gpu?: GpuDevice | null;
+  onDeviceLost?: (reason: string, fromStep: number) => void;
 }
 
 /** Options equal field by field (a resumed run must continue the same run). */
@@ -117,156 +63,66 @@ const sameOptions = (a: TrainOptions, b: TrainOptions) =>
   Object.keys(a).length === Object.keys(b).length &&
   (Object.keys(a) as (keyof TrainOptions)[]).every((k) => a[k] === b[k]);
 
-/** Everything a run sets up before its first step, on either backend; a resumed run's state already in. */
-export interface PreparedRun {
-  vocab: TrainVocab;
-  trainIds: Int32Array; // full ids
-  valIds: Int32Array; // full ids of the held-out text
-  valCompact: Int32Array;
-  valStarts: number[];
-  corpus: Record<string, unknown>;
-  /** The CPU trainer: the weights, the batch arrays the sampler fills, and the held-out measurements. */
-  training: GPT2Training;
-  optimizer: AdamW;
-  tied: TiedSpan[];
-  sampler: BatchSampler;
-  steps: StepRecord[];
-  validation: { step: number; loss: number }[];
-  earlierSeconds: number;
-}
-
-export function prepareRun(
-  o: TrainOptions,
-  resume: TrainingState | null | undefined,
-  kernels: CpuKernels,
-): PreparedRun {
-  if (resume && !sameOptions(resume.options, o))
-    throw new Error('the saved training state comes from a run with other options; delete it to restart');
-  const text = trainingText(o.corpus, o.seed, o.stories);
-  const { trainIds, heldOutIds: valIds } = text;
-  const starts = o.windowStarts === 'sentences' ? findSentenceStarts(trainIds, o.seq, END_OF_TEXT_ID) : null;
-  // A start's no-space first word is an occurrence of that token in the training text, so it counts.
-  const counted = starts ? idsCounted(trainIds, starts) : trainIds;
-  const vocab = buildTrainVocab(counted, GPT2_VOCAB_SIZE, o.minCount);
-  const trainCompact = toCompactIds(trainIds.slice(), vocab);
-  const valCompact = toCompactIds(valIds.slice(), vocab);
-  const valStarts = validationWindows(valCompact, o.seq, o.valWindows);
-
-  const initial = randomGPT2Weights(compactConfig(modelConfig(o), vocab), o.seed);
-  if (o.positionInit === 'sinusoidal') initial.wpe.set(sinusoidalPositions(o.nPositions, o.nEmbd));
-  const training = new GPT2Training(initial, o.batch, o.seq, sharedRowLogitBias(vocab), kernels);
-  const optimizer = new AdamW(
-    training.params,
-    { weightDecay: o.weightDecay, decay: 'matrices' },
-    training.kernels,
-  );
-  const sampler = new BatchSampler(trainCompact, o.seed + 1, starts && compactStarts(starts, vocab));
-  const run: PreparedRun = {
-    vocab,
-    trainIds,
-    valIds,
-    valCompact,
-    valStarts,
-    corpus: starts
-      ? {
-          ...text.description,
-          windowStarts: {
-            rule: 'training windows start at a sentence, its first word written as at the start of a text (no space before it)',
-            starts: starts.positions.length,
-            unspacedFirstWords: counted.length - trainIds.length,
-          },
-        }
-      : text.description,
-    training,
-    optimizer,
-    tied: sharedRowSpan(vocab, o.nEmbd),
-    sampler,
-    steps: [],
-    validation: [],
-    earlierSeconds: 0,
-  };
-  if (resume) {
-    if (resume.values.length !== training.params.values.length)
-      throw new Error('the saved training state does not fit this model; delete it to restart');
-    training.params.values.set(resume.values);
-    optimizer.m.set(resume.m);
-    optimizer.v.set(resume.v);
-    optimizer.step = resume.step;
-    run.steps.push(...resume.records);
-    run.validation.push(...resume.validation);
-    run.earlierSeconds = resume.seconds;
-    for (let step = 0; step < resume.step; step++) sampler.skip(training.B);
-  }
-  return run;
-}
-
 /** Whether step `step` (from 0) ends with a held-out measurement and a saved state. */
 export const isEvalStep = (step: number, o: TrainOptions) =>
   (step + 1) % o.evalEvery === 0 || step === o.steps - 1;
 
-/** The state after `step` finished steps, from the CPU trainer's arrays (copies). */
-export function stateOf(o: TrainOptions, run: PreparedRun, step: number, seconds: number): TrainingState {
-  return {
-    options: o,
-    step,
-    records: run.steps.slice(),
-    validation: run.validation.slice(),
-    seconds,
-    values: run.training.params.values.slice(),
-    m: run.optimizer.m.slice(),
-    v: run.optimizer.v.slice(),
-  };
+/** The corpus of `o` as a run's text, with what the log says about it. */
+function corpusRun(o: TrainOptions) {
+  const text = trainingText(o.corpus, o.seed, o.stories);
+  const { trainIds, heldOutIds } = text;
+  const starts = o.windowStarts === 'sentences' ? findSentenceStarts(trainIds, o.seq, END_OF_TEXT_ID) : null;
+  const corpus = starts
+    ? {
+        ...text.description,
+        windowStarts: {
+          rule: 'training windows start at a sentence, its first word written as at the start of a text (no space before it)',
+          starts: starts.positions.length,
+          unspacedFirstWords: addedTwins(trainIds, starts).length,
+        },
+      }
+    : text.description;
+  return { text: { trainIds, heldOutIds, starts }, corpus };
 }
 
-/** The result once the CPU trainer holds the final weights. */
-export function finishRun(run: PreparedRun, seconds: number): TrainResult {
-  return {
-    weights: expandWeights(run.training.weights, run.vocab),
-    vocab: run.vocab,
-    steps: run.steps,
-    validation: run.validation,
-    trainIds: run.trainIds,
-    valIds: run.valIds,
-    valStarts: run.valStarts,
-    training: run.training,
-    corpus: run.corpus,
-    seconds,
-  };
-}
-
-/**
- * Trains a model from `o`. `kernels` run the heavy work (WebAssembly SIMD on this thread by default; any
- * thread count gives the same bits, so the same file).
- */
-export function trainModel(
+/** Trains a model from `o` on `backend` (any thread count, and a resumed run, gives the same bits). */
+export async function trainModel(
   o: TrainOptions,
-  hooks: TrainHooks = {},
-  kernels: CpuKernels = createSyncKernels(),
-): TrainResult {
+  hooks: TrainHooks,
+  backend: TrainBackend,
+): Promise<TrainResult> {
   const started = performance.now();
   const { resume, checkpoint, onStep = () => {} } = hooks;
-  const run = prepareRun(o, resume, kernels);
-  const { training, optimizer, tied, sampler, steps, validation } = run;
-  const seconds = () => run.earlierSeconds + (performance.now() - started) / 1000;
-
-  for (let step = steps.length; step < o.steps; step++) {
-    const lr = learningRate(step, o);
-    sampler.fill(training);
-    const loss = forwardBackward(training);
-    untieGradients(training.params.grads, tied);
-    const gradNorm = clipGradNorm(training.params.grads, o.gradClip, tied);
-    optimizer.update(lr);
-    const record = { step, loss, lr, gradNorm };
-    steps.push(record);
-    let valLoss: number | undefined;
-    if (isEvalStep(step, o)) {
-      valLoss = meanLossOver(training, run.valCompact, run.valStarts);
-      validation.push({ step: step + 1, loss: valLoss });
+  if (resume && !sameOptions(resume.options, o))
+    throw new Error('the saved training state comes from a run with other options; delete it to restart');
+  const { text, corpus } = corpusRun(o);
+  const run = new TrainingRun(text, o, backend.kernels);
+  try {
+    if (backend.gpu)
+      run.useGpu(backend.gpu.device, backend.gpu.adapterName, backend.onDeviceLost ?? (() => {}));
+    if (resume) run.resume(resume);
+    const seconds = () => run.earlierSeconds + (performance.now() - started) / 1000;
+    while (!run.done) {
+      const record = await run.step();
+      const valLoss = isEvalStep(record.step, o) ? run.validationLoss(true) : undefined;
+      onStep(record, valLoss);
+      const done = run.stepsDone;
+      if (checkpoint && (done % checkpoint.every === 0 || done === o.steps))
+        checkpoint.save(run.state(o, seconds()));
     }
-    onStep(record, valLoss);
-    if (checkpoint && ((step + 1) % checkpoint.every === 0 || step + 1 === o.steps)) {
-      checkpoint.save(stateOf(o, run, step + 1, seconds()));
-    }
+    return {
+      weights: expandWeights(run.training.weights, run.vocab),
+      vocab: run.vocab,
+      steps: run.records,
+      validation: run.validation,
+      trainIds: text.trainIds,
+      valIds: text.heldOutIds,
+      valStarts: run.valStarts,
+      training: run.training,
+      corpus,
+      seconds: seconds(),
+    };
+  } finally {
+    run.dispose();
   }
-  return finishRun(run, seconds());
 }

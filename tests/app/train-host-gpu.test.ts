@@ -36,11 +36,11 @@ describe.skipIf(!gpu)('Train view trainer on WebGPU', () => {
   it('gives the CPU trainer’s losses, gradient norms and weights on Micro', async () => {
     const cpu = new BrowserTraining(ids, micro, 3, 3, createSyncKernels());
     const onGpu = new BrowserTraining(ids, micro, 3, 3, createSyncKernels());
-    onGpu.useGpu(gpu!.device);
+    onGpu.useGpu(gpu!.device, gpu!.adapterName, () => {});
     expect(onGpu.onGpu).toBe(true);
     for (let i = 0; i < STEPS; i++) {
-      const a = cpu.step();
-      const b = await onGpu.stepOnGpu();
+      const a = await cpu.step();
+      const b = await onGpu.step();
       expect(b.step).toBe(a.step);
       expect(b.lr).toBe(a.lr);
       expect(Math.abs(b.loss - a.loss)).toBeLessThan(1e-5);
@@ -129,7 +129,7 @@ describe.skipIf(!gpu)('Train view trainer on WebGPU', () => {
     // The same run as the CPU alone (text corpus: every token its own row), within float32 noise.
     const cpu = new BrowserTraining(ids, micro, 3, 1, createSyncKernels());
     for (const record of records) {
-      const expected = cpu.step();
+      const expected = await cpu.step();
       expect(Math.abs(record.loss - expected.loss)).toBeLessThan(1e-4);
     }
     cpu.dispose();

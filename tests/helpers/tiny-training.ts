@@ -1,7 +1,11 @@
 // The smallest training run the training tests share: a 1-layer, 16-wide GPT-2 on 300 generated stories, a few
 // steps of 2 × 16 tokens. Each test overrides what it is about (steps, minCount, …).
 
-import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from '../../src/train/train-run';
+import { createSyncKernels } from '../../src/model/wasm/select';
+import { DEFAULT_TRAIN_OPTIONS, type TrainBackend, type TrainOptions } from '../../src/train/train-run';
+
+/** A run on the CPU, on WebAssembly on this thread (any thread count gives the same bits). */
+export const cpuBackend = (): TrainBackend => ({ kernels: createSyncKernels() });
 
 export const TINY_STORY_TRAINING: TrainOptions = {
   ...DEFAULT_TRAIN_OPTIONS,

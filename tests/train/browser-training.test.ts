@@ -47,10 +47,11 @@ describe('BrowserTraining', () => {
       );
   });
 
-  it('lowers the training and held-out loss in 60 steps of the micro model', () => {
+  it('lowers the training and held-out loss in 60 steps of the micro model', async () => {
     const run = new BrowserTraining(storiesIds(), micro, 1337, 3, createSyncKernels());
     const before = run.validationLoss();
-    const losses = Array.from({ length: 60 }, () => run.step().loss);
+    const losses: number[] = [];
+    for (let i = 0; i < 60; i++) losses.push((await run.step()).loss);
     const after = run.validationLoss();
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(run.stepsDone).toBe(60);
@@ -60,7 +61,7 @@ describe('BrowserTraining', () => {
 
   it('saves a model that loads back with the same attention on any sentence (float32, 1e-6)', async () => {
     const run = new BrowserTraining(storiesIds(), micro, 1337, 3, createSyncKernels());
-    for (let i = 0; i < 5; i++) run.step();
+    for (let i = 0; i < 5; i++) await run.step();
     // "zebra" is not in the stories: it uses the shared row, as every unseen token does in the saved file.
     const ids = encode('the fat cat saw a zebra and the cat');
     const expected = run.attention(ids);
@@ -83,7 +84,7 @@ describe('BrowserTraining', () => {
     expect(scores.induction?.[0]).toHaveLength(2);
   });
 
-  it('starts its windows at sentences, first word unspaced, as npm run train does; anywhere in a text of few', () => {
+  it('starts its windows at sentences, first word unspaced, as npm run train does; anywhere in a text of few', async () => {
     // Running text: each sentence's first word follows a space, so the windows take it off.
     const prose = Int32Array.from(encode(Array(12).fill(EVERYDAY_SENTENCES.join(' ')).join(' ')));
     const run = new BrowserTraining(prose, micro, 1337, 3, createSyncKernels());
@@ -91,7 +92,7 @@ describe('BrowserTraining', () => {
     const openers = new Set(EVERYDAY_SENTENCES.map((sentence) => encode(sentence)[0]));
     const { B, T, inputs } = run.training;
     for (let i = 0; i < 3; i++) {
-      run.step();
+      await run.step();
       for (let b = 0; b < B; b++) expect(openers.has(run.vocab.ids[inputs[b * T]])).toBe(true);
     }
     // "Our" (no space) is a token of its own once the sentences start windows, though the text has only " Our".

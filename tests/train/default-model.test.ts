@@ -14,6 +14,7 @@ import { headTypeScores } from '../../src/train/quality';
 import { fullVocabLoss, headEntropies } from '../../src/train/report';
 import { englishTrainingText } from '../../src/train/training-text';
 import { trainModel } from '../../src/train/train-run';
+import { cpuBackend } from '../helpers/tiny-training';
 
 const DIR = path.resolve(__dirname, '../../public/models/default');
 const log = JSON.parse(readFileSync(path.join(DIR, 'training-log.json'), 'utf8'));
@@ -80,10 +81,10 @@ describe('the shipped default model', () => {
   }, 120_000);
 
   // The first steps are still in the warm-up, whose learning rate does not depend on the total step count.
-  it('is reproduced bit for bit by the logged options over the first steps', () => {
+  it('is reproduced bit for bit by the logged options over the first steps', async () => {
     const steps = 3;
     expect(steps).toBeLessThan(log.options.warmupSteps);
-    const rerun = trainModel({ ...log.options, steps, valWindows: 1 });
+    const rerun = await trainModel({ ...log.options, steps, valWindows: 1 }, {}, cpuBackend());
     expect(rerun.steps.map((s) => s.loss)).toEqual(log.losses.slice(0, steps));
   }, 60_000);
 });

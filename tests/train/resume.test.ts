@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTrainingState, writeTrainingState, type TrainingState } from '../../src/train/training-state';
 import { trainModel, type TrainOptions } from '../../src/train/train-run';
-import { TINY_STORY_TRAINING } from '../helpers/tiny-training';
+import { cpuBackend, TINY_STORY_TRAINING } from '../helpers/tiny-training';
 
 const tiny: TrainOptions = { ...TINY_STORY_TRAINING, steps: 8 };
 
@@ -15,25 +15,29 @@ describe('resuming a training run', () => {
   it(
     'ends with the same weights, losses and held-out losses as an uninterrupted run',
     { timeout: 180_000 },
-    () => {
-      const whole = trainModel(tiny);
+    async () => {
+      const whole = await trainModel(tiny, {}, cpuBackend());
       const dir = mkdtempSync(path.join(tmpdir(), 'train-state-'));
       const file = path.join(dir, 'training-state.bin');
       // The first run is stopped after step 3's state is saved (an exception out of the step loop, as Ctrl-C).
-      expect(() =>
-        trainModel(tiny, {
-          checkpoint: {
-            every: 3,
-            save: (state) => {
-              writeTrainingState(file, state);
-              throw new Error('stopped');
+      await expect(
+        trainModel(
+          tiny,
+          {
+            checkpoint: {
+              every: 3,
+              save: (state) => {
+                writeTrainingState(file, state);
+                throw new Error('stopped');
+              },
             },
           },
-        }),
-      ).toThrow('stopped');
+          cpuBackend(),
+        ),
+      ).rejects.toThrow('stopped');
       const state = readTrainingState(file)!;
       expect(state.step).toBe(3);
-      const resumed = trainModel(tiny, { resume: state });
+      const resumed = await trainModel(tiny, { resume: state }, cpuBackend());
       expect(resumed.steps).toEqual(whole.steps);
       expect(resumed.validation).toEqual(whole.validation);
       expect(resumed.weights.wte).toEqual(whole.weights.wte);
@@ -41,10 +45,16 @@ describe('resuming a training run', () => {
     },
   );
 
-  it('refuses a state saved with other options, and a damaged state file', () => {
+  it('refuses a state saved with other options, and a damaged state file', async () => {
     let saved: TrainingState | undefined;
-    trainModel({ ...tiny, steps: 3 }, { checkpoint: { every: 3, save: (s) => (saved = s) } });
-    expect(() => trainModel({ ...tiny, steps: 4 }, { resume: saved })).toThrow(/other options/);
+    await trainModel(
+      { ...tiny, steps: 3 },
+      { checkpoint: { every: 3, save: (s) => (saved = s) } },
+      cpuBackend(),
+    );
+    await expect(trainModel({ ...tiny, steps: 4 }, { resume: saved }, cpuBackend())).rejects.toThrow(
+      /other options/,
+    );
 
     const dir = mkdtempSync(path.join(tmpdir(), 'train-state-'));
     const file = path.join(dir, 'training-state.bin');

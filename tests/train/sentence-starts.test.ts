@@ -15,7 +15,7 @@ import {
 } from '../../src/train/sentence-starts';
 import { END_OF_TEXT_ID as END_OF_TEXT } from '../../src/tokenizer/gpt2-vocab';
 import { DEFAULT_TRAIN_OPTIONS, trainModel, type TrainOptions } from '../../src/train/train-run';
-import { TINY_STORY_TRAINING } from '../helpers/tiny-training';
+import { cpuBackend, TINY_STORY_TRAINING } from '../helpers/tiny-training';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -203,7 +203,7 @@ describe('the sampler with window starts', () => {
     );
   });
 
-  it('a run logs its starts and trains on them; with any, the corpus has no starts to log', () => {
+  it('a run logs its starts and trains on them; with any, the corpus has no starts to log', async () => {
     const tiny: TrainOptions = {
       ...TINY_STORY_TRAINING,
       steps: 2,
@@ -211,8 +211,8 @@ describe('the sampler with window starts', () => {
       valWindows: 2,
       warmupSteps: 1,
     };
-    const atSentences = trainModel(tiny);
-    const anywhere = trainModel({ ...tiny, windowStarts: 'any' });
+    const atSentences = await trainModel(tiny, {}, cpuBackend());
+    const anywhere = await trainModel({ ...tiny, windowStarts: 'any' }, {}, cpuBackend());
     // The stories have a sentence a line, so their starts are line starts, whose words have no space already.
     const logged = atSentences.corpus.windowStarts as { starts: number; unspacedFirstWords: number };
     expect(logged.starts).toBeGreaterThan(100);

@@ -9,7 +9,6 @@ import { createSyncKernels } from '../../src/model/wasm/select';
 import { requestNodeGpuDevice } from '../../src/node/engines';
 import { trainModel, type TrainOptions } from '../../src/train/train-run';
 import { TINY_STORY_TRAINING } from '../helpers/tiny-training';
-import { trainModelOnGpu } from '../../src/train/train-run-gpu';
 import type { TrainingState } from '../../src/train/training-state';
 import { deviceForTests } from '../model/webgpu/gpu';
 
@@ -22,7 +21,7 @@ const tiny: TrainOptions = {
 };
 
 const kernels = createSyncKernels();
-const cpu = trainModel(tiny, {}, kernels);
+const cpu = await trainModel(tiny, {}, { kernels });
 const TOLERANCE = 1e-5;
 
 /** Within 1e-5, or 1e-5 relative where `relative` (gradient norms of about 4 differ by ~1e-5 in float32 sums). */
@@ -38,7 +37,7 @@ function expectClose(actual: number[], expected: number[], relative = false) {
 describe.skipIf(!gpu)('training on WebGPU (normal mode)', () => {
   it('gives the CPU run its losses, gradient norms, held-out losses and final weights', async () => {
     expect(cpu.vocab.sharedCount).toBeGreaterThan(0);
-    const run = await trainModelOnGpu(tiny, gpu!.device, {}, kernels);
+    const run = await trainModel(tiny, {}, { kernels, gpu });
     expectClose(
       run.steps.map((s) => s.loss),
       cpu.steps.map((s) => s.loss),
@@ -64,18 +63,17 @@ describe.skipIf(!gpu)('training on WebGPU (normal mode)', () => {
 
   it('saves states that resume on the GPU with the same numbers, and on the CPU', async () => {
     const saved: TrainingState[] = [];
-    const whole = await trainModelOnGpu(
+    const whole = await trainModel(
       tiny,
-      gpu!.device,
       { checkpoint: { every: 3, save: (state) => saved.push(state) } },
-      kernels,
+      { kernels, gpu },
     );
     expect(saved.map((s) => s.step)).toEqual([3, 6]);
     expect(saved[0].m.some((x) => x !== 0)).toBe(true); // the moments came back from the GPU
-    const resumed = await trainModelOnGpu(tiny, gpu!.device, { resume: saved[0] }, kernels);
+    const resumed = await trainModel(tiny, { resume: saved[0] }, { kernels, gpu });
     expect(resumed.steps.map((s) => s.loss)).toEqual(whole.steps.map((s) => s.loss));
     expect(Array.from(resumed.training.params.values)).toEqual(Array.from(whole.training.params.values));
-    const onCpu = trainModel(tiny, { resume: saved[0] }, kernels);
+    const onCpu = await trainModel(tiny, { resume: saved[0] }, { kernels });
     expectClose(
       onCpu.steps.map((s) => s.loss),
       whole.steps.map((s) => s.loss),
@@ -84,21 +82,19 @@ describe.skipIf(!gpu)('training on WebGPU (normal mode)', () => {
 
   it('goes on on the CPU from the last finished step when the device is lost', async () => {
     const own = await requestNodeGpuDevice();
-    const lostEvents: [string, number, number][] = [];
-    const run = await trainModelOnGpu(
+    const lostEvents: [string, number][] = [];
+    const run = await trainModel(
       tiny,
-      own.device,
       {
         onStep: (record) => {
           if (record.step === 3) own.device.destroy(); // after 4 finished steps, between two held-out measurements
         },
       },
-      kernels,
-      { onDeviceLost: (reason, fromStep, reachedStep) => lostEvents.push([reason, fromStep, reachedStep]) },
+      { kernels, gpu: own, onDeviceLost: (reason, fromStep) => lostEvents.push([reason, fromStep]) },
     );
     expect(lostEvents).toHaveLength(1);
     expect(lostEvents[0][0]).toMatch(/destroyed/);
-    expect(lostEvents[0].slice(1)).toEqual([4, 4]); // on from the last finished step: none runs again
+    expect(lostEvents[0].slice(1)).toEqual([4]); // on from the last finished step: none runs again
     expect(run.steps.map((s) => s.step)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(run.validation.map((v) => v.step)).toEqual([3, 6]);
     expectClose(

@@ -12,25 +12,25 @@ import { meanLossOver } from '../../src/train/data';
 import { GPT2Training } from '../../src/train/gpt2-train';
 import { fullVocabLoss } from '../../src/train/report';
 import { trainOptionsFrom } from '../../src/train/train-cli';
-import { TINY_STORY_TRAINING } from '../helpers/tiny-training';
+import { cpuBackend, TINY_STORY_TRAINING } from '../helpers/tiny-training';
 import { sinusoidalPositions, trainModel, type TrainOptions } from '../../src/train/train-run';
 import { createSyncKernels } from '../../src/model/wasm/select';
 
 const tiny: TrainOptions = TINY_STORY_TRAINING;
 
 describe('training runs', () => {
-  it('gives identical losses for the same seed, and different ones for another', () => {
-    const first = trainModel(tiny);
-    const second = trainModel(tiny);
+  it('gives identical losses for the same seed, and different ones for another', async () => {
+    const first = await trainModel(tiny, {}, cpuBackend());
+    const second = await trainModel(tiny, {}, cpuBackend());
     expect(second.steps.map((s) => s.loss)).toEqual(first.steps.map((s) => s.loss));
     expect(second.validation).toEqual(first.validation);
-    const other = trainModel({ ...tiny, seed: tiny.seed + 1 });
+    const other = await trainModel({ ...tiny, seed: tiny.seed + 1 }, {}, cpuBackend());
     expect(other.steps.map((s) => s.loss)).not.toEqual(first.steps.map((s) => s.loss));
     expect(first.steps[5].loss).toBeLessThan(first.steps[0].loss);
   });
 
   it('writes an official-layout F16 GPT-2 whose full-vocabulary loss is the loss it trained on', async () => {
-    const result = trainModel(tiny);
+    const result = await trainModel(tiny, {}, cpuBackend());
     const dir = mkdtempSync(path.join(tmpdir(), 'trained-gpt2-'));
     const file = writeCheckpoint(dir, result.weights, 'F16');
     const source = fileSource(file);
@@ -58,7 +58,7 @@ describe('training runs', () => {
     );
   });
 
-  it('can start the position embeddings as sine and cosine waves: one step on is the same turn everywhere', () => {
+  it('can start the position embeddings as sine and cosine waves: one step on is the same turn everywhere', async () => {
     const P = 32;
     const C = 8;
     const waves = sinusoidalPositions(P, C);
@@ -72,8 +72,8 @@ describe('training runs', () => {
     }
     expect(dot(row(0), row(1))).toBeLessThan(dot(row(0), row(0)) - 1e-5); // neighbours differ
     // The option reaches the run: a run started from waves differs from one started from random rows.
-    const waved = trainModel({ ...tiny, steps: 1, positionInit: 'sinusoidal' });
-    const random = trainModel({ ...tiny, steps: 1, positionInit: 'normal' });
+    const waved = await trainModel({ ...tiny, steps: 1, positionInit: 'sinusoidal' }, {}, cpuBackend());
+    const random = await trainModel({ ...tiny, steps: 1, positionInit: 'normal' }, {}, cpuBackend());
     expect(waved.steps[0].loss).not.toBe(random.steps[0].loss);
   });
 

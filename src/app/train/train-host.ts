@@ -6,7 +6,7 @@ import { configToJson } from '../../model/config';
 import type { CpuKernels } from '../../model/cpu/kernels';
 import type { BackendPreference } from '../../model/trace';
 import { createCpuKernels, type KernelChoice } from '../../model/wasm/select';
-import { lossBehind, requestGpuDevice, type GpuDevice } from '../../model/webgpu/device';
+import { requestGpuDevice, type GpuDevice } from '../../model/webgpu/device';
 import { tokenize } from '../../tokenizer/gpt2';
 import { BrowserTraining, presetById, TrainTextError, type StepRecord } from '../../train/browser-training';
 import { checkpointBytes } from '../../train/checkpoint-bytes';
@@ -56,11 +56,6 @@ export function createTrainHost(
   const retired = new Set<BrowserTraining>();
   /** The device, asked for once and kept for later runs until it is lost. */
   let gpuDevice: Promise<GpuDevice> | null = null;
-  /** Why the device was lost, once it is: the next GPU step moves to the CPU. */
-  let lostReason: string | null = null;
-  let lostPromise: Promise<string> | null = null;
-  /** The device whose `lost` is watched. */
-  let watched: GPUDevice | null = null;
   let sentence = '';
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** Counts starts, so a start still reading its text gives way to a newer one. */
@@ -106,33 +101,17 @@ export function createTrainHost(
     post({ type: 'validation', step: training.stepsDone, loss: training.validationLoss() });
   }
 
-  /** The run's device is gone: the CPU trainer goes on from the last finished step, and the view is told. */
-  function moveToCpu(training: BrowserTraining, reason: string) {
-    training.leaveGpu();
+  /** The run's device is gone (the run goes on on the CPU by itself): the view is told, and the next run asks
+   * for a new device. */
+  function deviceLost(reason: string, fromStep: number) {
     gpuDevice = null;
     post({
       type: 'backend',
-      backend: `CPU · ${training.kernels.description}`,
+      backend: run?.where ?? 'CPU',
       fallback:
-        `The WebGPU device was lost (${reason}). Training goes on on the CPU from step ${training.stepsDone}, ` +
+        `The WebGPU device was lost (${reason}). Training goes on on the CPU from step ${fromStep}, ` +
         'the last finished step: its weights and AdamW state were read back after every step, so nothing is lost.',
     });
-  }
-
-  /** One step on the GPU, or on the CPU once the device is gone (then from the same batch, if a step failed). */
-  async function gpuStep(training: BrowserTraining): Promise<StepRecord> {
-    if (lostReason !== null) {
-      moveToCpu(training, lostReason);
-      return training.step();
-    }
-    try {
-      return await training.stepOnGpu();
-    } catch (error) {
-      const reason = lostReason ?? (await lossBehind(lostPromise));
-      if (reason === null) throw error;
-      moveToCpu(training, reason);
-      return training.step(true);
-    }
   }
 
   async function slice() {
@@ -147,7 +126,7 @@ export function createTrainHost(
     try {
       while (!training.done && current() && performance.now() - started < SLICE_MS) {
         const t0 = performance.now();
-        records.push(training.onGpu ? await gpuStep(training) : training.step());
+        records.push(await training.step());
         stepping += performance.now() - t0;
         if (run !== training) break;
         const done = training.stepsDone;
@@ -192,19 +171,16 @@ export function createTrainHost(
   ): Promise<{ gpu: GpuDevice | null; reason: string | null }> {
     if (preference === 'cpu') return { gpu: null, reason: null };
     try {
-      if (lostReason !== null) gpuDevice = null; // lost between runs: ask for a new one
-      gpuDevice ??= requestDevice();
-      const gpu = await gpuDevice;
-      if (watched !== gpu.device) {
-        const device = gpu.device;
-        watched = device;
-        lostReason = null;
-        lostPromise = device.lost.then((info) => {
-          const reason = `${info.reason}: ${info.message || 'no detail given'}`;
-          if (watched === device) lostReason = reason;
-          return reason;
-        });
+      if (!gpuDevice) {
+        const asked = requestDevice();
+        gpuDevice = asked;
+        // Lost between runs: the next run asks for a new one.
+        asked.then(
+          ({ device }) => device.lost.then(() => gpuDevice === asked && (gpuDevice = null)),
+          () => {}, // a refused device is answered below
+        );
       }
+      const gpu = await gpuDevice;
       return { gpu, reason: null };
     } catch (error) {
       gpuDevice = null;
@@ -238,7 +214,7 @@ export function createTrainHost(
       let fallback = reason === null ? null : `${reason} Training runs on the CPU instead.`;
       if (gpu) {
         try {
-          training.useGpu(gpu.device);
+          training.useGpu(gpu.device, gpu.adapterName, deviceLost);
         } catch (error) {
           fallback = `WebGPU could not hold the model (${error instanceof Error ? error.message : String(error)}). Training runs on the CPU instead.`;
         }
@@ -252,7 +228,7 @@ export function createTrainHost(
           windowStarts: training.windowStarts,
           vocabRows: training.vocab.size,
           parameters: training.parameters,
-          backend: training.onGpu ? `WebGPU · ${gpu!.adapterName}` : `CPU · ${kernels.description}`,
+          backend: training.where,
           backendNote: training.onGpu ? null : choice.limitation,
           fallback,
           steps: preset.steps,
