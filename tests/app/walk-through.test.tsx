@@ -1,11 +1,13 @@
 // @vitest-environment jsdom
 // Small interface defects from the walk-through, on the whole page in-process: where the keyboard focus goes
-// (arrow keys on the step buttons, the skip link, a head detector cell) and why SVG and PNG are off on step 1.
+// (arrow keys on the step buttons, the skip link, a head detector cell), why SVG and PNG are off on step 1,
+// and the sentence for a layer or head the model does not have.
 
 import './setup-dom';
 import { describe, expect, it } from 'vitest';
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { App } from '../../src/app/App';
+import { missingLayerHeadNotice } from '../../src/app/views/Controls';
 import { useAppStore } from '../../src/app/store/store';
 import { connectBridge } from '../../src/app/worker/bridge';
 import { createInProcessClient } from '../../src/app/worker/client';
@@ -88,6 +90,25 @@ describe('keyboard focus and reasons', () => {
     expect(svg.disabled).toBe(false);
     expect(svg.hasAttribute('aria-describedby')).toBe(false);
     expect(panel.textContent).not.toMatch(/no heatmap/);
+    dispose();
+  });
+
+  it('says which layer or head this model lacks, and which one is shown instead', async () => {
+    expect(missingLayerHeadNotice({ layer: 1, head: 3 }, { nLayer: 2, nHead: 4 })).toBeNull();
+    expect(missingLayerHeadNotice({ layer: 2, head: 0 }, { nLayer: 2, nHead: 4 })).toBe(
+      'This model has 2 layers, so there is no layer 3: layer 2 is shown instead.',
+    );
+    act(() => useAppStore.getState().set({ mode: 'trainable', step: 6, layer: 5, head: 9 }));
+    const dispose = renderApp();
+    await waitFor(() => screen.getByTestId('token-strip'), { timeout: 20_000 });
+    expect(screen.getByTestId('layer-head-notice').textContent).toBe(
+      'This model has 2 layers and 4 heads, so there is no layer 6 or head 10: layer 2, head 4 are shown instead.',
+    );
+    expect(screen.getByLabelText<HTMLSelectElement>('Layer').value).toBe('1');
+    // Picking one that exists ends it.
+    fireEvent.change(screen.getByLabelText('Layer'), { target: { value: '0' } });
+    fireEvent.change(screen.getByLabelText('Head'), { target: { value: '2' } });
+    expect(screen.queryByTestId('layer-head-notice')).toBeNull();
     dispose();
   });
 });
