@@ -73,6 +73,7 @@ describe.runIf(run)('walk-through defects in Chromium', () => {
     ]);
     await expect.poll(() => page.locator('.badges').textContent(), { timeout: 30_000 }).toContain('aaaa');
     expect(await settledOverflow(page), 'sideways overflow at 390 px').toBeLessThanOrEqual(0);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(SHOT_DIR, 'phone-long-file-name.png') });
 
     const save = async (label: string) => {
