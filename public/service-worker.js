@@ -6,7 +6,16 @@
 //   a new version shows at once. Nothing else is cached (model URLs, or anything on a dev server, which has no
 //   list).
 
-const CACHE = 'explorer-offline-v1';
+// v2: entries are kept under their bare URL; v1's, kept under the asking request, are dropped on activation.
+const CACHE = 'explorer-offline-v2';
+
+/**
+ * How the cache is asked for the page's files. Hosts that send `Vary: Origin` (vite preview, many CDNs) make
+ * Cache.match compare the Origin header of the stored request with the asking one; the page's `crossorigin`
+ * scripts and styles are asked with other headers than the worker's own precache fetches, so offline they
+ * were "not in the cache" and the page came up blank. Our files are the same bytes whoever asks.
+ */
+const MATCH = { ignoreVary: true };
 
 // Installing keeps only the page and its code (small), so the first visit is not held up; the page then asks
 // for the rest (the default model) with a 'cache-all' message, fetched in the background.
@@ -38,7 +47,7 @@ async function precache(wanted) {
     const cache = await caches.open(CACHE);
     const urls = files.filter(wanted).map((file) => new URL(file, self.registration.scope));
     const missing = [];
-    for (const url of urls) if (!(await cache.match(url))) missing.push(url);
+    for (const url of urls) if (!(await cache.match(url, MATCH))) missing.push(url);
     await Promise.all(missing.map((url) => cache.add(url).catch(() => undefined)));
   } catch {
     // Offline at install time: the page still works online.
@@ -81,13 +90,15 @@ async function pageFile(request) {
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request);
+    // Kept under the bare URL, as the precache keeps them, so one entry per file whatever the request's mode,
+    // credentials or headers were (a `crossorigin` script asks in cors mode, a navigation in navigate mode).
     if (response.status === 200 && !request.headers.has('range') && (await isListed(request.url)))
-      await cache.put(request, response.clone());
+      await cache.put(request.url, response.clone());
     return response;
   } catch (error) {
     const cached =
-      (await cache.match(request, { ignoreSearch: request.mode === 'navigate' })) ??
-      (request.mode === 'navigate' ? await cache.match(self.registration.scope) : undefined);
+      (await cache.match(request.url, { ...MATCH, ignoreSearch: request.mode === 'navigate' })) ??
+      (request.mode === 'navigate' ? await cache.match(self.registration.scope, MATCH) : undefined);
     if (cached) return cached;
     throw error;
   }

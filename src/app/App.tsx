@@ -1,5 +1,6 @@
 // The explorer's page: the header with the model and backend, the sentence, the steps, and the side panels.
 
+import type { MouseEvent } from 'react';
 import { BridgeContext, DetectorsContext } from './bridge-context';
 import { StepView } from './StepView';
 import { useAppStore } from './store/store';
@@ -65,11 +66,24 @@ function Badges() {
   );
 }
 
+/**
+ * Following a link to a heading scrolls to it but leaves the focus on body, so the next Tab started over from
+ * the top. The focus goes to the step's heading (tabindex -1), or to the main area where there is none (the
+ * Train view, or before the first view).
+ */
+function skipToStep(event: MouseEvent<HTMLAnchorElement>) {
+  const target = document.getElementById('step-title') ?? document.querySelector<HTMLElement>('main');
+  if (!target) return;
+  event.preventDefault();
+  target.focus();
+  target.scrollIntoView?.({ block: 'start' });
+}
+
 export function App({ bridge, detectors, createTrainClient = createTrainWorkerClient }: AppProps) {
   const view = useAppStore((s) => s.settings.view);
   return (
     <BridgeContext.Provider value={bridge}>
-      <a className="skip" href="#step-title">
+      <a className="skip" href="#step-title" onClick={skipToStep}>
         Skip to the current step
       </a>
       <header className="site-header">
@@ -83,7 +97,7 @@ export function App({ bridge, detectors, createTrainClient = createTrainWorkerCl
         <Badges />
         <ViewSwitch />
       </header>
-      <main>
+      <main tabIndex={-1}>
         <InputPanel />
         {view === 'train' ? (
           <TrainView createClient={createTrainClient} />

@@ -41,7 +41,10 @@ export function StepView() {
             </span>
           )}
         </p>
-        <h2 id="step-title">{step.title}</h2>
+        {/* Focusable from script only (tabindex -1): the skip link and a head detector cell move focus here. */}
+        <h2 id="step-title" tabIndex={-1}>
+          {step.title}
+        </h2>
       </header>
       <div className="explain">
         {step.sentences(ctx).map((sentence) => (

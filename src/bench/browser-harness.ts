@@ -55,6 +55,8 @@ export interface ServeOptions {
   throttleBytesPer100ms?: number;
   /** Send no COOP/COEP headers, as GitHub Pages does (the page's service worker then adds them). */
   noIsolationHeaders?: boolean;
+  /** More headers on every answer, as some hosts send them (`vary: Origin`, `cache-control: no-cache`). */
+  headers?: Record<string, string>;
 }
 
 /** Writes `body` in small pieces with pauses, like a slow network. */
@@ -104,6 +106,7 @@ export async function serveSite(
       ...(options.noIsolationHeaders
         ? {}
         : { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }),
+      ...options.headers,
     });
     if (options.throttleBytesPer100ms && pathname.startsWith('/extra/'))
       trickle(response, body, options.throttleBytesPer100ms);

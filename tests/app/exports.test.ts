@@ -55,6 +55,22 @@ describe('exports', () => {
     expect(doc.querySelectorAll('linearGradient stop').length).toBe(11);
   });
 
+  it('SVG stays well-formed XML when a model file name or a token holds control characters', async () => {
+    const model = await modelTrace('the fat cat');
+    const trainable = { ...DEFAULT_SETTINGS, mode: 'trainable' as const, step: 6 };
+    const name = 'bad\u0001name\u001b[31m\u0000\ud800.safetensors';
+    const caption = exportCaption(model, trainable, name);
+    const view = primaryView(model, trainable)!;
+    const labels = view.rowLabels.map((label, i) => (i === 0 ? `\u0007${label}\u000c` : label));
+    const svg = matrixToSvg({ ...view, rowLabels: labels, colLabels: labels }, caption);
+    const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
+    expect(doc.querySelector('parsererror')).toBeNull();
+    const title = doc.querySelector('text')!.textContent!;
+    // Each control character shows as its picture, so the title still tells what the name held.
+    expect(title).toContain('bad␁name␛[31m␀\ufffd.safetensors');
+    expect([...doc.querySelectorAll('text')].map((t) => t.textContent)).toContain(`␇${view.rowLabels[0]}␌`);
+  });
+
   it('SVG of a 128-token matrix is legible: square cells, thinned labels, title and legend', () => {
     const T = 128;
     const m = matrix(T, T);

@@ -146,6 +146,16 @@ describe('presets against a local Hub', () => {
     ).rejects.toThrow(/config\.json: the server did not answer, or it does not allow this page to read it\./);
   });
 
+  it('says the page seems to be offline when the browser reports no network', async () => {
+    vi.stubGlobal('navigator', { onLine: false });
+    vi.stubGlobal('fetch', async () => Promise.reject(new TypeError('Failed to fetch')));
+    await expect(
+      loadFromUrl(presetFolderUrl(GPT2, hub.hub), new AbortController().signal, () => {}),
+    ).rejects.toThrow(
+      /config\.json: this page seems to be offline \(the browser reports no network connection\)\.$/,
+    );
+  });
+
   it('shows progress against the table size when the server sends no Content-Length', async () => {
     vi.stubGlobal(
       'fetch',

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/app/data/types';
 import { inputNotices } from '../../src/app/worker/input-notices';
 import {
+  linkLayerHeadNotice,
   searchToSettings,
   settingsToSearch,
   TEMPERATURE_MAX,
@@ -88,6 +89,44 @@ describe('settings in the URL', () => {
     }
   });
 
+  it('counts layers and heads from 1, as the page does', () => {
+    const search = settingsToSearch({ ...DEFAULT_SETTINGS, mode: 'trainable', layer: 1, head: 3 });
+    const p = new URLSearchParams(search);
+    expect([p.get('layer'), p.get('head')]).toEqual(['2', '4']);
+    expect(searchToSettings('?layer=1&head=12')).toMatchObject({ layer: 0, head: 11 });
+    expect(searchToSettings('?layer=1').layer).toBe(0);
+    expect(linkLayerHeadNotice('?layer=1&head=12')).toBeNull();
+    expect(linkLayerHeadNotice('?step=6')).toBeNull();
+  });
+
+  it('says when the link’s layer or head names none, and what is shown instead', () => {
+    expect(searchToSettings('?layer=0&head=-2')).toMatchObject({ layer: 0, head: 0 });
+    expect(linkLayerHeadNotice('?layer=0')).toBe(
+      'The link asks for layer “0”, which does not exist (layers and heads count from 1): layer 1 is shown instead.',
+    );
+    expect(linkLayerHeadNotice('?layer=0&head=x')).toBe(
+      'The link asks for layer “0” and head “x”, which do not exist (layers and heads count from 1): layer 1, head 1 are shown instead.',
+    );
+    expect(linkLayerHeadNotice('?head=1001')).toMatch(/^The link asks for head “1001”/);
+  });
+
+  it('keeps the link’s notice until another layer or head is picked', () => {
+    window.history.replaceState(null, '', '/explorer/?mode=trainable&layer=0&step=6');
+    const stop = syncSettingsWithUrl();
+    try {
+      expect(useAppStore.getState().linkNotice).toMatch(/layer “0”/);
+      useAppStore.getState().set({ step: 5 });
+      expect(useAppStore.getState().linkNotice).toMatch(/layer “0”/);
+      useAppStore.getState().set({ layer: 1 });
+      expect(useAppStore.getState().linkNotice).toBeNull();
+      expect(new URLSearchParams(window.location.search).get('layer')).toBe('2');
+    } finally {
+      stop();
+      useAppStore.setState({ settings: DEFAULT_SETTINGS, linkNotice: null });
+      window.history.replaceState(null, '', '/');
+    }
+  });
+
   it('ignores malformed values', () => {
     const s = searchToSettings('?step=99&mode=weird&layer=-1&temp=abc&pos=maybe&backend=tpu');
     expect(s).toEqual(DEFAULT_SETTINGS);
@@ -133,8 +172,9 @@ describe('URL parser properties', () => {
     mode: fc.constantFrom('naive', 'trainable'),
     positions: fc.boolean(),
     causal: fc.boolean(),
-    layer: fc.integer({ min: 0, max: 1000 }),
-    head: fc.integer({ min: 0, max: 1000 }),
+    // Held from 0; a link names them from 1, up to 1000.
+    layer: fc.integer({ min: 0, max: 999 }),
+    head: fc.integer({ min: 0, max: 999 }),
     step: fc.integer({ min: 1, max: 7 }),
     allHeads: fc.boolean(),
     preset: fc.constantFrom('none', 'book'),

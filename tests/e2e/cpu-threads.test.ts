@@ -33,7 +33,7 @@ describe.runIf(run)('CPU engine threads in Chromium', () => {
     const page = await context.newPage();
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${url}?text=${encodeURIComponent(TEXT)}&step=6&mode=trainable&layer=1&head=2`);
+    await page.goto(`${url}?text=${encodeURIComponent(TEXT)}&step=6&mode=trainable&layer=2&head=3`);
     await waitForModel(page);
     return page;
   }

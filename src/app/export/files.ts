@@ -17,8 +17,23 @@ import { cellDigits, fmtFixed } from '../data/format';
 import { clip } from '../views/heatmap-layout';
 import { scaleFor, type ColorScale } from '../views/scales';
 
+/**
+ * XML 1.0 allows no C0 control character but tab, newline and carriage return, and no lone surrogate; a file
+ * name holding one (\u0001, ESC) made the SVG ill-formed and the PNG fail. Each control shows as its Unicode
+ * picture (␁, ␛), so the title still says what the name holds; a lone surrogate becomes U+FFFD.
+ */
+const XML_INVALID =
+  // eslint-disable-next-line no-control-regex -- these control characters are the ones XML forbids
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** `s` as XML text or attribute content: escaped, and with the characters XML cannot hold made visible. */
 const xml = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  s
+    .replace(XML_INVALID, (c) => (c < '\u0020' ? String.fromCharCode(0x2400 + c.charCodeAt(0)) : '\ufffd'))
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 
 /** The matrix the current step is about (what Export writes), or null on step 1. */
 export function primaryView(trace: AppTrace, settings: Settings): MatrixView | null {

@@ -15,6 +15,8 @@ export interface LoadState {
 export interface SettingsSlice {
   settings: Settings;
   set: (patch: Partial<Settings>) => void;
+  /** Why the link's layer or head was not used (it names none), until another one is picked. */
+  linkNotice: string | null;
 }
 
 export interface ModelSlice {
@@ -45,6 +47,7 @@ export type AppState = SettingsSlice & ModelSlice & TraceSlice;
 export const useAppStore = create<AppState>()((set) => ({
   settings: DEFAULT_SETTINGS,
   set: (patch) => set((s) => ({ settings: { ...s.settings, ...patch } })),
+  linkNotice: null,
   model: null,
   load: { active: false, fraction: null, what: '' },
   loadError: null,

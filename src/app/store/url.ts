@@ -1,5 +1,7 @@
 // Settings ⇄ URL query string. Only values that differ from the defaults are written, so shared links stay
 // short, and anything malformed in a link falls back to the default instead of breaking the page.
+// `layer` and `head` count from 1, as the page does (they counted from 0 until issue 27; an older link that
+// named one opens the one before it, and `layer=0` gets a notice, see linkLayerHeadNotice).
 
 import { BACKEND_PREFERENCES } from '../../model/trace';
 import { DEFAULT_SETTINGS, PAGE_VIEWS, type Settings } from '../data/types';
@@ -26,8 +28,12 @@ const KEYS: Record<keyof Settings, string> = {
   view: 'view',
 };
 
-function encodeValue(value: Settings[keyof Settings]): string {
+/** Settings held from 0 in the store and written from 1 in a link, as the page shows them. */
+const COUNTED_FROM_ONE = new Set<keyof Settings>(['layer', 'head']);
+
+function encodeValue(key: keyof Settings, value: Settings[keyof Settings]): string {
   if (typeof value === 'boolean') return value ? '1' : '0';
+  if (COUNTED_FROM_ONE.has(key)) return String(Number(value) + 1);
   return String(value);
 }
 
@@ -73,7 +79,7 @@ export function settingsToSearch(settings: Settings, current = ''): string {
   const params = new URLSearchParams();
   for (const key of Object.keys(KEYS) as (keyof Settings)[]) {
     if (settings[key] === DEFAULT_SETTINGS[key]) continue;
-    const value = key === 'text' ? textForUrl(settings.text).text : encodeValue(settings[key]);
+    const value = key === 'text' ? textForUrl(settings.text).text : encodeValue(key, settings[key]);
     params.set(KEYS[key], value);
   }
   for (const [name, value] of new URLSearchParams(current)) {
@@ -85,6 +91,13 @@ export function settingsToSearch(settings: Settings, current = ''): string {
 const intIn = (raw: string | null, min: number, max: number, fallback: number): number => {
   const n = raw === null ? NaN : Number(raw);
   return Number.isInteger(n) && n >= min && n <= max ? n : fallback;
+};
+/** Layers and heads a link may name (from 1); a model has far fewer, and the page says when one is missing. */
+const COUNT_MAX = 1000;
+/** A layer or head number of a link, counted from 1, as the 0-based index the store holds; else `fallback`. */
+const countedFromOne = (raw: string | null, fallback: number): number => {
+  const n = intIn(raw, 1, COUNT_MAX, 0);
+  return n > 0 ? n - 1 : fallback;
 };
 const numberIn = (raw: string | null, min: number, max: number, fallback: number): number => {
   const n = raw === null || raw === '' ? NaN : Number(raw);
@@ -116,8 +129,8 @@ export function searchToSettings(search: string): Settings {
     mode: oneOf(p.get(KEYS.mode), ['naive', 'trainable'] as const, d.mode),
     positions: flag(p.get(KEYS.positions), d.positions),
     causal: flag(p.get(KEYS.causal), d.causal),
-    layer: intIn(p.get(KEYS.layer), 0, 1000, d.layer),
-    head: intIn(p.get(KEYS.head), 0, 1000, d.head),
+    layer: countedFromOne(p.get(KEYS.layer), d.layer),
+    head: countedFromOne(p.get(KEYS.head), d.head),
     step: intIn(p.get(KEYS.step), 1, 7, d.step),
     allHeads: flag(p.get(KEYS.allHeads), d.allHeads),
     preset: oneOf(p.get(KEYS.preset), ['none', 'book'] as const, d.preset),
@@ -136,4 +149,20 @@ export function searchToSettings(search: string): Settings {
     special: flag(p.get(KEYS.special), d.special),
     view: oneOf(p.get(KEYS.view), PAGE_VIEWS, d.view),
   };
+}
+
+/**
+ * The sentence for a link whose layer or head names none at all (0, -1, 2.5, a word), or null: the page shows
+ * the first instead, and says so rather than change the view silently. A number past the model's layers or
+ * heads is kept in the settings; the attention controls say that one is missing.
+ */
+export function linkLayerHeadNotice(search: string): string | null {
+  const p = new URLSearchParams(search);
+  const wrong = (['layer', 'head'] as const).filter(
+    (key) => p.has(KEYS[key]) && intIn(p.get(KEYS[key]), 1, COUNT_MAX, 0) === 0,
+  );
+  if (wrong.length === 0) return null;
+  const asked = wrong.map((key) => `${key} “${p.get(KEYS[key])}”`).join(' and ');
+  const shown = wrong.map((key) => `${key} ${DEFAULT_SETTINGS[key] + 1}`).join(', ');
+  return `The link asks for ${asked}, which ${wrong.length > 1 ? 'do' : 'does'} not exist (layers and heads count from 1): ${shown} ${wrong.length > 1 ? 'are' : 'is'} shown instead.`;
 }

@@ -1,8 +1,30 @@
 // The toggles: naive or trainable attention, position embeddings and the causal mask (naive mode), the layer
-// and head pickers and the all-heads grid (trainable mode).
+// and head pickers and the all-heads grid (trainable mode), with a sentence when the link's layer or head is
+// not one this model has.
 
+import type { TraceShape } from '../../model/config';
+import type { Settings } from '../data/types';
 import { useAppStore } from '../store/store';
 import { useViewSettings } from '../store/view-settings';
+
+/**
+ * The sentence for a layer or head past the model's (from a link, or kept from a bigger model), or null. The
+ * views show the last one instead; this says so, rather than change the view silently.
+ */
+export function missingLayerHeadNotice(
+  settings: Pick<Settings, 'layer' | 'head'>,
+  shape: Pick<TraceShape, 'nLayer' | 'nHead'>,
+): string | null {
+  const missing = [
+    { what: 'layer', asked: settings.layer, count: shape.nLayer },
+    { what: 'head', asked: settings.head, count: shape.nHead },
+  ].filter((m) => m.asked >= m.count);
+  if (missing.length === 0) return null;
+  const has = missing.map((m) => `${m.count} ${m.what}${m.count === 1 ? '' : 's'}`).join(' and ');
+  const asked = missing.map((m) => `${m.what} ${m.asked + 1}`).join(' or ');
+  const shown = missing.map((m) => `${m.what} ${m.count}`).join(', ');
+  return `This model has ${has}, so there is no ${asked}: ${shown} ${missing.length > 1 ? 'are' : 'is'} shown instead.`;
+}
 
 export function Controls() {
   const settings = useViewSettings();
@@ -12,6 +34,10 @@ export function Controls() {
   const nHead = trace?.shape.nHead ?? 1;
   const book = settings.preset === 'book';
   const naive = settings.mode === 'naive';
+  const linkNotice = useAppStore((s) => s.linkNotice);
+  const rangeNotice = [linkNotice, trace && missingLayerHeadNotice(settings, trace.shape)]
+    .filter(Boolean)
+    .join(' ');
   return (
     <section className="controls" aria-label="Attention settings">
       <h2>Attention</h2>
@@ -88,6 +114,11 @@ export function Controls() {
             All heads grid (step 6)
           </label>
         </div>
+      )}
+      {!naive && !book && rangeNotice && (
+        <p className="notice warn" role="status" data-testid="layer-head-notice">
+          {rangeNotice}
+        </p>
       )}
     </section>
   );

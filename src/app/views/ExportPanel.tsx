@@ -31,6 +31,8 @@ export function ExportPanel() {
     );
   }
   const view = primaryView(trace, settings);
+  // A disabled button gives no reason by itself; this sentence is shown and read with both buttons.
+  const noPicture = view ? undefined : 'export-no-picture';
   const base = exportFileBase(settings.step, view);
   const svg = () => (view ? matrixToSvg(view, exportCaption(trace, settings, modelLabel)) : '');
   const run = async (what: string, job: () => Promise<void>) => {
@@ -49,6 +51,7 @@ export function ExportPanel() {
         <button
           type="button"
           disabled={!view}
+          aria-describedby={noPicture}
           onClick={() => view && download(new Blob([svg()], { type: 'image/svg+xml' }), `${base}.svg`)}
         >
           SVG
@@ -56,6 +59,7 @@ export function ExportPanel() {
         <button
           type="button"
           disabled={!view}
+          aria-describedby={noPicture}
           onClick={() => view && run('PNG', async () => download(await svgToPng(svg()), `${base}.png`))}
         >
           PNG
@@ -88,6 +92,12 @@ export function ExportPanel() {
           Trace JSON
         </button>
       </div>
+      {noPicture && (
+        <p className="hint" id={noPicture}>
+          Step {settings.step} has no heatmap to export: SVG and PNG start at step 2, and CSV holds the
+          tokens.
+        </p>
+      )}
       {message && (
         <p className="hint" role="status">
           {message}

@@ -114,8 +114,11 @@ export function HeadDetectorPanel() {
 
   const open = (layer: number, head: number) => {
     set({ mode: 'trainable', layer, head, step: 6, allHeads: false });
-    // On a phone the step is far above this panel.
-    document.getElementById('step-title')?.scrollIntoView?.({ block: 'start' });
+    // On a phone the step is far above this panel; the focus goes there too, so a keyboard user reads on
+    // from the opened head's heading instead of staying in the side panel.
+    const title = document.getElementById('step-title');
+    title?.scrollIntoView?.({ block: 'start' });
+    title?.focus({ preventScroll: true });
   };
 
   let shown: { grid?: HeadGrid; stale?: boolean; note: string };

@@ -1,8 +1,9 @@
 // The step list with back and next buttons. The arrow keys move between steps too, unless focus is in a text
 // box, a picker or a matrix (which use the arrows themselves). Each button's accessible name starts with the
-// words it shows (WCAG 2.5.3), so speech-input users can say what they see.
+// words it shows (WCAG 2.5.3), so speech-input users can say what they see. An arrow key pressed on a step
+// button takes the focus along to the new step's button, so the next Tab or Enter starts from there.
 
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { STEPS } from '../steps';
 import { useAppStore } from '../store/store';
 
@@ -12,6 +13,9 @@ export function StepNav() {
   const step = useAppStore((s) => s.settings.step);
   const set = useAppStore((s) => s.set);
   const go = (n: number) => set({ step: Math.min(STEPS.length, Math.max(1, n)) });
+  const nav = useRef<HTMLElement>(null);
+  /** Set by an arrow key pressed inside the nav: once the step has changed, its button takes the focus. */
+  const focusFollows = useRef(false);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -19,6 +23,8 @@ export function StepNav() {
       const target = event.target as Element | null;
       if (target?.closest?.(OWNS_ARROWS)) return;
       const current = useAppStore.getState().settings.step;
+      if (event.key === 'ArrowRight' || event.key === 'ArrowLeft')
+        focusFollows.current = !!target && !!nav.current?.contains(target);
       if (event.key === 'ArrowRight') set({ step: Math.min(STEPS.length, current + 1) });
       else if (event.key === 'ArrowLeft') set({ step: Math.max(1, current - 1) });
     };
@@ -26,8 +32,14 @@ export function StepNav() {
     return () => window.removeEventListener('keydown', onKey);
   }, [set]);
 
+  useEffect(() => {
+    if (!focusFollows.current) return;
+    focusFollows.current = false;
+    nav.current?.querySelector<HTMLButtonElement>('[aria-current="step"]')?.focus();
+  }, [step]);
+
   return (
-    <nav className="step-nav" aria-label="Steps">
+    <nav className="step-nav" aria-label="Steps" ref={nav}>
       <button
         type="button"
         onClick={() => go(step - 1)}

@@ -46,6 +46,9 @@ export interface FetchOptions {
   expectedBytes?: number;
 }
 
+/** Whether the browser (page or worker) says it has no network; where it cannot tell, it is taken as online. */
+const seemsOffline = (): boolean => globalThis.navigator?.onLine === false;
+
 /** Downloads `url` into a Blob, reporting progress; null on 404 when `optional`. */
 export async function fetchBlob(
   url: string,
@@ -63,6 +66,12 @@ export async function fetchBlob(
     response = await fetch(url, { signal, mode: 'cors', redirect: 'follow' });
   } catch (error) {
     if (signal.aborted) throw error;
+    // Without a network every server looks silent; saying so points at the cable, not at the Hub.
+    if (seemsOffline()) {
+      throw new ModelFileError(
+        `Could not download ${url}: this page seems to be offline (the browser reports no network connection).`,
+      );
+    }
     throw new ModelFileError(
       `Could not download ${url}: the server did not answer, or it does not allow this page to read it.`,
     );
