@@ -5,12 +5,11 @@
 import { UsageError } from '../cli/args';
 import type { BackendName } from '../model/trace';
 import type { GpuDevice } from '../model/webgpu/device';
-import { createSyncKernels } from '../model/wasm/select';
+import { createCpuKernels } from '../model/wasm/select';
 import { requestNodeGpuDevice } from '../node/engines';
 import { checkRegularFile, loadModelFile, readTextFile } from '../node/files';
 import { encode } from '../tokenizer/gpt2';
 import { trainFixedBatch } from './fixed-batch';
-import { fixedBatchOnWebGpu } from './fixed-batch-webgpu';
 
 export type TrainBackend = BackendName;
 
@@ -84,36 +83,33 @@ export async function runFixedBatch(
         ? `{"step": ${step}, "loss": ${JSON.stringify(loss)}}`
         : `step ${step} loss ${loss.toFixed(6)}`,
     );
-  const kernels = createSyncKernels();
-  let gpuLosses: number[] = [];
+  const { kernels } = await createCpuKernels();
+  let gpu: GpuDevice | null = null;
   if (backend === 'webgpu') {
-    const requestDevice = hooks.requestDevice ?? requestNodeGpuDevice;
-    const outcome = await fixedBatchOnWebGpu(requestDevice, weights, tokens, options, printStep, (name) =>
-      log(`on WebGPU: ${name}`),
-    );
-    if (outcome.kind === 'done') return outcome.losses;
-    if (outcome.kind === 'unavailable') {
-      log(`WebGPU unavailable (${outcome.reason}); training on the CPU: ${kernels.description}`);
-    } else {
-      // The GPU's weights and moments went with the device, so the CPU replays the same deterministic steps
-      // from the loaded model and prints from the first step the GPU did not report.
-      gpuLosses = outcome.losses;
-      log(
-        `WebGPU device lost (${outcome.reason}) after ${gpuLosses.length} of ${options.steps} steps; ` +
-          `continuing on the CPU from step ${gpuLosses.length}: ${kernels.description} ` +
-          `(it replays the first ${gpuLosses.length} steps on the same batch to rebuild the weights and AdamW moments)`,
-      );
+    try {
+      gpu = await (hooks.requestDevice ?? requestNodeGpuDevice)();
+      log(`on WebGPU: ${gpu.adapterName}`);
+    } catch (error) {
+      const reason = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+      log(`WebGPU unavailable (${reason}); training on the CPU: ${kernels.description}`);
     }
   } else log(`on the CPU: ${kernels.description}`);
-  const done = gpuLosses.length;
-  const { losses } = trainFixedBatch(
-    weights,
-    tokens,
-    options,
-    (step, loss) => {
-      if (step >= done) printStep(step, loss);
-    },
-    kernels,
-  );
-  return [...gpuLosses, ...losses.slice(done)];
+  // The GPU's state is read back after every step, so a lost device costs no finished step: the CPU goes on from
+  // the first step the GPU did not finish.
+  const onDeviceLost = (reason: string, fromStep: number) =>
+    log(
+      `WebGPU device lost (${reason}) after ${fromStep} of ${options.steps} steps; ` +
+        `continuing on the CPU from step ${fromStep}: ${kernels.description}`,
+    );
+  try {
+    const { losses } = await trainFixedBatch(weights, tokens, options, printStep, {
+      kernels,
+      gpu,
+      onDeviceLost,
+    });
+    return losses;
+  } finally {
+    gpu?.device.destroy();
+    kernels.dispose();
+  }
 }

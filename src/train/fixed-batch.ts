@@ -1,11 +1,19 @@
 // The fixed-batch check: AdamW on one batch, the first B·T+1 tokens of a text, step after step, over the full
-// vocabulary of any GPT-2 model. Its losses are what PyTorch's AdamW gives on the same model and batch.
+// vocabulary of any GPT-2 model, on the CPU or on WebGPU (through the one TrainingStep, with its fallback). Its
+// losses are what PyTorch's AdamW gives on the same model and batch.
 
-import type { CpuKernels } from '../model/cpu/kernels';
-import { createSyncKernels } from '../model/wasm/select';
+import { GpuTraining } from '../model/webgpu/training/gpu-training';
 import type { GPT2Weights } from '../model/weights';
-import { AdamW, clipGradNorm } from './adamw';
 import { GPT2Training } from './gpt2-train';
+import type { TrainBackend } from './train-run';
+import {
+  cpuTrainer,
+  CpuTrainingStep,
+  GpuTrainingStep,
+  StepWithFallback,
+  type TrainingStep,
+  type UpdateRule,
+} from './training-step';
 
 export interface FixedBatchOptions {
   B: number;
@@ -36,31 +44,44 @@ export function fixedBatch(training: GPT2Training, tokens: ArrayLike<number>): v
 }
 
 /**
- * Trains a copy of `weights` on `kernels`; calls onStep with each step's loss before its update, and returns
- * all of them.
+ * Trains a copy of `weights` on `backend` (on its GPU when given, going on on the CPU if the device is lost);
+ * calls onStep with each step's loss (the loss before that step's update), and returns all of them with the
+ * CPU trainer, which holds the final weights.
  */
-export function trainFixedBatch(
+export async function trainFixedBatch(
   weights: GPT2Weights,
   tokens: ArrayLike<number>,
   options: FixedBatchOptions,
-  onStep: (step: number, loss: number) => void = () => {},
-  kernels: CpuKernels = createSyncKernels(),
-): { losses: number[]; training: GPT2Training } {
-  const training = new GPT2Training(weights, options.B, options.T, null, kernels);
+  onStep: (step: number, loss: number) => void,
+  backend: TrainBackend,
+): Promise<{ losses: number[]; training: GPT2Training }> {
+  const { B, T } = options;
+  const training = new GPT2Training(weights, B, T, null, backend.kernels);
   fixedBatch(training, tokens);
-  const optimizer = new AdamW(
-    training.params,
-    { weightDecay: options.weightDecay, decay: 'all' },
-    training.kernels,
-  );
+  // torch.optim.AdamW(model.parameters()) decays every parameter.
+  const rule: UpdateRule = {
+    weightDecay: options.weightDecay,
+    decay: 'all',
+    gradClip: options.gradClip ?? null,
+    tied: [],
+  };
+  const cpu = cpuTrainer(training, rule);
+  let stepper: TrainingStep = new CpuTrainingStep(cpu, rule);
+  if (backend.gpu) {
+    const { device, adapterName } = backend.gpu;
+    const gpu = new GpuTrainingStep(new GpuTraining(device, training.weights, B, T), cpu, rule, adapterName);
+    const onLost = backend.onDeviceLost ?? (() => {});
+    stepper = new StepWithFallback(gpu, stepper, device, onLost, () => cpu.optimizer.step);
+  }
   const losses: number[] = [];
-  for (let step = 0; step < options.steps; step++) {
-    const loss = training.forward();
-    losses.push(loss);
-    onStep(step, loss);
-    training.backward();
-    if (options.gradClip !== undefined) clipGradNorm(training.params.grads, options.gradClip);
-    optimizer.update(options.lr);
+  try {
+    for (let step = 0; step < options.steps; step++) {
+      const { loss } = await stepper.step(options.lr);
+      losses.push(loss);
+      onStep(step, loss);
+    }
+  } finally {
+    stepper.dispose();
   }
   return { losses, training };
 }

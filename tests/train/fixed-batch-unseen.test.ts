@@ -17,6 +17,7 @@ import { runFixedBatch } from '../../src/train/fixed-batch-cli';
 import { keyedWeights } from '../../src/train/params';
 import { fixturesJson } from '../helpers/fixtures';
 import { referenceAdamW } from './reference64';
+import { cpuBackend } from '../helpers/tiny-training';
 import { defaultCpuKernels } from '../../src/model/wasm/select';
 
 /** Writes a model as save_pretrained would: `transformer.` keys, a tied lm_head, no mask buffers. */
@@ -60,7 +61,7 @@ describe('fixed-batch training on unseen GPT-2 files', () => {
     const options = { B: 2, T: 4, steps: 10, lr: 1e-2, weightDecay: 0.1 };
     const params64 = new Map([...keyedWeights(weights)].map(([k, v]) => [k, Float64Array.from(v)]));
     const expected = referenceAdamW(params64, config, tokens, options);
-    const { losses } = trainFixedBatch(weights, tokens, options);
+    const { losses } = await trainFixedBatch(weights, tokens, options, () => {}, cpuBackend());
     expect(expected[9]).toBeLessThan(expected[0] * 0.9); // the check means something only if the loss moves
     losses.forEach((loss, i) =>
       expect(Math.abs(loss - expected[i]) / expected[i], `step ${i}`).toBeLessThan(5e-4),

@@ -4,9 +4,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GPT2Config } from '../../../src/model/config';
 import { randomGPT2Weights, seededRandom } from '../../../src/model/random';
-import { trainFixedBatchOnGpu } from '../../../src/model/webgpu/training/fixed-batch';
 import { trainFixedBatch } from '../../../src/train/fixed-batch';
 import { deviceForTests } from './gpu';
+import { cpuBackend } from '../../helpers/tiny-training';
 
 const gpu = await deviceForTests();
 afterAll(() => gpu?.device.destroy());
@@ -27,14 +27,17 @@ describe.skipIf(!gpu)('the fixed-batch check on the GPU', () => {
     const tokens = Array.from({ length: 2 * 6 + 1 }, () => Math.floor(random() * config.vocabSize));
     for (const gradClip of [0.3, undefined]) {
       const options = { B: 2, T: 6, steps: 10, lr: 3e-3, weightDecay: 0.01, gradClip };
-      const cpu = trainFixedBatch(randomGPT2Weights(config, 2), tokens, options);
-      const { losses, training } = await trainFixedBatchOnGpu(
-        gpu!.device,
+      const cpu = await trainFixedBatch(
         randomGPT2Weights(config, 2),
         tokens,
         options,
+        () => {},
+        cpuBackend(),
       );
-      training.dispose();
+      const { losses } = await trainFixedBatch(randomGPT2Weights(config, 2), tokens, options, () => {}, {
+        ...cpuBackend(),
+        gpu,
+      });
       expect(cpu.losses[9], 'the losses fall').toBeLessThan(cpu.losses[0] - 0.1);
       losses.forEach((loss, step) =>
         expect(
@@ -48,12 +51,12 @@ describe.skipIf(!gpu)('the fixed-batch check on the GPU', () => {
   it('refuses a text too short for the batch and a token outside the vocabulary, as the CPU check does', async () => {
     const weights = randomGPT2Weights(config, 2);
     const options = { B: 2, T: 6, steps: 1, lr: 1e-3, weightDecay: 0 };
-    await expect(trainFixedBatchOnGpu(gpu!.device, weights, [1, 2, 3], options)).rejects.toThrow(
-      'the text has 3 tokens; a 2×6 batch needs 13',
-    );
+    await expect(
+      trainFixedBatch(weights, [1, 2, 3], options, () => {}, { ...cpuBackend(), gpu }),
+    ).rejects.toThrow('the text has 3 tokens; a 2×6 batch needs 13');
     const tokens = Array.from({ length: 13 }, (_, i) => (i === 5 ? 37 : 1));
-    await expect(trainFixedBatchOnGpu(gpu!.device, weights, tokens, options)).rejects.toThrow(
-      'token id 37 is outside the vocabulary of 37',
-    );
+    await expect(
+      trainFixedBatch(weights, tokens, options, () => {}, { ...cpuBackend(), gpu }),
+    ).rejects.toThrow('token id 37 is outside the vocabulary of 37');
   });
 });

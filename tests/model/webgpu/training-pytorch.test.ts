@@ -7,7 +7,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GPT2Weights, LayerWeights } from '../../../src/model/weights';
 import { parameterSpecs } from '../../../src/model/weights';
-import { trainFixedBatchOnGpu } from '../../../src/model/webgpu/training/fixed-batch';
 import { GpuTraining } from '../../../src/model/webgpu/training/gpu-training';
 import { encode } from '../../../src/tokenizer/gpt2';
 import { trainFixedBatch } from '../../../src/train/fixed-batch';
@@ -15,6 +14,7 @@ import { keyedWeights } from '../../../src/train/params';
 import { fixturesJson, loadTinyModel, relativeError } from '../../helpers/fixtures';
 import { readTrainFixture } from '../../train/helpers';
 import { deviceForTests } from './gpu';
+import { cpuBackend } from '../../helpers/tiny-training';
 
 const gpu = await deviceForTests();
 afterAll(() => gpu?.device.destroy());
@@ -94,14 +94,11 @@ describe.skipIf(!gpu)('the GPU training step against PyTorch', () => {
       lr: train.adamw.lr,
       weightDecay: train.adamw.weight_decay,
     };
-    const cpu = trainFixedBatch(await loadTinyModel(), tokens, options);
-    const { losses, training } = await trainFixedBatchOnGpu(
-      gpu!.device,
-      await loadTinyModel(),
-      tokens,
-      options,
-    );
-    training.dispose();
+    const cpu = await trainFixedBatch(await loadTinyModel(), tokens, options, () => {}, cpuBackend());
+    const { losses } = await trainFixedBatch(await loadTinyModel(), tokens, options, () => {}, {
+      ...cpuBackend(),
+      gpu,
+    });
     const expected: number[] = train.losses_first_10_steps;
     expect(losses).toHaveLength(expected.length);
     expect(cpu.losses).toHaveLength(expected.length);
