@@ -246,8 +246,9 @@ export function prepareRun(
     optimizer.m.set(resume.m);
     optimizer.v.set(resume.v);
     optimizer.step = resume.step;
-    run.steps.push(...resume.records);
-    run.validation.push(...resume.validation);
+    // concat, not push(...records): a spread of a long run's records overflows the stack.
+    run.steps = run.steps.concat(resume.records);
+    run.validation = run.validation.concat(resume.validation);
     run.earlierSeconds = resume.seconds;
     for (let step = 0; step < resume.step; step++) sampler.skip(training.B);
   }
