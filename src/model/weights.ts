@@ -2,7 +2,7 @@
 // layout (bare keys, mask buffers) and `save_pretrained`'s (`transformer.` prefix, lm_head tied to wte) load,
 // tensors GPT-2 does not use are named in a notice, and anything else is refused with one clear sentence.
 
-import type { GPT2Config } from './config';
+import type { GPT2Config, ModelShape } from './config';
 import { ModelFileError, shortList, shortText } from './errors';
 import { isFloatDtype, readHeader, readTensor, type ByteSource, type TensorEntry } from './safetensors';
 
@@ -270,7 +270,7 @@ function checkShapesAgainstConfig(entries: Map<string, TensorEntry>, config: GPT
  * Number of parameters (wte counted once, as it is tied), from the sizes alone, so that it costs nothing for
  * a config that claims 1e8 layers: V·C + maxT·C, 12C² + 13C a block, 2C for the final layer norm.
  */
-export function parameterCount(config: GPT2Config): number {
+export function parameterCount(config: ModelShape): number {
   const C = config.nEmbd;
   const block = 12 * C * C + 13 * C;
   return config.vocabSize * C + config.nPositions * C + config.nLayer * block + 2 * C;

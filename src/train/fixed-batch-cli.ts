@@ -7,7 +7,9 @@ import type { BackendName } from '../model/trace';
 import type { GpuDevice } from '../model/webgpu/device';
 import { createSyncKernels } from '../model/wasm/select';
 import { requestNodeGpuDevice } from '../node/engines';
-import { checkRegularFile, loadModelFile, readTextFile } from '../node/files';
+import type { GPT2Config } from '../model/config';
+import { checkRegularFile, loadModelFile, readConfigFor, readTextFile } from '../node/files';
+import { trainingMemoryProblem } from './memory';
 import { encode } from '../tokenizer/gpt2';
 import { trainFixedBatch } from './fixed-batch';
 import { fixedBatchOnWebGpu } from './fixed-batch-webgpu';
@@ -43,6 +45,14 @@ export interface FixedBatchHooks {
   requestDevice?: () => Promise<GpuDevice>;
 }
 
+/** Refuses, before the model is loaded, a batch longer than the model's context or too large to train. */
+function checkFitsModel(config: GPT2Config, B: number, T: number): void {
+  if (T > config.nPositions)
+    throw new UsageError(`--seq ${T} is longer than the model's context (n_positions ${config.nPositions})`);
+  const memory = trainingMemoryProblem(config, B, T, `this model with --batch ${B} --seq ${T}`);
+  if (memory) throw new UsageError(memory);
+}
+
 /** Runs the fixed-batch mode; each step's line goes to `print` (JSON with --log-json). */
 export async function runFixedBatch(
   args: FixedBatchArgs,
@@ -75,6 +85,7 @@ export async function runFixedBatch(
   checkRegularFile(args.model!, 'model file');
   if (args.config !== undefined) checkRegularFile(args.config, 'config file');
   const text = readTextFile(args['text-file']!, 'text file');
+  checkFitsModel(readConfigFor(args.model!, args.config), options.B, options.T);
   const weights = await loadModelFile(args.model!, args.config);
   const tokens = encode(text);
   const log = hooks.log ?? (() => {});

@@ -13,6 +13,7 @@ import { parameterCount } from '../model/weights';
 import { loadModelFile } from '../node/files';
 import { checkOutputFolder, writeFileAtomically } from '../node/output-file';
 import { writeCheckpoint } from './checkpoint';
+import { trainingMemoryProblem } from './memory';
 import { validationWindows } from './data';
 import { formatHeadTypeScores, headTypeScores, heldOutLosses, sharedRowRates } from './quality';
 import { formatHeadEntropies, fullVocabLoss, headEntropies, ENTROPY_TEXT } from './report';
@@ -22,6 +23,7 @@ import { readTrainingState, removeTrainingState, writeTrainingState } from './tr
 import { trainModelOnGpu } from './train-run-gpu';
 import {
   DEFAULT_TRAIN_OPTIONS,
+  modelConfig,
   POSITION_INITS,
   trainModel,
   WINDOW_START_RULES,
@@ -130,6 +132,10 @@ export function trainOptionsFrom(args: Record<string, unknown>): TrainOptions {
   options.windowStarts = oneOf(args, 'window-starts', WINDOW_START_RULES) ?? options.windowStarts;
   if (options.seq > options.nPositions) throw new UsageError('--seq cannot exceed --n-positions');
   if (options.nEmbd % options.nHead !== 0) throw new UsageError('--n-embd must be a multiple of --n-head');
+  const o = options;
+  const sizes = `--n-layer ${o.nLayer} --n-embd ${o.nEmbd} --n-head ${o.nHead} --n-positions ${o.nPositions} with --batch ${o.batch} --seq ${o.seq}`;
+  const memory = trainingMemoryProblem(modelConfig(o), o.batch, o.seq, sizes);
+  if (memory) throw new UsageError(memory);
   return options;
 }
 
