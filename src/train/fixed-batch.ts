@@ -6,6 +6,7 @@ import { createSyncKernels } from '../model/wasm/select';
 import type { GPT2Weights } from '../model/weights';
 import { AdamW, clipGradNorm } from './adamw';
 import { GPT2Training } from './gpt2-train';
+import { checkLoss, FIXED_BATCH_ADVICE } from './divergence';
 
 export interface FixedBatchOptions {
   B: number;
@@ -58,6 +59,7 @@ export function trainFixedBatch(
     const loss = training.forward();
     losses.push(loss);
     onStep(step, loss);
+    checkLoss(loss, step, FIXED_BATCH_ADVICE);
     training.backward();
     if (options.gradClip !== undefined) clipGradNorm(training.params.grads, options.gradClip);
     optimizer.update(options.lr);

@@ -21,6 +21,7 @@ import {
   type TrainResult,
 } from './train-run';
 import type { TrainingState } from './training-state';
+import { checkLoss, TrainingDivergedError, TRAINING_ADVICE } from './divergence';
 import { sharedRowLogitBias } from './vocab';
 
 /** How long a failed GPU step waits for the device's `lost` promise before it counts as the run's own error. */
@@ -80,6 +81,7 @@ export async function trainModelOnGpu(
       const lr = learningRate(step, o);
       sampler.fill(training);
       const loss = await gpu.forward(training.inputs, training.targets);
+      checkLoss(loss, step, TRAINING_ADVICE);
       await gpu.backward();
       const gradNorm = (await gpu.update(lr, adamw, o.gradClip, tied))!;
       const record = { step, loss, lr, gradNorm };
@@ -107,7 +109,7 @@ export async function trainModelOnGpu(
     const reason = await Promise.race([lost, settle]);
     clearTimeout(timer);
     gpu?.dispose();
-    if (reason === null) throw error;
+    if (reason === null || error instanceof TrainingDivergedError) throw error;
     const fromStep = lastState?.step ?? 0;
     events.onDeviceLost?.(reason, fromStep, steps.length);
     // The CPU continues from the last finished step: the same batches and schedule, so nothing is skipped; a

@@ -24,6 +24,7 @@ import { scheduledLearningRate } from './schedule';
 import { END_OF_TEXT, trainingText, type CorpusName } from './training-text';
 import { compactStarts, findSentenceStarts, idsCounted } from './sentence-starts';
 import type { TrainingState } from './training-state';
+import { checkLoss, TRAINING_ADVICE } from './divergence';
 
 /** How the position embeddings start: GPT-2's N(0, 0.02), or sine and cosine waves (see sinusoidalPositions). */
 export type PositionInit = 'normal' | 'sinusoidal';
@@ -119,16 +120,18 @@ export interface TrainHooks {
  * One forward and backward pass. If a compute thread dies, the kernels go on with this thread alone and the
  * pass is run again: it starts from the same weights and batch, so the numbers are the same.
  */
-function forwardBackward(training: GPT2Training): number {
-  try {
+function forwardBackward(training: GPT2Training, step: number): number {
+  const pass = () => {
     const loss = training.forward();
+    checkLoss(loss, step, TRAINING_ADVICE);
     training.backward();
     return loss;
+  };
+  try {
+    return pass();
   } catch (error) {
     if (!(error instanceof ComputeThreadError)) throw error;
-    const loss = training.forward();
-    training.backward();
-    return loss;
+    return pass();
   }
 }
 
@@ -307,7 +310,7 @@ export function trainModel(
   for (let step = steps.length; step < o.steps; step++) {
     const lr = learningRate(step, o);
     sampler.fill(training);
-    const loss = forwardBackward(training);
+    const loss = forwardBackward(training, step);
     untieGradients(training.params.grads, tied);
     const gradNorm = clipGradNorm(training.params.grads, o.gradClip, tied);
     optimizer.update(lr);

@@ -5,9 +5,18 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readTrainingState, writeTrainingState, type TrainingState } from '../../src/train/training-state';
+import {
+  decodeTrainingState,
+  readTrainingState,
+  TrainingStateError,
+  writeTrainingState,
+  type TrainingState,
+} from '../../src/train/training-state';
 import { trainModel, type TrainOptions } from '../../src/train/train-run';
 import { TINY_STORY_TRAINING } from '../helpers/tiny-training';
+import { damagedStates, savedTinyState } from '../helpers/damaged-states';
+
+const INTERNAL = /Cannot read properties|is not a function|is not iterable|Cannot convert|Maximum call stack/;
 
 const tiny: TrainOptions = { ...TINY_STORY_TRAINING, steps: 8 };
 
@@ -55,5 +64,46 @@ describe('resuming a training run', () => {
     expect(() => readTrainingState(file)).toThrow(/damaged \(its size does not match/);
     writeFileSync(file, Buffer.from('{"not": "a state"}'));
     expect(() => readTrainingState(file)).toThrow(/damaged/);
+  });
+
+  it.each(damagedStates(savedTinyState()))(
+    'refuses a state with %s before the first step, in one sentence',
+    (_, bytes) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'train-state-'));
+      const file = path.join(dir, 'training-state.bin');
+      writeFileSync(file, bytes);
+      let error: unknown;
+      try {
+        readTrainingState(file);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, 'accepted').toBeInstanceOf(TrainingStateError);
+      const { message } = error as Error;
+      expect(message).toMatch(/^the saved training state .* is damaged \(.*\); delete it to restart$/);
+      expect(message).not.toMatch(INTERNAL);
+      expect(message.length).toBeLessThanOrEqual(300);
+    },
+  );
+
+  it('still reads the state it wrote, field for field', () => {
+    const state = savedTinyState();
+    const dir = mkdtempSync(path.join(tmpdir(), 'train-state-'));
+    const file = path.join(dir, 'training-state.bin');
+    writeTrainingState(file, state);
+    const read = decodeTrainingState(readFileSync(file), file);
+    expect(read.options).toEqual(state.options);
+    expect(read.records).toEqual(state.records);
+    expect(read.seconds).toBe(state.seconds);
+    expect(read.values).toEqual(state.values);
+    expect(read.v).toEqual(state.v);
+  });
+});
+
+describe('a run that diverges', () => {
+  it('stops at the step whose loss is NaN and says what to try', () => {
+    expect(() => trainModel({ ...tiny, lr: 1e30, warmupSteps: 0, gradClip: 1e30 })).toThrow(
+      /^the loss became (NaN|infinite) at step \d+: training diverged; try a lower --lr, a lower --grad-clip or more --warmup-steps$/,
+    );
   });
 });
