@@ -32,6 +32,7 @@ export function shortList(items: readonly unknown[], max = MAX_QUOTED_CHARS): st
  */
 export function quoteValue(value: unknown, max = MAX_QUOTED_CHARS): string {
   if (typeof value === 'string') return JSON.stringify(shortText(value, max));
+  if (value === undefined) return 'missing';
   let json: string | undefined;
   try {
     json = JSON.stringify(value);

@@ -153,7 +153,7 @@ function parseEntry(
         : 0;
   if (!elementBytes) {
     throw new ModelFileError(
-      `${fileLabel}: tensor "${name}" has dtype ${quoteValue(dtype)}, which is not a safetensors dtype.`,
+      `${fileLabel}: tensor "${name}" ${dtype === undefined ? 'has no dtype' : `has dtype ${quoteValue(dtype)}, which is not a safetensors dtype`}.`,
     );
   }
   const shape = entry.shape;

@@ -2,6 +2,7 @@
 // `transformer.`-prefixed keys), trains it on the first B·T+1 tokens of a text on the CPU or on WebGPU, and prints
 // each step's loss. Which backend ran, and any move to the CPU, is said on the log (stderr).
 
+import { quoteValue } from '../model/errors';
 import { UsageError } from '../cli/args';
 import type { BackendName } from '../model/trace';
 import type { GpuDevice } from '../model/webgpu/device';
@@ -20,7 +21,7 @@ export type TrainBackend = BackendName;
 export function backendFrom(value: unknown): TrainBackend {
   const backend = value ?? 'cpu';
   if (backend !== 'cpu' && backend !== 'webgpu')
-    throw new UsageError(`--backend must be cpu or webgpu, not "${String(backend)}"`);
+    throw new UsageError(`--backend must be cpu or webgpu, not ${quoteValue(backend)}`);
   return backend;
 }
 

@@ -1,6 +1,7 @@
 // The training mode of `npm run train`: options from flags, progress on stderr, then the model written out,
 // read back from its F16 file and measured, and everything recorded in training-log.json.
 
+import { quoteValue } from '../model/errors';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../cli/args';
@@ -107,7 +108,7 @@ function oneOf<T extends string>(
   const value = args[flag];
   if (value === undefined) return undefined;
   if (!choices.includes(value as T))
-    throw new UsageError(`--${flag} must be one of ${choices.join(', ')}, not "${String(value)}"`);
+    throw new UsageError(`--${flag} must be one of ${choices.join(', ')}, not ${quoteValue(value)}`);
   return value as T;
 }
 

@@ -114,7 +114,7 @@ function headerAndEntries(): DamagedCase[] {
     ['__metadata__ with a number value', edited((h) => (h.__metadata__ = { format: 1 })), /__metadata__/],
     ['an empty header', join('{}', new Uint8Array(0)), /has no wte\.weight/],
     ['an unknown dtype', edited((h) => (entry(h, 'wpe.weight').dtype = 'F17')), /not a safetensors dtype/],
-    ['a missing dtype', edited((h) => delete (h['ln_f.bias'] as Partial<Entry>).dtype), /not a safetensors dtype/],
+    ['a missing dtype', edited((h) => delete (h['ln_f.bias'] as Partial<Entry>).dtype), /tensor "ln_f\.bias" has no dtype\./],
     ['a negative dimension', edited((h) => (entry(h, 'ln_f.bias').shape = [-8])), /malformed/],
     ['a fractional dimension', edited((h) => (entry(h, 'ln_f.bias').shape = [8.5])), /malformed/],
     ['a shape that is a string', edited((h) => ((h['ln_f.bias'] as { shape: unknown }).shape = '8')), /malformed/],
