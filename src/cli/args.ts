@@ -6,12 +6,17 @@
 // the first problem on the command line is the one reported.
 
 import { parseArgs as splitArgs } from 'node:util';
+import { limitMessage, shortText } from '../model/errors';
 
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
 export type ArgSpec = Record<string, 'string' | 'number' | 'boolean'>;
+
+/** A decimal number as people write one: 12, -1, 0.5, .5, 3e-4. Number() also reads 0x10, 0o17 and 0b11,
+ * which nobody means as a step count, and which would then run silently with the number it makes. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 const BOOLEAN_WORDS: Record<string, boolean> = { true: true, '1': true, false: false, '0': false };
 
@@ -28,10 +33,10 @@ export function parseArgs<S extends ArgSpec>(
     if (token.kind === 'option-terminator') throw new UsageError('unknown option --');
     // A positional, or a short option: `-abc` comes as three tokens that all point at the one argument.
     if (token.kind === 'positional' || !token.rawName.startsWith('--'))
-      throw new UsageError(`unexpected argument "${argv[token.index]}"`);
+      throw new UsageError(`unexpected argument "${shortText(argv[token.index])}"`);
     const { name, value } = token;
     const kind = Object.hasOwn(spec, name) ? spec[name] : undefined;
-    if (!kind) throw new UsageError(`unknown option --${name}`);
+    if (!kind) throw new UsageError(`unknown option --${shortText(name)}`);
     if (Object.hasOwn(out, name)) throw new UsageError(`--${name} is given twice`);
     if (kind === 'boolean') {
       // `--flag=0` must not turn the flag on: only the words below are understood.
@@ -44,7 +49,8 @@ export function parseArgs<S extends ArgSpec>(
     if (value.trim() === '') throw new UsageError(`--${name} is empty; give it a value`);
     if (kind === 'number') {
       const n = Number(value);
-      if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, not "${value}"`);
+      if (!DECIMAL.test(value.trim()) || !Number.isFinite(n))
+        throw new UsageError(`--${name} must be a decimal number, not "${shortText(value)}"`);
       out[name] = n;
     } else out[name] = value;
   }
@@ -57,7 +63,8 @@ export async function runMain(main: () => Promise<void>): Promise<void> {
     await main();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`error: ${message}\n`);
+    // Each line cut to the limit (a usage text may follow the sentence on lines of its own).
+    process.stderr.write(`error: ${message.split('\n').map(limitMessage).join('\n')}\n`);
     process.exit(1);
   }
 }

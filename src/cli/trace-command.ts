@@ -1,6 +1,7 @@
 // The work of `npm run trace`, apart from its entry point so tests can run it in-process: every option and
 // file is checked before the model loads, and the JSON is written to a temporary file, then renamed.
 
+import { quoteValue } from '../model/errors';
 import { parseArgs, UsageError } from './args';
 import { traceText, type Engine } from '../model/engine';
 import { CpuEngine } from '../model/cpu/forward';
@@ -17,7 +18,7 @@ export const TRACE_USAGE =
   'usage: npm run trace -- [--model FILE.safetensors] [--config config.json] (--text "…" | --text-file F) ' +
   '[--backend cpu|webgpu] [--out trace.json] [--allow-special]';
 
-const OPTIONS = {
+export const TRACE_OPTIONS = {
   model: 'string',
   config: 'string',
   text: 'string',
@@ -28,7 +29,7 @@ const OPTIONS = {
   help: 'boolean',
 } as const;
 
-type TraceArgs = ReturnType<typeof parseArgs<typeof OPTIONS>>;
+type TraceArgs = ReturnType<typeof parseArgs<typeof TRACE_OPTIONS>>;
 
 /** Everything that can be checked without loading the model; returns the text and the output path. */
 export function checkTraceArgs(args: TraceArgs): {
@@ -40,7 +41,7 @@ export function checkTraceArgs(args: TraceArgs): {
     throw new UsageError('give exactly one of --text or --text-file (see --help)');
   const backend = args.backend ?? 'cpu';
   if (backend !== 'cpu' && backend !== 'webgpu')
-    throw new UsageError(`--backend must be cpu or webgpu, not "${backend}"`);
+    throw new UsageError(`--backend must be cpu or webgpu, not ${quoteValue(backend)}`);
   if (args.config !== undefined && args.model === undefined) throw new UsageError('--config needs --model');
   if (args.model !== undefined) checkRegularFile(args.model, 'model file');
   if (args.config !== undefined) checkRegularFile(args.config, 'config file');
@@ -55,7 +56,7 @@ export async function traceCommand(
   log: (line: string) => void,
   stdout: NodeJS.WritableStream = process.stdout,
 ): Promise<void> {
-  const args = parseArgs(argv, OPTIONS);
+  const args = parseArgs(argv, TRACE_OPTIONS);
   if (args.help) {
     stdout.write(TRACE_USAGE + '\n');
     return;

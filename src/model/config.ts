@@ -1,7 +1,7 @@
 // The GPT-2 hyper-parameters, read from a Hugging Face `config.json` and checked for sense.
 // n_head cannot be read off the tensor shapes, which is why a config is always required.
 
-import { ModelFileError } from './errors';
+import { ModelFileError, quoteValue } from './errors';
 
 /**
  * The model's shape, the one type for it (as llm-viz's IModelShape): V vocab, maxT positions, C width,
@@ -28,13 +28,22 @@ export interface GPT2Config extends ModelShape {
 
 const TANH_GELU_NAMES = new Set(['gelu_new', 'gelu_pytorch_tanh', 'gelu_fast']);
 
+/**
+ * The largest size a config may give: the engines index with 32-bit integers (WebAssembly, WGSL). Whether the
+ * weight file really holds a model of these sizes is checked against the file before anything is allocated
+ * (see checkConfigFitsFile in weights.ts).
+ */
+export const MAX_CONFIG_SIZE = 2 ** 31 - 1;
+/** A layer norm epsilon above 1 would swamp the variance it is added to; GPT-2 uses 1e-5. */
+const MAX_EPSILON = 1;
+
 function positiveInteger(raw: Record<string, unknown>, keys: string[], what: string): number {
   for (const key of keys) {
+    if (!Object.hasOwn(raw, key)) continue;
     const value = raw[key];
-    if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_CONFIG_SIZE) {
       throw new ModelFileError(
-        `config.json: "${key}" must be a positive integer, not ${JSON.stringify(value)}.`,
+        `config.json: "${key}" must be a whole number from 1 to ${MAX_CONFIG_SIZE}, not ${quoteValue(value)}.`,
       );
     }
     return value;
@@ -42,12 +51,26 @@ function positiveInteger(raw: Record<string, unknown>, keys: string[], what: str
   throw new ModelFileError(`config.json has no "${keys[0]}" (${what}).`);
 }
 
-/** Parses the JSON text (or object) of a Hugging Face GPT-2 config. */
+/** The epsilon as float32 will hold it: 1e300 would be Infinity there, and 1e-50 zero. */
+function layerNormEpsilon(obj: Record<string, unknown>): number {
+  const eps = Object.hasOwn(obj, 'layer_norm_epsilon') ? obj.layer_norm_epsilon : 1e-5;
+  if (!(typeof eps === 'number' && Math.fround(eps) > 0 && eps <= MAX_EPSILON)) {
+    throw new ModelFileError(
+      `config.json: "layer_norm_epsilon" must be a number above 0 and at most ${MAX_EPSILON} that float32 holds, not ${quoteValue(eps)}.`,
+    );
+  }
+  return eps as number;
+}
+
+/**
+ * Parses the JSON text (or object) of a Hugging Face GPT-2 config. The one parser for the page and the CLI: a
+ * byte order mark in front is dropped here (a Blob's text() drops it, Node's readFileSync keeps it).
+ */
 export function parseConfig(source: string | Record<string, unknown>): GPT2Config {
   let raw: unknown = source;
   if (typeof source === 'string') {
     try {
-      raw = JSON.parse(source);
+      raw = JSON.parse(source.replace(/^\uFEFF/, ''));
     } catch {
       throw new ModelFileError('config.json is not valid JSON.');
     }
@@ -58,19 +81,16 @@ export function parseConfig(source: string | Record<string, unknown>): GPT2Confi
   const obj = raw as Record<string, unknown>;
   if (obj.model_type !== undefined && obj.model_type !== 'gpt2') {
     throw new ModelFileError(
-      `config.json describes a "${String(obj.model_type)}" model; only GPT-2 is supported.`,
+      `config.json describes a ${quoteValue(obj.model_type)} model; only GPT-2 is supported.`,
     );
   }
-  const activation = String(obj.activation_function ?? 'gelu_new');
-  if (!TANH_GELU_NAMES.has(activation)) {
+  const activation = obj.activation_function ?? 'gelu_new';
+  if (typeof activation !== 'string' || !TANH_GELU_NAMES.has(activation)) {
     throw new ModelFileError(
-      `config.json asks for activation "${activation}"; only gelu_new (tanh GELU) is supported.`,
+      `config.json asks for activation ${quoteValue(activation)}; only gelu_new (tanh GELU) is supported.`,
     );
   }
-  const eps = obj.layer_norm_epsilon ?? 1e-5;
-  if (typeof eps !== 'number' || !(eps > 0)) {
-    throw new ModelFileError('config.json: "layer_norm_epsilon" must be a positive number.');
-  }
+  const eps = layerNormEpsilon(obj);
   const config: GPT2Config = {
     vocabSize: positiveInteger(obj, ['vocab_size'], 'vocabulary size'),
     nPositions: positiveInteger(obj, ['n_positions', 'n_ctx'], 'context length'),

@@ -2,7 +2,7 @@
 // shape and byte range, then the raw data. Tensors are read one at a time from a ByteSource (a file, a Blob,
 // or bytes in memory) and widened to Float32Array, so a 548 MB GPT-2 never sits in memory twice.
 
-import { ModelFileError } from './errors';
+import { ModelFileError, quoteValue, shortList, shortText } from './errors';
 
 /** Random access to the bytes of a file without loading it whole. */
 export interface ByteSource {
@@ -32,7 +32,8 @@ const OTHER_DTYPE_BYTES: Record<string, number> = {
   F64: 8, I64: 8, U64: 8, I32: 4, U32: 4, I16: 2, U16: 2, I8: 1, U8: 1, BOOL: 1, F8_E4M3: 1, F8_E5M2: 1,
 }; // prettier-ignore
 
-export const isFloatDtype = (dtype: string): dtype is Dtype => dtype in BYTES_PER_ELEMENT;
+/** Own keys only: `in` would also find Object.prototype's members, so a dtype "toString" passed as a float. */
+export const isFloatDtype = (dtype: string): dtype is Dtype => Object.hasOwn(BYTES_PER_ELEMENT, dtype);
 
 /** One entry of the header: where a tensor's bytes are and how to read them. */
 export interface TensorEntry {
@@ -118,9 +119,10 @@ function checkContiguous(entries: TensorEntry[], dataStart: number, dataLength: 
   let previous: TensorEntry | null = null;
   for (const entry of sorted) {
     if (entry.begin !== expected) {
-      const where = entry.begin < expected ? `overlaps "${previous!.name}"` : `leaves a gap before it`;
+      const where =
+        entry.begin < expected ? `overlaps "${shortText(previous!.name)}"` : `leaves a gap before it`;
       throw new ModelFileError(
-        `${fileLabel} is damaged: the data of tensor "${entry.name}" ${where} (data_offsets must be contiguous).`,
+        `${fileLabel} is damaged: the data of tensor "${shortText(entry.name)}" ${where} (data_offsets must be contiguous).`,
       );
     }
     expected += entry.byteLength;
@@ -133,7 +135,14 @@ function checkContiguous(entries: TensorEntry[], dataStart: number, dataLength: 
   }
 }
 
-function parseEntry(name: string, value: unknown, dataStart: number, dataLength: number, fileLabel: string) {
+function parseEntry(
+  fullName: string,
+  value: unknown,
+  dataStart: number,
+  dataLength: number,
+  fileLabel: string,
+) {
+  const name = shortText(fullName); // as messages quote it
   const entry = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
   const dtype = entry?.dtype;
   const elementBytes =
@@ -144,7 +153,7 @@ function parseEntry(name: string, value: unknown, dataStart: number, dataLength:
         : 0;
   if (!elementBytes) {
     throw new ModelFileError(
-      `${fileLabel}: tensor "${name}" has dtype ${JSON.stringify(dtype)}, which is not a safetensors dtype.`,
+      `${fileLabel}: tensor "${name}" ${dtype === undefined ? 'has no dtype' : `has dtype ${quoteValue(dtype)}, which is not a safetensors dtype`}.`,
     );
   }
   const shape = entry.shape;
@@ -159,7 +168,9 @@ function parseEntry(name: string, value: unknown, dataStart: number, dataLength:
   const count = shape.reduce((a, b) => a * b, 1);
   const byteLength = offsets[1] - offsets[0];
   if (byteLength !== count * elementBytes) {
-    throw new ModelFileError(`${fileLabel}: tensor "${name}" has ${byteLength} bytes for shape [${shape}].`);
+    throw new ModelFileError(
+      `${fileLabel}: tensor "${name}" has ${byteLength} bytes for shape [${shortList(shape)}].`,
+    );
   }
   if (offsets[1] > dataLength) {
     throw new ModelFileError(
@@ -167,7 +178,7 @@ function parseEntry(name: string, value: unknown, dataStart: number, dataLength:
     );
   }
   return {
-    name,
+    name: fullName,
     dtype: dtype as string,
     shape,
     begin: dataStart + offsets[0],
@@ -179,7 +190,7 @@ function parseEntry(name: string, value: unknown, dataStart: number, dataLength:
 export async function readTensor(source: ByteSource, entry: TensorEntry): Promise<Float32Array> {
   if (!isFloatDtype(entry.dtype)) {
     throw new ModelFileError(
-      `Tensor "${entry.name}" has dtype "${entry.dtype}"; only F32, F16 and BF16 are supported.`,
+      `Tensor "${shortText(entry.name)}" has dtype "${shortText(entry.dtype)}"; only F32, F16 and BF16 are supported.`,
     );
   }
   const bytes = await source.read(entry.begin, entry.byteLength);

@@ -2,8 +2,8 @@
 // layout (bare keys, mask buffers) and `save_pretrained`'s (`transformer.` prefix, lm_head tied to wte) load,
 // tensors GPT-2 does not use are named in a notice, and anything else is refused with one clear sentence.
 
-import type { GPT2Config } from './config';
-import { ModelFileError } from './errors';
+import type { GPT2Config, ModelShape } from './config';
+import { ModelFileError, shortList, shortText } from './errors';
 import { isFloatDtype, readHeader, readTensor, type ByteSource, type TensorEntry } from './safetensors';
 
 /** One transformer block. Matrices keep the checkpoint's Conv1D orientation (in, out): y = x·W + b. */
@@ -34,7 +34,9 @@ export interface GPT2Weights {
 }
 
 /** Checkpoint key suffix and expected shape for each field of a block. */
-export function layerTensorSpecs(config: GPT2Config): [keyof LayerWeights, string, number[]][] {
+export function layerTensorSpecs(
+  config: Pick<GPT2Config, 'nEmbd'>,
+): [keyof LayerWeights, string, number[]][] {
   const C = config.nEmbd;
   return [
     ['ln1Weight', 'ln_1.weight', [C]],
@@ -66,6 +68,10 @@ export function parameterSpecs(config: GPT2Config): { key: string; shape: number
   return specs;
 }
 
+/** The parameter keys outside the blocks, and the keys of a block's parameters after `h.N.`. */
+const TOP_LEVEL_KEYS = new Set(['wte.weight', 'wpe.weight', 'ln_f.weight', 'ln_f.bias']);
+const LAYER_SUFFIXES = new Set(layerTensorSpecs({ nEmbd: 1 }).map(([, suffix]) => suffix));
+
 /** Buffers that hold no parameters: the causal masks. Matched on the whole name, because
  * `attn.c_attn.bias` also ends in `attn.bias` and is a real parameter. */
 const MASK_BUFFER = /^(transformer\.)?h\.\d+\.attn\.(bias|masked_bias)$/;
@@ -90,7 +96,9 @@ export async function loadGPT2Weights(
 ): Promise<GPT2Weights> {
   const label = options.fileLabel ?? 'the model file';
   const header = await readHeader(source, label);
-  const { entries, lmHead, unused } = resolveLayout(header.tensors, config, label);
+  const { entries, lmHead, unused } = resolveLayout(header.tensors, label);
+  checkSizesAgainstFile(entries, config, label);
+  checkConfigFitsFile(config, source.size, label);
   checkShapesAgainstConfig(entries, config, label);
 
   const specs = parameterSpecs(config);
@@ -113,13 +121,32 @@ export async function loadGPT2Weights(
   return weights;
 }
 
+/** The smallest float dtypes (F16, BF16) take 2 bytes a parameter. */
+const MIN_BYTES_PER_PARAMETER = 2;
+
+/**
+ * A config's sizes are a claim: n_layer 1e8 would have every later step build 1e8 layers of names and arrays
+ * and run out of memory. The sizes read off the file catch most claims; this catches a header of a million
+ * empty layers that agrees with such a config. Any model of these sizes takes at least 2 bytes a parameter,
+ * so a file smaller than that cannot hold it, and nothing is built for it.
+ */
+function checkConfigFitsFile(config: GPT2Config, fileBytes: number, label: string): void {
+  const parameters = parameterCount(config);
+  const minimumBytes = parameters * MIN_BYTES_PER_PARAMETER;
+  if (minimumBytes > fileBytes) {
+    throw new ModelFileError(
+      `config.json describes a GPT-2 of ${config.nLayer} layers and ${parameters} parameters, at least ${minimumBytes} bytes, but ${label} has only ${fileBytes} bytes.`,
+    );
+  }
+}
+
 /** A NaN or ±Inf weight turns every activation after it into NaN; say which tensor and where. */
 function checkFinite(data: Float32Array, name: string, label: string): void {
   for (let i = 0; i < data.length; i++) {
     const x = data[i];
     if (x - x !== 0) {
       throw new ModelFileError(
-        `${label}: tensor "${name}" holds ${Number.isNaN(x) ? 'NaN' : x > 0 ? '+Infinity' : '-Infinity'} at index ${i}; the file is damaged.`,
+        `${label}: tensor "${shortText(name)}" holds ${Number.isNaN(x) ? 'NaN' : x > 0 ? '+Infinity' : '-Infinity'} at index ${i}; the file is damaged.`,
       );
     }
   }
@@ -139,7 +166,7 @@ function checkTiedHead(lmHead: Float32Array, wte: Float32Array, label: string): 
 }
 
 function unusedTensorsNotice(names: string[], label: string): string {
-  const shown = names.slice(0, 8).map((n) => `"${n}"`);
+  const shown = names.slice(0, 8).map((n) => `"${shortText(n, 40)}"`);
   const more = names.length > shown.length ? ` and ${names.length - shown.length} more` : '';
   return `${label} holds ${names.length} tensor${names.length === 1 ? '' : 's'} that GPT-2 does not use, left out: ${shown.join(', ')}${more}.`;
 }
@@ -166,11 +193,11 @@ export function assembleWeights(config: GPT2Config, get: (key: string) => Float3
  * Maps the file's keys onto the official ones. Mask buffers are dropped; lm_head comes back apart, to be
  * compared with wte; any other key that is not a parameter of this config is listed as unused.
  */
-function resolveLayout(tensors: Map<string, TensorEntry>, config: GPT2Config, label: string) {
+function resolveLayout(tensors: Map<string, TensorEntry>, label: string) {
   const keys = [...tensors.keys()].filter((k) => !MASK_BUFFER.test(k));
   const prefixed = keys.some((k) => k.startsWith('transformer.'));
-  const parameterKeys = new Set(parameterSpecs(config).map((s) => s.key));
-  const layerSuffixes = new Set(layerTensorSpecs(config).map(([, suffix]) => suffix));
+  // By name only, not against parameterSpecs(config): the config's n_layer is compared with the file's
+  // afterwards, before any list of its layers is built.
   const entries = new Map<string, TensorEntry>();
   const unused: string[] = [];
   for (const key of keys) {
@@ -178,12 +205,12 @@ function resolveLayout(tensors: Map<string, TensorEntry>, config: GPT2Config, la
     const bare = prefixed ? key.replace(/^transformer\./, '') : key;
     if (prefixed && bare === key) {
       throw new ModelFileError(
-        `${label} mixes prefixed and unprefixed keys ("${key}"); it is not a GPT-2 checkpoint.`,
+        `${label} mixes prefixed and unprefixed keys ("${shortText(key)}"); it is not a GPT-2 checkpoint.`,
       );
     }
     // A block's parameter beyond n_layer is kept, so the layer count check names the real mismatch.
     const layerSuffix = /^h\.\d+\.(.*)$/.exec(bare)?.[1];
-    if (parameterKeys.has(bare) || (layerSuffix && layerSuffixes.has(layerSuffix)))
+    if (TOP_LEVEL_KEYS.has(bare) || (layerSuffix && LAYER_SUFFIXES.has(layerSuffix)))
       entries.set(bare, tensors.get(key)!);
     else unused.push(key);
   }
@@ -191,19 +218,24 @@ function resolveLayout(tensors: Map<string, TensorEntry>, config: GPT2Config, la
   const wte = entries.get('wte.weight');
   if (lmHead && wte && lmHead.shape.join() !== wte.shape.join()) {
     throw new ModelFileError(
-      `${label}: lm_head.weight has shape [${lmHead.shape}], not wte.weight's [${wte.shape}]; untied output heads are not supported.`,
+      `${label}: lm_head.weight has shape [${shortList(lmHead.shape)}], not wte.weight's [${shortList(wte.shape)}]; untied output heads are not supported.`,
     );
   }
   return { entries, lmHead, unused };
 }
 
-function checkShapesAgainstConfig(entries: Map<string, TensorEntry>, config: GPT2Config, label: string) {
+/** The sizes read off the file's tensors (names and shapes, nothing built from the config) against it. */
+function checkSizesAgainstFile(entries: Map<string, TensorEntry>, config: GPT2Config, label: string) {
   const wte = entries.get('wte.weight');
   const wpe = entries.get('wpe.weight');
   if (!wte) throw new ModelFileError(`${label} has no wte.weight tensor; is it a GPT-2 checkpoint?`);
   if (!wpe) throw new ModelFileError(`${label} has no wpe.weight tensor; is it a GPT-2 checkpoint?`);
-  const layerIndices = [...entries.keys()].flatMap((k) => /^h\.(\d+)\./.exec(k)?.[1] ?? []).map(Number);
-  const layersInFile = layerIndices.length ? Math.max(...layerIndices) + 1 : 0;
+  // A loop, not Math.max(...indices): spreading 400 000 names into one call overflows the stack.
+  let layersInFile = 0;
+  for (const key of entries.keys()) {
+    const index = /^h\.(\d+)\./.exec(key)?.[1];
+    if (index !== undefined) layersInFile = Math.max(layersInFile, Number(index) + 1);
+  }
   const readOff: [string, number, number][] = [
     ['vocab_size', wte.shape[0], config.vocabSize],
     ['n_embd', wte.shape[1], config.nEmbd],
@@ -215,23 +247,31 @@ function checkShapesAgainstConfig(entries: Map<string, TensorEntry>, config: GPT
       throw new ModelFileError(`${label} has ${name} = ${inFile} but config.json says ${inConfig}.`);
     }
   }
+}
+
+function checkShapesAgainstConfig(entries: Map<string, TensorEntry>, config: GPT2Config, label: string) {
   for (const { key, shape } of parameterSpecs(config)) {
     const entry = entries.get(key);
     if (!entry) throw new ModelFileError(`${label} is missing the tensor "${key}".`);
     if (!isFloatDtype(entry.dtype)) {
       throw new ModelFileError(
-        `${label}: tensor "${entry.name}" has dtype "${entry.dtype}"; only F32, F16 and BF16 are supported.`,
+        `${label}: tensor "${shortText(entry.name)}" has dtype "${shortText(entry.dtype)}"; only F32, F16 and BF16 are supported.`,
       );
     }
     if (entry.shape.join() !== shape.join()) {
       throw new ModelFileError(
-        `${label}: tensor "${key}" has shape [${entry.shape}] but the config implies [${shape}].`,
+        `${label}: tensor "${key}" has shape [${shortList(entry.shape)}] but the config implies [${shape}].`,
       );
     }
   }
 }
 
-/** Number of parameters (wte counted once, as it is tied). */
-export function parameterCount(config: GPT2Config): number {
-  return parameterSpecs(config).reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1), 0);
+/**
+ * Number of parameters (wte counted once, as it is tied), from the sizes alone, so that it costs nothing for
+ * a config that claims 1e8 layers: V·C + maxT·C, 12C² + 13C a block, 2C for the final layer norm.
+ */
+export function parameterCount(config: ModelShape): number {
+  const C = config.nEmbd;
+  const block = 12 * C * C + 13 * C;
+  return config.vocabSize * C + config.nPositions * C + config.nLayer * block + 2 * C;
 }

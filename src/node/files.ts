@@ -8,13 +8,43 @@ import { ModelFileError } from '../model/errors';
 import type { ByteSource } from '../model/safetensors';
 import { loadGPT2Weights, type GPT2Weights, type LoadOptions } from '../model/weights';
 
+/**
+ * The sentence for a failed stat, open or read of `file`, naming the real cause: a file that is there but
+ * unreadable is not "cannot find". Codes Node gives for paths (see errno(3)); anything else is named by its code.
+ */
+export function fileErrorMessage(error: unknown, file: string, what: string): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return `Cannot find the ${what} ${file}.`;
+    case 'ENOTDIR':
+      return `Cannot find the ${what} ${file}: a part of its path is a file, not a folder.`;
+    case 'EACCES':
+    case 'EPERM':
+      return `Cannot read the ${what} ${file}: permission denied.`;
+    case 'EISDIR':
+      return `${file} is a directory, not a ${what}.`;
+    case 'ELOOP':
+      return `Cannot read the ${what} ${file}: its path has a loop of symbolic links.`;
+    case 'ENAMETOOLONG':
+      return `Cannot read the ${what} ${file}: the name is too long.`;
+    case 'EMFILE':
+    case 'ENFILE':
+      return `Cannot read the ${what} ${file}: too many files are open.`;
+    case 'EIO':
+      return `Cannot read the ${what} ${file}: the disk reported an input/output error.`;
+    default:
+      return `Cannot read the ${what} ${file}${code ? ` (${code})` : ''}.`;
+  }
+}
+
 /** A ByteSource over a file on disk. Call close() when done. */
-export function fileSource(file: string): ByteSource & { close(): void } {
+export function fileSource(file: string, what = 'model file'): ByteSource & { close(): void } {
   let fd: number;
   try {
     fd = openSync(file, 'r');
-  } catch {
-    throw new ModelFileError(`Cannot open ${file}.`);
+  } catch (error) {
+    throw new ModelFileError(fileErrorMessage(error, file, what));
   }
   const size = fstatSync(fd).size;
   return {
@@ -23,7 +53,12 @@ export function fileSource(file: string): ByteSource & { close(): void } {
       const out = new Uint8Array(length);
       let done = 0;
       while (done < length) {
-        const n = readSync(fd, out, done, length - done, offset + done);
+        let n: number;
+        try {
+          n = readSync(fd, out, done, length - done, offset + done);
+        } catch (error) {
+          throw new ModelFileError(fileErrorMessage(error, file, what));
+        }
         if (n === 0) throw new ModelFileError(`${file} ended early while reading.`);
         done += n;
       }
@@ -42,8 +77,8 @@ export function checkRegularFile(file: string, what: string): void {
   let stats;
   try {
     stats = statSync(file);
-  } catch {
-    throw new ModelFileError(`Cannot find the ${what} ${file}.`);
+  } catch (error) {
+    throw new ModelFileError(fileErrorMessage(error, file, what));
   }
   if (stats.isDirectory()) throw new ModelFileError(`${file} is a directory, not a ${what}.`);
   if (!stats.isFile())
@@ -56,16 +91,18 @@ export function readTextFile(file: string, what: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ModelFileError(`Cannot read the ${what} ${file} (${(error as NodeJS.ErrnoException).code}).`);
+    throw new ModelFileError(fileErrorMessage(error, file, what));
   }
 }
 
+/** Whether `file` may be there: only "no such file" says no, so an unreadable one is read and named. */
 const exists = (file: string) => {
   try {
     statSync(file);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code !== 'ENOENT' && code !== 'ENOTDIR';
   }
 };
 

@@ -8,6 +8,7 @@ import { bytePairEncode, type RankTable } from './bpe';
 import { END_OF_TEXT, END_OF_TEXT_ID } from './gpt2-vocab';
 
 export { END_OF_TEXT, END_OF_TEXT_ID, GPT2_VOCAB_SIZE } from './gpt2-vocab';
+const END_OF_TEXT_BYTES = new TextEncoder().encode(END_OF_TEXT);
 
 export interface Token {
   id: number;
@@ -100,9 +101,29 @@ export function tokenize(text: string, options: TokenizeOptions = {}): Token[] {
   });
 }
 
-/** Decodes ids back to text (used for the next-token panel). */
+/** Keeps a leading U+FEFF: a default TextDecoder (js-tiktoken's decode uses one) drops it as a byte order
+ * mark, so a text that starts with one did not come back from decode(encode(text)). */
+const bomKeepingUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** Decodes ids back to text (used for the next-token panel); ids outside the vocabulary are skipped, as
+ * js-tiktoken's decode skips them. */
 export function decode(ids: number[]): string {
-  return getEncoder().decode(ids);
+  const textMap = (getEncoder() as unknown as { textMap: Map<number, Uint8Array> }).textMap;
+  const parts: Uint8Array[] = [];
+  let length = 0;
+  for (const id of ids) {
+    const bytes = id === END_OF_TEXT_ID ? END_OF_TEXT_BYTES : textMap.get(id);
+    if (!bytes) continue;
+    parts.push(bytes);
+    length += bytes.length;
+  }
+  const joined = new Uint8Array(length);
+  let at = 0;
+  for (const bytes of parts) {
+    joined.set(bytes, at);
+    at += bytes.length;
+  }
+  return bomKeepingUtf8.decode(joined);
 }
 
 const VISIBLE: Record<string, string> = { ' ': '␣', '\n': '↵', '\t': '⇥', '\r': '␍' };

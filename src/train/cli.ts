@@ -5,9 +5,10 @@
 //   npm run train -- --model FILE --text-file F --batch B --seq T --steps N --lr LR --weight-decay WD --fixed-batch --log-json
 //                    [--backend cpu|webgpu]
 
-import { parseArgs, runMain, UsageError } from '../cli/args';
+import { runMain, UsageError } from '../cli/args';
 import { backendFrom, runFixedBatch } from './fixed-batch-cli';
-import { runTraining, TRAIN_OPTION_FLAGS } from './train-cli';
+import { parseTrainArgs } from './train-args';
+import { runTraining } from './train-cli';
 
 const USAGE = `usage:
   npm run train -- --out DIR [--corpus english|stories] [--min-count N] [--steps N] [--seed S] [--batch B]
@@ -20,17 +21,7 @@ const USAGE = `usage:
   (--backend webgpu trains through Node's WebGPU; without an adapter, or if the device is lost, the CPU goes on)`;
 
 runMain(async () => {
-  const args = parseArgs(process.argv.slice(2), {
-    ...TRAIN_OPTION_FLAGS,
-    out: 'string',
-    model: 'string',
-    config: 'string',
-    'text-file': 'string',
-    'fixed-batch': 'boolean',
-    'log-json': 'boolean',
-    backend: 'string',
-    help: 'boolean',
-  });
+  const args = parseTrainArgs(process.argv.slice(2));
   if (args.help) {
     console.log(USAGE);
     return;

@@ -2,12 +2,15 @@
 // `transformer.`-prefixed keys), trains it on the first B·T+1 tokens of a text on the CPU or on WebGPU, and prints
 // each step's loss. Which backend ran, and any move to the CPU, is said on the log (stderr).
 
+import { quoteValue } from '../model/errors';
 import { UsageError } from '../cli/args';
 import type { BackendName } from '../model/trace';
 import type { GpuDevice } from '../model/webgpu/device';
 import { createCpuKernels } from '../model/wasm/select';
 import { requestNodeGpuDevice } from '../node/engines';
-import { checkRegularFile, loadModelFile, readTextFile } from '../node/files';
+import type { GPT2Config } from '../model/config';
+import { checkRegularFile, loadModelFile, readConfigFor, readTextFile } from '../node/files';
+import { trainingMemoryProblem } from './memory';
 import { encode } from '../tokenizer/gpt2';
 import { trainFixedBatch } from './fixed-batch';
 
@@ -17,7 +20,7 @@ export type TrainBackend = BackendName;
 export function backendFrom(value: unknown): TrainBackend {
   const backend = value ?? 'cpu';
   if (backend !== 'cpu' && backend !== 'webgpu')
-    throw new UsageError(`--backend must be cpu or webgpu, not "${String(backend)}"`);
+    throw new UsageError(`--backend must be cpu or webgpu, not ${quoteValue(backend)}`);
   return backend;
 }
 
@@ -40,6 +43,14 @@ export interface FixedBatchHooks {
   log?: (line: string) => void;
   /** The device for --backend webgpu (Node's `webgpu` package by default); it is destroyed at the end. */
   requestDevice?: () => Promise<GpuDevice>;
+}
+
+/** Refuses, before the model is loaded, a batch longer than the model's context or too large to train. */
+function checkFitsModel(config: GPT2Config, B: number, T: number): void {
+  if (T > config.nPositions)
+    throw new UsageError(`--seq ${T} is longer than the model's context (n_positions ${config.nPositions})`);
+  const memory = trainingMemoryProblem(config, B, T, `this model with --batch ${B} --seq ${T}`);
+  if (memory) throw new UsageError(memory);
 }
 
 /** Runs the fixed-batch mode; each step's line goes to `print` (JSON with --log-json). */
@@ -74,6 +85,7 @@ export async function runFixedBatch(
   checkRegularFile(args.model!, 'model file');
   if (args.config !== undefined) checkRegularFile(args.config, 'config file');
   const text = readTextFile(args['text-file']!, 'text file');
+  checkFitsModel(readConfigFor(args.model!, args.config), options.B, options.T);
   const weights = await loadModelFile(args.model!, args.config);
   const tokens = encode(text);
   const log = hooks.log ?? (() => {});

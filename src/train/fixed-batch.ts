@@ -4,6 +4,7 @@
 
 import { GpuTraining } from '../model/webgpu/training/gpu-training';
 import type { GPT2Weights } from '../model/weights';
+import { checkLoss, FIXED_BATCH_ADVICE } from './divergence';
 import { GPT2Training } from './gpt2-train';
 import type { TrainBackend } from './train-run';
 import {
@@ -79,6 +80,7 @@ export async function trainFixedBatch(
       const { loss } = await stepper.step(options.lr);
       losses.push(loss);
       onStep(step, loss);
+      checkLoss(loss, step, FIXED_BATCH_ADVICE);
     }
   } finally {
     stepper.dispose();

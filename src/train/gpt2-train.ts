@@ -39,7 +39,9 @@ export class GPT2Training {
   private readonly dlnf: Float32Array; // (B, T, C)
   private readonly scratch: BlockGradients;
   private readonly datt: Float32Array; // (B, NH, T, T) gradient of the attention weights, then scores
-  private lastLoss = NaN;
+  /** Whether the logits buffer holds a forward pass's probabilities (backward turns them into gradients).
+   * A flag, not a NaN loss: a diverged run's forward gives a NaN loss, and that is not "no forward". */
+  private hasForward = false;
 
   /** `kernels` run the products, attention and GELU (the caller chooses them); every buffer lives in their
    * memory. */
@@ -110,13 +112,13 @@ export class GPT2Training {
       config.vocabSize,
     );
     // The loss per token of the full vocabulary, not per column (a shared column's target is one of its tokens).
-    this.lastLoss = columnLoss + meanTargetBias(this.targets, this.logitBias, N);
-    return this.lastLoss;
+    this.hasForward = true;
+    return columnLoss + meanTargetBias(this.targets, this.logitBias, N);
   }
 
   /** Backward pass of the last forward(): fills params.grads (overwriting them). */
   backward(): void {
-    if (Number.isNaN(this.lastLoss)) throw new Error('backward() needs a forward() first');
+    if (!this.hasForward) throw new Error('backward() needs a forward() first');
     const { weights, gradWeights, grads } = this.params;
     const { config } = weights;
     const { B, T } = this;
@@ -155,7 +157,7 @@ export class GPT2Training {
     );
     for (let l = L - 1; l >= 0; l--) this.blockBackward(l);
     encoderBackward(g.wte, g.wpe, this.dresiduals[0], this.inputs, B, T, C);
-    this.lastLoss = NaN; // the logits buffer now holds gradients
+    this.hasForward = false; // the logits buffer now holds gradients
   }
 
   private blockBackward(l: number): void {

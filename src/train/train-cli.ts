@@ -1,6 +1,7 @@
 // The training mode of `npm run train`: options from flags, progress on stderr, then the model written out,
 // read back from its F16 file and measured, and everything recorded in training-log.json.
 
+import { quoteValue } from '../model/errors';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../cli/args';
@@ -13,6 +14,7 @@ import { parameterCount } from '../model/weights';
 import { loadModelFile } from '../node/files';
 import { checkOutputFolder, writeFileAtomically } from '../node/output-file';
 import { writeCheckpoint } from './checkpoint';
+import { trainingMemoryProblem } from './memory';
 import { validationWindows } from './data';
 import { formatHeadTypeScores, headTypeScores, heldOutLosses, sharedRowRates } from './quality';
 import { formatHeadEntropies, fullVocabLoss, headEntropies, ENTROPY_TEXT } from './report';
@@ -22,6 +24,7 @@ import { END_OF_TEXT_ID } from '../tokenizer/gpt2-vocab';
 import { readTrainingState, removeTrainingState, writeTrainingState } from './training-state';
 import {
   DEFAULT_TRAIN_OPTIONS,
+  modelConfig,
   POSITION_INITS,
   trainModel,
   WINDOW_START_RULES,
@@ -105,7 +108,7 @@ function oneOf<T extends string>(
   const value = args[flag];
   if (value === undefined) return undefined;
   if (!choices.includes(value as T))
-    throw new UsageError(`--${flag} must be one of ${choices.join(', ')}, not "${String(value)}"`);
+    throw new UsageError(`--${flag} must be one of ${choices.join(', ')}, not ${quoteValue(value)}`);
   return value as T;
 }
 
@@ -130,6 +133,10 @@ export function trainOptionsFrom(args: Record<string, unknown>): TrainOptions {
   options.windowStarts = oneOf(args, 'window-starts', WINDOW_START_RULES) ?? options.windowStarts;
   if (options.seq > options.nPositions) throw new UsageError('--seq cannot exceed --n-positions');
   if (options.nEmbd % options.nHead !== 0) throw new UsageError('--n-embd must be a multiple of --n-head');
+  const o = options;
+  const sizes = `--n-layer ${o.nLayer} --n-embd ${o.nEmbd} --n-head ${o.nHead} --n-positions ${o.nPositions} with --batch ${o.batch} --seq ${o.seq}`;
+  const memory = trainingMemoryProblem(modelConfig(o), o.batch, o.seq, sizes);
+  if (memory) throw new UsageError(memory);
   return options;
 }
 

@@ -9,6 +9,7 @@ import { randomGPT2Weights } from '../model/random';
 import { GpuTraining } from '../model/webgpu/training/gpu-training';
 import { GPT2_VOCAB_SIZE } from '../tokenizer/gpt2-vocab';
 import { BatchSampler, meanLossOver, validationWindows } from './data';
+import { checkLoss, TRAINING_ADVICE } from './divergence';
 import { GPT2Training } from './gpt2-train';
 import type { StepRecord, TrainOptions } from './run-options';
 import { scheduledLearningRate } from './schedule';
@@ -183,6 +184,7 @@ export class TrainingRun {
     const lr = learningRate(step, this.o);
     this.sampler.fill(this.cpu.training);
     const { loss, gradNorm } = await this.stepper.step(lr);
+    checkLoss(loss, step, TRAINING_ADVICE);
     const record = { step, loss, lr, gradNorm: gradNorm ?? NaN };
     this.records.push(record);
     return record;
@@ -204,8 +206,9 @@ export class TrainingRun {
     optimizer.m.set(state.m);
     optimizer.v.set(state.v);
     optimizer.step = state.step;
-    this.records.push(...state.records);
-    this.validation.push(...state.validation);
+    // One by one, not push(...records): a spread of a long run's records overflows the stack.
+    for (const record of state.records) this.records.push(record);
+    for (const point of state.validation) this.validation.push(point);
     this.earlierSeconds = state.seconds;
     for (let step = 0; step < state.step; step++) this.sampler.skip(training.B);
     this.stepper.restore();

@@ -4,10 +4,17 @@
 // Layout: 4 bytes little-endian header length, a JSON header, then float32 values, m and v (P each).
 
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { quoteValue } from '../model/errors';
+import { fileErrorMessage } from '../node/files';
 import { writeFileAtomically } from '../node/output-file';
-import type { StepRecord, TrainOptions } from './run-options';
+import { DEFAULT_TRAIN_OPTIONS, type StepRecord, type TrainOptions } from './run-options';
 
 const FORMAT = 'attention-explorer training state 1';
+
+/** A saved state that cannot be resumed; the message says why and that deleting it restarts the run. */
+export class TrainingStateError extends Error {
+  override name = 'TrainingStateError';
+}
 
 export interface TrainingState {
   options: TrainOptions;
@@ -38,39 +45,110 @@ export function writeTrainingState(file: string, state: TrainingState): void {
   writeFileAtomically(file, bytes);
 }
 
-/** The state in `file`, or null when there is none; throws with a clear message when it is damaged. */
-export function readTrainingState(file: string): TrainingState | null {
-  if (!existsSync(file)) return null;
-  const bytes = readFileSync(file);
-  const damaged = (why: string) =>
-    new Error(`the saved training state ${file} is damaged (${why}); delete it to restart`);
+type Header = Omit<TrainingState, 'values' | 'm' | 'v'>;
+type Check = (why: string) => TrainingStateError;
+
+const isObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
+const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+const isFiniteNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+/** The options as saved: every field of TrainOptions, of the type the defaults have, and nothing else. */
+function checkOptions(options: unknown, damaged: Check): TrainOptions {
+  if (!isObject(options)) throw damaged('its options are not an object');
+  const expected = Object.keys(DEFAULT_TRAIN_OPTIONS) as (keyof TrainOptions)[];
+  for (const key of expected) {
+    if (typeof options[key] !== typeof DEFAULT_TRAIN_OPTIONS[key])
+      throw damaged(`its option "${key}" is ${quoteValue(options[key], 40)}`);
+  }
+  const extra = Object.keys(options).find((key) => !Object.hasOwn(DEFAULT_TRAIN_OPTIONS, key));
+  if (extra !== undefined) throw damaged(`it has an unknown option ${quoteValue(extra, 40)}`);
+  return options as unknown as TrainOptions;
+}
+
+/** Every field the run reads, checked before its first step, so a bad one cannot fail after hours of training. */
+function checkHeader(header: Record<string, unknown>, damaged: Check): Header {
+  const options = checkOptions(header.options, damaged);
+  const { step, records, validation, seconds } = header;
+  if (!isCount(step) || step > options.steps)
+    throw damaged(`its step ${quoteValue(step, 40)} is not a step of the run`);
+  if (!Array.isArray(records) || records.length !== step) throw damaged('step records missing');
+  records.forEach((record: unknown, i) => {
+    const ok =
+      isObject(record) &&
+      record.step === i &&
+      isFiniteNumber(record.loss) &&
+      isFiniteNumber(record.lr) &&
+      isFiniteNumber(record.gradNorm);
+    if (!ok) throw damaged(`its record of step ${i + 1} is not a step, loss, lr and gradNorm`);
+  });
+  if (!Array.isArray(validation)) throw damaged('its validation losses are not a list');
+  validation.forEach((entry: unknown, i) => {
+    if (!(isObject(entry) && isCount(entry.step) && entry.step <= step && isFiniteNumber(entry.loss)))
+      throw damaged(`its validation entry ${i + 1} is not a step and a loss`);
+  });
+  if (!isFiniteNumber(seconds) || seconds < 0)
+    throw damaged(`its "seconds" is ${quoteValue(seconds, 40)}, not a number of seconds`);
+  return {
+    options,
+    step,
+    records: records as StepRecord[],
+    validation: validation as Header['validation'],
+    seconds,
+  };
+}
+
+/** The state in `bytes` (the contents of `file`, named in messages); throws TrainingStateError when damaged. */
+export function decodeTrainingState(bytes: Uint8Array, file: string): TrainingState {
+  const damaged: Check = (why) =>
+    new TrainingStateError(`the saved training state ${file} is damaged (${why}); delete it to restart`);
   if (bytes.length < 4) throw damaged('too short');
-  const headerLength = bytes.readUInt32LE(0);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = view.getUint32(0, true);
   if (4 + headerLength > bytes.length) throw damaged('header longer than the file');
-  let header: Omit<TrainingState, 'values' | 'm' | 'v'> & { format?: string; parameters?: number };
+  let json: unknown;
   try {
-    header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8'));
+    json = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + headerLength)));
   } catch {
     throw damaged('header is not JSON');
   }
-  if (header.format !== FORMAT) throw damaged('not a training state of this version');
-  const P = header.parameters ?? -1;
-  if (!(Number.isSafeInteger(P) && P > 0) || bytes.length !== 4 + headerLength + 12 * P)
+  if (!isObject(json) || json.format !== FORMAT) throw damaged('not a training state of this version');
+  const P = json.parameters;
+  if (
+    !(Number.isSafeInteger(P) && (P as number) > 0) ||
+    bytes.length !== 4 + headerLength + 12 * (P as number)
+  )
     throw damaged('its size does not match its parameter count');
-  if (header.records.length !== header.step) throw damaged('step records missing');
+  const header = checkHeader(json, damaged);
   const floats = new Float32Array(
     bytes.buffer.slice(bytes.byteOffset + 4 + headerLength, bytes.byteOffset + bytes.length),
   );
+  const n = P as number;
+  const bad = floats.findIndex((x, i) => !Number.isFinite(x) || (i >= 2 * n && x < 0));
+  if (bad >= 0) {
+    const part = ['parameters', 'first moments', 'second moments'][Math.floor(bad / n)];
+    throw damaged(
+      `its ${part} hold ${bad >= 2 * n ? 'a negative number, NaN or Infinity' : 'NaN or Infinity'}`,
+    );
+  }
   return {
-    options: header.options,
-    step: header.step,
-    records: header.records,
-    validation: header.validation,
-    seconds: header.seconds,
-    values: floats.subarray(0, P),
-    m: floats.subarray(P, 2 * P),
-    v: floats.subarray(2 * P, 3 * P),
+    ...header,
+    values: floats.subarray(0, n),
+    m: floats.subarray(n, 2 * n),
+    v: floats.subarray(2 * n, 3 * n),
   };
+}
+
+/** The state in `file`, or null when there is none; throws TrainingStateError when it is damaged or unreadable. */
+export function readTrainingState(file: string): TrainingState | null {
+  if (!existsSync(file)) return null;
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    throw new TrainingStateError(fileErrorMessage(error, file, 'saved training state'));
+  }
+  return decodeTrainingState(bytes, file);
 }
 
 export function removeTrainingState(file: string): void {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from '../../src/cli/args';
 import { trainOptionsFrom } from '../../src/train/train-cli';
+import { parseTrainArgs } from '../../src/train/train-args';
 import { END_OF_TEXT_ID } from '../../src/tokenizer/gpt2';
 import { bundleCli, type CliRun } from '../helpers/cli-bundle';
 import { TINY_CONFIG, TINY_MODEL } from '../helpers/fixtures';
@@ -54,6 +55,44 @@ describe('option parsing', () => {
     expect(() => parseArgs(['--text', 'a', '--text', 'b'], spec)).toThrow(/given twice/);
     expect(() => parseArgs(['--constructor', 'x'], spec)).toThrow(/unknown option --constructor/);
     expect(parseArgs(['--steps', '-1'], spec).steps).toBe(-1); // a negative number is a value
+  });
+
+  it.each(['0x10', '0o17', '0b11', '0X1F', '1_000', '16px'])(
+    'refuses the number %s: decimal only',
+    (value) => {
+      expect(() => parseArgs(['--steps', value], spec)).toThrow(
+        `--steps must be a decimal number, not "${value}"`,
+      );
+    },
+  );
+
+  it('reads decimal numbers as written', () => {
+    for (const [text, value] of [['16', 16], ['-1', -1], ['0.5', 0.5], ['.5', 0.5], ['3e-4', 3e-4], ['1E3', 1000], ['+2', 2]] as const)
+      expect(parseArgs(['--steps', text], spec).steps).toBe(value);
+  }); // prettier-ignore
+
+  it.each([
+    [['--out', 'o', '--model', 'm.safetensors'], /^--model is read only with --fixed-batch; add --fixed-batch or leave it out$/],
+    [['--out', 'o', '--log-json'], /^--log-json is read only with --fixed-batch/],
+    [['--fixed-batch', '--model', 'm', '--n-layer', '2'], /^--n-layer does nothing with --fixed-batch; leave it out$/],
+    [['--fixed-batch', '--model', 'm', '--out', 'o'], /^--out does nothing with --fixed-batch/],
+    [['--fixed-batch', '--model', 'm', '--resume'], /^--resume does nothing with --fixed-batch/],
+  ])('refuses an option the mode does not read: %j', (argv, message) => {
+    expect(() => parseTrainArgs(argv)).toThrow(message);
+  }); // prettier-ignore
+
+  it.each([
+    [
+      { 'n-layer': 1e7 },
+      /--n-layer 10000000 .* needs about .* of memory, more than the 4\.3 GB the CPU trainer can address; lower them/,
+    ],
+    [{ 'n-layer': 100_000 }, /--n-layer 100000 .* needs about \d+ GB of memory/],
+    [{ batch: 1e9 }, /--batch 1000000000 --seq 128 needs about .* of memory/],
+    [{ 'n-positions': 1e9 }, /--n-positions 1000000000 .* needs about .* of memory/],
+  ])('refuses training option %o that cannot fit in memory, at once', (args, message) => {
+    const started = performance.now();
+    expect(() => trainOptionsFrom(args)).toThrow(message);
+    expect(performance.now() - started).toBeLessThan(100);
   });
 
   it.each([
@@ -125,6 +164,30 @@ describe('npm run train misuse', () => {
   it('refuses bad options before it creates or writes anything', () => {
     const out = path.join(scratch(), 'model');
     expectOneLineFailure(train(['--out', out, '--steps', '-1', '--n-layer', '0']), /--steps/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses --n-layer 10000000 at once with the memory it needs, instead of running out of it', () => {
+    const out = path.join(scratch(), 'model');
+    const result = train(['--out', out, '--n-layer', '10000000'], { timeout: 20_000 });
+    expectOneLineFailure(result, /--n-layer 10000000 .* needs about .* of memory/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses --fixed-batch --batch 1e9 with the memory it needs, not "Invalid typed array length"', () => {
+    const dir = scratch();
+    const text = path.join(dir, 'text.txt');
+    writeFileSync(text, 'Once upon a time. '.repeat(10));
+    const args = ['--fixed-batch', ...model, '--text-file', text, '--seq', '4', '--steps', '1'];
+    expectOneLineFailure(train([...args, '--batch', '1e9'], { timeout: 20_000 }), /needs about .* of memory/);
+  });
+
+  it('refuses --model without --fixed-batch before training', () => {
+    const out = path.join(scratch(), 'model');
+    expectOneLineFailure(
+      train(['--out', out, ...model, '--steps', '1']),
+      /--model is read only with --fixed-batch/,
+    );
     expect(existsSync(out)).toBe(false);
   });
 

@@ -11,7 +11,7 @@ const ROOT = path.resolve(__dirname, '../..');
 export type CliRun = (args: string[], options?: { timeout?: number }) => SpawnSyncReturns<string>;
 
 /** Bundles `entry` (relative to the repository); `run` runs it with arguments, `remove` deletes the bundle. */
-export async function bundleCli(entry: string): Promise<{ run: CliRun; remove: () => void }> {
+export async function bundleCli(entry: string): Promise<{ run: CliRun; remove: () => void; bundle: string }> {
   // Inside the repository, so the bundle finds package.json and the default model by walking up.
   // A fresh clone has no node_modules/.cache until some tool makes it.
   const cache = path.join(ROOT, 'node_modules', '.cache');
@@ -38,5 +38,5 @@ export async function bundleCli(entry: string): Promise<{ run: CliRun; remove: (
       maxBuffer: 1 << 28,
       timeout: options.timeout ?? 60_000,
     });
-  return { run, remove: () => rmSync(outDir, { recursive: true, force: true }) };
+  return { run, remove: () => rmSync(outDir, { recursive: true, force: true }), bundle };
 }

@@ -114,7 +114,7 @@ function headerAndEntries(): DamagedCase[] {
     ['__metadata__ with a number value', edited((h) => (h.__metadata__ = { format: 1 })), /__metadata__/],
     ['an empty header', join('{}', new Uint8Array(0)), /has no wte\.weight/],
     ['an unknown dtype', edited((h) => (entry(h, 'wpe.weight').dtype = 'F17')), /not a safetensors dtype/],
-    ['a missing dtype', edited((h) => delete (h['ln_f.bias'] as Partial<Entry>).dtype), /not a safetensors dtype/],
+    ['a missing dtype', edited((h) => delete (h['ln_f.bias'] as Partial<Entry>).dtype), /tensor "ln_f\.bias" has no dtype\./],
     ['a negative dimension', edited((h) => (entry(h, 'ln_f.bias').shape = [-8])), /malformed/],
     ['a fractional dimension', edited((h) => (entry(h, 'ln_f.bias').shape = [8.5])), /malformed/],
     ['a shape that is a string', edited((h) => ((h['ln_f.bias'] as { shape: unknown }).shape = '8')), /malformed/],
@@ -257,6 +257,76 @@ function extraTensors(): DamagedCase[] {
   }));
 }
 
+/** Headers written to hurt the reader: Object.prototype names as dtypes, 400 000 tensor names, a shape of
+ * 100 000 dimensions, a name of 100 000 characters, a dtype nested 100 000 deep (issue 27). */
+function hostileHeaders(): DamagedCase[] {
+  const huge = 100_000;
+  const deepDtype = () => {
+    // Written as text: JSON.stringify itself overflows its stack on a value nested this deep.
+    const { header, data } = split(cleanFile());
+    entry(header, 'ln_f.bias').dtype = '@deep@';
+    return join(JSON.stringify(header).replace('"@deep@"', '['.repeat(huge) + ']'.repeat(huge)), data);
+  };
+  const longName = 'x'.repeat(huge);
+  const cases: [string, Uint8Array, RegExp][] = [
+    ['the dtype "toString"', edited((h) => (entry(h, 'ln_f.bias').dtype = 'toString')), /dtype "toString", which is not a safetensors dtype/],
+    ['the dtype "constructor"', edited((h) => (entry(h, 'ln_f.bias').dtype = 'constructor')), /dtype "constructor", which is not a safetensors dtype/],
+    ['the dtype "__proto__"', edited((h) => (entry(h, 'ln_f.bias').dtype = '__proto__')), /dtype "__proto__", which is not a safetensors dtype/],
+    ['400 000 tensor names', emptyLayers(400_000), /n_layer = 400000 but config\.json says 2/],
+    ['a shape of 100 000 dimensions', edited((h) => (entry(h, 'ln_f.bias').shape = new Array(huge).fill(1))), /32 bytes for shape \[1,1,.*… \(100000 items\)\]/],
+    ['a name of 100 000 characters', edited((h) => { h[longName] = { ...entry(h, 'ln_f.bias'), dtype: 'F99' }; delete h['ln_f.bias']; }), /tensor "x+… \(100000 characters\)" has dtype "F99"/],
+    ['a dtype nested 100 000 deep', deepDtype(), /has dtype a deeply nested list, which is not/],
+    ['a dtype of 100 000 characters', edited((h) => (entry(h, 'ln_f.bias').dtype = 'F'.repeat(huge))), /dtype "F+… \(100000 characters\)"/],
+  ]; // prettier-ignore
+  return cases.map(([name, bytes, pattern]) => ({
+    kind: 'hostile header',
+    name,
+    bytes,
+    expect: refuse(pattern),
+  }));
+}
+
+/** A config.json beside the clean file, and what the loader must do with it. */
+export interface DamagedConfigCase {
+  name: string;
+  text: string;
+  expect: Expectation;
+  /** The weight file beside it: the clean one unless given. */
+  bytes: Uint8Array;
+}
+
+/** The clean file with empty tensors named for layers 2 to `layers` - 1, so its names say `layers` layers. */
+function emptyLayers(layers: number): Uint8Array {
+  const { header, data } = split(cleanFile());
+  for (let i = 2; i < layers; i++)
+    header[`h.${i}.ln_1.weight`] = { dtype: 'F32', shape: [0], data_offsets: [0, 0] };
+  return join(JSON.stringify(header), data);
+}
+
+/** config.json files that claim sizes the file cannot hold, values float32 cannot hold, or other damage. */
+export function damagedConfigs(): DamagedConfigCase[] {
+  const base = configToJson(SMALL_CONFIG);
+  const withField = (field: string, value: unknown) => JSON.stringify({ ...base, [field]: value });
+  const cases: [string, string, Expectation, Uint8Array?][] = [
+    ['n_layer 1e7', withField('n_layer', 1e7), refuse(/model\.safetensors has n_layer = 2 but config\.json says 10000000\./)],
+    ['n_layer 1e8', withField('n_layer', 1e8), refuse(/model\.safetensors has n_layer = 2 but config\.json says 100000000\./)],
+    ['n_layer 1e300', withField('n_layer', 1e300), refuse(/"n_layer" must be a whole number from 1 to 2147483647, not 1e\+300/)],
+    ['n_layer 2^31', withField('n_layer', 2 ** 31), refuse(/"n_layer" must be a whole number from 1 to 2147483647/)],
+    ['vocab_size 1e9', withField('vocab_size', 1e9), refuse(/vocab_size = 64 but config\.json says 1000000000\./)],
+    ['n_positions 1e9', withField('n_positions', 1e9), refuse(/n_positions = 8 but config\.json says 1000000000\./)],
+    ['n_layer 200 000 beside a header of 200 000 empty layers', withField('n_layer', 200_000), refuse(/config\.json describes a GPT-2 of 200000 layers and \d+ parameters, at least \d+ bytes, but model\.safetensors has only \d+ bytes\./), emptyLayers(200_000)],
+    ['n_layer as a string', withField('n_layer', '2'), refuse(/"n_layer" must be a whole number from 1 to 2147483647, not "2"/)],
+    ['layer_norm_epsilon 1e300 (Infinity in float32)', withField('layer_norm_epsilon', 1e300), refuse(/"layer_norm_epsilon" must be a number above 0 and at most 1 that float32 holds, not 1e\+300/)],
+    ['layer_norm_epsilon 1e-50 (0 in float32)', withField('layer_norm_epsilon', 1e-50), refuse(/"layer_norm_epsilon" must be .* not 1e-50/)],
+    ['layer_norm_epsilon 2', withField('layer_norm_epsilon', 2), refuse(/"layer_norm_epsilon" must be a number above 0 and at most 1/)],
+    ['a model_type of 100 000 characters', withField('model_type', 'g'.repeat(100_000)), refuse(/describes a "g+… \(100000 characters\)" model/)],
+    ['an activation of 100 000 characters', withField('activation_function', 'r'.repeat(100_000)), refuse(/activation "r+… \(100000 characters\)"/)],
+    ['n_head as a list of 100 000 numbers', withField('n_head', new Array(100_000).fill(2)), refuse(/"n_head" must be .*, not \[2,2,.*… \(\d+ characters\)/)],
+    ['a UTF-8 byte order mark', `\uFEFF${JSON.stringify(base)}`, { load: true }],
+  ]; // prettier-ignore
+  return cases.map(([name, text, expect, bytes]) => ({ name, text, expect, bytes: bytes ?? cleanFile() }));
+}
+
 /** Every damaged file of the suite, grouped by kind. */
 export function damagedCases(): DamagedCase[] {
   return [
@@ -267,5 +337,6 @@ export function damagedCases(): DamagedCase[] {
     ...nonFinite(),
     ...outputHeads(),
     ...extraTensors(),
+    ...hostileHeaders(),
   ];
 }

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync, mkdtempSync, copyFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bytesSource, decodeToFloat32, float32ToFloat16Bits } from '../../src/model/safetensors';
-import { loadGPT2Weights, type GPT2Weights } from '../../src/model/weights';
+import { loadGPT2Weights, parameterCount, parameterSpecs, type GPT2Weights } from '../../src/model/weights';
 import { parseConfig } from '../../src/model/config';
 import { ModelFileError } from '../../src/model/errors';
 import { loadModelFile } from '../../src/node/files';
@@ -95,6 +95,17 @@ describe('weights loader', () => {
         signal: controller.signal,
       }),
     ).rejects.toThrow(/cancelled/);
+  });
+});
+
+describe('parameterCount', () => {
+  it('counts from the sizes what the parameter list holds (GPT-2 small: 124 439 808)', () => {
+    const small = parseConfig({ vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: 12, n_head: 12 });
+    for (const config of [small, { ...small, nLayer: 1, nEmbd: 8, nHead: 2, vocabSize: 5, nPositions: 3 }]) {
+      const listed = parameterSpecs(config).reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1), 0);
+      expect(parameterCount(config)).toBe(listed);
+    }
+    expect(parameterCount(small)).toBe(124_439_808);
   });
 });
 

@@ -69,4 +69,11 @@ describe('GPT-2 tokenizer', () => {
       expect(decode(ids)).toBe(text.replace(/[\ud800-\udfff]/gu, '\ufffd'));
     }
   });
+
+  it('round-trips a leading byte order mark (U+FEFF), alone, in front and twice', () => {
+    for (const text of ['\ufeff', '\ufeffHello', '\ufeff\ufeffa', 'a\ufeff', '\ufeff<|endoftext|>']) {
+      expect(decode(encode(text)), JSON.stringify(text)).toBe(text);
+    }
+    expect(decode([END_OF_TEXT_ID, 99_999_999])).toBe('<|endoftext|>'); // an unknown id is skipped
+  });
 });

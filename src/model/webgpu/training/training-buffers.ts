@@ -153,7 +153,8 @@ export function createTrainingBuffers(
     v: make(data.length, `${key} v`),
   }));
   const byKey = new Map(tensors.map((t) => [t.key, t]));
-  const maskWords = Math.ceil(Math.max(...tensors.map((t) => t.length)) / 32);
+  // reduce, not Math.max(...lengths): a spread of 12·L+4 arguments overflows the stack for a deep model.
+  const maskWords = Math.ceil(tensors.reduce((most, t) => Math.max(most, t.length), 0) / 32);
 
   const f = (floats: number, label: string) => make(floats, label);
   return {
