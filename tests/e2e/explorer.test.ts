@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../src/bench/browser-harness';
 import { traceFromJson } from '../../src/model/trace-json';
 import fixtures from '../fixtures/fixtures.json';
+import { DEFAULT_TEXT } from '../../src/app/data/types';
 import { cliTrace, expectClose, tensorValues, topNextToken } from './expected';
 import {
   browserAvailable,
@@ -25,7 +26,7 @@ import {
 } from './helpers';
 
 const run = browserAvailable();
-const TEXT = 'the fat cat sat on the mat';
+const TEXT = DEFAULT_TEXT;
 
 describe.runIf(run)('explorer in Chromium (CPU path)', () => {
   let browser: Browser;
@@ -115,7 +116,7 @@ describe.runIf(run)('explorer in Chromium (CPU path)', () => {
       document.querySelector('[data-testid="token-strip"]')?.textContent?.includes('␣today'),
     );
     const matrix = await primaryMatrix(page);
-    expect(matrix.rows).toBe(8);
+    expect(matrix.rows).toBe(9);
     expectClose(
       matrix.values,
       tensorValues(await cliTrace(`${TEXT} today`), 'naive.scores'),
@@ -285,7 +286,7 @@ describe.runIf(run)('explorer in Chromium (CPU path)', () => {
     const png = await save('PNG');
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     const csv = (await save('CSV')).toString('utf8').trim().split('\n');
-    expect(csv).toHaveLength(8);
+    expect(csv).toHaveLength(9);
     const trace = await cliTrace(TEXT);
     expectClose(
       csv.slice(1).flatMap((line) => line.split(',').slice(1).map(Number)),
@@ -294,8 +295,8 @@ describe.runIf(run)('explorer in Chromium (CPU path)', () => {
       'csv',
     );
     const json = traceFromJson(JSON.parse((await save('Trace JSON')).toString('utf8')));
-    expect(json.tokens).toHaveLength(7);
-    expect(json.tensors.logits.shape).toEqual([7, json.config.vocabSize]);
+    expect(json.tokens).toHaveLength(8);
+    expect(json.tensors.logits.shape).toEqual([8, json.config.vocabSize]);
     expectClose(
       Array.from(json.tensors['h0.attn_weights'].data),
       tensorValues(trace, 'h0.attn_weights'),
