@@ -8,7 +8,7 @@
 export const EXAMPLES: { text: string; why: string }[] = [
   {
     text: 'the cat saw the dog and the bird',
-    why: '“␣the” three times: turn position embeddings off and compare rows',
+    why: '“␣the” twice (the first “the” is another token): compare their rows at step 4',
   },
   {
     text: 'Your journey starts with one step, then one more step',

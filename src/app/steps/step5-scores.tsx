@@ -1,11 +1,14 @@
 // Step 5: attention scores. Naive: ω = X·Xᵀ on the input (or token) embeddings (book §3.3.1). Trainable: Q and
-// K of the chosen head, the raw scores Q·Kᵀ and the scaled, masked ones (book §3.4.1, §3.5.1).
+// K of the chosen head, the raw scores Q·Kᵀ and the scaled, masked ones (book §3.4.1, §3.5.1). Naive scores on
+// input embeddings are also split into their token and position terms.
 
 import { useMemo } from 'react';
 import { dimLabels, headParts, naiveScoresView, trainableScoresViews, type MatrixView } from '../data/select';
 import { fmt4 } from '../data/format';
 import { MatrixPanel } from '../views/MatrixPanel';
 import { RepeatCallout } from '../views/RepeatCallout';
+import { ScoreSplit } from '../views/ScoreSplit';
+import { scoreSplit, splitApplies } from '../data/score-split';
 import type { StepContext, StepDef } from './types';
 
 function qkViews({ trace, settings }: StepContext): MatrixView[] {
@@ -35,6 +38,9 @@ function qkViews({ trace, settings }: StepContext): MatrixView[] {
   ];
 }
 
+/** Longest text whose scores are split: four T×T heatmaps and 4·T²·C products stay quick up to here. */
+export const SPLIT_MAX_TOKENS = 128;
+
 function ScoresBody(ctx: StepContext) {
   const { trace, settings } = ctx;
   const naive = settings.mode === 'naive';
@@ -46,11 +52,21 @@ function ScoresBody(ctx: StepContext) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [trace, settings.mode, settings.positions, settings.causal, settings.head],
   );
+  const splits = splitApplies(trace, settings);
+  const fits = trace.tokens.length <= SPLIT_MAX_TOKENS;
+  const split = useMemo(() => (splits && fits ? scoreSplit(trace) : null), [trace, splits, fits]);
   if (naive) {
     return (
       <>
         <RepeatCallout trace={trace} settings={settings} />
         <MatrixPanel view={views[0]} traceId={trace.requestId} primary />
+        {split && <ScoreSplit trace={trace} split={split} />}
+        {splits && !fits && (
+          <p className="hint">
+            The split of the scores into token and position terms is drawn for texts of up to{' '}
+            {SPLIT_MAX_TOKENS} tokens.
+          </p>
+        )}
       </>
     );
   }
