@@ -41,7 +41,7 @@ export function StepView() {
             </span>
           )}
         </p>
-        <h2 id="step-title">{step.title}</h2>
+        <h2 id="step-title">{step.heading?.(ctx) ?? step.title}</h2>
       </header>
       <div className="explain">
         {step.sentences(ctx).map((sentence) => (

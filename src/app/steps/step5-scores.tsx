@@ -96,8 +96,13 @@ export const step5: StepDef = {
           'Attention starts by asking how related each pair of tokens is. The simplest measure is the dot product: multiply two vectors element by element and add up.',
           'Row i holds token i’s scores against every token. A large score means the two vectors point the same way.',
           settings.positions || trace.source === 'book'
-            ? 'Here the vectors are the input embeddings, so position is part of the comparison.'
+            ? trace.source === 'book'
+              ? 'Here the vectors are the input embeddings, so position is part of the comparison.'
+              : 'Here the vectors are the input embeddings x = t + p, so position is part of the comparison; below, each score is split into its token and position parts.'
             : 'Position embeddings are off: only the token embeddings are compared, so the same token at two places gets the same row.',
+          settings.causal
+            ? 'The causal mask is on: the greyed cells above the diagonal are the future. Their scores are still computed here; the mask is applied at step 6, which sets them to −∞ before the softmax.'
+            : 'Nothing is masked here: the causal mask (under Attention), when on, is applied at step 6, before the softmax.',
         ]
       : [
           `A trained head first projects each input three ways: a query q (what this token looks for), a key k (what it offers) and a value v (what it passes on). Here dₖ = ${trace.shape.headSize}.`,
@@ -106,7 +111,11 @@ export const step5: StepDef = {
             ? 'Turn on the causal mask to hide later tokens, as a GPT must (§3.5).'
             : `GPT-2 then masks the future: a token may only look at itself and earlier tokens. (In layer ${trace.layer + 1}, the input is the layer-normed stream, not the raw embeddings.)`,
         ],
-  formula: ({ settings }) =>
-    settings.mode === 'naive' ? 'ωᵢⱼ = x⁽ⁱ⁾ · x⁽ʲ⁾     Ω = X·Xᵀ' : 'Q = X·W_q,  K = X·W_k     ω = Q·Kᵀ / √dₖ',
+  formula: ({ trace, settings }) =>
+    settings.mode !== 'naive'
+      ? 'Q = X·W_q,  K = X·W_k     ω = Q·Kᵀ / √dₖ'
+      : splitApplies(trace, settings)
+        ? 'ωᵢⱼ = x⁽ⁱ⁾ · x⁽ʲ⁾ = tᵢ·tⱼ + tᵢ·pⱼ + pᵢ·tⱼ + pᵢ·pⱼ     Ω = X·Xᵀ'
+        : 'ωᵢⱼ = x⁽ⁱ⁾ · x⁽ʲ⁾     Ω = X·Xᵀ',
   Body: ScoresBody,
 };
