@@ -30,7 +30,7 @@ describe('App', () => {
       timeout: 20_000,
     });
     await waitFor(() => expect(stripText()).toHaveLength(8), { timeout: 20_000 });
-    expect(stripText()[0]).toBe('once27078');
+    expect(stripText()[0]).toBe('then8524');
     fireEvent.change(screen.getByLabelText('Type a sentence'), { target: { value: 'hello world' } });
     await waitFor(() => expect(stripText()).toEqual(['hello31373', '␣world995']), { timeout: 20_000 });
     bridge.dispose();

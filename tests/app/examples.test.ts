@@ -1,10 +1,11 @@
 // The page's sentences must show its lesson: the default and every "Try" sentence repeat a token (the same
-// GPT-2 id twice, so step 4 has identical token-embedding rows), and the default does not rely on its first word.
+// GPT-2 id twice, so step 4 has identical token-embedding rows), and the default model knows every word of the default.
 
 import { describe, expect, it } from 'vitest';
 import { EXAMPLES } from '../../src/app/data/examples';
 import { DEFAULT_TEXT } from '../../src/app/data/types';
 import { encode } from '../../src/tokenizer/gpt2';
+import { modelTrace } from '../helpers/model-trace';
 
 /** Ids that occur more than once in `ids`. */
 const repeatedIds = (ids: number[]) => [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
@@ -15,6 +16,10 @@ describe('the sentences the page offers', () => {
     expect(repeatedIds(ids)).toContain(262);
     expect(ids[0]).not.toBe(262);
     expect(ids.filter((id) => id === 262)).toHaveLength(2);
+  });
+
+  it('the default has no word the default model never learned (no notice under the input)', async () => {
+    expect((await modelTrace(DEFAULT_TEXT)).notices).toEqual([]);
   });
 
   for (const { text } of EXAMPLES) {
