@@ -126,7 +126,7 @@ describe('step texts follow the settings', () => {
     expect((screen.getByLabelText('First token') as HTMLSelectElement).value).toBe('1');
     expect((screen.getByLabelText('Second token') as HTMLSelectElement).value).toBe('6');
     expect(summary()).toMatch(/^Input embeddings: cosine similarity 0\.9\d\d/);
-    act(() => screen.getByLabelText('Token embeddings').click());
+    act(() => screen.getByLabelText('Token t').click());
     expect(summary()).toMatch(/cosine similarity 1\.000.*the two rows are identical/);
     act(() => {
       const select = screen.getByLabelText('Second token') as HTMLSelectElement;

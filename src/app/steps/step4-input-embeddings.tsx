@@ -79,13 +79,13 @@ function SumBody({ trace, settings }: StepContext) {
 
 /** The row comparison's tables: the sum first, since it is what attention sees. */
 const ALL_TABLES: CompareSpace[] = [
-  { space: 'input_emb', label: 'Input embeddings' },
-  { space: 'tok_emb', label: 'Token embeddings' },
-  { space: 'pos_emb', label: 'Position embeddings' },
+  { space: 'input_emb', label: 'Input x = t + p', name: 'Input embeddings' },
+  { space: 'tok_emb', label: 'Token t', name: 'Token embeddings' },
+  { space: 'pos_emb', label: 'Position p', name: 'Position embeddings' },
 ];
 /** With positions off the input is the token embedding, so there is one table to compare. */
 const TOKEN_ONLY: CompareSpace[] = [
-  { space: 'tok_emb', label: 'Token embeddings (the input, positions off)' },
+  { space: 'tok_emb', label: 'Token t', name: 'Token embeddings (the input, positions off)' },
 ];
 
 export const step4: StepDef = {

@@ -4,16 +4,19 @@
 import { useId, useMemo, useState } from 'react';
 import { cosine, distance, fmtCosine, rowOf, type EmbeddingSpace } from '../data/repeat-stats';
 import { fmt4 } from '../data/format';
-import { repeatedTokens } from '../data/select';
+import { dimLabels, repeatedTokens, type MatrixView } from '../data/select';
 import type { AppTrace } from '../data/types';
+import { matrix } from '../../model/attention';
 import { Legend } from './Legend';
+import { MatrixTable } from './MatrixTable';
 import { divergingScale, type ColorScale } from './scales';
 import './lesson.css';
 
-/** The tables a user may compare, with the words the picker shows. */
+/** The tables a user may compare: the short words the picker shows, and the name the summary uses. */
 export interface CompareSpace {
   space: EmbeddingSpace;
   label: string;
+  name: string;
 }
 
 interface RowCompareProps {
@@ -68,6 +71,22 @@ function VectorGrid({ title, values, scale, hovered, onHover }: VectorGridProps)
       </svg>
     </figure>
   );
+}
+
+/** The two rows and their difference as a 3×C matrix, for the table that lists every number. */
+function tableView(labels: string[], rows: Float32Array[]): MatrixView {
+  const C = rows[0].length;
+  const m = matrix(3, C);
+  rows.forEach((row, r) => m.data.set(row, r * C));
+  return {
+    id: 'row-compare',
+    title: 'The two rows and their difference',
+    matrix: m,
+    rowLabels: labels,
+    colLabels: dimLabels(C),
+    kind: 'signed',
+    explain: (r, c) => `${labels[r]}[${c + 1}] = ${fmt4(m.data[r * C + c])}`,
+  };
 }
 
 /** Positions of the first repeated token's first two copies, or the first two tokens. */
@@ -140,7 +159,7 @@ export function RowCompare({ trace, spaces }: RowCompareProps) {
         )}
       </div>
       <p className="row-compare-summary" data-testid="row-compare-summary">
-        {space.label}: cosine similarity {fmtCosine(cosine(rowA, rowB))}; the difference has length{' '}
+        {space.name}: cosine similarity {fmtCosine(cosine(rowA, rowB))}; the difference has length{' '}
         {fmt4(apart)},{' '}
         {length > 0
           ? `${Math.round((100 * apart) / length)}% of the first row’s ${fmt4(length)}`
@@ -166,6 +185,10 @@ export function RowCompare({ trace, spaces }: RowCompareProps) {
           : 'Point at a cell to read that dimension in both rows and their difference.'}
       </p>
       <Legend scale={scale} label="value (blue < 0 < red), one scale for the rows and their difference" />
+      <MatrixTable
+        view={tableView([name(a), name(b), 'difference'], [rowA, rowB, diff])}
+        maxCols={rowA.length}
+      />
     </section>
   );
 }
