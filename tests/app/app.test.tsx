@@ -104,7 +104,7 @@ describe('App', () => {
   it('opens a link with row= on that row’s bar chart', async () => {
     act(() => useAppStore.getState().set({ step: 6, row: 2 }));
     const { bridge } = renderApp();
-    await waitFor(() => expect(screen.getByLabelText(/^Attention of ␣cat/)).toBeTruthy(), {
+    await waitFor(() => expect(screen.getByLabelText(/^Attention of ␣fat/)).toBeTruthy(), {
       timeout: 20_000,
     });
     bridge.dispose();
