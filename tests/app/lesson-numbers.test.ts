@@ -6,6 +6,7 @@ import { copyScore, scoreSplit, splitReadout, termAt } from '../../src/app/data/
 import { repeatSimilarities } from '../../src/app/data/repeat-stats';
 import { DEFAULT_TEXT } from '../../src/app/data/types';
 import { encode } from '../../src/tokenizer/gpt2';
+import { similaritySentence } from '../../src/app/views/RepeatSimilarity';
 import { defaultModel, modelTrace } from '../helpers/model-trace';
 
 /** Row r of a (rows, C) table as float64 numbers. */
@@ -32,6 +33,20 @@ describe('step 4: how alike the copies of a repeated token are', () => {
     // The lesson in numbers: the copies stay close but are no longer the same vector.
     expect(similarity.cosine.input_emb).toBeGreaterThan(0.5);
     expect(similarity.cosine.input_emb).toBeLessThan(0.999);
+  });
+
+  it('says “almost the same way” only when the input cosine is high', () => {
+    const at = (input: number) =>
+      similaritySentence({
+        token: '␣cat',
+        first: 2,
+        second: 59,
+        count: 2,
+        cosine: { tok_emb: 1, pos_emb: -0.2, input_emb: input },
+      });
+    expect(at(0.909)).toMatch(/almost the same way/);
+    expect(at(0.39)).toMatch(/clearly different directions/);
+    expect(at(0.39)).toMatch(/rows 3 and 60.*cosine −0\.200.*0\.390/);
   });
 
   it('lists one entry per repeated token, none without repeats', async () => {

@@ -26,9 +26,17 @@ export function similaritySentence(s: Similarity): string {
   return (
     `“${s.token}” stands at ${rows}. Its two token embeddings are the same row of wte: cosine similarity ` +
     `${fmtCosine(s.cosine.tok_emb)}. Their position embeddings have cosine ${fmtCosine(s.cosine.pos_emb)}, ` +
-    `and their sums, the input embeddings, ${fmtCosine(s.cosine.input_emb)}: the copies still point ` +
-    `almost the same way, but no longer exactly.`
+    `and their sums, the input embeddings, ${fmtCosine(s.cosine.input_emb)}: ${verdict(s.cosine.input_emb)}`
   );
+}
+
+/** What an input-embedding cosine means for the copies: near ones stay alike, far-apart ones drift. */
+function verdict(inputCosine: number): string {
+  if (inputCosine >= 0.999) return 'the copies are still the same vector.';
+  if (inputCosine >= 0.8) return 'the copies still point almost the same way, but no longer exactly.';
+  if (inputCosine >= 0.5)
+    return 'the copies point roughly the same way, and the positions make a clear difference.';
+  return 'the positions pull the copies apart until they point in clearly different directions.';
 }
 
 export function RepeatSimilarity({ similarities }: RepeatSimilarityProps) {
@@ -37,7 +45,7 @@ export function RepeatSimilarity({ similarities }: RepeatSimilarityProps) {
   const lowest = Math.min(0, ...charted.flatMap((s) => BARS.map((b) => s.cosine[b.space])));
   const width = 320;
   const gutter = 70;
-  const valueRoom = 44;
+  const valueRoom = 54;
   const x = scaleLinear()
     .domain([lowest, 1])
     .range([gutter, width - valueRoom]);

@@ -89,6 +89,22 @@ function tableView(labels: string[], rows: Float32Array[]): MatrixView {
   };
 }
 
+/** "Input embeddings: cosine similarity 0.909; the difference has length 0.58, 42% of the first row's 1.38; …" */
+function summary(table: string, rowA: Float32Array, rowB: Float32Array, diff: Float32Array): string {
+  const similarity = `${table}: cosine similarity ${fmtCosine(cosine(rowA, rowB))}`;
+  const { apart, length } = distance(rowA, rowB);
+  if (apart === 0)
+    return `${similarity}; the two rows are identical, with a difference of 0 in every dimension.`;
+  let largest = 0;
+  diff.forEach((v, c) => (largest = Math.abs(v) > Math.abs(diff[largest]) ? c : largest));
+  const share =
+    length > 0 ? `, ${Math.round((100 * apart) / length)}% of the first row’s ${fmt4(length)}` : '';
+  return (
+    `${similarity}; the difference has length ${fmt4(apart)}${share}; ` +
+    `largest at dimension ${largest + 1} (${fmt4(diff[largest])}).`
+  );
+}
+
 /** Positions of the first repeated token's first two copies, or the first two tokens. */
 function startingPair(trace: AppTrace): [number, number] {
   const [group] = repeatedTokens(trace.ids);
@@ -113,9 +129,6 @@ export function RowCompare({ trace, spaces }: RowCompareProps) {
     for (let c = 0; c < rowA.length; c++) limit = Math.max(limit, Math.abs(rowA[c]), Math.abs(rowB[c]));
     return divergingScale(limit);
   }, [rowA, rowB]);
-  const { apart, length } = distance(rowA, rowB);
-  let largest = 0;
-  diff.forEach((v, c) => (largest = Math.abs(v) > Math.abs(diff[largest]) ? c : largest));
   const name = (i: number) => `“${trace.tokens[i]}”, row ${i + 1}`;
   const pick = (which: 'a' | 'b', value: number) =>
     setPicked({ key, a: which === 'a' ? value : a, b: which === 'b' ? value : b });
@@ -159,14 +172,7 @@ export function RowCompare({ trace, spaces }: RowCompareProps) {
         )}
       </div>
       <p className="row-compare-summary" data-testid="row-compare-summary">
-        {space.name}: cosine similarity {fmtCosine(cosine(rowA, rowB))}; the difference has length{' '}
-        {fmt4(apart)},{' '}
-        {length > 0
-          ? `${Math.round((100 * apart) / length)}% of the first row’s ${fmt4(length)}`
-          : 'and the first row is zero'}
-        {apart > 0
-          ? `; largest at dimension ${largest + 1} (${fmt4(diff[largest])}).`
-          : ': the two rows are identical.'}
+        {summary(space.name, rowA, rowB, diff)}
       </p>
       <div className="row-compare-grids">
         <VectorGrid title={name(a)} values={rowA} scale={scale} hovered={hovered} onHover={setHovered} />
