@@ -1,7 +1,7 @@
 // The production build in Chromium (CPU path), served from /explorer/: typing, toggles checked against the CLI
-// trace, the repeated token's cosines (step 4) and score split (step 5), the book preset, a corrupt model file, loading by URL with the cache, the URL round trip, the exports,
-// the next-token panel keeping its height while its list is computed; every test also fails on a console error or
-// uncaught exception in any page it opened.
+// trace, the repeated token's cosines (step 4) and score split (step 5), the book preset, a corrupt model file,
+// loading by URL with the cache, the URL round trip, the exports, the next-token panel keeping its height while its
+// list is computed; every test also fails on a console error or uncaught exception in any page it opened.
 
 import { mkdtempSync, readFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
