@@ -12,6 +12,7 @@ import { InputPanel } from './views/InputPanel';
 import { ModelPanel } from './views/ModelPanel';
 import { NextTokenPanel } from './views/NextTokenPanel';
 import { StepNav } from './views/StepNav';
+import { StepMap } from './views/StepMap';
 import { TrainView } from './train/TrainView';
 import { createTrainWorkerClient, type TrainClientFactory } from './train/train-client';
 import type { Bridge } from './worker/bridge';
@@ -24,6 +25,23 @@ interface AppProps {
   detectors?: DetectorsBridge;
   /** Makes the Train view's worker (an in-process host in component tests). */
   createTrainClient?: TrainClientFactory;
+}
+
+/** The map of the steps, wired to the store: it follows the step and the toggles, and a box opens its step. */
+function ConnectedStepMap() {
+  const step = useAppStore((s) => s.settings.step);
+  const mode = useAppStore((s) => s.settings.mode);
+  const positions = useAppStore((s) => s.settings.positions);
+  const causal = useAppStore((s) => s.settings.causal);
+  const preset = useAppStore((s) => s.settings.preset);
+  const set = useAppStore((s) => s.set);
+  return (
+    <StepMap
+      step={step}
+      settings={{ mode, positions, causal, preset }}
+      onOpen={(opened) => set({ step: opened })}
+    />
+  );
 }
 
 /** The two views: explore a model step by step, or train one. A button each, the current one pressed. */
@@ -104,6 +122,7 @@ export function App({ bridge, detectors, createTrainClient = createTrainWorkerCl
         ) : (
           <>
             <StepNav />
+            <ConnectedStepMap />
             <div className="layout">
               <StepView />
               <aside className="side">

@@ -43,7 +43,7 @@ export function StepView() {
         </p>
         {/* Focusable from script only (tabindex -1): the skip link and a head detector cell move focus here. */}
         <h2 id="step-title" tabIndex={-1}>
-          {step.title}
+          {step.heading?.(ctx) ?? step.title}
         </h2>
       </header>
       <div className="explain">

@@ -29,8 +29,8 @@ describe('App', () => {
     await waitFor(() => expect(screen.getByTestId('model-info').textContent).toMatch(/untrained/), {
       timeout: 20_000,
     });
-    await waitFor(() => expect(stripText()).toHaveLength(7), { timeout: 20_000 });
-    expect(stripText()[0]).toBe('the1169');
+    await waitFor(() => expect(stripText()).toHaveLength(8), { timeout: 20_000 });
+    expect(stripText()[0]).toBe('then8524');
     fireEvent.change(screen.getByLabelText('Type a sentence'), { target: { value: 'hello world' } });
     await waitFor(() => expect(stripText()).toEqual(['hello31373', '␣world995']), { timeout: 20_000 });
     bridge.dispose();
@@ -58,7 +58,7 @@ describe('App', () => {
 
   it('lists the ten most likely next tokens once the trace is shown, and the temperature reshapes them', async () => {
     const { bridge } = renderApp();
-    await waitFor(() => expect(stripText()).toHaveLength(7), { timeout: 20_000 });
+    await waitFor(() => expect(stripText()).toHaveLength(8), { timeout: 20_000 });
     const list = await screen.findByTestId('next-tokens', undefined, { timeout: 20_000 });
     expect(list.getAttribute('data-trace-id')).toBe(
       screen.getByTestId('token-strip').getAttribute('data-trace-id'),
@@ -78,12 +78,12 @@ describe('App', () => {
 
   it('keeps the last good view when the text is empty', async () => {
     const { bridge } = renderApp();
-    await waitFor(() => expect(stripText()).toHaveLength(7), { timeout: 20_000 });
+    await waitFor(() => expect(stripText()).toHaveLength(8), { timeout: 20_000 });
     fireEvent.change(screen.getByLabelText('Type a sentence'), { target: { value: '' } });
     await waitFor(() => expect(screen.getByTestId('input-error').textContent).toMatch(/empty/), {
       timeout: 20_000,
     });
-    expect(stripText()).toHaveLength(7);
+    expect(stripText()).toHaveLength(8);
     bridge.dispose();
   });
 
@@ -104,7 +104,7 @@ describe('App', () => {
   it('opens a link with row= on that row’s bar chart', async () => {
     act(() => useAppStore.getState().set({ step: 6, row: 2 }));
     const { bridge } = renderApp();
-    await waitFor(() => expect(screen.getByLabelText(/^Attention of ␣cat/)).toBeTruthy(), {
+    await waitFor(() => expect(screen.getByLabelText(/^Attention of ␣fat/)).toBeTruthy(), {
       timeout: 20_000,
     });
     bridge.dispose();
@@ -123,7 +123,7 @@ describe('App', () => {
 
   it('says when the text is cut to the context', async () => {
     const { bridge } = renderApp();
-    await waitFor(() => expect(stripText()).toHaveLength(7), { timeout: 20_000 });
+    await waitFor(() => expect(stripText()).toHaveLength(8), { timeout: 20_000 });
     fireEvent.change(screen.getByLabelText('Type a sentence'), { target: { value: 'word '.repeat(200) } });
     await waitFor(
       () => expect(screen.getByTestId('input-notice').textContent).toMatch(/^Cut to 128 tokens/),
@@ -134,7 +134,7 @@ describe('App', () => {
 
   it('explains <|endoftext|> and split emoji', async () => {
     const { bridge } = renderApp();
-    await waitFor(() => expect(stripText()).toHaveLength(7), { timeout: 20_000 });
+    await waitFor(() => expect(stripText()).toHaveLength(8), { timeout: 20_000 });
     fireEvent.change(screen.getByLabelText('Type a sentence'), { target: { value: 'hi <|endoftext|> 🦜' } });
     await waitFor(() => expect(screen.getAllByTestId('input-notice')).toHaveLength(2), { timeout: 20_000 });
     // By default the marker is plain text, as in tiktoken's encode_ordinary and `npm run trace`.

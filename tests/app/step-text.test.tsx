@@ -1,10 +1,12 @@
 // @vitest-environment jsdom
 // What the steps say and show must match the settings: step 4 without positions, the greyed position toggle,
-// formulas with real subscripts, the book's single head at step 7, and one precision per heatmap.
+// formulas with real subscripts, the book's single head at step 7, one precision per heatmap, and what the
+// position and mask toggles do at steps 3, 5 and 6 (issue 28).
 
 import './setup-dom';
 import { describe, expect, it } from 'vitest';
 import { act, render, screen } from '@testing-library/react';
+import { DEFAULT_TEXT } from '../../src/app/data/types';
 import { StepView } from '../../src/app/StepView';
 import { bookTrace } from '../../src/app/data/book-trace';
 import { cellDigits } from '../../src/app/data/format';
@@ -72,5 +74,87 @@ describe('step texts follow the settings', () => {
     const mixed = matrix(1, 2, Float32Array.from([-14.3, -7.6629]));
     expect(cellDigits(mixed, 'wide')).toBe(cellDigits(matrix(1, 1, Float32Array.from([-14.3])), 'wide'));
     expect(cellDigits(matrix(1, 1, Float32Array.from([0.5])), 'wide')).toBe(4);
+  });
+
+  it('step 3 with positions off says its table is not added', async () => {
+    render(<StepView />);
+    const trace = await modelTrace('the cat saw the dog');
+    show(trace, { step: 3 });
+    expect(stepText()).not.toMatch(/not added/);
+    show(trace, { step: 3, positions: false });
+    expect(document.querySelector('.explain')!.textContent).toMatch(/this table is not added at step 4/);
+    expect(formula().textContent).toMatch(/not added/);
+  });
+
+  it('step 5 says the mask is applied at step 6, with the mask on and off', async () => {
+    render(<StepView />);
+    const trace = await modelTrace('the cat saw the dog');
+    show(trace, { step: 5 });
+    expect(document.querySelector('.explain')!.textContent).toMatch(/applied at step 6/);
+    show(trace, { step: 5, causal: true });
+    expect(document.querySelector('.explain')!.textContent).toMatch(/mask is applied at step 6.*−∞/);
+  });
+
+  it('step 6 with the mask has the masked softmax, its own heading and §3.5.1; without it, neither', async () => {
+    render(<StepView />);
+    const trace = await modelTrace('the cat saw the dog');
+    show(trace, { step: 6 });
+    expect(screen.getByRole('heading', { level: 2 }).textContent).toBe('Attention weights');
+    expect(formula().textContent).not.toMatch(/−∞/);
+    expect(document.querySelector('.section')!.textContent).not.toMatch(/3\.5/);
+    show(trace, { step: 6, causal: true });
+    expect(screen.getByRole('heading', { level: 2 }).textContent).toBe('Masked attention weights');
+    expect(formula().textContent).toMatch(/ωᵢⱼ = −∞ for j > i/);
+    expect(formula().querySelector('sub')!.textContent).toBe('k≤i');
+    expect(document.querySelector('.section')!.textContent).toMatch(
+      /§3\.5\.1 Applying a causal attention mask/,
+    );
+    // A GPT-2's trained heads always mask.
+    show(trace, { step: 6, causal: false, mode: 'trainable' });
+    expect(screen.getByRole('heading', { level: 2 }).textContent).toBe('Masked attention weights');
+  });
+
+  it('step 4 quantifies the repeated token and compares two rows side by side', async () => {
+    render(<StepView />);
+    show(await modelTrace(DEFAULT_TEXT), { step: 4 });
+    const note = screen.getByTestId('repeat-similarity').textContent!;
+    expect(note).toMatch(/“␣the” stands at rows 2 and 7/);
+    expect(note).toMatch(/cosine similarity 1\.000/);
+    expect(note).toMatch(/input embeddings, 0\.9\d\d/);
+    const summary = () => screen.getByTestId('row-compare-summary').textContent!;
+    // It opens on the two copies of “␣the”, in the input embeddings.
+    expect((screen.getByLabelText('First token') as HTMLSelectElement).value).toBe('1');
+    expect((screen.getByLabelText('Second token') as HTMLSelectElement).value).toBe('6');
+    expect(summary()).toMatch(/^Input embeddings: cosine similarity 0\.9\d\d/);
+    act(() => screen.getByLabelText('Token t').click());
+    expect(summary()).toMatch(/cosine similarity 1\.000.*the two rows are identical/);
+    act(() => {
+      const select = screen.getByLabelText('Second token') as HTMLSelectElement;
+      select.value = '2';
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    expect(summary()).toMatch(/largest at dimension \d+/);
+    expect(screen.getAllByRole('img', { name: /“␣fat”, row 3/ })).toHaveLength(1);
+  });
+
+  it('step 5 splits the naive scores into four labelled terms, only with positions on', async () => {
+    render(<StepView />);
+    const trace = await modelTrace(DEFAULT_TEXT);
+    show(trace, { step: 5 });
+    const split = screen.getByTestId('score-split');
+    expect(Array.from(split.querySelectorAll('h4'), (h) => h.textContent)).toEqual([
+      'token · token',
+      '+ token · position',
+      '+ position · token',
+      '+ position · position',
+    ]);
+    expect(screen.getByTestId('copy-score').textContent).toMatch(
+      /copies of “␣the” \(rows 2 and 7\) score ω₂₇ = [\d.]+ with each other: [\d.]+ is token · token.*and −?[\d.]+( \(\d+%\))? comes from the three position terms/,
+    );
+    expect(formula().textContent).toMatch(/tᵢ·tⱼ \+ tᵢ·pⱼ \+ pᵢ·tⱼ \+ pᵢ·pⱼ/);
+    show(trace, { step: 5, positions: false });
+    expect(screen.queryByTestId('score-split')).toBeNull();
+    show(trace, { step: 5, mode: 'trainable' });
+    expect(screen.queryByTestId('score-split')).toBeNull();
   });
 });

@@ -31,7 +31,7 @@ describe.runIf(run)('the default model in Chromium', () => {
     await expect
       .poll(() => page.getByTestId('model-info').textContent(), { timeout: 30_000 })
       .toMatch(/Default model \(trained on English\).*4 layers × 4 heads, C = 128/);
-    // The default text has 7 tokens too: wait for this sentence's trace, whose notices come with it.
+    // Wait for this sentence's trace by its id, whose notices come with it.
     const before = await currentTraceId(page);
     await page.locator('#sentence').fill('The president spoke to the nation.');
     await waitForNewTrace(page, before);

@@ -1,7 +1,7 @@
 // The production build in Chromium (CPU path), served from /explorer/: typing, toggles checked against the CLI
-// trace, the book preset, a corrupt model file, loading by URL with the cache, the URL round trip, the exports,
-// the next-token panel keeping its height while its list is computed; every test also fails on a console error or
-// uncaught exception in any page it opened.
+// trace, the repeated token's cosines (step 4) and score split (step 5), the book preset, a corrupt model file,
+// loading by URL with the cache, the URL round trip, the exports, the next-token panel keeping its height while its
+// list is computed; every test also fails on a console error or uncaught exception in any page it opened.
 
 import { mkdtempSync, readFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../src/bench/browser-harness';
 import { traceFromJson } from '../../src/model/trace-json';
 import fixtures from '../fixtures/fixtures.json';
+import { DEFAULT_TEXT } from '../../src/app/data/types';
 import { cliTrace, expectClose, tensorValues, topNextToken } from './expected';
 import {
   browserAvailable,
@@ -25,7 +26,7 @@ import {
 } from './helpers';
 
 const run = browserAvailable();
-const TEXT = 'the fat cat sat on the mat';
+const TEXT = DEFAULT_TEXT;
 
 describe.runIf(run)('explorer in Chromium (CPU path)', () => {
   let browser: Browser;
@@ -115,7 +116,7 @@ describe.runIf(run)('explorer in Chromium (CPU path)', () => {
       document.querySelector('[data-testid="token-strip"]')?.textContent?.includes('␣today'),
     );
     const matrix = await primaryMatrix(page);
-    expect(matrix.rows).toBe(8);
+    expect(matrix.rows).toBe(9);
     expectClose(
       matrix.values,
       tensorValues(await cliTrace(`${TEXT} today`), 'naive.scores'),
@@ -166,6 +167,53 @@ describe.runIf(run)('explorer in Chromium (CPU path)', () => {
     await page.locator('h1').click();
     await page.keyboard.press('ArrowLeft');
     await check('h1.scaled_scores.head2');
+    await page.close();
+  });
+
+  // Issue 28: the default sentence's two “␣the” are the page's lesson. The numbers are recomputed here in float64 from
+  // the CLI trace's embeddings, not read from the page's own code.
+  it('step 4 gives the cosines of the two “␣the”, and step 5 splits their score', async () => {
+    const page = await open('?step=4');
+    const trace = await cliTrace(TEXT);
+    const [T, C] = trace.tensors.tok_emb.shape;
+    const [first, second] = trace.ids.flatMap((id, i) => (id === 262 ? [i] : []));
+    const row = (name: string, i: number) =>
+      Array.from(trace.tensors[name].data.subarray(i * C, (i + 1) * C));
+    const dot = (a: number[], b: number[]) => a.reduce((sum, x, c) => sum + x * b[c], 0);
+    const cos = (name: string) => {
+      const [a, b] = [row(name, first), row(name, second)];
+      return (dot(a, b) / Math.sqrt(dot(a, a) * dot(b, b))).toFixed(3);
+    };
+    const note = page.getByTestId('repeat-similarity');
+    await note.waitFor();
+    expect(await note.locator('.callout').textContent()).toBe(
+      `“␣the” stands at rows ${first + 1} and ${second + 1}. Its two token embeddings are the same row of wte: ` +
+        `cosine similarity 1.000. Their position embeddings have cosine ${cos('pos_emb')}, and their sums, the ` +
+        `input embeddings, ${cos('input_emb')}: the copies still point almost the same way, but no longer exactly.`,
+    );
+    expect(await page.getByTestId('row-compare-summary').textContent()).toMatch(
+      new RegExp(`^Input embeddings: cosine similarity ${cos('input_emb')};`),
+    );
+
+    await page.getByRole('button', { name: 'Next step' }).click();
+    const copies = page.getByTestId('copy-score');
+    await copies.waitFor();
+    const token = row('tok_emb', first);
+    const tokenPart = dot(token, token);
+    const total = trace.tensors['naive.scores'].data[first * T + second];
+    const text = (await copies.textContent())!;
+    const [shownTotal, shownToken, shownPosition] = [...text.matchAll(/−?\d+\.\d{4}/g)].map((m) =>
+      Number(m[0].replace('−', '-')),
+    );
+    expect(shownTotal).toBeCloseTo(total, 3);
+    expect(shownToken).toBeCloseTo(tokenPart, 3);
+    expect(shownPosition).toBeCloseTo(total - tokenPart, 3);
+    expect(await page.locator('.score-split-grid h4').allTextContents()).toEqual([
+      'token · token',
+      '+ token · position',
+      '+ position · token',
+      '+ position · position',
+    ]);
     await page.close();
   });
 
@@ -285,7 +333,7 @@ describe.runIf(run)('explorer in Chromium (CPU path)', () => {
     const png = await save('PNG');
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     const csv = (await save('CSV')).toString('utf8').trim().split('\n');
-    expect(csv).toHaveLength(8);
+    expect(csv).toHaveLength(9);
     const trace = await cliTrace(TEXT);
     expectClose(
       csv.slice(1).flatMap((line) => line.split(',').slice(1).map(Number)),
@@ -294,8 +342,8 @@ describe.runIf(run)('explorer in Chromium (CPU path)', () => {
       'csv',
     );
     const json = traceFromJson(JSON.parse((await save('Trace JSON')).toString('utf8')));
-    expect(json.tokens).toHaveLength(7);
-    expect(json.tensors.logits.shape).toEqual([7, json.config.vocabSize]);
+    expect(json.tokens).toHaveLength(8);
+    expect(json.tensors.logits.shape).toEqual([8, json.config.vocabSize]);
     expectClose(
       Array.from(json.tensors['h0.attn_weights'].data),
       tensorValues(trace, 'h0.attn_weights'),

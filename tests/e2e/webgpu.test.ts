@@ -14,6 +14,7 @@ import {
   startSite,
   waitForNewTrace,
 } from './helpers';
+import { DEFAULT_TEXT } from '../../src/app/data/types';
 
 const run = browserAvailable();
 
@@ -143,7 +144,7 @@ describe.runIf(run)('WebGPU path in Chromium', () => {
         );
         expectClose(
           (await primaryMatrix(page)).values,
-          tensorValues(await cliTrace('the fat cat sat on the mat today'), 'naive.scores'),
+          tensorValues(await cliTrace(`${DEFAULT_TEXT} today`), 'naive.scores'),
           1e-5,
           'scores typed after the loss',
         );

@@ -43,7 +43,12 @@ export interface Settings {
   view: PageView;
 }
 
-export const DEFAULT_TEXT = 'the fat cat sat on the mat';
+/**
+ * The sentence the page opens with. It has the same token twice (“␣the”, id 262, at positions 2 and 7), neither copy at
+ * the very start, where “the” would be another token (id 1169): the page's lesson on position embeddings needs
+ * one token with two identical token-embedding rows.
+ */
+export const DEFAULT_TEXT = 'then the fat cat sat on the mat';
 
 export const DEFAULT_SETTINGS: Settings = {
   text: DEFAULT_TEXT,

@@ -1,5 +1,6 @@
 // Step 4: input embeddings as the element-wise sum (book §2.8): the three matrices side by side, sharing
-// one hovered cell so the readout shows a + b = c.
+// one hovered cell so the readout shows a + b = c; then, for a repeated token, how alike its copies' rows are,
+// and a picker that sets any two rows side by side.
 
 import { useMemo, useState } from 'react';
 import { embeddingView, inputEmbeddingView, positionsOff } from '../data/select';
@@ -8,7 +9,11 @@ import { Legend } from '../views/Legend';
 import { withSubscripts } from '../views/MathText';
 import { MatrixPanel } from '../views/MatrixPanel';
 import { MatrixTable } from '../views/MatrixTable';
+import { RepeatCallout } from '../views/RepeatCallout';
+import { RepeatSimilarity } from '../views/RepeatSimilarity';
+import { RowCompare, type CompareSpace } from '../views/RowCompare';
 import { divergingScale, maxAbs } from '../views/scales';
+import { repeatSimilarities } from '../data/repeat-stats';
 import type { StepContext, StepDef } from './types';
 
 function SumBody({ trace, settings }: StepContext) {
@@ -22,41 +27,66 @@ function SumBody({ trace, settings }: StepContext) {
     () => divergingScale(Math.max(...views.map((v) => (v ? maxAbs(v.matrix) : 0)))),
     [views],
   );
+  const similarities = useMemo(() => repeatSimilarities(trace), [trace]);
   const [tok, pos, input] = views;
   // With positions off nothing is added: the token embeddings go to attention as they are.
   const alone = off || !tok || !pos || !input ? inputEmbeddingView(trace, settings) : null;
-  if (alone || !tok || !pos || !input)
-    return alone && <MatrixPanel view={alone} traceId={trace.requestId} primary />;
+  if (alone || !tok || !pos || !input) {
+    return (
+      alone && (
+        <>
+          <RepeatCallout trace={trace} settings={settings} />
+          <MatrixPanel view={alone} traceId={trace.requestId} primary />
+          {tok && <RowCompare trace={trace} spaces={TOKEN_ONLY} />}
+        </>
+      )
+    );
+  }
   return (
-    <section className="matrix-panel primary" data-primary={1}>
-      <div className="sum-row">
-        {[tok, pos, input].map((view, i) => (
-          <div className="sum-term" key={view.id}>
-            <h3>
-              {i === 1 ? '+ ' : i === 2 ? '= ' : ''}
-              {view.title}
-            </h3>
-            <Heatmap
-              view={view}
-              scale={scale}
-              traceId={trace.requestId}
-              hover={hover}
-              onHover={setHover}
-              hideReadout
-            />
-          </div>
-        ))}
-      </div>
-      <p className="readout" aria-live="polite">
-        {hover
-          ? withSubscripts(input.explain(hover[0], hover[1]))
-          : 'Hover over any of the three to see token + position = input for that cell.'}
-      </p>
-      <Legend scale={scale} label="value (blue < 0 < red), one scale for all three" />
-      <MatrixTable view={input} />
-    </section>
+    <>
+      <section className="matrix-panel primary" data-primary={1}>
+        <div className="sum-row">
+          {[tok, pos, input].map((view, i) => (
+            <div className="sum-term" key={view.id}>
+              <h3>
+                {i === 1 ? '+ ' : i === 2 ? '= ' : ''}
+                {view.title}
+              </h3>
+              <Heatmap
+                view={view}
+                scale={scale}
+                traceId={trace.requestId}
+                hover={hover}
+                onHover={setHover}
+                hideReadout
+              />
+            </div>
+          ))}
+        </div>
+        <p className="readout" aria-live="polite">
+          {hover
+            ? withSubscripts(input.explain(hover[0], hover[1]))
+            : 'Hover over any of the three to see token + position = input for that cell.'}
+        </p>
+        <Legend scale={scale} label="value (blue < 0 < red), one scale for all three" />
+        <MatrixTable view={input} />
+      </section>
+      <RepeatSimilarity similarities={similarities} />
+      <RowCompare trace={trace} spaces={ALL_TABLES} />
+    </>
   );
 }
+
+/** The row comparison's tables: the sum first, since it is what attention sees. */
+const ALL_TABLES: CompareSpace[] = [
+  { space: 'input_emb', label: 'Input x = t + p', name: 'Input embeddings' },
+  { space: 'tok_emb', label: 'Token t', name: 'Token embeddings' },
+  { space: 'pos_emb', label: 'Position p', name: 'Position embeddings' },
+];
+/** With positions off the input is the token embedding, so there is one table to compare. */
+const TOKEN_ONLY: CompareSpace[] = [
+  { space: 'tok_emb', label: 'Token t', name: 'Token embeddings (the input, positions off)' },
+];
 
 export const step4: StepDef = {
   number: 4,

@@ -2,7 +2,7 @@
 // chart and, in trainable mode, the grid of all heads of the layer.
 
 import { useMemo } from 'react';
-import { weightsView } from '../data/select';
+import { causalApplies, weightsView } from '../data/select';
 import { useAppStore } from '../store/store';
 import { AllHeadsGrid } from '../views/AllHeadsGrid';
 import { MatrixPanel } from '../views/MatrixPanel';
@@ -36,10 +36,14 @@ function WeightsBody({ trace, settings }: StepContext) {
 export const step6: StepDef = {
   number: 6,
   title: 'Attention weights',
-  section: ({ settings }) =>
-    settings.mode === 'naive'
-      ? '§3.3.1 Normalising with softmax'
-      : '§3.4.1, §3.5.1 Softmax and the causal mask',
+  heading: ({ trace, settings }) =>
+    causalApplies(trace, settings) ? 'Masked attention weights' : 'Attention weights',
+  section: ({ trace, settings }) =>
+    settings.mode !== 'naive'
+      ? '§3.4.1, §3.5.1 Softmax and the causal mask'
+      : causalApplies(trace, settings)
+        ? '§3.3.1 Normalising with softmax, §3.5.1 Applying a causal attention mask'
+        : '§3.3.1 Normalising with softmax',
   sentences: ({ settings }) => [
     'Softmax turns each row of scores into weights that are positive and add up to 1: bigger scores get exponentially more weight.',
     'Row i now says how much token i attends to each token. Click a row to see it as a bar chart.',
@@ -47,9 +51,11 @@ export const step6: StepDef = {
       ? 'With the causal mask, the future gets weight exactly 0, so each row spreads its attention over earlier tokens only.'
       : 'Without a mask every token can look at every other one, even later ones: fine for reading, not for predicting the next word.',
   ],
-  formula: ({ settings }) =>
-    settings.mode === 'naive'
-      ? 'αᵢⱼ = exp(ωᵢⱼ) / Σⱼ exp(ωᵢⱼ)'
-      : 'αᵢⱼ = softmaxⱼ(ωᵢⱼ / √dₖ),  ωᵢⱼ = −∞ for j > i',
+  formula: ({ trace, settings }) =>
+    settings.mode !== 'naive'
+      ? 'αᵢⱼ = softmaxⱼ(ωᵢⱼ / √dₖ),  ωᵢⱼ = −∞ for j > i'
+      : causalApplies(trace, settings)
+        ? 'αᵢⱼ = softmaxⱼ(ωᵢⱼ),  ωᵢⱼ = −∞ for j > i     so αᵢⱼ = exp(ωᵢⱼ) / Σ_{k≤i} exp(ωᵢₖ) for j ≤ i, and 0 for j > i'
+        : 'αᵢⱼ = exp(ωᵢⱼ) / Σₖ exp(ωᵢₖ)',
   Body: WeightsBody,
 };

@@ -11,7 +11,10 @@ export interface StepContext {
 
 export interface StepDef {
   number: number;
+  /** The step's name in the step list (fixed, so links and buttons keep their names). */
   title: string;
+  /** The heading over the step when the settings change what it shows (the masked weights); the title otherwise. */
+  heading?: (ctx: StepContext) => string;
   /** Book section(s), e.g. "§2.7". */
   section: (ctx: StepContext) => string;
   /** Two to four plain sentences. */

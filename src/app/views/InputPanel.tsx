@@ -3,20 +3,8 @@
 
 import { useAppStore } from '../store/store';
 import { DEFAULT_TEXT } from '../data/types';
+import { EXAMPLES } from '../data/examples';
 import { MathText } from './MathText';
-
-/** Sentences that show something: repeated tokens (position embeddings), and a longer context. */
-const EXAMPLES = [
-  {
-    text: 'the cat saw the dog and the bird',
-    why: '“␣the” three times: turn position embeddings off and compare rows',
-  },
-  { text: 'Your journey starts with one step', why: 'the book’s sentence, run through the model' },
-  {
-    text: 'the dog chased the ball and the cat chased the dog',
-    why: 'repeated words and longer-range attention',
-  },
-];
 
 export function InputPanel() {
   const settings = useAppStore((s) => s.settings);

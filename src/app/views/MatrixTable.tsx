@@ -21,7 +21,8 @@ export function MatrixTable({ view, maxCols = 16 }: MatrixTableProps) {
     <details className="matrix-table" onToggle={(event) => setOpen(event.currentTarget.open)}>
       <summary>Show the numbers as a table</summary>
       {open && (
-        <div className="matrix-scroll">
+        // A table wider than its box scrolls sideways, and a box that scrolls takes the keyboard focus.
+        <div className="matrix-scroll" tabIndex={0} role="group" aria-label={`${view.title}, as a table`}>
           <table>
             <caption>
               {view.title}
