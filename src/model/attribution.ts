@@ -6,6 +6,7 @@
 
 import type { GPT2Weights } from './weights';
 import type { TensorMap, TraceRequest } from './trace';
+import { defaultCpuKernels } from './wasm/select';
 
 /**
  * The component names for block `layer` (numbered from 0 here; the names count from 1, as the page does):
@@ -43,9 +44,22 @@ export interface AttributionParts {
   components: string[];
   T: number;
   hs: number;
-  query: Float64Array; // (N, T, hs)
-  key: Float64Array; // (N, T, hs)
+  query: Float32Array; // (N, T, hs)
+  key: Float32Array; // (N, T, hs)
 }
+
+/** out (T,OC) = inp (T,C) · weight (C,OC): the CPU engine's matrix product (WebAssembly SIMD where it runs). */
+export type Matmul = (
+  out: Float32Array,
+  inp: Float32Array,
+  weight: Float32Array,
+  T: number,
+  C: number,
+  OC: number,
+) => void;
+
+const engineMatmul: Matmul = (out, inp, weight, T, C, OC) =>
+  defaultCpuKernels().matmulForward(out, inp, weight, null, T, C, OC);
 
 /** σ of each token's residual (T, C): what LayerNorm divides by, with the engine's ε. */
 function tokenSigmas(residual: Float32Array, T: number, C: number, eps: number): Float64Array {
@@ -65,7 +79,7 @@ function tokenSigmas(residual: Float32Array, T: number, C: number, eps: number):
  * γ·W for the head's q and k columns side by side (C, 2hs), with each column's mean over the C inputs taken
  * out: x·W̃ then equals (x − mean(x))·γ·W for any x, which is how each component is centred by its own mean.
  */
-function centredProjection(weights: GPT2Weights, layer: number, head: number): Float64Array {
+function centredProjection(weights: GPT2Weights, layer: number, head: number): Float32Array {
   const C = weights.config.nEmbd;
   const hs = C / weights.config.nHead;
   const { ln1Weight, qkvWeight } = weights.layers[layer];
@@ -81,7 +95,7 @@ function centredProjection(weights: GPT2Weights, layer: number, head: number): F
     }
   }
   for (let c = 0; c < C; c++) for (let d = 0; d < width; d++) projection[c * width + d] -= columnMean[d];
-  return projection;
+  return Float32Array.from(projection);
 }
 
 /** The constant part of q and k (2hs): β·W + b, the same for every token. */
@@ -99,69 +113,41 @@ function constantPart(weights: GPT2Weights, layer: number, head: number): Float6
   return out;
 }
 
-/** Writes rows (T, inWidth) · matrix (inWidth, 2hs) / σ_i into one component's q and k parts. */
+/** Splits one component's projected rows (T, 2hs), q then k, into its parts, divided by each token's σ. */
 function writeProjected(
   parts: AttributionParts,
   index: number,
-  rowOf: (i: number, e: number) => number,
-  inWidth: number,
-  matrix: Float64Array,
+  projected: Float32Array,
   sigma: Float64Array,
+  sameForEveryToken = false,
 ): void {
   const { T, hs } = parts;
-  const width = 2 * hs;
-  const row = new Float64Array(width);
+  const rootHs = Math.sqrt(hs);
   for (let i = 0; i < T; i++) {
-    row.fill(0);
-    for (let e = 0; e < inWidth; e++) {
-      const x = rowOf(i, e);
-      if (x === 0) continue;
-      const base = e * width;
-      for (let d = 0; d < width; d++) row[d] += x * matrix[base + d];
-    }
+    const from = sameForEveryToken ? 0 : i * 2 * hs;
     const at = (index * T + i) * hs;
-    const scale = 1 / sigma[i];
     for (let d = 0; d < hs; d++) {
-      parts.query[at + d] = (row[d] * scale) / Math.sqrt(hs);
-      parts.key[at + d] = row[hs + d] * scale;
+      parts.query[at + d] = projected[from + d] / sigma[i] / rootHs;
+      parts.key[at + d] = projected[from + hs + d] / sigma[i];
     }
   }
-}
-
-/** W_proj's rows of head h (hs, C) times W̃ (C, 2hs): a head's context straight to its q and k share. */
-function headThroughProjection(
-  attnProjWeight: Float32Array,
-  h: number,
-  hs: number,
-  C: number,
-  projection: Float64Array,
-): Float64Array {
-  const width = 2 * hs;
-  const out = new Float64Array(hs * width);
-  for (let e = 0; e < hs; e++) {
-    const outBase = e * width;
-    const rowBase = (h * hs + e) * C;
-    for (let c = 0; c < C; c++) {
-      const w = attnProjWeight[rowBase + c];
-      const base = c * width;
-      for (let d = 0; d < width; d++) out[outBase + d] += w * projection[base + d];
-    }
-  }
-  return out;
 }
 
 /**
  * Every component's share of q and k for head `head` (from 0) of block `layer` (from 0), from the tensors of
- * `attributionRequest`. Sums run in float64.
+ * `attributionRequest`. An earlier head's share is its context times W_proj's rows of that head times W̃, and
+ * W_proj·W̃ is one product per layer, so a long text costs little more than a short one.
  */
 export function attributionParts(
   weights: GPT2Weights,
   tensors: TensorMap,
   layer: number,
   head: number,
+  matmul: Matmul = engineMatmul,
 ): AttributionParts {
   const { nEmbd: C, nHead: NH, layerNormEpsilon } = weights.config;
   const hs = C / NH;
+  const width = 2 * hs;
   const T = tensors.tok_emb.shape[0];
   const components = attributionComponents(layer, NH);
   const N = components.length;
@@ -169,24 +155,33 @@ export function attributionParts(
     components,
     T,
     hs,
-    query: new Float64Array(N * T * hs),
-    key: new Float64Array(N * T * hs),
+    query: new Float32Array(N * T * hs),
+    key: new Float32Array(N * T * hs),
   };
   const sigma = tokenSigmas(tensors[residualName(layer)].data, T, C, layerNormEpsilon);
-  const projection = centredProjection(weights, layer, head);
-  const dense = (index: number, data: Float32Array) =>
-    writeProjected(parts, index, (i, c) => data[i * C + c], C, projection, sigma);
+  const projection = centredProjection(weights, layer, head); // (C, 2hs)
+  const projected = new Float32Array(T * width); // (T, 2hs)
+  const dense = (index: number, data: Float32Array, rows = T) => {
+    matmul(projected, data, projection, rows, C, width);
+    writeProjected(parts, index, projected, sigma, rows === 1);
+  };
   dense(0, tensors.tok_emb.data);
   dense(1, tensors.pos_emb.data);
   let index = 2;
+  const headContext = new Float32Array(T * hs); // (T, hs)
+  const throughProjection = new Float32Array(C * width); // (C, 2hs): W_proj · W̃, head h in rows h·hs…
   for (let l = 0; l < layer; l++) {
     const context = tensors[`h${l}.attn_context`].data; // (T, C), heads side by side
     const { attnProjWeight, attnProjBias } = weights.layers[l];
+    matmul(throughProjection, attnProjWeight, projection, C, C, width);
     for (let h = 0; h < NH; h++) {
-      const through = headThroughProjection(attnProjWeight, h, hs, C, projection);
-      writeProjected(parts, index++, (i, e) => context[i * C + h * hs + e], hs, through, sigma);
+      for (let i = 0; i < T; i++)
+        headContext.set(context.subarray(i * C + h * hs, i * C + (h + 1) * hs), i * hs);
+      const rows = throughProjection.subarray(h * hs * width, (h + 1) * hs * width);
+      matmul(projected, headContext, rows, T, hs, width);
+      writeProjected(parts, index++, projected, sigma);
     }
-    writeProjected(parts, index++, (_, c) => attnProjBias[c], C, projection, sigma);
+    dense(index++, attnProjBias, 1);
     dense(index++, tensors[`h${l}.mlp_out`].data);
   }
   const constant = constantPart(weights, layer, head);
@@ -200,23 +195,27 @@ export function attributionParts(
   return parts;
 }
 
-function dot(a: Float64Array, aAt: number, b: Float64Array, bAt: number, n: number): number {
+function dot(a: Float32Array, aAt: number, b: Float32Array, bAt: number, n: number): number {
   let sum = 0;
   for (let d = 0; d < n; d++) sum += a[aAt + d] * b[bAt + d];
   return sum;
 }
 
 /** Every term, shape (N, N, T, T): [a][b][i][j] is query i's component a with key j's component b. */
-export function attributionTerms(parts: AttributionParts): Float32Array {
+export function attributionTerms(parts: AttributionParts, matmul: Matmul = engineMatmul): Float32Array {
   const { components, T, hs, query, key } = parts;
   const N = components.length;
+  const keysByDimension = new Float32Array(hs * N * T); // (hs, N·T): every key part as a column
+  for (let n = 0; n < N * T; n++)
+    for (let d = 0; d < hs; d++) keysByDimension[d * N * T + n] = key[n * hs + d];
+  const rows = new Float32Array(T * N * T); // (T, N·T): one query component against every key part
   const out = new Float32Array(N * N * T * T);
-  for (let a = 0; a < N; a++)
-    for (let b = 0; b < N; b++)
-      for (let i = 0; i < T; i++) {
-        const base = ((a * N + b) * T + i) * T;
-        for (let j = 0; j < T; j++) out[base + j] = dot(query, (a * T + i) * hs, key, (b * T + j) * hs, hs);
-      }
+  for (let a = 0; a < N; a++) {
+    matmul(rows, query.subarray(a * T * hs, (a + 1) * T * hs), keysByDimension, T, hs, N * T);
+    for (let i = 0; i < T; i++)
+      for (let b = 0; b < N; b++)
+        out.set(rows.subarray((i * N + b) * T, (i * N + b + 1) * T), ((a * N + b) * T + i) * T);
+  }
   return out;
 }
 
@@ -232,28 +231,28 @@ export function attributionAt(parts: AttributionParts, i: number, j: number): Fl
 
 /**
  * The terms averaged over the whole head, shape (N, N): each query's terms weighted by where it attends
- * (its attention row sums to 1), then the mean over queries. Σ_j w_ij k_j first, so it costs N·T² + N²·T.
+ * (its attention row sums to 1), then the mean over queries. Σ_j w_ij k_j first: two products, T²·N·hs and
+ * N²·T·hs.
  */
-export function attributionWeightedMean(parts: AttributionParts, attention: Float32Array): Float32Array {
+export function attributionWeightedMean(
+  parts: AttributionParts,
+  attention: Float32Array, // (T, T)
+  matmul: Matmul = engineMatmul,
+): Float32Array {
   const { components, T, hs, query, key } = parts;
   const N = components.length;
-  const attendedKey = new Float64Array(N * T * hs); // (N, T, hs): Σ_j w_ij · key[b][j]
+  const keysByToken = new Float32Array(T * N * hs); // (T, N·hs)
   for (let b = 0; b < N; b++)
-    for (let i = 0; i < T; i++) {
-      const at = (b * T + i) * hs;
-      for (let j = 0; j < T; j++) {
-        const w = attention[i * T + j];
-        if (w === 0) continue;
-        const from = (b * T + j) * hs;
-        for (let d = 0; d < hs; d++) attendedKey[at + d] += w * key[from + d];
-      }
-    }
-  const out = new Float32Array(N * N);
-  for (let a = 0; a < N; a++)
-    for (let b = 0; b < N; b++) {
-      let sum = 0;
-      for (let i = 0; i < T; i++) sum += dot(query, (a * T + i) * hs, attendedKey, (b * T + i) * hs, hs);
-      out[a * N + b] = sum / T;
-    }
+    for (let j = 0; j < T; j++)
+      keysByToken.set(key.subarray((b * T + j) * hs, (b * T + j + 1) * hs), (j * N + b) * hs);
+  const attended = new Float32Array(T * N * hs); // (T, N·hs): Σ_j w_ij · key[b][j]
+  matmul(attended, attention, keysByToken, T, T, N * hs);
+  const attendedColumns = new Float32Array(T * hs * N); // ((i, d), b)
+  for (let i = 0; i < T; i++)
+    for (let b = 0; b < N; b++)
+      for (let d = 0; d < hs; d++) attendedColumns[(i * hs + d) * N + b] = attended[(i * N + b) * hs + d];
+  const out = new Float32Array(N * N); // query (N, T·hs) · attendedColumns (T·hs, N)
+  matmul(out, query, attendedColumns, N, T * hs, N);
+  for (let n = 0; n < out.length; n++) out[n] /= T;
   return out;
 }

@@ -6,6 +6,8 @@ import { dimLabels, headParts, naiveScoresView, trainableScoresViews, type Matri
 import { fmt4 } from '../data/format';
 import { MatrixPanel } from '../views/MatrixPanel';
 import { RepeatCallout } from '../views/RepeatCallout';
+import { AttributionPanel } from '../views/attribution/AttributionPanel';
+import { useAttributionUi } from '../views/attribution/use-attribution';
 import type { StepContext, StepDef } from './types';
 
 function qkViews({ trace, settings }: StepContext): MatrixView[] {
@@ -56,13 +58,41 @@ function ScoresBody(ctx: StepContext) {
   }
   const [q, k, raw, scaled] = views;
   return (
+    <TrainableScores
+      trace={trace}
+      head={Math.min(settings.head, trace.shape.nHead - 1)}
+      views={[q, k, raw, scaled]}
+    />
+  );
+}
+
+/** Trainable mode: Q and K, the raw and scaled scores; a click on a scaled score splits it in the "why" panel. */
+function TrainableScores({
+  trace,
+  head,
+  views,
+}: {
+  trace: StepContext['trace'];
+  head: number;
+  views: MatrixView[];
+}) {
+  const [q, k, raw, scaled] = views;
+  const setCell = useAttributionUi((s) => s.setCell);
+  const model = trace.source === 'model';
+  return (
     <>
       <div className="pair">
         <MatrixPanel view={q} traceId={trace.requestId} />
         <MatrixPanel view={k} traceId={trace.requestId} />
       </div>
       <MatrixPanel view={raw} traceId={trace.requestId} />
-      <MatrixPanel view={scaled} traceId={trace.requestId} primary />
+      <MatrixPanel
+        view={scaled}
+        traceId={trace.requestId}
+        onSelectCell={model ? setCell : undefined}
+        primary
+      />
+      {model && <AttributionPanel trace={trace} head={head} />}
     </>
   );
 }

@@ -25,6 +25,8 @@ interface HeatmapProps {
   selectedRow?: number | null;
   /** Called when a row is clicked or chosen with Enter. */
   onSelectRow?: (row: number) => void;
+  /** Called with the cell clicked or chosen with Enter (the "why" panel splits that score). */
+  onSelectCell?: (cell: Cell) => void;
   /** Largest cell side in pixels (small multiples pass a small one). */
   maxCell?: number;
   /** Hide labels and values (the all-heads grid). */
@@ -98,6 +100,7 @@ export function Heatmap({
   traceId,
   selectedRow,
   onSelectRow,
+  onSelectCell,
   maxCell = 64,
   compact = false,
   hover,
@@ -180,11 +183,14 @@ export function Heatmap({
             role="img"
             aria-label={
               `${view.title}: ${shape}. Use the arrow keys to read cells` +
-              (onSelectRow ? ', Enter to chart a row.' : '.')
+              (onSelectRow ? ', Enter to chart a row' : '') +
+              (onSelectCell ? ', Enter to split that score into its parts' : '') +
+              '.'
             }
             tabIndex={compact ? -1 : 0}
             onKeyDown={(event) => {
               keyed.current = true;
+              if (event.key === 'Enter' && focus && focus[1] >= 0) onSelectCell?.(focus);
               onKey(event);
             }}
             onMouseLeave={() => setFocus(null)}
@@ -197,8 +203,9 @@ export function Heatmap({
               if (!hit) return;
               setFocus(hit[1] >= 0 ? hit : [hit[0], focus?.[1] ?? 0]);
               onSelectRow?.(hit[0]);
+              if (hit[1] >= 0) onSelectCell?.(hit);
             }}
-            className={onSelectRow ? 'selectable' : undefined}
+            className={onSelectRow || onSelectCell ? 'selectable' : undefined}
             data-matrix-id={view.id}
             data-trace-id={traceId}
             data-rows={m.rows}

@@ -18,6 +18,8 @@ interface MatrixPanelProps {
   selectedRow?: number | null;
   /** Called when a row is clicked or chosen with Enter; leave out for a matrix whose rows are not charted. */
   onSelectRow?: (row: number) => void;
+  /** Called with a cell clicked or chosen with Enter; leave out where cells are not chosen. */
+  onSelectCell?: (cell: [number, number]) => void;
   /** Marks the matrix the export buttons and the benchmark use. */
   primary?: boolean;
 }
@@ -27,6 +29,7 @@ export function MatrixPanel({
   traceId,
   selectedRow = null,
   onSelectRow,
+  onSelectCell,
   primary = false,
 }: MatrixPanelProps) {
   const scale = useMemo(
@@ -39,7 +42,14 @@ export function MatrixPanel({
   return (
     <section className={`matrix-panel${primary ? ' primary' : ''}`} data-primary={primary ? 1 : undefined}>
       <h3>{view.title}</h3>
-      <Heatmap view={view} scale={scale} traceId={traceId} selectedRow={row} onSelectRow={onSelectRow} />
+      <Heatmap
+        view={view}
+        scale={scale}
+        traceId={traceId}
+        selectedRow={row}
+        onSelectRow={onSelectRow}
+        onSelectCell={onSelectCell}
+      />
       <div className="matrix-footer">
         <Legend scale={scale} label={legendLabel} />
         {row != null && (
