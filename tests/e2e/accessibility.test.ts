@@ -1,6 +1,6 @@
 // axe-core on the production build in Chromium: every step in both attention modes at 1280 and 390 px, the
-// open model panel, the export panel, the head detectors' grid and a long text, failing on any serious or
-// critical WCAG 2.2 AA violation.
+// open model panel, the export panel, the head detectors' grid, the "why does this head look there?" panel and
+// a long text, failing on any serious or critical WCAG 2.2 AA violation.
 
 import AxeBuilder from '@axe-core/playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,7 +137,7 @@ describe.runIf(run)('accessibility (axe-core, WCAG 2.2 AA) in Chromium', () => {
     ['1280 px', { width: 1280, height: 900 }],
     ['390 px', { width: 390, height: 844 }],
   ] as const) {
-    it(`${name}: every step in both modes, the model, export and head-detector panels, and a long text`, async () => {
+    it(`${name}: every step in both modes, the model, export, head-detector and "why" panels, and a long text`, async () => {
       const { page } = await openPage(browser, site.url, viewport);
       page.setDefaultTimeout(30_000);
       const findings = new Findings();
@@ -169,6 +169,21 @@ describe.runIf(run)('accessibility (axe-core, WCAG 2.2 AA) in Chromium', () => {
         .filter({ hasText: /repeated twice/ })
         .waitFor();
       await audit(page, `${name}, head detectors open`, findings);
+
+      // "Why does this head look there?" under step 6's weights, at the last layer: the head average, then one
+      // cell chosen with the keyboard and layer 1 expanded. It stays open for the long text's walk.
+      await page.locator('.step-nav ol button').nth(5).click();
+      await settle(page, 6, 'trainable');
+      await page.getByLabel('Layer', { exact: true }).selectOption({ index: 3 });
+      const why = page.getByTestId('attribution-panel');
+      await why.getByRole('button', { name: 'Split the score' }).click();
+      await why.getByRole('button', { name: 'L1', exact: true }).waitFor();
+      await audit(page, `${name}, why panel, head average`, findings);
+      await page.locator('.matrix-panel.primary svg[data-matrix-id]').focus();
+      for (const key of ['ArrowDown', 'ArrowDown', 'Enter']) await page.keyboard.press(key);
+      await why.getByRole('button', { name: 'Show the head average' }).waitFor();
+      await why.getByRole('button', { name: 'L1', exact: true }).click();
+      await audit(page, `${name}, why panel, one cell, layer 1 expanded`, findings);
       await detectors.getByText('Score every head').click();
 
       const before = await currentTraceId(page);

@@ -3,7 +3,7 @@
 
 import { useMemo } from 'react';
 import { divergingScale, textColorOn } from '../scales';
-import { groupComponents, groupGrid } from './attribution-groups';
+import { cellText, groupComponents, groupGrid, shortLabel } from './attribution-groups';
 
 export interface AttributionGridProps {
   /** Component names, query side and key side alike. */
@@ -24,41 +24,47 @@ export function AttributionGrid({ components, grid, expanded, caption }: Attribu
     [values],
   );
   return (
-    <div className="attribution-scroll" tabIndex={0} role="region" aria-label={`${caption}, scrollable`}>
-      <table className="attribution-grid" data-testid="attribution-grid" data-size={groups.length}>
-        <caption>
-          {caption}: rows are the query’s components, columns the key’s; each cell is what that pair adds to
-          the score.
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">
-              <span className="visually-hidden">query component</span>
-              <span aria-hidden="true">q ╲ k</span>
-            </th>
-            {groups.map((g) => (
-              <th key={g.label} scope="col" title={g.expandable ? `${g.label}: the whole layer` : g.label}>
-                {g.label}
+    <>
+      <p className="attribution-legend">
+        Rows are the query’s components, columns the key’s; each cell is what that pair adds (red) or takes
+        away (blue). “bias” is LayerNorm’s β through W plus W’s own bias; “attn bias” is a layer’s c_proj
+        bias.
+      </p>
+      <div className="attribution-scroll" tabIndex={0} role="region" aria-label={`${caption}, scrollable`}>
+        <table className="attribution-grid" data-testid="attribution-grid" data-size={groups.length}>
+          <caption className="visually-hidden">{caption}</caption>
+          <thead>
+            <tr>
+              <th scope="col">
+                <span className="visually-hidden">query component</span>
+                <span aria-hidden="true">q ╲ k</span>
               </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {groups.map((row, r) => (
-            <tr key={row.label}>
-              <th scope="row">{row.label}</th>
-              {values[r].map((value, c) => {
-                const background = scale(value);
-                return (
-                  <td key={groups[c].label} style={{ background, color: textColorOn(background) }}>
-                    {value.toFixed(2)}
-                  </td>
-                );
-              })}
+              {groups.map((g) => (
+                <th key={g.label} scope="col" title={g.expandable ? `${g.label}: the whole layer` : g.label}>
+                  {shortLabel(g.label)}
+                </th>
+              ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+          </thead>
+          <tbody>
+            {groups.map((row, r) => (
+              <tr key={row.label}>
+                <th scope="row" title={row.label}>
+                  {shortLabel(row.label)}
+                </th>
+                {values[r].map((value, c) => {
+                  const background = scale(value);
+                  return (
+                    <td key={groups[c].label} style={{ background, color: textColorOn(background) }}>
+                      {cellText(value)}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }

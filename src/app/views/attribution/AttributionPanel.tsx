@@ -77,6 +77,10 @@ function AttributionBody({ trace, head }: AttributionPanelProps) {
   return (
     <div className="attribution-body" aria-busy={busy} data-busy={busy ? 1 : undefined}>
       {error && <p className="error">{error}</p>}
+      {/* The last answer stays readable (not dimmed) while the next is computed; this line says it is old. */}
+      <p className="attribution-status" role="status">
+        {busy ? 'Splitting the new score… (the numbers below are the previous ones)' : ''}
+      </p>
       <Summary result={result} trace={trace} onHeadAverage={() => setCell(null)} />
       <ul className="attribution-top" data-testid="attribution-top">
         {topTerms(grid, result.components, previousToken).map((term) => (

@@ -57,7 +57,7 @@ export const PREVIOUS_TOKEN_THRESHOLD = 0.4;
 export function componentWords(name: string, previousToken: HeadGrid | null): string {
   if (name === 'token') return 'token embedding';
   if (name === 'position') return 'position embedding';
-  if (name === 'bias') return 'constant bias (LayerNorm β and the query/key bias)';
+  if (name === 'bias') return 'constant bias';
   const head = /^L(\d+) H(\d+)$/.exec(name);
   if (head) {
     const score = previousToken?.[Number(head[1]) - 1]?.[Number(head[2]) - 1];
@@ -67,7 +67,23 @@ export function componentWords(name: string, previousToken: HeadGrid | null): st
   return name;
 }
 
-export const signed = (x: number, digits = 2) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`;
+/** "+1.23" or "−1.23"; a value that rounds to zero is "0.00", never "−0.00". */
+export function signed(x: number, digits = 2): string {
+  const size = Math.abs(x).toFixed(digits);
+  if (Number(size) === 0) return size;
+  return `${x >= 0 ? '+' : '−'}${size}`;
+}
+
+/** A grid cell: two decimals, a minus sign only where the value does not round to zero. */
+export function cellText(x: number): string {
+  const size = Math.abs(x).toFixed(2);
+  return Number(size) === 0 || x >= 0 ? size : `−${size}`;
+}
+
+/** The shorter label a grid header shows ("L2 attn bias" for "L2 attention bias"). */
+export function shortLabel(label: string): string {
+  return label.replace(' attention bias', ' attn bias');
+}
 
 /** The `count` largest terms (by size) of the N×N grid, each as one sentence. */
 export function topTerms(
