@@ -49,6 +49,9 @@ describe('attribution in the engine host', () => {
     expect(answer.components).toContain('L1 H3');
     expect(answer.mean.length).toBe(N * N);
     expect(answer.cell).toEqual([4, 1]);
+    // Layer 1's heads' previous-token scores, to name them: one row of NH numbers between 0 and 1.
+    expect(answer.previousToken).toHaveLength(1);
+    for (const score of answer.previousToken![0]) expect(score).toBeGreaterThanOrEqual(0);
     expect(Math.abs(sumOf(answer.terms!) - answer.score!)).toBeLessThan(
       1e-4 * Math.max(1, Math.abs(answer.score!)),
     );

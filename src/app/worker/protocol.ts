@@ -80,6 +80,8 @@ export interface AttributionResult {
   mean: Float32Array;
   /** What `mean` adds up to: the attention-weighted score, averaged over queries. */
   meanScore: number;
+  /** The earlier layers' heads' previous-token scores on this text ([layer][head]), to name such heads. */
+  previousToken: HeadGrid | null;
   cell: [number, number] | null;
   /** The chosen cell's terms; they add up to `score`. */
   terms: Float32Array | null;

@@ -2,28 +2,13 @@
 // side × key side, computed in the worker only while this panel is open. It shows the head average until a cell
 // of the scores or weights heatmap is clicked, then that one score; the largest terms are named in words.
 
-import { useContext, useState } from 'react';
-import { useStore } from 'zustand';
-import { createStore } from 'zustand/vanilla';
-import type { HeadGrid } from '../../../model/head-detectors';
-import { DetectorsContext } from '../../bridge-context';
+import { useState } from 'react';
 import type { AppTrace } from '../../data/types';
-import type { DetectorState } from '../../worker/detectors-bridge';
 import type { AttributionResult } from '../../worker/protocol';
 import { AttributionGrid } from './AttributionGrid';
 import { layerOf, signed, topTerms } from './attribution-groups';
 import { useAttribution, useAttributionUi } from './use-attribution';
 import './attribution.css';
-
-/** Stands in for the detectors' store on a page without the detector panel (tests, the book). */
-const NO_DETECTORS = createStore<Pick<DetectorState, 'text'>>()(() => ({ text: null }));
-
-/** The previous-token scores of this trace, if the head-detector panel has computed them. */
-function usePreviousTokenScores(trace: AppTrace): HeadGrid | null {
-  const detectors = useContext(DetectorsContext);
-  const text = useStore(detectors?.store ?? NO_DETECTORS, (s) => s.text);
-  return text && text.trace.ids.join() === trace.ids.join() ? text.scores.previousToken : null;
-}
 
 export interface AttributionPanelProps {
   /** The trace on screen (from the model, not the book). */
@@ -63,7 +48,6 @@ function AttributionBody({ trace, head }: AttributionPanelProps) {
   const T = trace.tokens.length;
   const shownCell = cell && cell[0] < T && cell[1] <= cell[0] ? cell : null;
   const { result, error, busy } = useAttribution(true, trace.requestId, trace.layer, head, shownCell);
-  const previousToken = usePreviousTokenScores(trace);
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(new Set());
   if (!result) return error ? <p className="error">{error}</p> : <p aria-busy="true">Splitting the score…</p>;
   const grid = result.terms ?? result.mean;
@@ -83,7 +67,7 @@ function AttributionBody({ trace, head }: AttributionPanelProps) {
       </p>
       <Summary result={result} trace={trace} onHeadAverage={() => setCell(null)} />
       <ul className="attribution-top" data-testid="attribution-top">
-        {topTerms(grid, result.components, previousToken).map((term) => (
+        {topTerms(grid, result.components, result.previousToken).map((term) => (
           <li key={`${term.query}:${term.key}`}>{term.sentence}</li>
         ))}
       </ul>
