@@ -81,6 +81,16 @@ describe.runIf(run)('why does this head look there? (Chromium)', () => {
       await page.screenshot({ path: path.join(SHOT_DIR, `${name}-why-cell.png`), fullPage: true });
       await panel.screenshot({ path: path.join(SHOT_DIR, `${name}-why-panel.png`) });
 
+      // Step 5's scaled scores choose a cell the same way.
+      await page.locator('.step-nav ol button').nth(4).click();
+      await page.waitForSelector('article[data-step="5"]');
+      await page.locator('.matrix-panel.primary svg[data-matrix-id]').focus();
+      for (const key of ['ArrowDown', 'Enter']) await page.keyboard.press(key);
+      await settledPanel(page);
+      await expect
+        .poll(() => panel.getByTestId('attribution-summary').textContent())
+        .toMatch(/^Query 2 “.*” looking at key 1 “.*”/);
+
       // Back to the head average, then a long text: the panel follows it, and typing is never held up.
       await panel.getByRole('button', { name: 'Show the head average' }).click();
       await settledPanel(page);

@@ -28,7 +28,8 @@ export function AttributionGrid({ components, grid, expanded, caption }: Attribu
       <p className="attribution-legend">
         Rows are the query’s components, columns the key’s; each cell is what that pair adds (red) or takes
         away (blue). “bias” is LayerNorm’s β through W plus W’s own bias; “attn bias” is a layer’s c_proj
-        bias.
+        bias. The key’s “bias” column adds the same to every key a query sees, so it cannot change where the
+        head looks.
       </p>
       <div className="attribution-scroll" tabIndex={0} role="region" aria-label={`${caption}, scrollable`}>
         <table className="attribution-grid" data-testid="attribution-grid" data-size={groups.length}>
