@@ -74,6 +74,11 @@ describe.runIf(run)('why does this head look there? (Chromium)', () => {
       await expect
         .poll(() => panel.getByTestId('attribution-summary').textContent())
         .toMatch(/^Query 4 “.*” looking at key 2 “.*”: scaled score [+−]\d+\.\d\d/);
+      // The chosen cell is outlined on the heatmap.
+      expect(await page.locator('.matrix-panel.primary [data-testid="selected-cell"]').count()).toBe(1);
+      await page
+        .locator('.matrix-panel.primary')
+        .screenshot({ path: path.join(SHOT_DIR, `${name}-why-heatmap.png`) });
       await panel.getByRole('button', { name: 'L2' }).click();
       expect(await panel.getByTestId('attribution-grid').getAttribute('data-size')).toBe(String(6 + 5));
       expect(await settledOverflow(page), `the page scrolls sideways at ${name}`).toBeLessThanOrEqual(0);

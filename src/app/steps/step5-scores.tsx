@@ -77,7 +77,7 @@ function TrainableScores({
   views: MatrixView[];
 }) {
   const [q, k, raw, scaled] = views;
-  const setCell = useAttributionUi((s) => s.setCell);
+  const { setCell, cell, open } = useAttributionUi();
   const model = trace.source === 'model';
   return (
     <>
@@ -90,6 +90,7 @@ function TrainableScores({
         view={scaled}
         traceId={trace.requestId}
         onSelectCell={model ? setCell : undefined}
+        selectedCell={model && open ? cell : null}
         primary
       />
       {model && <AttributionPanel trace={trace} head={head} />}

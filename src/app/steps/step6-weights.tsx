@@ -18,7 +18,7 @@ function WeightsBody({ trace, settings }: StepContext) {
   const set = useAppStore((s) => s.set);
   // Read here, not from the view settings, which leave the row out so that charting a row recomputes no view.
   const row = useAppStore((s) => s.settings.row);
-  const setCell = useAttributionUi((s) => s.setCell);
+  const { setCell, cell, open } = useAttributionUi();
   // The "why" panel splits the model's scores; the book's single head has no residual stream to split.
   const why = settings.mode === 'trainable' && trace.source === 'model';
   return (
@@ -30,6 +30,7 @@ function WeightsBody({ trace, settings }: StepContext) {
         selectedRow={row}
         onSelectRow={(charted) => set({ row: charted })}
         onSelectCell={why ? setCell : undefined}
+        selectedCell={why && open ? cell : null}
         primary
       />
       {why && <AttributionPanel trace={trace} head={Math.min(settings.head, trace.shape.nHead - 1)} />}

@@ -27,6 +27,8 @@ interface HeatmapProps {
   onSelectRow?: (row: number) => void;
   /** Called with the cell clicked or chosen with Enter (the "why" panel splits that score). */
   onSelectCell?: (cell: Cell) => void;
+  /** The cell whose score the "why" panel splits, outlined; null for none. */
+  selectedCell?: Cell | null;
   /** Largest cell side in pixels (small multiples pass a small one). */
   maxCell?: number;
   /** Hide labels and values (the all-heads grid). */
@@ -101,6 +103,7 @@ export function Heatmap({
   selectedRow,
   onSelectRow,
   onSelectCell,
+  selectedCell = null,
   maxCell = 64,
   compact = false,
   hover,
@@ -223,6 +226,19 @@ export function Heatmap({
                 fill="none"
                 stroke="#d95f02"
                 strokeWidth={2}
+              />
+            )}
+            {selectedCell && selectedCell[0] < m.rows && selectedCell[1] < m.cols && !compact && (
+              <rect
+                data-testid="selected-cell"
+                x={gutter + selectedCell[1] * cell - 1}
+                y={top + selectedCell[0] * cellH - 1}
+                width={cell + 1}
+                height={cellH + 1}
+                fill="none"
+                stroke="#d95f02"
+                strokeWidth={3}
+                strokeDasharray="4 2"
               />
             )}
             {focus && !compact && (

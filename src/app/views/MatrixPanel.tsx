@@ -20,6 +20,8 @@ interface MatrixPanelProps {
   onSelectRow?: (row: number) => void;
   /** Called with a cell clicked or chosen with Enter; leave out where cells are not chosen. */
   onSelectCell?: (cell: [number, number]) => void;
+  /** The cell outlined as chosen (the "why" panel's), or null. */
+  selectedCell?: [number, number] | null;
   /** Marks the matrix the export buttons and the benchmark use. */
   primary?: boolean;
 }
@@ -30,6 +32,7 @@ export function MatrixPanel({
   selectedRow = null,
   onSelectRow,
   onSelectCell,
+  selectedCell = null,
   primary = false,
 }: MatrixPanelProps) {
   const scale = useMemo(
@@ -49,6 +52,7 @@ export function MatrixPanel({
         selectedRow={row}
         onSelectRow={onSelectRow}
         onSelectCell={onSelectCell}
+        selectedCell={selectedCell}
       />
       <div className="matrix-footer">
         <Legend scale={scale} label={legendLabel} />
