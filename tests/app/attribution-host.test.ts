@@ -1,8 +1,12 @@
-// "Why does this head look there?" in the worker: the engine host answers for the trace on screen only, its
-// cell's terms add up to the head's score, and the WebGPU engine's trace (SwiftShader in Node) gives the CPU's
-// attribution within tolerance. With CI=true a missing adapter fails the GPU test.
+// "Why does this head look there?" in the worker: the engine host answers for the trace on screen only, reuses
+// the keystroke's pass while the panel is open, its cell's terms add up to the head's score, and the WebGPU
+// engine's trace (SwiftShader in Node) gives the CPU's attribution within tolerance. With CI=true a missing
+// adapter fails the GPU test.
 
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import type { Engine } from '../../src/model/engine';
+import type { TraceRequest } from '../../src/model/trace';
+import type { GPT2Weights } from '../../src/model/weights';
 import { createAttributionJobs } from '../../src/app/worker/attribution-job';
 import { createEngineHost } from '../../src/app/worker/engine-host';
 import type { AttributionResult, FromWorker } from '../../src/app/worker/protocol';
@@ -11,23 +15,79 @@ import { WebGpuEngine } from '../../src/model/webgpu/engine';
 import { loudRandomWeights, testConfig } from '../helpers/random-models';
 import { deviceForTests } from '../model/webgpu/gpu';
 
+/** Every request the host's engine was given, to count forward passes. */
+const requests: (TraceRequest | undefined)[] = [];
+vi.mock('../../src/model/backend', () => ({
+  createEngine: async (weights: GPT2Weights) => {
+    const cpu = new CpuEngine(weights);
+    const engine: Engine = {
+      backend: 'cpu',
+      config: weights.config,
+      description: 'CPU',
+      forward: async (ids, request) => {
+        requests.push(request);
+        return cpu.forward(ids, request);
+      },
+      dispose: () => undefined,
+    };
+    return { engine, fallbackReason: null };
+  },
+}));
+
 const gpu = await deviceForTests();
 afterAll(() => gpu?.device.destroy());
 
 const sumOf = (a: Float32Array) => a.reduce((s, x) => s + x, 0);
 const maxAbs = (a: Float32Array) => a.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
 
+async function loadedHost() {
+  const messages: FromWorker[] = [];
+  const host = createEngineHost((m) => messages.push(m));
+  host.handle({
+    type: 'load',
+    id: 1,
+    source: { kind: 'default', baseUrl: 'http://127.0.0.1:9/' },
+    backend: 'cpu',
+  });
+  await vi.waitFor(() => expect(messages.some((m) => m.type === 'model')).toBe(true), { timeout: 20_000 });
+  return { host, messages };
+}
+
 describe('attribution in the engine host', () => {
-  it('answers for the newest trace only, with a cell whose terms add up to its score', async () => {
-    const messages: FromWorker[] = [];
-    const host = createEngineHost((m) => messages.push(m));
-    host.handle({
-      type: 'load',
-      id: 1,
-      source: { kind: 'default', baseUrl: 'http://127.0.0.1:9/' },
-      backend: 'cpu',
+  it('needs no pass of its own while the panel is open, and gives what its own pass gives', async () => {
+    const { host, messages } = await loadedHost();
+    const text = 'the cat sat on the mat and the cat';
+    host.handle({ type: 'attribution-open', open: true });
+    host.handle({ type: 'trace', id: 2, text, layer: 1, allowSpecial: false });
+    await vi.waitFor(() => expect(messages.some((m) => m.type === 'trace' && m.id === 2)).toBe(true));
+    const trace = messages.find((m) => m.type === 'trace')!;
+    // The page gets its usual tensors, whole, and none of the earlier layer's.
+    expect(trace.type === 'trace' && Object.keys(trace.tensors).some((n) => n.startsWith('h0.'))).toBe(false);
+    expect(trace.type === 'trace' && trace.tensors.tok_emb.data.length).toBeGreaterThan(0);
+    const passes = requests.length;
+    host.handle({ type: 'attribution', id: 2, layer: 1, head: 1, cell: [6, 2] });
+    await vi.waitFor(() => expect(messages.some((m) => m.type === 'attribution')).toBe(true), {
+      timeout: 20_000,
     });
-    await vi.waitFor(() => expect(messages.some((m) => m.type === 'model')).toBe(true), { timeout: 20_000 });
+    expect(requests.length).toBe(passes);
+    const stashed = messages.find((m): m is AttributionResult => m.type === 'attribution')!;
+    // Closed: the next trace keeps nothing, and the split runs its own pass, with the same numbers.
+    host.handle({ type: 'attribution-open', open: false });
+    host.handle({ type: 'trace', id: 3, text, layer: 1, allowSpecial: false });
+    await vi.waitFor(() => expect(messages.some((m) => m.type === 'trace' && m.id === 3)).toBe(true));
+    host.handle({ type: 'attribution', id: 3, layer: 1, head: 1, cell: [6, 2] });
+    await vi.waitFor(() => expect(messages.filter((m) => m.type === 'attribution')).toHaveLength(2), {
+      timeout: 20_000,
+    });
+    expect(requests.length).toBe(passes + 2);
+    const own = messages.filter((m): m is AttributionResult => m.type === 'attribution')[1];
+    expect(Array.from(own.mean)).toEqual(Array.from(stashed.mean));
+    expect(Array.from(own.terms!)).toEqual(Array.from(stashed.terms!));
+    expect(own.previousToken).toEqual(stashed.previousToken);
+  });
+
+  it('answers for the newest trace only, with a cell whose terms add up to its score', async () => {
+    const { host, messages } = await loadedHost();
     for (const [id, text] of [
       [2, 'the cat'],
       [3, 'the cat sat on the mat'],

@@ -15,8 +15,8 @@ import type { BackendState, FromWorker, ModelInfo, ModelSource, ToWorker } from 
 import { presetForUrl } from '../data/model-presets';
 import { fetchBlob, loadFromFiles, loadFromUrl, weightsFromBlobs } from './model-loader';
 import { scoreInduction, scoreText } from './head-scores';
-import { createAttributionJobs, type AttributionAsk } from './attribution-job';
-import { nextTokens, runTrace, userMessage } from './run-trace';
+import { attributionTensorNames, createAttributionJobs, type AttributionAsk } from './attribution-job';
+import { nextTokens, runTrace, userMessage, type ExtraTensors } from './run-trace';
 
 export type Post = (message: FromWorker, transfer?: Transferable[]) => void;
 
@@ -95,6 +95,8 @@ export function createEngineHost(post: Post) {
   /** The newest "why does this head look there?" request, if not answered yet. */
   let attributionWanted: AttributionAsk | null = null;
   const attributions = createAttributionJobs();
+  /** Whether the "why" panel is open: then each trace's pass also keeps the tensors its split reads. */
+  let attributionOpen = false;
   let running = false;
 
   async function startEngine(weights: GPT2Weights) {
@@ -246,6 +248,15 @@ export function createEngineHost(post: Post) {
     );
   }
 
+  /** While the "why" panel is open, a trace's pass also keeps what its split reads, so it needs no pass of its own. */
+  function attributionExtra(id: number, nHead: number): ExtraTensors | undefined {
+    if (!attributionOpen) return undefined;
+    return {
+      include: attributionTensorNames,
+      take: (layer, tensors) => attributions.stashFromTrace(id, layer, nHead, tensors),
+    };
+  }
+
   async function drain() {
     running = true;
     // Yield once so messages that arrived in the same burst replace `pending` before any work starts.
@@ -261,7 +272,8 @@ export function createEngineHost(post: Post) {
         pending = null;
         try {
           let logits: Float32Array | undefined;
-          const result = await runTrace(engine, loaded.weights, request, (l) => (logits = l));
+          const extra = attributionExtra(request.id, loaded.weights.config.nHead);
+          const result = await runTrace(engine, loaded.weights, request, (l) => (logits = l), extra);
           lastIds = { id: request.id, ids: result.ids, logits };
           post(result, Object.values(result.tensors).map((t) => t.data.buffer) as Transferable[]);
         } catch (error) {
@@ -319,6 +331,7 @@ export function createEngineHost(post: Post) {
       else if (message.type === 'next') requestNext(message.id);
       else if (message.type === 'head-scores' || message.type === 'induction') requestDetectors(message);
       else if (message.type === 'export-trace') void exportTrace(message);
+      else if (message.type === 'attribution-open') attributionOpen = message.open;
       else if (message.type === 'attribution') {
         attributionWanted = message;
         if (!running) void drain();

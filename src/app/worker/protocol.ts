@@ -44,7 +44,9 @@ export type ToWorker =
   | { type: 'induction'; id: number; seed: number }
   /** Splits head `head` of block `layer` (from 0) of trace `id` over the residual stream: the head average,
    * and the terms of one cell [query, key] when one is chosen. Sent only while the "why" panel is open. */
-  | { type: 'attribution'; id: number; layer: number; head: number; cell: [number, number] | null };
+  | { type: 'attribution'; id: number; layer: number; head: number; cell: [number, number] | null }
+  /** The "why" panel opened or closed: while open, each trace's pass keeps what the split reads. */
+  | { type: 'attribution-open'; open: boolean };
 
 export interface TraceResult {
   type: 'trace';

@@ -57,6 +57,12 @@ export function useAttribution(
   const [result, setResult] = useState<AttributionResult | null>(null);
   const [error, setError] = useState<{ traceId: number; message: string } | null>(null);
   const [query, key] = cell ?? [-1, -1];
+  // Tells the worker while the panel is open, so each keystroke's pass keeps what the split reads.
+  useEffect(() => {
+    if (!bridge || !open) return;
+    bridge.client.post({ type: 'attribution-open', open: true });
+    return () => bridge.client.post({ type: 'attribution-open', open: false });
+  }, [bridge, open]);
   useEffect(() => {
     if (!bridge || !open) return;
     const unsubscribe = bridge.client.subscribe((message) => {
