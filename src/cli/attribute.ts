@@ -39,12 +39,13 @@ export function attributionFields(
   weights: GPT2Weights,
   trace: Trace,
   { layer, head }: { layer: number; head: number },
+  maxNumbers = MAX_ATTRIBUTION_NUMBERS,
 ): Record<string, TraceJsonExtra> {
   const T = trace.ids.length;
   const parts = attributionParts(weights, trace.tensors, layer - 1, head - 1);
   const N = parts.components.length;
-  if (N * N * T * T > MAX_ATTRIBUTION_NUMBERS) {
-    const most = Math.floor(Math.sqrt(MAX_ATTRIBUTION_NUMBERS) / N);
+  if (N * N * T * T > maxNumbers) {
+    const most = Math.floor(Math.sqrt(maxNumbers) / N);
     throw new UsageError(
       `--attribute at layer ${layer} splits each score into ${N}×${N} terms, too many to write for ${T} tokens; ` +
         `give a text of at most ${most} tokens`,
