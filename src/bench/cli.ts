@@ -2,6 +2,7 @@
 // so only ratios mean much here; absolute times count only on the GPU machine). Each section lives in its
 // own file and is run in turn; a section prints a line saying why it was skipped when its backend is absent.
 
+import { runAttributionBench } from './attribution';
 import { runCpuBench } from './cpu';
 import { runWebGpuBench } from './webgpu';
 import { runLoadBench } from './load';
@@ -16,6 +17,7 @@ async function main() {
     ['load', runLoadBench],
     ['browser', runBrowserBench],
     ['train', runTrainBench],
+    ['attribution', runAttributionBench],
   ];
   for (const [name, run] of sections) {
     if (only.length && !only.includes(name)) continue;

@@ -3,6 +3,7 @@
 
 import { quoteValue } from '../model/errors';
 import { parseArgs, UsageError } from './args';
+import { attributionFields, checkAttributeRange, parseAttribute } from './attribute';
 import { traceText, type Engine } from '../model/engine';
 import { CpuEngine } from '../model/cpu/forward';
 import { createCpuKernels } from '../model/wasm/select';
@@ -16,7 +17,7 @@ import { writeTraceJson } from '../node/trace-file';
 
 export const TRACE_USAGE =
   'usage: npm run trace -- [--model FILE.safetensors] [--config config.json] (--text "…" | --text-file F) ' +
-  '[--backend cpu|webgpu] [--out trace.json] [--allow-special]';
+  '[--backend cpu|webgpu] [--out trace.json] [--allow-special] [--attribute L.H]';
 
 export const TRACE_OPTIONS = {
   model: 'string',
@@ -26,6 +27,7 @@ export const TRACE_OPTIONS = {
   backend: 'string',
   out: 'string',
   'allow-special': 'boolean',
+  attribute: 'string',
   help: 'boolean',
 } as const;
 
@@ -36,6 +38,7 @@ export function checkTraceArgs(args: TraceArgs): {
   text: string;
   out: string | null;
   backend: BackendName;
+  attribute: { layer: number; head: number } | null;
 } {
   if ((args.text === undefined) === (args['text-file'] === undefined))
     throw new UsageError('give exactly one of --text or --text-file (see --help)');
@@ -45,9 +48,10 @@ export function checkTraceArgs(args: TraceArgs): {
   if (args.config !== undefined && args.model === undefined) throw new UsageError('--config needs --model');
   if (args.model !== undefined) checkRegularFile(args.model, 'model file');
   if (args.config !== undefined) checkRegularFile(args.config, 'config file');
+  const attribute = args.attribute === undefined ? null : parseAttribute(args.attribute);
   const out = args.out === undefined ? null : checkOutputFile(args.out);
   const text = args['text-file'] === undefined ? args.text! : readTextFile(args['text-file'], 'text file');
-  return { text, out, backend };
+  return { text, out, backend, attribute };
 }
 
 /** Runs `npm run trace` with these arguments; progress and notices go to `log`, JSON to `stdout`. */
@@ -61,11 +65,12 @@ export async function traceCommand(
     stdout.write(TRACE_USAGE + '\n');
     return;
   }
-  const { text, out, backend } = checkTraceArgs(args);
+  const { text, out, backend, attribute } = checkTraceArgs(args);
   const weights =
     args.model !== undefined
       ? await loadModelFile(args.model, args.config)
       : (await loadDefaultModel()).weights;
+  if (attribute) checkAttributeRange(attribute, weights.config);
   for (const notice of weights.notices ?? []) log(`note: ${notice}`);
   // The CPU engine on WebAssembly SIMD with worker threads (the numbers do not depend on the thread count).
   const engine: Engine =
@@ -75,13 +80,14 @@ export async function traceCommand(
   try {
     const trace = await traceText(engine, text, { logits: 'all' }, { allowSpecial: args['allow-special'] });
     checkFinite(trace.tensors, 'no trace was written');
+    const extras = attribute ? attributionFields(weights, trace, attribute) : {};
     if (out) {
-      await writeAtomically(out, (temporary) => writeTraceJson(temporary, trace, engine.description));
+      await writeAtomically(out, (temporary) => writeTraceJson(temporary, trace, engine.description, extras));
       log(
         `wrote ${out}: ${trace.ids.length} tokens${trace.truncated ? ' (truncated)' : ''}, ` +
           `${Object.keys(trace.tensors).length} tensors, backend ${engine.description}`,
       );
-    } else await writeTraceJson(stdout as never, trace, engine.description);
+    } else await writeTraceJson(stdout as never, trace, engine.description, extras);
   } finally {
     engine.dispose();
   }

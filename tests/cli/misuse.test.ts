@@ -147,6 +147,23 @@ describe('npm run trace misuse', () => {
     expectOneLineFailure(trace(args(fifo), { timeout: 20_000 }), new RegExp(`${fifo} is not a regular file`));
   });
 
+  it.each([
+    [
+      'a layer past the last',
+      '3.1',
+      /--attribute layer 3 is out of range: this model has 2 layers \(1 to 2\)/,
+    ],
+    ['layer 0 (layers count from 1)', '0.1', /--attribute layer 0 is out of range/],
+    ['a head past the last', '1.5', /--attribute head 5 is out of range: this model has 4 heads per layer/],
+    ['no head', '2', /--attribute takes a layer and a head as L\.H/],
+    ['a negative layer', '-1.2', /--attribute takes a layer and a head as L\.H/],
+  ])('refuses --attribute with %s in one sentence, writing nothing', (_, value, message) => {
+    const dir = scratch();
+    const out = path.join(dir, 'trace.json');
+    expectOneLineFailure(trace([...model, '--text', 'hi', '--attribute', value, '--out', out]), message);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('keeps --allow-special=0 off, and writes --out whole with no temporary file left', () => {
     const dir = scratch();
     const out = path.join(dir, 'trace.json');

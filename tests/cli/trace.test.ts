@@ -13,6 +13,7 @@ import { relativeError } from '../helpers/fixtures';
 import { writeModelFolder, type Layout } from '../helpers/model-files';
 import { loudRandomWeights, roundWeights, testConfig } from '../helpers/random-models';
 import { referenceTrace } from '../helpers/reference-gpt2';
+import { referenceAttribution } from '../helpers/reference-attribution';
 
 const ROOT = path.resolve(__dirname, '../..');
 const runTrace = (args: string[]) =>
@@ -102,6 +103,40 @@ describe('npm run trace on unseen models', () => {
       },
     );
     expect(JSON.parse(stdout).ids).toEqual([31373]);
+  });
+});
+
+describe('npm run trace --attribute', () => {
+  it('writes head 2 of layer 3 split over the residual stream, matching a float64 reference', () => {
+    const config = testConfig({ nEmbd: 24, nHead: 3, nLayer: 3 });
+    const weights = loudRandomWeights(config, 77, 0.3);
+    const model = writeModelFolder(weights, 'official', 'F32');
+    const text = 'the cat saw the cat';
+    const result = runTrace(['--model', model, '--text', text, '--attribute', '3.2']);
+    expect(result.status, result.stderr).toBe(0);
+    const trace = JSON.parse(result.stdout);
+    const ids = encode(text);
+    const T = ids.length;
+    const reference = referenceAttribution(weights, ids, 2, 1);
+    const N = reference.names.length;
+    expect(N).toBe(2 + 2 * (3 + 2) + 1);
+    expect(trace.attribution).toMatchObject({ layer: 3, head: 2, components: reference.names });
+    expect(trace.attribution.shape).toEqual([N, N, T, T]);
+    expect(relativeError(trace.attribution.data, Array.from(reference.terms))).toBeLessThan(1e-4);
+    // The terms of each cell add up to the trace's own scaled score of that head.
+    const scaled = trace.tensors['h2.scaled_scores'].data.slice(T * T, 2 * T * T);
+    for (let cell = 0; cell < T * T; cell++) {
+      let sum = 0;
+      for (let ab = 0; ab < N * N; ab++) sum += trace.attribution.data[ab * T * T + cell];
+      expect(Math.abs(sum - scaled[cell])).toBeLessThan(1e-4 * Math.max(1, Math.abs(scaled[cell])));
+    }
+    expect(trace.naive_attribution.components).toEqual(['token', 'position']);
+    expect(trace.naive_attribution.shape).toEqual([2, 2, T, T]);
+    const naive = trace.tensors['naive.scores'].data;
+    for (let cell = 0; cell < T * T; cell++) {
+      const sum = [0, 1, 2, 3].reduce((s, k) => s + trace.naive_attribution.data[k * T * T + cell], 0);
+      expect(Math.abs(sum - naive[cell])).toBeLessThan(1e-4 * Math.max(1, Math.abs(naive[cell])));
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 // axe-core on the production build in Chromium: every step in both attention modes at 1280 and 390 px, the
 // open model panel, the export panel, the head detectors' grid, step 4's row comparison on another table and
-// pair with its number table open, the map of the steps (open at 1280 px, unfolded at 390 px) and a long text,
-// failing on any serious or critical WCAG 2.2 AA violation.
+// pair with its number table open, the map of the steps (open at 1280 px, unfolded at 390 px), the "why does
+// this head look there?" panel and a long text, failing on any serious or critical WCAG 2.2 AA violation.
 
 import AxeBuilder from '@axe-core/playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,7 +140,7 @@ describe.runIf(run)('accessibility (axe-core, WCAG 2.2 AA) in Chromium', () => {
   ] as const) {
     // 240 s: one walk audits 32 views, steps 4 and 5 carry the row comparison and the four-term split, and on a
     // 2-core machine shared with other runs one walk took up to 117 s.
-    it(`${name}: every step in both modes, the model, export and head-detector panels, and a long text`, async () => {
+    it(`${name}: every step in both modes, the model, export, head-detector and "why" panels, and a long text`, async () => {
       const { page } = await openPage(browser, site.url, viewport);
       page.setDefaultTimeout(30_000);
       const findings = new Findings();
@@ -189,6 +189,21 @@ describe.runIf(run)('accessibility (axe-core, WCAG 2.2 AA) in Chromium', () => {
         .filter({ hasText: /repeated twice/ })
         .waitFor();
       await audit(page, `${name}, head detectors open`, findings);
+
+      // "Why does this head look there?" under step 6's weights, at the last layer: the head average, then one
+      // cell chosen with the keyboard and layer 1 expanded. It stays open for the long text's walk.
+      await page.locator('.step-nav ol button').nth(5).click();
+      await settle(page, 6, 'trainable');
+      await page.getByLabel('Layer', { exact: true }).selectOption({ index: 3 });
+      const why = page.getByTestId('attribution-panel');
+      await why.getByRole('button', { name: 'Split the score' }).click();
+      await why.getByRole('button', { name: 'L1', exact: true }).waitFor();
+      await audit(page, `${name}, why panel, head average`, findings);
+      await page.locator('.matrix-panel.primary svg[data-matrix-id]').focus();
+      for (const key of ['ArrowDown', 'ArrowDown', 'Enter']) await page.keyboard.press(key);
+      await why.getByRole('button', { name: 'Show the head average' }).waitFor();
+      await why.getByRole('button', { name: 'L1', exact: true }).click();
+      await audit(page, `${name}, why panel, one cell, layer 1 expanded`, findings);
       await detectors.getByText('Score every head').click();
 
       const before = await currentTraceId(page);

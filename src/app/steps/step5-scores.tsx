@@ -9,6 +9,8 @@ import { MatrixPanel } from '../views/MatrixPanel';
 import { RepeatCallout } from '../views/RepeatCallout';
 import { ScoreSplit } from '../views/ScoreSplit';
 import { scoreSplit, splitApplies } from '../data/score-split';
+import { AttributionPanel } from '../views/attribution/AttributionPanel';
+import { useAttributionUi } from '../views/attribution/use-attribution';
 import type { StepContext, StepDef } from './types';
 
 function qkViews({ trace, settings }: StepContext): MatrixView[] {
@@ -72,13 +74,42 @@ function ScoresBody(ctx: StepContext) {
   }
   const [q, k, raw, scaled] = views;
   return (
+    <TrainableScores
+      trace={trace}
+      head={Math.min(settings.head, trace.shape.nHead - 1)}
+      views={[q, k, raw, scaled]}
+    />
+  );
+}
+
+/** Trainable mode: Q and K, the raw and scaled scores; a click on a scaled score splits it in the "why" panel. */
+function TrainableScores({
+  trace,
+  head,
+  views,
+}: {
+  trace: StepContext['trace'];
+  head: number;
+  views: MatrixView[];
+}) {
+  const [q, k, raw, scaled] = views;
+  const { setCell, cell, open } = useAttributionUi();
+  const model = trace.source === 'model';
+  return (
     <>
       <div className="pair">
         <MatrixPanel view={q} traceId={trace.requestId} />
         <MatrixPanel view={k} traceId={trace.requestId} />
       </div>
       <MatrixPanel view={raw} traceId={trace.requestId} />
-      <MatrixPanel view={scaled} traceId={trace.requestId} primary />
+      <MatrixPanel
+        view={scaled}
+        traceId={trace.requestId}
+        onSelectCell={model ? setCell : undefined}
+        selectedCell={model && open ? cell : null}
+        primary
+      />
+      {model && <AttributionPanel trace={trace} head={head} />}
     </>
   );
 }

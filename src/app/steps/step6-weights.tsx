@@ -7,6 +7,8 @@ import { useAppStore } from '../store/store';
 import { AllHeadsGrid } from '../views/AllHeadsGrid';
 import { MatrixPanel } from '../views/MatrixPanel';
 import { RepeatCallout } from '../views/RepeatCallout';
+import { AttributionPanel } from '../views/attribution/AttributionPanel';
+import { useAttributionUi } from '../views/attribution/use-attribution';
 import type { StepContext, StepDef } from './types';
 
 function WeightsBody({ trace, settings }: StepContext) {
@@ -16,6 +18,9 @@ function WeightsBody({ trace, settings }: StepContext) {
   const set = useAppStore((s) => s.set);
   // Read here, not from the view settings, which leave the row out so that charting a row recomputes no view.
   const row = useAppStore((s) => s.settings.row);
+  const { setCell, cell, open } = useAttributionUi();
+  // The "why" panel splits the model's scores; the book's single head has no residual stream to split.
+  const why = settings.mode === 'trainable' && trace.source === 'model';
   return (
     <>
       {settings.mode === 'naive' && <RepeatCallout trace={trace} settings={settings} />}
@@ -24,8 +29,11 @@ function WeightsBody({ trace, settings }: StepContext) {
         traceId={trace.requestId}
         selectedRow={row}
         onSelectRow={(charted) => set({ row: charted })}
+        onSelectCell={why ? setCell : undefined}
+        selectedCell={why && open ? cell : null}
         primary
       />
+      {why && <AttributionPanel trace={trace} head={Math.min(settings.head, trace.shape.nHead - 1)} />}
       {settings.mode === 'trainable' && settings.allHeads && trace.shape.nHead > 1 && (
         <AllHeadsGrid trace={trace} settings={settings} onSelectHead={(head) => set({ head })} />
       )}

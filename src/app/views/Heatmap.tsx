@@ -25,6 +25,10 @@ interface HeatmapProps {
   selectedRow?: number | null;
   /** Called when a row is clicked or chosen with Enter. */
   onSelectRow?: (row: number) => void;
+  /** Called with the cell clicked or chosen with Enter (the "why" panel splits that score). */
+  onSelectCell?: (cell: Cell) => void;
+  /** The cell whose score the "why" panel splits, outlined; null for none. */
+  selectedCell?: Cell | null;
   /** Largest cell side in pixels (small multiples pass a small one). */
   maxCell?: number;
   /** Hide labels and values (the all-heads grid). */
@@ -98,6 +102,8 @@ export function Heatmap({
   traceId,
   selectedRow,
   onSelectRow,
+  onSelectCell,
+  selectedCell = null,
   maxCell = 64,
   compact = false,
   hover,
@@ -180,11 +186,14 @@ export function Heatmap({
             role="img"
             aria-label={
               `${view.title}: ${shape}. Use the arrow keys to read cells` +
-              (onSelectRow ? ', Enter to chart a row.' : '.')
+              (onSelectRow ? ', Enter to chart a row' : '') +
+              (onSelectCell ? ', Enter to split that score into its parts' : '') +
+              '.'
             }
             tabIndex={compact ? -1 : 0}
             onKeyDown={(event) => {
               keyed.current = true;
+              if (event.key === 'Enter' && focus && focus[1] >= 0) onSelectCell?.(focus);
               onKey(event);
             }}
             onMouseLeave={() => setFocus(null)}
@@ -197,8 +206,9 @@ export function Heatmap({
               if (!hit) return;
               setFocus(hit[1] >= 0 ? hit : [hit[0], focus?.[1] ?? 0]);
               onSelectRow?.(hit[0]);
+              if (hit[1] >= 0) onSelectCell?.(hit);
             }}
-            className={onSelectRow ? 'selectable' : undefined}
+            className={onSelectRow || onSelectCell ? 'selectable' : undefined}
             data-matrix-id={view.id}
             data-trace-id={traceId}
             data-rows={m.rows}
@@ -216,6 +226,19 @@ export function Heatmap({
                 fill="none"
                 stroke="#d95f02"
                 strokeWidth={2}
+              />
+            )}
+            {selectedCell && selectedCell[0] < m.rows && selectedCell[1] < m.cols && !compact && (
+              <rect
+                data-testid="selected-cell"
+                x={gutter + selectedCell[1] * cell - 1}
+                y={top + selectedCell[0] * cellH - 1}
+                width={cell + 1}
+                height={cellH + 1}
+                fill="none"
+                stroke="#d95f02"
+                strokeWidth={3}
+                strokeDasharray="4 2"
               />
             )}
             {focus && !compact && (

@@ -18,6 +18,10 @@ interface MatrixPanelProps {
   selectedRow?: number | null;
   /** Called when a row is clicked or chosen with Enter; leave out for a matrix whose rows are not charted. */
   onSelectRow?: (row: number) => void;
+  /** Called with a cell clicked or chosen with Enter; leave out where cells are not chosen. */
+  onSelectCell?: (cell: [number, number]) => void;
+  /** The cell outlined as chosen (the "why" panel's), or null. */
+  selectedCell?: [number, number] | null;
   /** Marks the matrix the export buttons and the benchmark use. */
   primary?: boolean;
 }
@@ -27,6 +31,8 @@ export function MatrixPanel({
   traceId,
   selectedRow = null,
   onSelectRow,
+  onSelectCell,
+  selectedCell = null,
   primary = false,
 }: MatrixPanelProps) {
   const scale = useMemo(
@@ -39,7 +45,15 @@ export function MatrixPanel({
   return (
     <section className={`matrix-panel${primary ? ' primary' : ''}`} data-primary={primary ? 1 : undefined}>
       <h3>{view.title}</h3>
-      <Heatmap view={view} scale={scale} traceId={traceId} selectedRow={row} onSelectRow={onSelectRow} />
+      <Heatmap
+        view={view}
+        scale={scale}
+        traceId={traceId}
+        selectedRow={row}
+        onSelectRow={onSelectRow}
+        onSelectCell={onSelectCell}
+        selectedCell={selectedCell}
+      />
       <div className="matrix-footer">
         <Legend scale={scale} label={legendLabel} />
         {row != null && (

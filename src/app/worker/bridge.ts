@@ -76,6 +76,8 @@ export interface Bridge {
   cancelLoad(): void;
   /** The whole trace (every tensor, all logits) as JSON, computed in the worker. */
   exportTrace(): Promise<string>;
+  /** The worker connection itself, for a panel that asks its own questions (the "why" panel's attribution). */
+  client: EngineClient;
   dispose(): void;
 }
 
@@ -187,6 +189,7 @@ export function connectBridge(client: EngineClient, pageUrl: string): Bridge {
 
   return {
     loadModel,
+    client,
     cancelLoad: () => client.post({ type: 'cancel-load' }),
     exportTrace: () =>
       new Promise<string>((resolve, reject) => {

@@ -15,7 +15,8 @@ import type { BackendState, FromWorker, ModelInfo, ModelSource, ToWorker } from 
 import { presetForUrl } from '../data/model-presets';
 import { fetchBlob, loadFromFiles, loadFromUrl, weightsFromBlobs } from './model-loader';
 import { scoreInduction, scoreText } from './head-scores';
-import { nextTokens, runTrace, userMessage } from './run-trace';
+import { attributionTensorNames, createAttributionJobs, type AttributionAsk } from './attribution-job';
+import { nextTokens, runTrace, userMessage, type ExtraTensors } from './run-trace';
 
 export type Post = (message: FromWorker, transfer?: Transferable[]) => void;
 
@@ -91,6 +92,11 @@ export function createEngineHost(post: Post) {
   let scoresWanted: number | null = null;
   /** The induction probe the page asked for, if not run yet. */
   let probeWanted: { id: number; seed: number } | null = null;
+  /** The newest "why does this head look there?" request, if not answered yet. */
+  let attributionWanted: AttributionAsk | null = null;
+  const attributions = createAttributionJobs();
+  /** Whether the "why" panel is open: then each trace's pass also keeps the tensors its split reads. */
+  let attributionOpen = false;
   let running = false;
 
   async function startEngine(weights: GPT2Weights) {
@@ -134,6 +140,7 @@ export function createEngineHost(post: Post) {
       } = await loadSource(message.source, controller.signal, progress);
       if (controller.signal.aborted) throw new DOMException('Loading was cancelled.', 'AbortError');
       loaded = next;
+      attributions.forget();
       await startEngine(next.weights);
       post({ type: 'model', id: message.id, info: next.info, backend, notice, cacheKey });
       if (lastTrace) schedule(lastTrace);
@@ -226,23 +233,56 @@ export function createEngineHost(post: Post) {
     );
   }
 
+  /** The attribution of a head of the trace on screen; a request about an older trace is dropped. */
+  async function runAttributionJob(current: Engine, weights: GPT2Weights) {
+    const ask = attributionWanted!;
+    attributionWanted = null;
+    if (lastIds?.id !== ask.id) return;
+    const ids = lastIds.ids;
+    await attempt(
+      async () => {
+        const result = await attributions.run(current, weights, ids, ask);
+        post(result, [result.mean.buffer, ...(result.terms ? [result.terms.buffer] : [])]);
+      },
+      (message) => post({ type: 'attribution-error', id: ask.id, message }),
+    );
+  }
+
+  /** While the "why" panel is open, a trace's pass also keeps what its split reads, so it needs no pass of its own. */
+  function attributionExtra(id: number, nHead: number): ExtraTensors | undefined {
+    if (!attributionOpen) return undefined;
+    return {
+      include: attributionTensorNames,
+      take: (layer, tensors) => attributions.stashFromTrace(id, layer, nHead, tensors),
+    };
+  }
+
   async function drain() {
     running = true;
     // Yield once so messages that arrived in the same burst replace `pending` before any work starts.
     await new Promise((resolve) => setTimeout(resolve, 0));
-    while ((pending || nextWanted !== null || scoresWanted !== null || probeWanted) && engine && loaded) {
+    while (
+      (pending || nextWanted !== null || scoresWanted !== null || probeWanted || attributionWanted) &&
+      engine &&
+      loaded
+    ) {
       // Traces first: a newer keystroke matters more than the next-token panel of an older one.
       if (pending) {
         const request = pending;
         pending = null;
         try {
           let logits: Float32Array | undefined;
-          const result = await runTrace(engine, loaded.weights, request, (l) => (logits = l));
+          const extra = attributionExtra(request.id, loaded.weights.config.nHead);
+          const result = await runTrace(engine, loaded.weights, request, (l) => (logits = l), extra);
           lastIds = { id: request.id, ids: result.ids, logits };
           post(result, Object.values(result.tensors).map((t) => t.data.buffer) as Transferable[]);
         } catch (error) {
           post({ type: 'trace-error', id: request.id, message: userMessage(error) });
         }
+        continue;
+      }
+      if (nextWanted === null && attributionWanted) {
+        await runAttributionJob(engine, loaded.weights);
         continue;
       }
       if (nextWanted === null) {
@@ -291,7 +331,11 @@ export function createEngineHost(post: Post) {
       else if (message.type === 'next') requestNext(message.id);
       else if (message.type === 'head-scores' || message.type === 'induction') requestDetectors(message);
       else if (message.type === 'export-trace') void exportTrace(message);
-      else if (message.type === 'backend') {
+      else if (message.type === 'attribution-open') attributionOpen = message.open;
+      else if (message.type === 'attribution') {
+        attributionWanted = message;
+        if (!running) void drain();
+      } else if (message.type === 'backend') {
         preference = message.backend;
         if (!loaded) return;
         void startEngine(loaded.weights).then(() => {

@@ -41,7 +41,12 @@ export type ToWorker =
   /** Asks for the head-detector scores of trace `id`; the page sends it only while the panel is open. */
   | { type: 'head-scores'; id: number }
   /** Runs the induction probe (seeded random tokens repeated twice) and scores every head on it. */
-  | { type: 'induction'; id: number; seed: number };
+  | { type: 'induction'; id: number; seed: number }
+  /** Splits head `head` of block `layer` (from 0) of trace `id` over the residual stream: the head average,
+   * and the terms of one cell [query, key] when one is chosen. Sent only while the "why" panel is open. */
+  | { type: 'attribution'; id: number; layer: number; head: number; cell: [number, number] | null }
+  /** The "why" panel opened or closed: while open, each trace's pass keeps what the split reads. */
+  | { type: 'attribution-open'; open: boolean };
 
 export interface TraceResult {
   type: 'trace';
@@ -64,6 +69,28 @@ export interface NextResult {
   id: number;
   logits: Float32Array;
   topNext: { id: number; text: string }[];
+}
+
+/** The answer to an 'attribution' request: N×N grids, query components by key components (row-major). */
+export interface AttributionResult {
+  type: 'attribution';
+  id: number;
+  layer: number;
+  head: number;
+  components: string[];
+  /** The terms averaged over the head: each query's terms weighted by its attention, then the mean. */
+  mean: Float32Array;
+  /** What `mean` adds up to: the attention-weighted score, averaged over queries. */
+  meanScore: number;
+  /** The earlier layers' heads' previous-token scores on this text ([layer][head]), to name such heads. */
+  previousToken: HeadGrid | null;
+  cell: [number, number] | null;
+  /** The chosen cell's terms; they add up to `score`. */
+  terms: Float32Array | null;
+  score: number | null;
+  weight: number | null;
+  /** How long the worker took, for the page's note and the measurements. */
+  millis: number;
 }
 
 export type FromWorker =
@@ -89,4 +116,6 @@ export type FromWorker =
   | { type: 'head-scores'; id: number; scores: TextHeadScores }
   | { type: 'induction'; id: number; scores: HeadGrid; repeatLength: number; seed: number }
   /** A head-detector job failed: `id` is the trace ('head-scores') or the probe ('induction') asked for. */
-  | { type: 'detector-error'; id: number; job: 'head-scores' | 'induction'; message: string };
+  | { type: 'detector-error'; id: number; job: 'head-scores' | 'induction'; message: string }
+  | AttributionResult
+  | { type: 'attribution-error'; id: number; message: string };

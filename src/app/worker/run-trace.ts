@@ -7,6 +7,7 @@ import type { Engine } from '../../model/engine';
 import { fitToContext } from '../../model/engine';
 import { InputError, ModelFileError } from '../../model/errors';
 import { checkFinite, NonFiniteError } from '../../model/finite';
+import type { TensorMap } from '../../model/trace';
 import type { GPT2Weights } from '../../model/weights';
 import { tokenize, tokenBytes, displayBytes } from '../../tokenizer/gpt2';
 import { TOP_NEXT_COUNT } from '../data/types';
@@ -34,6 +35,14 @@ function topByLogit(logits: Float32Array, k: number): number[] {
   return top;
 }
 
+/** Tensors a worker job wants from the same pass (the "why" panel's), taken out before the page gets the rest. */
+export interface ExtraTensors {
+  /** Names to compute as well, for block `layer` and a text of T tokens. */
+  include: (layer: number, T: number) => string[];
+  /** Called with the pass's tensors before they are posted; it removes or copies what it keeps. */
+  take: (layer: number, tensors: TensorMap) => void;
+}
+
 /**
  * Runs one keystroke's request. When the layer on screen is the last one, every block runs anyway, so the
  * next-token logits (one more product) come with it: `onLogits` gets them, and the panel needs no second pass.
@@ -43,6 +52,7 @@ export async function runTrace(
   weights: GPT2Weights,
   request: Extract<ToWorker, { type: 'trace' }>,
   onLogits?: (logits: Float32Array) => void,
+  extra?: ExtraTensors,
 ): Promise<TraceResult> {
   const { config } = weights;
   // One token past the context is enough to know the text was cut; a megabyte paste is split no further.
@@ -59,13 +69,16 @@ export async function runTrace(
   // The next-token logits need every block; unless this pass runs them all, they are a second request
   // (nextTokens), once typing pauses.
   const allBlocks = layer === config.nLayer - 1 && onLogits !== undefined;
+  const keystroke = keystrokeRequest(layer);
   const tensors = await engine.forward(fitted.ids, {
-    ...keystrokeRequest(layer),
+    ...keystroke,
+    include: [...keystroke.include!, ...(extra?.include(layer, fitted.ids.length) ?? [])],
     ...(allBlocks ? { logits: 'last' as const } : {}),
   });
   const logits = tensors.logits?.data;
   delete tensors.logits;
   checkFinite(tensors, 'nothing new is drawn');
+  extra?.take(layer, tensors);
   if (logits) onLogits?.(logits);
   const T = fitted.ids.length;
   const C = config.nEmbd;
