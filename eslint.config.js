@@ -52,6 +52,24 @@ export default tseslint.config(
     },
   },
   {
+    // The compute code runs in the page too: no Node built-ins, and nothing from the Node side (src/node, src/cli).
+    files: ['src/tokenizer/**', 'src/model/**', 'src/train/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: UI_IMPORTS },
+            {
+              group: ['node:*', '**/node/**', '**/cli/**'],
+              message: 'Browser-safe code: move file access to src/node.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The WebGPU engine takes what it shares with the CPU engine from src/model/, never from cpu/ itself.
     files: ['src/model/webgpu/**'],
     rules: {
@@ -61,6 +79,10 @@ export default tseslint.config(
           patterns: [
             { group: UI_IMPORTS },
             { regex: '(^|/)cpu/', message: 'Move what both engines need to a module in src/model/.' },
+            {
+              group: ['node:*', '**/node/**', '**/cli/**'],
+              message: 'Browser-safe code: move file access to src/node.',
+            },
           ],
         },
       ],

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { buildSite, CHROMIUM, launchChromium, projectRoot, serveSite } from './browser-harness';
 import { GPT2_124M, randomGPT2Weights } from '../model/random';
-import { writeCheckpoint } from '../train/checkpoint';
+import { writeCheckpoint } from '../node/checkpoint';
 import { fmt } from './timing';
 
 /** 16 GPT-2 tokens. */

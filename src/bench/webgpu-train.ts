@@ -13,7 +13,7 @@ import { GpuTraining } from '../model/webgpu/training/gpu-training';
 import { requestNodeGpuDevice } from '../node/engines';
 import { AdamW, clipGradNorm } from '../train/adamw';
 import { GPT2Training } from '../train/gpt2-train';
-import { DEFAULT_TRAIN_OPTIONS } from '../train/train-run';
+import { DEFAULT_TRAIN_OPTIONS } from '../node/train-run';
 import { fmt, medianMs } from './timing';
 
 /** The trained vocabulary's columns: the default model's 8,775 own rows and the shared one (vocab.ts; the step's cost

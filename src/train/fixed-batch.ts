@@ -6,12 +6,12 @@ import { GpuTraining } from '../model/webgpu/training/gpu-training';
 import type { GPT2Weights } from '../model/weights';
 import { checkLoss, FIXED_BATCH_ADVICE } from './divergence';
 import { GPT2Training } from './gpt2-train';
-import type { TrainBackend } from './train-run';
 import {
   cpuTrainer,
   CpuTrainingStep,
   GpuTrainingStep,
   StepWithFallback,
+  type TrainBackend,
   type TrainingStep,
   type UpdateRule,
 } from './training-step';

@@ -2,7 +2,9 @@
 // records per step. Apart from train-run.ts so that the saved state (training-state.ts) and the page's trainer
 // can name them without importing the run itself.
 
-import type { CorpusName } from './training-text';
+/** The corpora `npm run train` reads (src/node/training-text.ts). */
+export type CorpusName = 'english' | 'stories';
+export const CORPUS_NAMES: readonly CorpusName[] = ['english', 'stories'];
 
 /** How the position embeddings start: GPT-2's N(0, 0.02), or sine and cosine waves (see sinusoidalPositions). */
 export type PositionInit = 'normal' | 'sinusoidal';

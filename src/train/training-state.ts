@@ -1,12 +1,10 @@
 // A training run's state after a finished step, so that an interrupted run resumes where it stopped and ends
 // with the same bytes as an uninterrupted one: the parameters, AdamW's moments and step, the loss records and
 // the seconds spent. The batch sampler needs no state: it is replayed from its seed.
-// Layout: 4 bytes little-endian header length, a JSON header, then float32 values, m and v (P each).
+// Layout: 4 bytes little-endian header length, a JSON header, then float32 values, m and v (P each). Bytes only:
+// src/node/training-state-file.ts reads and writes the file.
 
-import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { quoteValue } from '../model/errors';
-import { fileErrorMessage } from '../node/files';
-import { writeFileAtomically } from '../node/output-file';
 import { DEFAULT_TRAIN_OPTIONS, type StepRecord, type TrainOptions } from './run-options';
 
 const FORMAT = 'attention-explorer training state 1';
@@ -28,7 +26,8 @@ export interface TrainingState {
   v: Float32Array; // (P)
 }
 
-export function writeTrainingState(file: string, state: TrainingState): void {
+/** The bytes of `state` in the layout above (decodeTrainingState reads them back). */
+export function encodeTrainingState(state: TrainingState): Uint8Array {
   const { values, m, v, ...rest } = state;
   const header = new TextEncoder().encode(
     JSON.stringify({ format: FORMAT, parameters: values.length, ...rest }),
@@ -42,7 +41,7 @@ export function writeTrainingState(file: string, state: TrainingState): void {
   floats.set(values, 0);
   floats.set(m, values.length);
   floats.set(v, 2 * values.length);
-  writeFileAtomically(file, bytes);
+  return bytes;
 }
 
 type Header = Omit<TrainingState, 'values' | 'm' | 'v'>;
@@ -137,20 +136,4 @@ export function decodeTrainingState(bytes: Uint8Array, file: string): TrainingSt
     m: floats.subarray(n, 2 * n),
     v: floats.subarray(2 * n, 3 * n),
   };
-}
-
-/** The state in `file`, or null when there is none; throws TrainingStateError when it is damaged or unreadable. */
-export function readTrainingState(file: string): TrainingState | null {
-  if (!existsSync(file)) return null;
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    throw new TrainingStateError(fileErrorMessage(error, file, 'saved training state'));
-  }
-  return decodeTrainingState(bytes, file);
-}
-
-export function removeTrainingState(file: string): void {
-  rmSync(file, { force: true });
 }

@@ -2,8 +2,9 @@
 // CPU (GPT2Training and AdamW) or on WebGPU (GpuTraining), and the one place where a lost GPU device hands the
 // run to the CPU. Every trainer (npm run train, --fixed-batch, the Train view, the bench) steps through here.
 
+import type { CpuKernels } from '../model/cpu/kernels';
 import type { GpuTraining } from '../model/webgpu/training/gpu-training';
-import { lossBehind } from '../model/webgpu/device';
+import { lossBehind, type GpuDevice } from '../model/webgpu/device';
 import { ComputeThreadError } from '../model/wasm/thread-pool';
 import { AdamW, clipGradNorm, untieGradients, type TiedSpan } from './adamw';
 import type { GPT2Training } from './gpt2-train';
@@ -157,6 +158,14 @@ export class GpuTrainingStep implements TrainingStep {
 
 /** Told once when the device is lost: its reason, and the step (from 0) the CPU runs next. */
 export type OnDeviceLost = (reason: string, fromStep: number) => void;
+
+/** Where the steps run: `kernels` always (the measurements, and the CPU steps); `gpu` for WebGPU steps, which
+ * go on on the CPU if its device is lost (onDeviceLost says so, with the step the CPU runs next). */
+export interface TrainBackend {
+  kernels: CpuKernels;
+  gpu?: GpuDevice | null;
+  onDeviceLost?: OnDeviceLost;
+}
 
 /**
  * A GPU step that moves to the CPU when the device is lost. After every GPU step the state is read back into

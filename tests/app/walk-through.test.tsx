@@ -70,7 +70,7 @@ describe('keyboard focus and reasons', () => {
     const cell = within(screen.getByTestId('head-scores')).getAllByRole('button')[3];
     cell.focus();
     fireEvent.click(cell);
-    await waitFor(() => expect(stepHeading()?.textContent).toBe('Attention weights'));
+    await waitFor(() => expect(stepHeading()?.textContent).toBe('Masked attention weights'));
     expect(document.activeElement).toBe(stepHeading());
     dispose();
   }, 30_000);

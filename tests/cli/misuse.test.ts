@@ -7,8 +7,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from '../../src/cli/args';
-import { trainOptionsFrom } from '../../src/train/train-cli';
-import { parseTrainArgs } from '../../src/train/train-args';
+import { trainOptionsFrom } from '../../src/cli/train-command';
+import { parseTrainArgs } from '../../src/cli/train-args';
 import { END_OF_TEXT_ID } from '../../src/tokenizer/gpt2';
 import { bundleCli, type CliRun } from '../helpers/cli-bundle';
 import { TINY_CONFIG, TINY_MODEL } from '../helpers/fixtures';
@@ -17,7 +17,7 @@ let trace: CliRun;
 let train: CliRun;
 let removeBundles = () => {};
 beforeAll(async () => {
-  const bundles = await Promise.all([bundleCli('src/cli/trace.ts'), bundleCli('src/train/cli.ts')]);
+  const bundles = await Promise.all([bundleCli('src/cli/trace.ts'), bundleCli('src/cli/train.ts')]);
   [trace, train] = bundles.map((b) => b.run);
   removeBundles = () => bundles.forEach((b) => b.remove());
 }, 120_000);

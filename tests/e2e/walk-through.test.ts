@@ -129,7 +129,7 @@ describe.runIf(run)('walk-through defects in Chromium', () => {
     await page.keyboard.press('Enter');
     await expect
       .poll(() => page.evaluate(() => `${document.activeElement?.id} ${document.activeElement?.textContent}`))
-      .toBe('step-title Attention weights');
+      .toBe('step-title Masked attention weights');
     await page.context().close();
   });
 

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { configToJson } from '../../src/model/config';
 import { TRACE_OPTIONS } from '../../src/cli/trace-command';
-import { TRAIN_CLI_OPTIONS } from '../../src/train/train-args';
+import { TRAIN_CLI_OPTIONS } from '../../src/cli/train-args';
 import { cleanFile, join, SMALL_CONFIG } from '../helpers/damaged-files';
 import { stateBytes, stateParts, type StateHeader } from '../helpers/damaged-states';
 import type { TrainingState } from '../../src/train/training-state';

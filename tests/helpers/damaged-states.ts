@@ -1,7 +1,7 @@
 // Saved training states broken in the ways a crash, a disk or a hand edit breaks them, for the resume
 // validator's tests and its fuzz run: the header's fields of the wrong type, missing or null, and bad floats.
 
-import { trainModel } from '../../src/train/train-run';
+import { trainModel } from '../../src/node/train-run';
 import type { TrainingState } from '../../src/train/training-state';
 import { cpuBackend, TINY_STORY_TRAINING } from './tiny-training';
 

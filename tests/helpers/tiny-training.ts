@@ -2,7 +2,7 @@
 // steps of 2 × 16 tokens. Each test overrides what it is about (steps, minCount, …).
 
 import { createSyncKernels } from '../../src/model/wasm/select';
-import { DEFAULT_TRAIN_OPTIONS, type TrainBackend, type TrainOptions } from '../../src/train/train-run';
+import { DEFAULT_TRAIN_OPTIONS, type TrainBackend, type TrainOptions } from '../../src/node/train-run';
 
 /** A run on the CPU, on WebAssembly on this thread (any thread count gives the same bits). */
 export const cpuBackend = (): TrainBackend => ({ kernels: createSyncKernels() });

@@ -20,7 +20,7 @@ import { generateCorpus } from '../../src/train/corpus';
 import { encodeLines } from '../../src/train/data';
 import { EVERYDAY_SENTENCES } from '../../src/train/everyday-sentences';
 import { scheduledLearningRate } from '../../src/train/schedule';
-import { DEFAULT_TRAIN_OPTIONS, learningRate } from '../../src/train/train-run';
+import { DEFAULT_TRAIN_OPTIONS, learningRate } from '../../src/node/train-run';
 import { configToJson } from '../../src/model/config';
 
 const micro = presetById('micro')!;

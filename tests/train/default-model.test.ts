@@ -12,8 +12,8 @@ import { validationWindows } from '../../src/train/data';
 import { EVERYDAY_SENTENCES } from '../../src/train/everyday-sentences';
 import { headTypeScores } from '../../src/train/quality';
 import { fullVocabLoss, headEntropies } from '../../src/train/report';
-import { englishTrainingText } from '../../src/train/training-text';
-import { trainModel } from '../../src/train/train-run';
+import { englishTrainingText } from '../../src/node/training-text';
+import { trainModel } from '../../src/node/train-run';
 import { cpuBackend } from '../helpers/tiny-training';
 
 const DIR = path.resolve(__dirname, '../../public/models/default');

@@ -7,8 +7,8 @@ import {
   englishDocuments,
   splitDocuments,
   type CorpusDocument,
-} from '../../src/train/english-corpus';
-import { englishTrainingText } from '../../src/train/training-text';
+} from '../../src/node/english-corpus';
+import { englishTrainingText } from '../../src/node/training-text';
 import { END_OF_TEXT_ID as END_OF_TEXT } from '../../src/tokenizer/gpt2-vocab';
 
 describe("Brown's tagged text", () => {

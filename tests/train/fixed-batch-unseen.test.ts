@@ -13,7 +13,7 @@ import { parameterSpecs, type GPT2Weights } from '../../src/model/weights';
 import { loadModelFile } from '../../src/node/files';
 import { encode } from '../../src/tokenizer/gpt2';
 import { trainFixedBatch } from '../../src/train/fixed-batch';
-import { runFixedBatch } from '../../src/train/fixed-batch-cli';
+import { runFixedBatch } from '../../src/cli/fixed-batch-command';
 import { keyedWeights } from '../../src/train/params';
 import { fixturesJson } from '../helpers/fixtures';
 import { referenceAdamW } from './reference64';

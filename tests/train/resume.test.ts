@@ -5,14 +5,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  decodeTrainingState,
-  readTrainingState,
-  TrainingStateError,
-  writeTrainingState,
-  type TrainingState,
-} from '../../src/train/training-state';
-import { trainModel, type TrainOptions } from '../../src/train/train-run';
+import { decodeTrainingState, TrainingStateError, type TrainingState } from '../../src/train/training-state';
+import { readTrainingState, writeTrainingState } from '../../src/node/training-state-file';
+import { trainModel, type TrainOptions } from '../../src/node/train-run';
 import { cpuBackend, TINY_STORY_TRAINING } from '../helpers/tiny-training';
 import { damagedStates, savedTinyState } from '../helpers/damaged-states';
 

@@ -14,7 +14,7 @@ import {
   sentenceWindows,
 } from '../../src/train/sentence-starts';
 import { END_OF_TEXT_ID as END_OF_TEXT } from '../../src/tokenizer/gpt2-vocab';
-import { DEFAULT_TRAIN_OPTIONS, trainModel, type TrainOptions } from '../../src/train/train-run';
+import { DEFAULT_TRAIN_OPTIONS, trainModel, type TrainOptions } from '../../src/node/train-run';
 import { cpuBackend, TINY_STORY_TRAINING } from '../helpers/tiny-training';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,8 +22,8 @@ import path from 'node:path';
 import { parseArgs } from '../../src/cli/args';
 import { loadModelFile } from '../../src/node/files';
 import { fullVocabLoss } from '../../src/train/report';
-import { trainingText } from '../../src/train/training-text';
-import { runTraining, TRAIN_OPTION_FLAGS, trainOptionsFrom } from '../../src/train/train-cli';
+import { trainingText } from '../../src/node/training-text';
+import { runTraining, TRAIN_OPTION_FLAGS, trainOptionsFrom } from '../../src/cli/train-command';
 
 const idsOf = (...texts: string[]): Int32Array =>
   Int32Array.from(texts.flatMap((t, i) => (i > 0 ? [END_OF_TEXT, ...encode(t)] : encode(t))));

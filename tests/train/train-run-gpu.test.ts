@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSyncKernels } from '../../src/model/wasm/select';
 import { requestNodeGpuDevice } from '../../src/node/engines';
-import { trainModel, type TrainOptions } from '../../src/train/train-run';
+import { trainModel, type TrainOptions } from '../../src/node/train-run';
 import { TINY_STORY_TRAINING } from '../helpers/tiny-training';
 import type { TrainingState } from '../../src/train/training-state';
 import { deviceForTests } from '../model/webgpu/gpu';

@@ -7,13 +7,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readHeader } from '../../src/model/safetensors';
 import { loadModelFile, fileSource } from '../../src/node/files';
-import { writeCheckpoint } from '../../src/train/checkpoint';
+import { writeCheckpoint } from '../../src/node/checkpoint';
 import { meanLossOver } from '../../src/train/data';
 import { GPT2Training } from '../../src/train/gpt2-train';
 import { fullVocabLoss } from '../../src/train/report';
-import { trainOptionsFrom } from '../../src/train/train-cli';
+import { trainOptionsFrom } from '../../src/cli/train-command';
 import { cpuBackend, TINY_STORY_TRAINING } from '../helpers/tiny-training';
-import { sinusoidalPositions, trainModel, type TrainOptions } from '../../src/train/train-run';
+import { sinusoidalPositions, trainModel, type TrainOptions } from '../../src/node/train-run';
 import { createSyncKernels } from '../../src/model/wasm/select';
 
 const tiny: TrainOptions = TINY_STORY_TRAINING;

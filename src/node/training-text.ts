@@ -3,12 +3,10 @@
 
 import { encode } from '../tokenizer/gpt2';
 import { END_OF_TEXT_ID } from '../tokenizer/gpt2-vocab';
-import { generateCorpus } from './corpus';
-import { encodeLines } from './data';
+import { generateCorpus } from '../train/corpus';
+import { encodeLines } from '../train/data';
+import type { CorpusName } from '../train/run-options';
 import { englishDocuments, splitDocuments, type CorpusDocument } from './english-corpus';
-
-export type CorpusName = 'english' | 'stories';
-export const CORPUS_NAMES: readonly CorpusName[] = ['english', 'stories'];
 
 /** GPT-2's <|endoftext|>: written after every document, as GPT-2's own training text has it. */
 

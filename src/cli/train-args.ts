@@ -1,8 +1,8 @@
 // The options of `npm run train` and which of its two modes reads each one: an option the chosen mode does not
 // read (--model without --fixed-batch, --n-layer with it) is refused, rather than accepted and ignored.
 
-import { parseArgs, UsageError } from '../cli/args';
-import { TRAIN_OPTION_FLAGS } from './train-cli';
+import { parseArgs, UsageError } from './args';
+import { TRAIN_OPTION_FLAGS } from './train-command';
 
 export const TRAIN_CLI_OPTIONS = {
   ...TRAIN_OPTION_FLAGS,

@@ -4,7 +4,7 @@
 import { quoteValue } from '../model/errors';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../cli/args';
+import { UsageError } from './args';
 import { configToJson } from '../model/config';
 import type { BackendName } from '../model/trace';
 import { createCpuKernels } from '../model/wasm/select';
@@ -13,15 +13,15 @@ import { requestNodeGpuDevice } from '../node/engines';
 import { parameterCount } from '../model/weights';
 import { loadModelFile } from '../node/files';
 import { checkOutputFolder, writeFileAtomically } from '../node/output-file';
-import { writeCheckpoint } from './checkpoint';
-import { trainingMemoryProblem } from './memory';
-import { validationWindows } from './data';
-import { formatHeadTypeScores, headTypeScores, heldOutLosses, sharedRowRates } from './quality';
-import { formatHeadEntropies, fullVocabLoss, headEntropies, ENTROPY_TEXT } from './report';
-import { sentenceWindows } from './sentence-starts';
-import { CORPUS_NAMES } from './training-text';
+import { writeCheckpoint } from '../node/checkpoint';
+import { trainingMemoryProblem } from '../train/memory';
+import { validationWindows } from '../train/data';
+import { formatHeadTypeScores, headTypeScores, heldOutLosses, sharedRowRates } from '../train/quality';
+import { formatHeadEntropies, fullVocabLoss, headEntropies, ENTROPY_TEXT } from '../train/report';
+import { sentenceWindows } from '../train/sentence-starts';
+import { CORPUS_NAMES } from '../train/run-options';
 import { END_OF_TEXT_ID } from '../tokenizer/gpt2-vocab';
-import { readTrainingState, removeTrainingState, writeTrainingState } from './training-state';
+import { readTrainingState, removeTrainingState, writeTrainingState } from '../node/training-state-file';
 import {
   DEFAULT_TRAIN_OPTIONS,
   modelConfig,
@@ -31,7 +31,7 @@ import {
   type TrainHooks,
   type StepRecord,
   type TrainOptions,
-} from './train-run';
+} from '../node/train-run';
 
 /** Command-line flag → numeric option. */
 const FLAGS: Record<string, Exclude<keyof TrainOptions, 'corpus' | 'positionInit' | 'windowStarts'>> = {
