@@ -40,6 +40,8 @@ describe('settings in the URL', () => {
       row: 2,
       special: true,
       view: 'train',
+      ablate: '2.4,1.1',
+      ablateMode: 'mean',
     };
     expect(searchToSettings(settingsToSearch(settings))).toEqual(settings);
     expect(settingsToSearch(settings)).toContain('view=train');

@@ -1,6 +1,7 @@
 // Settings ⇄ URL query string. Only values that differ from the defaults are written, so shared links stay
 // short, and anything malformed in a link falls back to the default instead of breaking the page.
 
+import { ABLATION_MODES } from '../../model/ablation';
 import { BACKEND_PREFERENCES } from '../../model/trace';
 import { DEFAULT_SETTINGS, PAGE_VIEWS, type Settings } from '../data/types';
 
@@ -24,6 +25,8 @@ const KEYS: Record<keyof Settings, string> = {
   row: 'row',
   special: 'special',
   view: 'view',
+  ablate: 'ablate',
+  ablateMode: 'ablatemode',
 };
 
 function encodeValue(value: Settings[keyof Settings]): string {
@@ -135,5 +138,9 @@ export function searchToSettings(search: string): Settings {
     row: p.has(KEYS.row) && intIn(p.get(KEYS.row), 0, 100_000, -1) >= 0 ? Number(p.get(KEYS.row)) : d.row,
     special: flag(p.get(KEYS.special), d.special),
     view: oneOf(p.get(KEYS.view), PAGE_VIEWS, d.view),
+    // Kept as written: the heads are checked once the model is known, and a list it cannot run is dropped
+    // with a sentence that says why (ablation-bridge.ts), rather than silently here.
+    ablate: p.get(KEYS.ablate) ?? d.ablate,
+    ablateMode: oneOf(p.get(KEYS.ablateMode), ABLATION_MODES, d.ablateMode),
   };
 }
