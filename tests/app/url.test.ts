@@ -150,6 +150,8 @@ describe('URL parser properties', () => {
     row: fc.option(fc.integer({ min: 0, max: 1000 })),
     special: fc.boolean(),
     view: fc.constantFrom('explore', 'train'),
+    ablate: fc.oneof(fc.constant(''), fc.string({ maxLength: 20 })),
+    ablateMode: fc.constantFrom('zero', 'mean'),
   }) as fc.Arbitrary<Settings>;
 
   it('round-trips any settings whose text fits a link', () => {

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useBridge } from '../bridge-context';
 import { download, svgToPng } from '../export/download';
 import {
+  ablationSuffix,
   exportCaption,
   exportFileBase,
   matrixToCsv,
@@ -31,7 +32,7 @@ export function ExportPanel() {
     );
   }
   const view = primaryView(trace, settings);
-  const base = exportFileBase(settings.step, view);
+  const base = exportFileBase(settings.step, view, trace.ablation);
   const svg = () => (view ? matrixToSvg(view, exportCaption(trace, settings, modelLabel)) : '');
   const run = async (what: string, job: () => Promise<void>) => {
     setMessage(`Preparing ${what}…`);
@@ -81,7 +82,10 @@ export function ExportPanel() {
           }
           onClick={() =>
             run('trace', async () =>
-              download(new Blob([await bridge.exportTrace()], { type: 'application/json' }), 'trace.json'),
+              download(
+                new Blob([await bridge.exportTrace()], { type: 'application/json' }),
+                `trace${ablationSuffix(trace.ablation)}.json`,
+              ),
             )
           }
         >
