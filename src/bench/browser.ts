@@ -1,6 +1,7 @@
 // Browser section of `npm run bench`: the time from a keystroke to the updated attention heatmap in headless
 // Chromium, for the default model and a 16-token sentence, on the CPU path and on the WebGPU path (p50, p95),
-// in naive mode (the default view), then on the CPU path in the heaviest view: trainable with all heads.
+// in naive mode (the default view), then on the CPU path in the heaviest view: trainable with all heads; each
+// path and view also with layer 1 head 4 knocked out, to show what an ablation adds to a keystroke.
 
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -43,6 +44,10 @@ const VIEWS = {
   naive: { step: '6' },
   'trainable, all heads': { step: '6', mode: 'trainable', heads: '1' },
   'trainable, last layer': { step: '6', mode: 'trainable', layer: '11' },
+  // The same views with one head knocked out: the ablation is one more kernel step in the keystroke's pass;
+  // the intact model's pass (for the before/after panel) waits until typing pauses.
+  'naive, ablated': { step: '6', ablate: '1.4' },
+  'trainable, all heads, ablated': { step: '6', mode: 'trainable', heads: '1', ablate: '1.4' },
 } as const;
 type ViewName = keyof typeof VIEWS;
 
@@ -127,6 +132,20 @@ export async function keystrokeLatency(
   }
 }
 
+/** The ablated twin of each measured case, and the ratio of their medians (the ablation's keystroke cost). */
+export async function ablationBench(url: string, intact: LatencyResult[]): Promise<void> {
+  for (const plain of intact) {
+    const view = `${plain.view}, ablated` as ViewName;
+    if (!(view in VIEWS)) continue;
+    const r = await keystrokeLatency(url, plain.path, view);
+    console.log(
+      `keystroke → heatmap, ${plain.path} path (${r.backend}), ${plain.view}, head 1.4 knocked out: ` +
+        `p50 ${fmt(r.p50, 1)} ms, p95 ${fmt(r.p95, 1)} ms; without: p50 ${fmt(plain.p50, 1)} ms, ` +
+        `p95 ${fmt(plain.p95, 1)} ms; p50 ratio ablated / intact ${fmt(r.p50 / plain.p50)}× (target ≤ 1.10×)`,
+    );
+  }
+}
+
 /** A GPT-2 124M-shaped model with random weights (F16, about 260 MB), written once and kept in the cache. */
 function gpt2ShapedModel(): string {
   const dir = path.join(projectRoot(), 'node_modules', '.cache', 'bench-gpt2-124m');
@@ -160,6 +179,7 @@ export async function runBrowserBench(): Promise<void> {
       );
     }
     console.log(`p95 ratio webgpu / cpu (naive): ${fmt(results[1].p95 / results[0].p95)}×`);
+    await ablationBench(site.url, results);
     const big = await keystrokeLatency(
       site.url,
       'cpu',
