@@ -86,6 +86,8 @@ export interface LatencyResult {
   p50: number;
   p95: number;
   samples: number;
+  /** Every latency, in ms, ascending. */
+  sortedSamples: number[];
 }
 
 /** Measures one path in a fresh browser. */
@@ -126,22 +128,44 @@ export async function keystrokeLatency(
       p50: percentile(samples, 50),
       p95: percentile(samples, 95),
       samples: samples.length,
+      sortedSamples: samples,
     };
   } finally {
     await browser.close();
   }
 }
 
-/** The ablated twin of each measured case, and the ratio of their medians (the ablation's keystroke cost). */
+/** Samples of several runs pooled, as one result (the percentiles over all of them). */
+function pooled(runs: LatencyResult[]): LatencyResult {
+  const all = runs.flatMap((r) => r.sortedSamples).sort((a, b) => a - b);
+  return {
+    ...runs[0],
+    p50: percentile(all, 50),
+    p95: percentile(all, 95),
+    samples: all.length,
+    sortedSamples: all,
+  };
+}
+
+/**
+ * Each measured case with and without head 1.4 knocked out, in the order intact, ablated, ablated, intact
+ * (so a machine that slows down or speeds up during the runs weighs on both alike), samples pooled per side.
+ */
 export async function ablationBench(url: string, intact: LatencyResult[]): Promise<void> {
-  for (const plain of intact) {
-    const view = `${plain.view}, ablated` as ViewName;
+  for (const first of intact) {
+    const view = `${first.view}, ablated` as ViewName;
     if (!(view in VIEWS)) continue;
-    const r = await keystrokeLatency(url, plain.path, view);
+    const ablated = [
+      await keystrokeLatency(url, first.path, view),
+      await keystrokeLatency(url, first.path, view),
+    ];
+    const plain = pooled([first, await keystrokeLatency(url, first.path, first.view)]);
+    const knocked = pooled(ablated);
     console.log(
-      `keystroke → heatmap, ${plain.path} path (${r.backend}), ${plain.view}, head 1.4 knocked out: ` +
-        `p50 ${fmt(r.p50, 1)} ms, p95 ${fmt(r.p95, 1)} ms; without: p50 ${fmt(plain.p50, 1)} ms, ` +
-        `p95 ${fmt(plain.p95, 1)} ms; p50 ratio ablated / intact ${fmt(r.p50 / plain.p50)}× (target ≤ 1.10×)`,
+      `keystroke → heatmap, ${first.path} path (${knocked.backend}), ${first.view}, ${plain.samples} keys each: ` +
+        `head 1.4 knocked out p50 ${fmt(knocked.p50, 1)} ms, p95 ${fmt(knocked.p95, 1)} ms; intact p50 ` +
+        `${fmt(plain.p50, 1)} ms, p95 ${fmt(plain.p95, 1)} ms; ablated / intact p50 ${fmt(knocked.p50 / plain.p50)}×, ` +
+        `p95 ${fmt(knocked.p95 / plain.p95)}× (target ≤ 1.10×)`,
     );
   }
 }

@@ -7,6 +7,7 @@ import { headLabel, type Ablation } from '../../model/ablation';
 import { resetAblation, setAblationMode, toggleKnockOut } from './ablation-actions';
 import { readAblationSetting } from './ablation-settings';
 import { useAblationStore } from './ablation-store';
+import { AttentionBeforeAfter } from './AttentionBeforeAfter';
 import { LaterHeadsTable, LossStrip, NextTokenComparison } from './ComparisonViews';
 import './ablation.css';
 
@@ -56,6 +57,7 @@ function ModeChoice() {
 
 function Comparison({ ablation }: { ablation: Ablation }) {
   const trace = useAppStore((s) => s.trace);
+  const head = useAppStore((s) => s.settings.head);
   const comparison = useAblationStore((s) => s.comparison);
   const comparisonError = useAblationStore((s) => s.comparisonError);
   if (comparisonError) return <p className="notice warn">{comparisonError}</p>;
@@ -72,6 +74,12 @@ function Comparison({ ablation }: { ablation: Ablation }) {
       <NextTokenComparison result={comparison.result} />
       <LossStrip tokens={comparison.trace.tokens} result={comparison.result} />
       <LaterHeadsTable result={comparison.result} firstLayer={firstLayer} />
+      <AttentionBeforeAfter
+        trace={comparison.trace}
+        result={comparison.result}
+        head={head}
+        firstLayer={firstLayer}
+      />
     </div>
   );
 }

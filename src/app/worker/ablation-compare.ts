@@ -72,13 +72,14 @@ async function side(engine: Engine, weights: GPT2Weights, ids: number[], ablate:
   return { result, attention, next: probabilities(logits.subarray((ids.length - 1) * V)) };
 }
 
-/** Both sides of the comparison for `ids` with `ablate` on, as one message. */
+/** Both sides of the comparison for `ids` with `ablate` on, as one message; `layer` is the one on screen. */
 export async function compareAblation(
   engine: Engine,
   weights: GPT2Weights,
   id: number,
   ids: number[],
   ablate: Ablation,
+  layer: number,
 ): Promise<AblationCompareResult> {
   const { nHead } = weights.config;
   const T = ids.length;
@@ -106,5 +107,6 @@ export async function compareAblation(
     after: after.result,
     nextTokens,
     attentionMoved,
+    layerBefore: { layer, weights: before.attention[layer] },
   };
 }

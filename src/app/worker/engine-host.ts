@@ -86,7 +86,13 @@ export function createEngineHost(post: Post) {
   let lastTrace: Extract<ToWorker, { type: 'trace' }> | null = null;
   /** The token ids of the newest trace posted, kept for its next-token request, with its next-token logits
    * when its pass already computed them (the layer on screen was the last). */
-  let lastIds: { id: number; ids: number[]; logits?: Float32Array; ablate?: Ablation } | null = null;
+  let lastIds: {
+    id: number;
+    ids: number[];
+    logits?: Float32Array;
+    ablate?: Ablation;
+    layer?: number;
+  } | null = null;
   /** The ablated trace whose before/after comparison the page asked for, if not answered yet. */
   let compareWanted: number | null = null;
   /** The trace whose next tokens the page asked for, if not answered yet. */
@@ -203,11 +209,16 @@ export function createEngineHost(post: Post) {
     const id = compareWanted!;
     compareWanted = null;
     if (lastIds?.id !== id || !lastIds.ablate) return; // replaced, or not ablated: nothing to compare
-    const { ids, ablate } = lastIds;
+    const { ids, ablate, layer = 0 } = lastIds;
     await attempt(
       async () => {
-        const result = await compareAblation(current, weights, id, ids, ablate);
-        const buffers = [result.before.losses.buffer, result.after.losses.buffer] as Transferable[];
+        const result = await compareAblation(current, weights, id, ids, ablate, layer);
+        const { before, after, layerBefore } = result;
+        const buffers = [
+          before.losses.buffer,
+          after.losses.buffer,
+          layerBefore.weights.buffer,
+        ] as Transferable[];
         post(result, buffers);
       },
       (message) => post({ type: 'ablation-compare-error', id, message }),
@@ -272,7 +283,7 @@ export function createEngineHost(post: Post) {
         try {
           let logits: Float32Array | undefined;
           const result = await runTrace(engine, loaded.weights, request, (l) => (logits = l));
-          lastIds = { id: request.id, ids: result.ids, logits, ablate: result.ablation };
+          lastIds = { id: request.id, ids: result.ids, logits, ablate: result.ablation, layer: result.layer };
           post(result, Object.values(result.tensors).map((t) => t.data.buffer) as Transferable[]);
         } catch (error) {
           post({ type: 'trace-error', id: request.id, message: userMessage(error) });

@@ -126,4 +126,6 @@ export interface AblationCompareResult {
   /** attentionMoved[layer][head]: half the L1 distance between the weights before and after, averaged over
    * the rows (0: unchanged, 1: attends somewhere else entirely). */
   attentionMoved: HeadGrid;
+  /** The intact model's attention weights (NH, T, T) of the layer the trace shows; its own are the after. */
+  layerBefore: { layer: number; weights: Float32Array };
 }
