@@ -16,6 +16,8 @@ import { searchToSettings, settingsToSearch } from '../../src/app/store/url';
 import { connectBridge } from '../../src/app/worker/bridge';
 import { createInProcessClient } from '../../src/app/worker/client';
 import { createEngineHost } from '../../src/app/worker/engine-host';
+import { compareAblation, ComparisonInterrupted } from '../../src/app/worker/ablation-compare';
+import { CpuEngine } from '../../src/model/cpu/forward';
 import type { FromWorker } from '../../src/app/worker/protocol';
 import { DEFAULT_SETTINGS, type AppTrace } from '../../src/app/data/types';
 import { cpuForward } from '../../src/model/cpu/forward';
@@ -77,6 +79,21 @@ describe('the worker with an ablation', () => {
     expect(top.after.rank).toBe(1);
     expect(top.before.probability).toBeGreaterThan(0);
   }, 60_000);
+
+  it('gives way to a waiting keystroke after the pass it is in', async () => {
+    const engine = new CpuEngine(weights);
+    const forward = vi.spyOn(engine, 'forward');
+    const request = {
+      id: 1,
+      ids,
+      ablate: { heads: [[0, 0]] as [number, number][], mode: 'zero' as const },
+      layer: 0,
+    };
+    await expect(compareAblation(engine, weights, request, () => true)).rejects.toThrow(
+      ComparisonInterrupted,
+    );
+    expect(forward).toHaveBeenCalledTimes(1);
+  });
 });
 
 describe('the ablation setting', () => {

@@ -9,9 +9,10 @@ import type { FromWorker } from '../worker/protocol';
 import { readAblationSetting } from './ablation-settings';
 import { useAblationStore } from './ablation-store';
 
-/** How long an ablated trace must stay on screen before its comparison is asked for (two passes over every
- * layer, which would hold up the next keystroke: the engine runs one request at a time). */
-export const COMPARE_IDLE_MS = 250;
+/** How long an ablated trace must stay on screen before its comparison is asked for: a pause in typing, not
+ * the gap between two keys. The comparison runs the text six times (the engine runs one request at a time);
+ * the worker stops it between passes when a key comes anyway. */
+export const COMPARE_IDLE_MS = 400;
 
 /** Drops the setting's heads if the model on screen (or, before one loads, their spelling) rules them out. */
 export function dropUnusableAblation(): void {

@@ -57,13 +57,21 @@ function attentionDistance(a: Float32Array, b: Float32Array, T: number): number 
   return total / 2 / T;
 }
 
-async function side(engine: Engine, weights: GPT2Weights, ids: number[], ablate: Ablation | undefined) {
+/** Thrown between passes when a newer request is waiting: the comparison gives way, and is asked again. */
+export class ComparisonInterrupted extends Error {
+  override name = 'ComparisonInterrupted';
+}
+
+/** Each pass awaits `run`, then gives way (throws) if `interrupted` says a keystroke is waiting. */
+type Pass = <R>(run: () => Promise<R>) => Promise<R>;
+
+async function side(pass: Pass, engine: Engine, weights: GPT2Weights, ids: number[], ablate?: Ablation) {
   const { vocabSize: V } = weights.config;
-  const pass = await engine.forward(ids, { include: [], logits: 'all', ablate });
-  checkFinite(pass, 'the comparison is not shown');
-  const logits = pass.logits.data;
-  const attention = await attentionOfEveryLayer(engine, ids, undefined, ablate);
-  const probe = await scoreInduction(engine, weights, 1, ablate);
+  const full = await pass(() => engine.forward(ids, { include: [], logits: 'all', ablate }));
+  checkFinite(full, 'the comparison is not shown');
+  const logits = full.logits.data;
+  const attention = await pass(() => attentionOfEveryLayer(engine, ids, undefined, ablate));
+  const probe = await pass(() => scoreInduction(engine, weights, 1, ablate));
   const result: ComparisonSide = {
     losses: tokenLosses(logits, ids, V),
     scores: textHeadScores(attention, weights.config.nHead, ids),
@@ -72,19 +80,27 @@ async function side(engine: Engine, weights: GPT2Weights, ids: number[], ablate:
   return { result, attention, next: probabilities(logits.subarray((ids.length - 1) * V)) };
 }
 
-/** Both sides of the comparison for `ids` with `ablate` on, as one message; `layer` is the one on screen. */
+/**
+ * Both sides of the comparison for `ids` with `ablate` on, as one message; `layer` is the one on screen.
+ * Between its six passes it checks `interrupted` and throws ComparisonInterrupted when a keystroke waits, so
+ * typing that resumes waits for one pass at most, not for the whole comparison.
+ */
 export async function compareAblation(
   engine: Engine,
   weights: GPT2Weights,
-  id: number,
-  ids: number[],
-  ablate: Ablation,
-  layer: number,
+  request: { id: number; ids: number[]; ablate: Ablation; layer: number },
+  interrupted: () => boolean = () => false,
 ): Promise<AblationCompareResult> {
+  const { id, ids, ablate, layer } = request;
   const { nHead } = weights.config;
   const T = ids.length;
-  const before = await side(engine, weights, ids, undefined);
-  const after = await side(engine, weights, ids, ablate);
+  const pass: Pass = async (run) => {
+    const result = await run();
+    if (interrupted()) throw new ComparisonInterrupted('A newer request came first.');
+    return result;
+  };
+  const before = await side(pass, engine, weights, ids);
+  const after = await side(pass, engine, weights, ids, ablate);
   const shown = [...new Set([...topIds(before.next, TOP_NEXT_COUNT), ...topIds(after.next, TOP_NEXT_COUNT)])];
   const nextTokens: ComparedToken[] = shown
     .map((token) => ({

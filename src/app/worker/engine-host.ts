@@ -16,7 +16,7 @@ import { presetForUrl } from '../data/model-presets';
 import { fetchBlob, loadFromFiles, loadFromUrl, weightsFromBlobs } from './model-loader';
 import { scoreInduction, scoreText } from './head-scores';
 import { nextTokens, runTrace, usableAblation, userMessage } from './run-trace';
-import { compareAblation } from './ablation-compare';
+import { compareAblation, ComparisonInterrupted } from './ablation-compare';
 import type { Ablation } from '../../model/ablation';
 
 export type Post = (message: FromWorker, transfer?: Transferable[]) => void;
@@ -204,25 +204,26 @@ export function createEngineHost(post: Post) {
     if (!running) void drain();
   }
 
-  /** The before/after comparison, last of all: it runs the text twice over every layer. */
+  /** The before/after comparison, last of all: it runs the text twice over every layer, and gives way to a
+   * new keystroke between its passes (the page asks again for the trace that then lands). */
   async function runComparison(current: Engine, weights: GPT2Weights) {
     const id = compareWanted!;
     compareWanted = null;
     if (lastIds?.id !== id || !lastIds.ablate) return; // replaced, or not ablated: nothing to compare
     const { ids, ablate, layer = 0 } = lastIds;
-    await attempt(
-      async () => {
-        const result = await compareAblation(current, weights, id, ids, ablate, layer);
-        const { before, after, layerBefore } = result;
-        const buffers = [
-          before.losses.buffer,
-          after.losses.buffer,
-          layerBefore.weights.buffer,
-        ] as Transferable[];
-        post(result, buffers);
-      },
-      (message) => post({ type: 'ablation-compare-error', id, message }),
-    );
+    try {
+      const result = await compareAblation(
+        current,
+        weights,
+        { id, ids, ablate, layer },
+        () => pending !== null,
+      );
+      const { before, after, layerBefore } = result;
+      post(result, [before.losses.buffer, after.losses.buffer, layerBefore.weights.buffer] as Transferable[]);
+    } catch (error) {
+      if (!(error instanceof ComparisonInterrupted))
+        post({ type: 'ablation-compare-error', id, message: userMessage(error) });
+    }
   }
 
   function requestDetectors(message: Extract<ToWorker, { type: 'head-scores' | 'induction' }>) {
