@@ -1,12 +1,13 @@
 // "Head surgery": the knocked-out heads as removable chips, the mode, Reset, and what changed, side by side
 // (next tokens, each token's loss, later heads). The comparison arrives a moment after the ablated trace.
 
+import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../store/store';
 import { headLabel, type Ablation } from '../../model/ablation';
 import { resetAblation, setAblationMode, toggleKnockOut } from './ablation-actions';
 import { readAblationSetting } from './ablation-settings';
-import { useAblationStore } from './ablation-store';
+import { useAblationStore, type AblationState } from './ablation-store';
 import { AttentionBeforeAfter } from './AttentionBeforeAfter';
 import { LaterHeadsTable, LossStrip, NextTokenComparison } from './ComparisonViews';
 import './ablation.css';
@@ -55,6 +56,32 @@ function ModeChoice() {
   );
 }
 
+/** What changed, for one comparison: memoised, so the keystrokes that replace the trace while it is being
+ * recomputed re-render none of it (only the stale mark around it changes). */
+const ComparisonBody = memo(function ComparisonBody({
+  comparison,
+  head,
+  firstLayer,
+}: {
+  comparison: NonNullable<AblationState['comparison']>;
+  head: number;
+  firstLayer: number;
+}) {
+  return (
+    <>
+      <NextTokenComparison result={comparison.result} />
+      <LossStrip tokens={comparison.trace.tokens} result={comparison.result} />
+      <LaterHeadsTable result={comparison.result} firstLayer={firstLayer} />
+      <AttentionBeforeAfter
+        trace={comparison.trace}
+        result={comparison.result}
+        head={head}
+        firstLayer={firstLayer}
+      />
+    </>
+  );
+});
+
 function Comparison({ ablation }: { ablation: Ablation }) {
   const trace = useAppStore((s) => s.trace);
   const head = useAppStore((s) => s.settings.head);
@@ -71,15 +98,7 @@ function Comparison({ ablation }: { ablation: Ablation }) {
       aria-busy={stale}
     >
       {stale && <p className="hint">Updating for the new text…</p>}
-      <NextTokenComparison result={comparison.result} />
-      <LossStrip tokens={comparison.trace.tokens} result={comparison.result} />
-      <LaterHeadsTable result={comparison.result} firstLayer={firstLayer} />
-      <AttentionBeforeAfter
-        trace={comparison.trace}
-        result={comparison.result}
-        head={head}
-        firstLayer={firstLayer}
-      />
+      <ComparisonBody comparison={comparison} head={head} firstLayer={firstLayer} />
     </div>
   );
 }
