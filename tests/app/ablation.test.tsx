@@ -128,7 +128,7 @@ describe('the ablation setting', () => {
     );
   });
 
-  it('refuses to knock out every head, and drops heads a new model lacks with a notice', () => {
+  it('refuses to knock out every head; a model switch keeps heads that exist and drops others with a notice', () => {
     patchState({
       model: {
         label: 'a',
@@ -147,6 +147,12 @@ describe('the ablation setting', () => {
       'Head 1.2 stays in: Knocking out all 2 heads leaves no attention at all; keep at least one head.',
     );
     useAppStore.getState().set({ ablate: '1.2' });
+    useAblationStore.setState({ notice: null });
+    // A model that has head 1.2 keeps it; one that lacks it drops it and says why.
+    const wider = { ...UNTRAINED_CONFIG, nLayer: 3, nHead: 6 };
+    patchState({ model: { label: 'w', source: '', untrained: true, parameters: 1, config: wider } });
+    expect(useAppStore.getState().settings.ablate).toBe('1.2');
+    expect(useAblationStore.getState().notice).toBeNull();
     const smaller = { ...UNTRAINED_CONFIG, nLayer: 1, nHead: 1 };
     patchState({ model: { label: 'b', source: '', untrained: true, parameters: 1, config: smaller } });
     expect(useAppStore.getState().settings.ablate).toBe('');

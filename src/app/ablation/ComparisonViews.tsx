@@ -2,12 +2,14 @@
 // coloured by how much worse (red) or better (blue) it got, and every later head's attention and scores.
 
 import type { HeadGrid } from '../../model/head-detectors';
+import { formatScore } from '../views/HeadDetectorPanel';
 import { divergingScale, textColorOn } from '../views/scales';
 import type { AblationCompareResult } from '../worker/protocol';
 
 /** 12.3%, or two significant digits for tiny probabilities. */
 const percent = (p: number) => (p >= 0.01 ? `${(p * 100).toFixed(1)}%` : `${(p * 100).toPrecision(2)}%`);
-const two = (x: number | null | undefined) => (x === null || x === undefined ? '–' : x.toFixed(2));
+/** A score as the head detectors write it (".19", "1", "0"), or a dash where the text gives none. */
+const score = (x: number | null | undefined) => (x === null || x === undefined ? '–' : formatScore(x));
 
 interface NextTokensProps {
   /** The comparison of the trace on screen. */
@@ -135,12 +137,12 @@ export function LaterHeadsTable({ result, firstLayer }: LaterHeadsProps) {
                 <th scope="row">
                   {l + 1}.{h + 1}
                 </th>
-                <td>{two(moved)}</td>
+                <td>{score(moved)}</td>
                 <td>
-                  {two(prevBefore)} → {two(prevAfter)}
+                  {score(prevBefore)} → {score(prevAfter)}
                 </td>
                 <td>
-                  {two(indBefore)} → {two(indAfter)}
+                  {score(indBefore)} → {score(indAfter)}
                 </td>
               </tr>
             );
