@@ -1,6 +1,7 @@
 // The explorer's page: the header with the model and backend, the sentence, the steps, and the side panels.
 
 import type { MouseEvent } from 'react';
+import { AblationPanel } from './ablation/AblationPanel';
 import { BridgeContext, DetectorsContext } from './bridge-context';
 import { StepView } from './StepView';
 import { useAppStore } from './store/store';
@@ -128,6 +129,7 @@ export function App({ bridge, detectors, createTrainClient = createTrainWorkerCl
               <aside className="side">
                 <Controls />
                 <NextTokenPanel />
+                <AblationPanel />
                 {detectors && (
                   <DetectorsContext.Provider value={detectors}>
                     <HeadDetectorPanel />

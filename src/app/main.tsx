@@ -3,6 +3,7 @@
 
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { connectAblation } from './ablation/ablation-bridge';
 import { App } from './App';
 import { ensureCrossOriginIsolation } from './cross-origin-isolation';
 import { syncSettingsWithUrl } from './store/url-sync';
@@ -16,6 +17,7 @@ if ((await ensureCrossOriginIsolation()) !== 'reloading') {
   const client = createWorkerClient();
   const bridge = connectBridge(client, document.baseURI);
   const detectors = connectDetectors(client);
+  connectAblation(client);
   createRoot(document.getElementById('root')!).render(
     <StrictMode>
       <App bridge={bridge} detectors={detectors} />

@@ -1,6 +1,7 @@
 // Browser section of `npm run bench`: the time from a keystroke to the updated attention heatmap in headless
 // Chromium, for the default model and a 16-token sentence, on the CPU path and on the WebGPU path (p50, p95),
-// in naive mode (the default view), then on the CPU path in the heaviest view: trainable with all heads.
+// in naive mode (the default view), then on the CPU path in the heaviest view: trainable with all heads; each
+// path and view also with layer 1 head 4 knocked out, to show what an ablation adds to a keystroke.
 
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -43,6 +44,10 @@ const VIEWS = {
   naive: { step: '6' },
   'trainable, all heads': { step: '6', mode: 'trainable', heads: '1' },
   'trainable, last layer': { step: '6', mode: 'trainable', layer: '11' },
+  // The same views with one head knocked out: the ablation is one more kernel step in the keystroke's pass;
+  // the intact model's pass (for the before/after panel) waits until typing pauses.
+  'naive, ablated': { step: '6', ablate: '1.4' },
+  'trainable, all heads, ablated': { step: '6', mode: 'trainable', heads: '1', ablate: '1.4' },
 } as const;
 type ViewName = keyof typeof VIEWS;
 
@@ -81,6 +86,8 @@ export interface LatencyResult {
   p50: number;
   p95: number;
   samples: number;
+  /** Every latency, in ms, ascending. */
+  sortedSamples: number[];
 }
 
 /** Measures one path in a fresh browser. */
@@ -121,9 +128,45 @@ export async function keystrokeLatency(
       p50: percentile(samples, 50),
       p95: percentile(samples, 95),
       samples: samples.length,
+      sortedSamples: samples,
     };
   } finally {
     await browser.close();
+  }
+}
+
+/** Samples of several runs pooled, as one result (the percentiles over all of them). */
+function pooled(runs: LatencyResult[]): LatencyResult {
+  const all = runs.flatMap((r) => r.sortedSamples).sort((a, b) => a - b);
+  return {
+    ...runs[0],
+    p50: percentile(all, 50),
+    p95: percentile(all, 95),
+    samples: all.length,
+    sortedSamples: all,
+  };
+}
+
+/**
+ * Each measured case with and without head 1.4 knocked out, in the order intact, ablated, ablated, intact
+ * (so a machine that slows down or speeds up during the runs weighs on both alike), samples pooled per side.
+ */
+export async function ablationBench(url: string, intact: LatencyResult[]): Promise<void> {
+  for (const first of intact) {
+    const view = `${first.view}, ablated` as ViewName;
+    if (!(view in VIEWS)) continue;
+    const ablated = [
+      await keystrokeLatency(url, first.path, view),
+      await keystrokeLatency(url, first.path, view),
+    ];
+    const plain = pooled([first, await keystrokeLatency(url, first.path, first.view)]);
+    const knocked = pooled(ablated);
+    console.log(
+      `keystroke → heatmap, ${first.path} path (${knocked.backend}), ${first.view}, ${plain.samples} keys each: ` +
+        `head 1.4 knocked out p50 ${fmt(knocked.p50, 1)} ms, p95 ${fmt(knocked.p95, 1)} ms; intact p50 ` +
+        `${fmt(plain.p50, 1)} ms, p95 ${fmt(plain.p95, 1)} ms; ablated / intact p50 ${fmt(knocked.p50 / plain.p50)}×, ` +
+        `p95 ${fmt(knocked.p95 / plain.p95)}× (target ≤ 1.10×)`,
+    );
   }
 }
 
@@ -160,6 +203,7 @@ export async function runBrowserBench(): Promise<void> {
       );
     }
     console.log(`p95 ratio webgpu / cpu (naive): ${fmt(results[1].p95 / results[0].p95)}×`);
+    await ablationBench(site.url, results);
     const big = await keystrokeLatency(
       site.url,
       'cpu',

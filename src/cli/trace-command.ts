@@ -1,9 +1,17 @@
 // The work of `npm run trace`, apart from its entry point so tests can run it in-process: every option and
 // file is checked before the model loads, and the JSON is written to a temporary file, then renamed.
 
-import { quoteValue } from '../model/errors';
+import { InputError, quoteValue } from '../model/errors';
 import { parseArgs, UsageError } from './args';
 import { attributionFields, checkAttributeRange, parseAttribute } from './attribute';
+import {
+  ABLATION_MODES,
+  checkAblation,
+  formatHeadList,
+  parseHeadList,
+  type Ablation,
+  type AblationMode,
+} from '../model/ablation';
 import { traceText, type Engine } from '../model/engine';
 import { CpuEngine } from '../model/cpu/forward';
 import { createCpuKernels } from '../model/wasm/select';
@@ -17,7 +25,8 @@ import { writeTraceJson } from '../node/trace-file';
 
 export const TRACE_USAGE =
   'usage: npm run trace -- [--model FILE.safetensors] [--config config.json] (--text "…" | --text-file F) ' +
-  '[--backend cpu|webgpu] [--out trace.json] [--allow-special] [--attribute L.H]';
+  '[--backend cpu|webgpu] [--out trace.json] [--allow-special] [--attribute L.H] ' +
+  '[--ablate L.H[,L.H…] [--ablate-mode zero|mean]]';
 
 export const TRACE_OPTIONS = {
   model: 'string',
@@ -28,6 +37,8 @@ export const TRACE_OPTIONS = {
   out: 'string',
   'allow-special': 'boolean',
   attribute: 'string',
+  ablate: 'string',
+  'ablate-mode': 'string',
   help: 'boolean',
 } as const;
 
@@ -39,6 +50,7 @@ export function checkTraceArgs(args: TraceArgs): {
   out: string | null;
   backend: BackendName;
   attribute: { layer: number; head: number } | null;
+  ablation: Ablation | undefined;
 } {
   if ((args.text === undefined) === (args['text-file'] === undefined))
     throw new UsageError('give exactly one of --text or --text-file (see --help)');
@@ -49,9 +61,27 @@ export function checkTraceArgs(args: TraceArgs): {
   if (args.model !== undefined) checkRegularFile(args.model, 'model file');
   if (args.config !== undefined) checkRegularFile(args.config, 'config file');
   const attribute = args.attribute === undefined ? null : parseAttribute(args.attribute);
+  const ablation = checkAblateArgs(args);
   const out = args.out === undefined ? null : checkOutputFile(args.out);
   const text = args['text-file'] === undefined ? args.text! : readTextFile(args['text-file'], 'text file');
-  return { text, out, backend, attribute };
+  return { text, out, backend, attribute, ablation };
+}
+
+/** --ablate and --ablate-mode as far as they can be checked without the model (its heads come later). */
+function checkAblateArgs(args: TraceArgs): Ablation | undefined {
+  const mode = args['ablate-mode'];
+  if (args.ablate === undefined) {
+    if (mode !== undefined) throw new UsageError('--ablate-mode needs --ablate (the heads to knock out)');
+    return undefined;
+  }
+  if (mode !== undefined && !ABLATION_MODES.includes(mode as AblationMode))
+    throw new UsageError(`--ablate-mode must be zero or mean, not ${quoteValue(mode)}`);
+  try {
+    return { heads: parseHeadList(args.ablate), mode: (mode ?? 'zero') as AblationMode };
+  } catch (error) {
+    if (error instanceof InputError) throw new UsageError(`--ablate: ${error.message}`);
+    throw error;
+  }
 }
 
 /** Runs `npm run trace` with these arguments; progress and notices go to `log`, JSON to `stdout`. */
@@ -65,27 +95,30 @@ export async function traceCommand(
     stdout.write(TRACE_USAGE + '\n');
     return;
   }
-  const { text, out, backend, attribute } = checkTraceArgs(args);
+  const { text, out, backend, attribute, ablation } = checkTraceArgs(args);
   const weights =
     args.model !== undefined
       ? await loadModelFile(args.model, args.config)
       : (await loadDefaultModel()).weights;
   if (attribute) checkAttributeRange(attribute, weights.config);
   for (const notice of weights.notices ?? []) log(`note: ${notice}`);
+  checkAblation(ablation, weights.config);
   // The CPU engine on WebAssembly SIMD with worker threads (the numbers do not depend on the thread count).
   const engine: Engine =
     backend === 'cpu'
       ? new CpuEngine(weights, (await createCpuKernels()).kernels)
       : await createNodeEngine(weights, backend);
   try {
-    const trace = await traceText(engine, text, { logits: 'all' }, { allowSpecial: args['allow-special'] });
+    const request = { logits: 'all' as const, ablate: ablation };
+    const trace = await traceText(engine, text, request, { allowSpecial: args['allow-special'] });
     checkFinite(trace.tensors, 'no trace was written');
     const extras = attribute ? attributionFields(weights, trace, attribute) : {};
     if (out) {
       await writeAtomically(out, (temporary) => writeTraceJson(temporary, trace, engine.description, extras));
       log(
         `wrote ${out}: ${trace.ids.length} tokens${trace.truncated ? ' (truncated)' : ''}, ` +
-          `${Object.keys(trace.tensors).length} tensors, backend ${engine.description}`,
+          `${Object.keys(trace.tensors).length} tensors, backend ${engine.description}` +
+          (ablation ? `, heads ${formatHeadList(ablation.heads)} knocked out (${ablation.mode})` : ''),
       );
     } else await writeTraceJson(stdout as never, trace, engine.description, extras);
   } finally {

@@ -52,5 +52,6 @@ export async function traceText(
     tokens: tokens.slice(0, fitted.ids.length).map((t) => t.display),
     truncated: fitted.truncated,
     tensors,
+    ...(request.ablate ? { ablation: request.ablate } : {}),
   };
 }

@@ -1,6 +1,8 @@
 // The JSON form of a Trace, shared by `npm run trace` and the explorer's export, so both files read alike:
-// { config, backend, adapter, ids, tokens, truncated, tensors: { NAME: { shape, data } } }, data row-major.
+// { config, backend, adapter, ids, tokens, truncated, ablation?, tensors: { NAME: { shape, data } } },
+// data row-major; `ablation` names knocked-out heads as people count them: { heads: ["2.5"], mode: "zero" }.
 
+import { formatHeadList, parseHeadList, type Ablation, type AblationMode } from './ablation';
 import { configToJson, parseConfig } from './config';
 import { checkFinite } from './finite';
 import type { Trace } from './trace';
@@ -13,6 +15,8 @@ export interface TraceJson {
   ids: number[];
   tokens: string[];
   truncated: boolean;
+  /** Present only for a trace of an ablated model: its heads "layer.head", numbered from 1. */
+  ablation?: { heads: string[]; mode: AblationMode };
   tensors: Record<string, { shape: number[]; data: number[] }>;
 }
 
@@ -25,7 +29,13 @@ export function traceJsonHeader(trace: Trace, adapter: string): Omit<TraceJson, 
     ids: trace.ids,
     tokens: trace.tokens,
     truncated: trace.truncated,
+    ...(trace.ablation ? { ablation: ablationToJson(trace.ablation) } : {}),
   };
+}
+
+/** The ablation as the JSON names it: heads numbered from 1, as on the page and in `--ablate`. */
+export function ablationToJson(ablation: Ablation): NonNullable<TraceJson['ablation']> {
+  return { heads: formatHeadList(ablation.heads).split(','), mode: ablation.mode };
 }
 
 /** The JSON form; a trace with NaN or ±Inf is refused, as JSON has no such numbers (they became null). */
@@ -50,5 +60,8 @@ export function traceFromJson(json: TraceJson): Trace {
     tokens: json.tokens,
     truncated: json.truncated,
     tensors,
+    ...(json.ablation
+      ? { ablation: { heads: parseHeadList(json.ablation.heads.join(',')), mode: json.ablation.mode } }
+      : {}),
   };
 }

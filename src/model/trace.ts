@@ -1,6 +1,7 @@
 // The Trace: every named intermediate of one forward pass. It is the one contract between the engines
 // (CPU, WebGPU) and everything that reads them (views, CLI, tests). Names and shapes follow the fixtures.
 
+import type { Ablation } from './ablation';
 import type { GPT2Config, ModelShape } from './config';
 
 /** A dense float32 tensor, row-major. */
@@ -30,6 +31,8 @@ export interface Trace {
   /** True when the text had more tokens than the context and was cut to nPositions. */
   truncated: boolean;
   tensors: TensorMap;
+  /** The heads that were knocked out for this trace, if any (exports and the trace JSON name them). */
+  ablation?: Ablation;
 }
 
 /**
@@ -42,6 +45,11 @@ export interface TraceRequest {
   include?: string[];
   /** Logits for every position (T×V), the last position only (1×V), or none. Default 'last'. */
   logits?: 'all' | 'last' | 'none';
+  /**
+   * Heads to knock out (0-based [layer, head]): their context, before c_proj, is zeroed or replaced by its
+   * mean over the positions. A step of the one forward pass; the traced attn_context shows the ablated context.
+   */
+  ablate?: Ablation;
 }
 
 /** Tensors that exist once per head, shape (NH, T, ·). */

@@ -41,6 +41,8 @@ describe('settings in the URL', () => {
       row: 2,
       special: true,
       view: 'train',
+      ablate: '2.4,1.1',
+      ablateMode: 'mean',
     };
     expect(searchToSettings(settingsToSearch(settings))).toEqual(settings);
     expect(settingsToSearch(settings)).toContain('view=train');
@@ -188,6 +190,8 @@ describe('URL parser properties', () => {
     row: fc.option(fc.integer({ min: 0, max: 1000 })),
     special: fc.boolean(),
     view: fc.constantFrom('explore', 'train'),
+    ablate: fc.oneof(fc.constant(''), fc.string({ maxLength: 20 })),
+    ablateMode: fc.constantFrom('zero', 'mean'),
   }) as fc.Arbitrary<Settings>;
 
   it('round-trips any settings whose text fits a link', () => {

@@ -1,6 +1,7 @@
 // A second, deliberately plain GPT-2 forward pass in float64 over nested arrays, written straight from the
 // GPT-2 definition. It stands in for PyTorch on models the fixtures do not cover (other widths, heads, depths).
 
+import type { Ablation } from '../../src/model/ablation';
 import type { GPT2Weights } from '../../src/model/weights';
 
 type M = number[][];
@@ -23,8 +24,23 @@ const softmax = (row: number[]) => {
 };
 const gelu = (x: number) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
 
-/** Every trace tensor, flattened row-major, keyed by the trace names; logits for every position. */
-export function referenceTrace(weights: GPT2Weights, ids: number[]): Record<string, number[]> {
+/** Knocks out a head in the float64 context (T rows of C): 0, or each column's mean over the rows. */
+function knockOut(context: M, h: number, hs: number, mode: Ablation['mode']): void {
+  for (let c = h * hs; c < (h + 1) * hs; c++) {
+    const mean = context.reduce((s, row) => s + row[c], 0) / context.length;
+    for (const row of context) row[c] = mode === 'mean' ? mean : 0;
+  }
+}
+
+/**
+ * Every trace tensor, flattened row-major, keyed by the trace names; logits for every position. With
+ * `ablation`, the listed heads' context is knocked out before c_proj, as the definition of ablation says.
+ */
+export function referenceTrace(
+  weights: GPT2Weights,
+  ids: number[],
+  ablation?: Ablation,
+): Record<string, number[]> {
   const { config } = weights;
   const C = config.nEmbd;
   const NH = config.nHead;
@@ -69,6 +85,7 @@ export function referenceTrace(weights: GPT2Weights, ids: number[]): Record<stri
       mm(attn, v).forEach((row, t) => row.forEach((val, c) => (context[t][h * hs + c] = val)));
       [q, k, v, scores, scaled, attn].forEach((m, i) => perHead[names[i]].push(...m.flat()));
     }
+    for (const [layer, h] of ablation?.heads ?? []) if (layer === l) knockOut(context, h, hs, ablation!.mode);
     for (const n of names) out[`h${l}.${n}`] = perHead[n];
     const attnOut = addBias(mm(context, rowsOf(layer.attnProjWeight, C, C)), layer.attnProjBias);
     const mid = add(x, attnOut);

@@ -1,6 +1,7 @@
 // What the views read: the tensors of one run (a model trace or the book's example) and the settings that pick
 // which of them a step shows. Plain data, so a trace can cross the worker boundary and be shared by every view.
 
+import type { Ablation, AblationMode } from '../../model/ablation';
 import type { TraceShape } from '../../model/config';
 import type { BackendPreference, TensorMap } from '../../model/trace';
 
@@ -41,6 +42,10 @@ export interface Settings {
   /** Read a typed <|endoftext|> as GPT-2's special token 50256 rather than as plain characters. */
   special: boolean;
   view: PageView;
+  /** Heads knocked out, as people count them from 1: "2.4,1.1" ('' = none). Checked against the model. */
+  ablate: string;
+  /** How they are knocked out: context zeroed, or replaced by its mean over the text's positions. */
+  ablateMode: AblationMode;
 }
 
 /**
@@ -70,6 +75,8 @@ export const DEFAULT_SETTINGS: Settings = {
   row: null,
   special: false,
   view: 'explore',
+  ablate: '',
+  ablateMode: 'zero',
 };
 
 /** One run, ready for the views. */
@@ -88,6 +95,8 @@ export interface AppTrace {
   tensors: TensorMap;
   /** What computed it, for people ("CPU", the adapter name, or "the book's numbers"). */
   computedBy: string;
+  /** The heads knocked out in this run, if any. */
+  ablation?: Ablation;
 }
 
 /** How many of the likeliest next tokens the worker lists, and the panel keeps room for while they are computed. */

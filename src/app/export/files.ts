@@ -2,6 +2,7 @@
 // self-contained SVG heatmap (same colours, labels and legend as on screen, and a title) for any viewer.
 
 import { csvFormatRows } from 'd3';
+import { formatHeadList, type Ablation } from '../../model/ablation';
 import type { MatrixView } from '../data/select';
 import {
   embeddingView,
@@ -61,11 +62,16 @@ export function primaryView(trace: AppTrace, settings: Settings): MatrixView | n
  * A file name for the current export: the step, then the matrix with layers and heads counted from 1 as the
  * page counts them ("h0.attn_weights.head0" became "layer1.attn_weights.head1").
  */
-export function exportFileBase(step: number, view: MatrixView | null): string {
+export function exportFileBase(step: number, view: MatrixView | null, ablation?: Ablation): string {
   const id = (view?.id ?? 'tokens')
     .replace(/^h(\d+)\./, (_, l: string) => `layer${Number(l) + 1}.`)
     .replace(/head(\d+)/g, (_, h: string) => `head${Number(h) + 1}`);
-  return `attention-step${step}-${id}`.replace(/[^\w.-]+/g, '_');
+  return `attention-step${step}-${id}${ablationSuffix(ablation)}`.replace(/[^\w.-]+/g, '_');
+}
+
+/** "-ablated-2.4_1.1-zero" for a run with knocked-out heads (counted from 1), "" for the intact model. */
+export function ablationSuffix(ablation?: Ablation): string {
+  return ablation ? `-ablated-${formatHeadList(ablation.heads).replace(/,/g, '_')}-${ablation.mode}` : '';
 }
 
 /** The line above an exported picture: the sentence, the model, the step and, when it applies, layer and head. */
@@ -82,7 +88,10 @@ export function exportCaption(trace: AppTrace, settings: Settings, modelLabel: s
           ? ' · trainable, one head'
           : ` · layer ${trace.layer + 1}, head ${Math.min(settings.head, trace.shape.nHead - 1) + 1}`;
   const model = trace.source === 'book' ? 'Book example, chapter 3' : modelLabel;
-  return `“${shown}” · ${model} · step ${step.number}: ${step.title}${where}`;
+  const ablated = trace.ablation
+    ? ` · heads ${formatHeadList(trace.ablation.heads)} knocked out (${trace.ablation.mode})`
+    : '';
+  return `“${shown}” · ${model}${ablated} · step ${step.number}: ${step.title}${where}`;
 }
 
 /** Header row of column labels, then one row per token: label, values (String(x): every float32 digit). */

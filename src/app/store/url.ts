@@ -3,6 +3,7 @@
 // `layer` and `head` count from 1, as the page does (they counted from 0 until issue 27; an older link that
 // named one opens the one before it, and `layer=0` gets a notice, see linkLayerHeadNotice).
 
+import { ABLATION_MODES } from '../../model/ablation';
 import { BACKEND_PREFERENCES } from '../../model/trace';
 import { DEFAULT_SETTINGS, PAGE_VIEWS, type Settings } from '../data/types';
 
@@ -26,6 +27,8 @@ const KEYS: Record<keyof Settings, string> = {
   row: 'row',
   special: 'special',
   view: 'view',
+  ablate: 'ablate',
+  ablateMode: 'ablatemode',
 };
 
 /** Settings held from 0 in the store and written from 1 in a link, as the page shows them. */
@@ -148,6 +151,10 @@ export function searchToSettings(search: string): Settings {
     row: p.has(KEYS.row) && intIn(p.get(KEYS.row), 0, 100_000, -1) >= 0 ? Number(p.get(KEYS.row)) : d.row,
     special: flag(p.get(KEYS.special), d.special),
     view: oneOf(p.get(KEYS.view), PAGE_VIEWS, d.view),
+    // Kept as written: the heads are checked once the model is known, and a list it cannot run is dropped
+    // with a sentence that says why (ablation-bridge.ts), rather than silently here.
+    ablate: p.get(KEYS.ablate) ?? d.ablate,
+    ablateMode: oneOf(p.get(KEYS.ablateMode), ABLATION_MODES, d.ablateMode),
   };
 }
 

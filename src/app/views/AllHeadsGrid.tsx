@@ -1,7 +1,8 @@
 // Small multiples: every head of the chosen layer as a small weights heatmap, each with the same colour scale,
-// so heads can be compared at a glance; clicking one selects that head.
+// so heads can be compared at a glance; clicking one selects that head, and the switch under it knocks it out.
 
 import { useMemo } from 'react';
+import { KnockOutButton } from '../ablation/KnockOutButton';
 import { weightsView } from '../data/select';
 import type { AppTrace, Settings } from '../data/types';
 import { Heatmap } from './Heatmap';
@@ -30,17 +31,19 @@ export function AllHeadsGrid({ trace, settings, onSelectHead }: AllHeadsGridProp
       </p>
       <div className="heads-grid">
         {views.map((view, h) => (
-          <button
-            key={h}
-            type="button"
-            className={`head-tile${h === settings.head ? ' active' : ''}`}
-            onClick={() => onSelectHead(h)}
-            aria-pressed={h === settings.head}
-            aria-label={`Head ${h + 1}`}
-          >
-            <span>head {h + 1}</span>
-            <Heatmap view={view} scale={scale} traceId={trace.requestId} maxCell={10} compact />
-          </button>
+          <div key={h} className="head-cell">
+            <button
+              type="button"
+              className={`head-tile${h === settings.head ? ' active' : ''}`}
+              onClick={() => onSelectHead(h)}
+              aria-pressed={h === settings.head}
+              aria-label={`Head ${h + 1}`}
+            >
+              <span>head {h + 1}</span>
+              <Heatmap view={view} scale={scale} traceId={trace.requestId} maxCell={10} compact />
+            </button>
+            {trace.source === 'model' && <KnockOutButton layer={trace.layer} head={h} />}
+          </div>
         ))}
       </div>
     </section>

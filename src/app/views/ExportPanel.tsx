@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useBridge } from '../bridge-context';
 import { download, svgToPng } from '../export/download';
 import {
+  ablationSuffix,
   exportCaption,
   exportFileBase,
   matrixToCsv,
@@ -33,7 +34,7 @@ export function ExportPanel() {
   const view = primaryView(trace, settings);
   // A disabled button gives no reason by itself; this sentence is shown and read with both buttons.
   const noPicture = view ? undefined : 'export-no-picture';
-  const base = exportFileBase(settings.step, view);
+  const base = exportFileBase(settings.step, view, trace.ablation);
   const svg = () => (view ? matrixToSvg(view, exportCaption(trace, settings, modelLabel)) : '');
   const run = async (what: string, job: () => Promise<void>) => {
     setMessage(`Preparing ${what}…`);
@@ -85,7 +86,10 @@ export function ExportPanel() {
           }
           onClick={() =>
             run('trace', async () =>
-              download(new Blob([await bridge.exportTrace()], { type: 'application/json' }), 'trace.json'),
+              download(
+                new Blob([await bridge.exportTrace()], { type: 'application/json' }),
+                `trace${ablationSuffix(trace.ablation)}.json`,
+              ),
             )
           }
         >

@@ -1,7 +1,10 @@
 // Head detectors: a layers × heads grid of one score at a time (previous token, duplicate token, induction,
-// first token), each cell with its sentence; clicking a cell opens that head's attention weights (step 6).
+// first token), each cell with its sentence; clicking a cell opens that head's attention weights (step 6), or,
+// with "Knock out" chosen, knocks that head out (or brings it back) for every view.
 
 import { useState } from 'react';
+import { toggleKnockOut } from '../ablation/ablation-actions';
+import { isKnockedOut } from '../ablation/ablation-settings';
 import { useStore } from 'zustand';
 import { DETECTORS, type DetectorKind, type HeadGrid } from '../../model/head-detectors';
 import { useDetectors } from '../bridge-context';
@@ -27,9 +30,12 @@ export interface ScoreGridProps {
   kind: DetectorKind;
   /** Opens head `head` of layer `layer`. */
   onOpen: (layer: number, head: number) => void;
+  /** When set, a click knocks the head out or brings it back (instead of opening it); the setting says which
+   * heads are out ("2.4,1.1", from 1). */
+  knockOut?: { ablate: string; toggle: (layer: number, head: number) => void };
 }
 
-export function ScoreGrid({ scores, kind, onOpen }: ScoreGridProps) {
+export function ScoreGrid({ scores, kind, onOpen, knockOut }: ScoreGridProps) {
   const { name, sentence } = DETECTORS.find((d) => d.kind === kind)!;
   const nHead = scores[0]?.length ?? 0;
   return (
@@ -58,14 +64,22 @@ export function ScoreGrid({ scores, kind, onOpen }: ScoreGridProps) {
             {row.map((score, h) => {
               const background = scale(Math.min(1, Math.max(0, score)));
               const shown = formatScore(score);
+              const out = knockOut ? isKnockedOut(knockOut.ablate, l, h) : false;
+              const action = !knockOut
+                ? 'Opens this head’s attention weights.'
+                : out
+                  ? 'Knocked out; brings this head back.'
+                  : 'Knocks this head out.';
               return (
                 <td key={h}>
                   <button
                     type="button"
-                    style={{ background, color: textColorOn(background) }}
-                    aria-label={`${shown}: ${name.toLowerCase()} score of layer ${l + 1}, head ${h + 1}. ${sentence} Opens this head’s attention weights.`}
-                    title={`Layer ${l + 1}, head ${h + 1}: ${score.toFixed(3)}. ${sentence} Click to open this head’s attention weights.`}
-                    onClick={() => onOpen(l, h)}
+                    className={out ? 'knocked-out' : undefined}
+                    style={out ? undefined : { background, color: textColorOn(background) }}
+                    aria-label={`${shown}: ${name.toLowerCase()} score of layer ${l + 1}, head ${h + 1}. ${sentence} ${action}`}
+                    aria-pressed={knockOut ? out : undefined}
+                    title={`Layer ${l + 1}, head ${h + 1}: ${score.toFixed(3)}. ${sentence} ${action}`}
+                    onClick={() => (knockOut ? knockOut.toggle(l, h) : onOpen(l, h))}
                   >
                     {shown}
                   </button>
@@ -110,6 +124,8 @@ export function HeadDetectorPanel() {
   const trace = useAppStore((s) => s.trace);
   const set = useAppStore((s) => s.set);
   const [kind, setKind] = useState<DetectorKind>('previousToken');
+  const [clickKnocksOut, setClickKnocksOut] = useState(false);
+  const ablate = useAppStore((s) => s.settings.ablate);
   const { sentence } = DETECTORS.find((d) => d.kind === kind)!;
 
   const open = (layer: number, head: number) => {
@@ -150,6 +166,20 @@ export function HeadDetectorPanel() {
             </label>
           ))}
         </fieldset>
+        <fieldset className="detector-kinds" data-testid="detector-click">
+          <legend>A click on a head</legend>
+          {[false, true].map((knocks) => (
+            <label key={String(knocks)} className={clickKnocksOut === knocks ? 'on' : ''}>
+              <input
+                type="radio"
+                name="detector-click"
+                checked={clickKnocksOut === knocks}
+                onChange={() => setClickKnocksOut(knocks)}
+              />
+              {knocks ? 'Knock out' : 'Open'}
+            </label>
+          ))}
+        </fieldset>
         <p className="detector-sentence" data-testid="detector-sentence">
           {sentence}
         </p>
@@ -177,10 +207,18 @@ export function HeadDetectorPanel() {
         {shown.grid && (
           <div className={`score-grid-wrap${shown.stale ? ' stale' : ''}`}>
             <div className="score-grid-scroll">
-              <ScoreGrid scores={shown.grid} kind={kind} onOpen={open} />
+              <ScoreGrid
+                scores={shown.grid}
+                kind={kind}
+                onOpen={open}
+                knockOut={clickKnocksOut ? { ablate, toggle: toggleKnockOut } : undefined}
+              />
             </div>
             <p className="hint">
-              Rows are layers, columns heads; 0 is pale, 1 dark. Click a cell to open its head.
+              Rows are layers, columns heads; 0 is pale, 1 dark.{' '}
+              {clickKnocksOut
+                ? 'Click a cell to knock its head out or back in.'
+                : 'Click a cell to open its head.'}
               {/* Past eight heads the 24 px cells (WCAG target size) no longer fit the 320 px panel. */}
               {shown.grid[0].length > 8 ? ' Scroll the grid sideways to see every head.' : ''}
             </p>

@@ -12,6 +12,7 @@ import {
   residualName,
   type AttributionParts,
 } from '../../model/attribution';
+import type { Ablation } from '../../model/ablation';
 import type { Engine } from '../../model/engine';
 import { checkFinite } from '../../model/finite';
 import { previousTokenScore, type HeadGrid } from '../../model/head-detectors';
@@ -76,19 +77,32 @@ export function createAttributionJobs() {
   /** The tensors the split reads, kept from the keystroke pass of trace `id` (block `layer`). */
   let stash: { id: number; layer: number; tensors: TensorMap; previousToken: HeadGrid | null } | null = null;
 
-  async function tensorsFor(engine: Engine, weights: GPT2Weights, ids: number[], ask: AttributionAsk) {
+  async function tensorsFor(
+    engine: Engine,
+    weights: GPT2Weights,
+    ids: number[],
+    ask: AttributionAsk,
+    ablate: Ablation | undefined,
+  ) {
     if (stash?.id === ask.id && stash.layer === ask.layer) return stash;
     const request = attributionRequest(ask.layer, ask.head);
     request.include!.push(...earlierAttention(ask.layer, ids.length));
-    const tensors = await engine.forward(ids, request);
+    // The trace's own knock-outs, so the split explains the scores on screen.
+    const tensors = await engine.forward(ids, { ...request, ablate });
     const previousToken = previousTokenScores(tensors, ask.layer, weights.config.nHead, ids.length);
     return { tensors, previousToken };
   }
 
-  async function compute(engine: Engine, weights: GPT2Weights, ids: number[], ask: AttributionAsk) {
+  async function compute(
+    engine: Engine,
+    weights: GPT2Weights,
+    ids: number[],
+    ask: AttributionAsk,
+    ablate: Ablation | undefined,
+  ) {
     const key = `${ask.id}:${ask.layer}:${ask.head}`;
     if (kept?.key === key) return kept;
-    const { tensors, previousToken } = await tensorsFor(engine, weights, ids, ask);
+    const { tensors, previousToken } = await tensorsFor(engine, weights, ids, ask, ablate);
     checkFinite(tensors, 'the split of the score is not shown');
     const parts = attributionParts(weights, tensors, ask.layer, ask.head);
     const attention = headData(tensors, `h${ask.layer}.attn_weights`, ask.head);
@@ -105,9 +119,17 @@ export function createAttributionJobs() {
       weights: GPT2Weights,
       ids: number[],
       ask: AttributionAsk,
+      /** The knock-outs of the trace on screen (see src/model/ablation.ts), or none. */
+      ablate?: Ablation,
     ): Promise<AttributionResult> {
       const started = performance.now();
-      const { parts, attention, scaled, mean, previousToken } = await compute(engine, weights, ids, ask);
+      const { parts, attention, scaled, mean, previousToken } = await compute(
+        engine,
+        weights,
+        ids,
+        ask,
+        ablate,
+      );
       const T = parts.T;
       const cell = ask.cell && ask.cell[0] < T && ask.cell[1] <= ask.cell[0] ? ask.cell : null;
       let meanScore = 0;

@@ -1,6 +1,7 @@
 // Connects the engine client to the store: settings changes become requests, worker messages become state.
 // Results older than the newest request are dropped, and a failed request keeps the last good view on screen.
 
+import { ablationForRequest } from '../ablation/ablation-settings';
 import { bookTrace } from '../data/book-trace';
 import type { AppTrace, Settings } from '../data/types';
 import { patchState, useAppStore } from '../store/store';
@@ -22,6 +23,7 @@ export function toAppTrace(result: TraceResult): AppTrace {
     layer: result.layer,
     tensors: result.tensors,
     computedBy: result.computedBy,
+    ...(result.ablation ? { ablation: result.ablation } : {}),
   };
 }
 
@@ -107,6 +109,7 @@ export function connectBridge(client: EngineClient, pageUrl: string): Bridge {
       text: settings.text,
       layer: settings.layer,
       allowSpecial: settings.special,
+      ablate: ablationForRequest(settings, useAppStore.getState().model?.config),
     });
   };
 
@@ -177,7 +180,14 @@ export function connectBridge(client: EngineClient, pageUrl: string): Bridge {
     const s = state.settings;
     const p = previous.settings;
     if (s.backend !== p.backend) client.post({ type: 'backend', backend: s.backend });
-    if (s.text !== p.text || s.layer !== p.layer || s.preset !== p.preset || s.special !== p.special) {
+    const ablationChanged = s.ablate !== p.ablate || s.ablateMode !== p.ablateMode;
+    if (
+      s.text !== p.text ||
+      s.layer !== p.layer ||
+      s.preset !== p.preset ||
+      s.special !== p.special ||
+      ablationChanged
+    ) {
       requestTrace(s);
     }
   });
@@ -195,8 +205,15 @@ export function connectBridge(client: EngineClient, pageUrl: string): Bridge {
       new Promise<string>((resolve, reject) => {
         const id = nextId++;
         exports.set(id, { resolve, reject });
-        const { text, special } = useAppStore.getState().settings;
-        client.post({ type: 'export-trace', id, text, allowSpecial: special });
+        const { settings, model } = useAppStore.getState();
+        const ablate = ablationForRequest(settings, model?.config);
+        client.post({
+          type: 'export-trace',
+          id,
+          text: settings.text,
+          allowSpecial: settings.special,
+          ablate,
+        });
       }),
     dispose() {
       clearTimeout(nextTimer);

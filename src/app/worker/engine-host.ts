@@ -16,7 +16,9 @@ import { presetForUrl } from '../data/model-presets';
 import { fetchBlob, loadFromFiles, loadFromUrl, weightsFromBlobs } from './model-loader';
 import { scoreInduction, scoreText } from './head-scores';
 import { attributionTensorNames, createAttributionJobs, type AttributionAsk } from './attribution-job';
-import { nextTokens, runTrace, userMessage, type ExtraTensors } from './run-trace';
+import { nextTokens, runTrace, usableAblation, userMessage, type ExtraTensors } from './run-trace';
+import { compareAblation, ComparisonInterrupted } from './ablation-compare';
+import type { Ablation } from '../../model/ablation';
 
 export type Post = (message: FromWorker, transfer?: Transferable[]) => void;
 
@@ -85,7 +87,15 @@ export function createEngineHost(post: Post) {
   let lastTrace: Extract<ToWorker, { type: 'trace' }> | null = null;
   /** The token ids of the newest trace posted, kept for its next-token request, with its next-token logits
    * when its pass already computed them (the layer on screen was the last). */
-  let lastIds: { id: number; ids: number[]; logits?: Float32Array } | null = null;
+  let lastIds: {
+    id: number;
+    ids: number[];
+    logits?: Float32Array;
+    ablate?: Ablation;
+    layer?: number;
+  } | null = null;
+  /** The ablated trace whose before/after comparison the page asked for, if not answered yet. */
+  let compareWanted: number | null = null;
   /** The trace whose next tokens the page asked for, if not answered yet. */
   let nextWanted: number | null = null;
   /** The trace whose head-detector scores the page asked for, if not answered yet. */
@@ -196,6 +206,33 @@ export function createEngineHost(post: Post) {
     if (!running) void drain();
   }
 
+  function requestComparison(id: number) {
+    compareWanted = id;
+    if (!running) void drain();
+  }
+
+  /** The before/after comparison, last of all: it runs the text twice over every layer, and gives way to a
+   * new keystroke between its passes (the page asks again for the trace that then lands). */
+  async function runComparison(current: Engine, weights: GPT2Weights) {
+    const id = compareWanted!;
+    compareWanted = null;
+    if (lastIds?.id !== id || !lastIds.ablate) return; // replaced, or not ablated: nothing to compare
+    const { ids, ablate, layer = 0 } = lastIds;
+    try {
+      const result = await compareAblation(
+        current,
+        weights,
+        { id, ids, ablate, layer },
+        () => pending !== null,
+      );
+      const { before, after, layerBefore } = result;
+      post(result, [before.losses.buffer, after.losses.buffer, layerBefore.weights.buffer] as Transferable[]);
+    } catch (error) {
+      if (!(error instanceof ComparisonInterrupted))
+        post({ type: 'ablation-compare-error', id, message: userMessage(error) });
+    }
+  }
+
   function requestDetectors(message: Extract<ToWorker, { type: 'head-scores' | 'induction' }>) {
     if (message.type === 'head-scores') scoresWanted = message.id;
     else probeWanted = { id: message.id, seed: message.seed };
@@ -218,17 +255,24 @@ export function createEngineHost(post: Post) {
       scoresWanted = null;
       const ids = lastIds?.id === id ? lastIds.ids : null;
       if (!ids) return; // replaced by a newer trace, which the page will ask about
+      const ablate = lastIds?.ablate;
       await attempt(
-        async () => post({ type: 'head-scores', id, scores: await scoreText(current, ids) }),
+        async () => post({ type: 'head-scores', id, scores: await scoreText(current, ids, ablate) }),
         (message) => post({ type: 'detector-error', id, job: 'head-scores', message }),
       );
       return;
     }
     const probe = probeWanted!;
     probeWanted = null;
+    // The probe runs on the model as the page shows it: with the trace's knocked-out heads, if any.
+    const ablate = lastIds?.ablate;
     await attempt(
       async () =>
-        post({ type: 'induction', id: probe.id, ...(await scoreInduction(current, weights, probe.seed)) }),
+        post({
+          type: 'induction',
+          id: probe.id,
+          ...(await scoreInduction(current, weights, probe.seed, ablate)),
+        }),
       (message) => post({ type: 'detector-error', id: probe.id, job: 'induction', message }),
     );
   }
@@ -238,10 +282,10 @@ export function createEngineHost(post: Post) {
     const ask = attributionWanted!;
     attributionWanted = null;
     if (lastIds?.id !== ask.id) return;
-    const ids = lastIds.ids;
+    const { ids, ablate } = lastIds;
     await attempt(
       async () => {
-        const result = await attributions.run(current, weights, ids, ask);
+        const result = await attributions.run(current, weights, ids, ask, ablate);
         post(result, [result.mean.buffer, ...(result.terms ? [result.terms.buffer] : [])]);
       },
       (message) => post({ type: 'attribution-error', id: ask.id, message }),
@@ -261,11 +305,14 @@ export function createEngineHost(post: Post) {
     running = true;
     // Yield once so messages that arrived in the same burst replace `pending` before any work starts.
     await new Promise((resolve) => setTimeout(resolve, 0));
-    while (
-      (pending || nextWanted !== null || scoresWanted !== null || probeWanted || attributionWanted) &&
-      engine &&
-      loaded
-    ) {
+    const waiting = () =>
+      pending ||
+      nextWanted !== null ||
+      scoresWanted !== null ||
+      probeWanted ||
+      attributionWanted !== null ||
+      compareWanted !== null;
+    while (waiting() && engine && loaded) {
       // Traces first: a newer keystroke matters more than the next-token panel of an older one.
       if (pending) {
         const request = pending;
@@ -274,7 +321,7 @@ export function createEngineHost(post: Post) {
           let logits: Float32Array | undefined;
           const extra = attributionExtra(request.id, loaded.weights.config.nHead);
           const result = await runTrace(engine, loaded.weights, request, (l) => (logits = l), extra);
-          lastIds = { id: request.id, ids: result.ids, logits };
+          lastIds = { id: request.id, ids: result.ids, logits, ablate: result.ablation, layer: result.layer };
           post(result, Object.values(result.tensors).map((t) => t.data.buffer) as Transferable[]);
         } catch (error) {
           post({ type: 'trace-error', id: request.id, message: userMessage(error) });
@@ -286,7 +333,8 @@ export function createEngineHost(post: Post) {
         continue;
       }
       if (nextWanted === null) {
-        await runDetectorJob(engine, loaded.weights);
+        if (scoresWanted !== null || probeWanted) await runDetectorJob(engine, loaded.weights);
+        else await runComparison(engine, loaded.weights);
         continue;
       }
       const id = nextWanted;
@@ -294,7 +342,7 @@ export function createEngineHost(post: Post) {
       // A request for a trace that has been replaced since is dropped: the newer trace will ask for its own.
       if (lastIds?.id !== id) continue;
       try {
-        const next = await nextTokens(engine, id, lastIds.ids, lastIds.logits);
+        const next = await nextTokens(engine, id, lastIds.ids, lastIds.logits, lastIds.ablate);
         lastIds.logits = undefined; // transferred to the page with the message
         post(next, [next.logits.buffer]);
       } catch (error) {
@@ -307,10 +355,11 @@ export function createEngineHost(post: Post) {
   async function exportTrace(message: Extract<ToWorker, { type: 'export-trace' }>) {
     try {
       if (!engine || !loaded) throw new Error('No model is loaded yet.');
+      const ablate = usableAblation(message.ablate, loaded.weights);
       const trace = await traceText(
         engine,
         message.text,
-        { logits: 'all' },
+        { logits: 'all', ablate },
         { allowSpecial: message.allowSpecial },
       );
       post({
@@ -335,7 +384,8 @@ export function createEngineHost(post: Post) {
       else if (message.type === 'attribution') {
         attributionWanted = message;
         if (!running) void drain();
-      } else if (message.type === 'backend') {
+      } else if (message.type === 'ablation-compare') requestComparison(message.id);
+      else if (message.type === 'backend') {
         preference = message.backend;
         if (!loaded) return;
         void startEngine(loaded.weights).then(() => {

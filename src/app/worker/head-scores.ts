@@ -1,6 +1,7 @@
 // The worker's head-detector jobs: run the engine for every layer's attention weights (on the text on screen,
 // or on the induction probe) and reduce them to one small grid of scores, so only numbers cross to the page.
 
+import type { Ablation } from '../../model/ablation';
 import type { Engine } from '../../model/engine';
 import { checkFinite } from '../../model/finite';
 import {
@@ -18,11 +19,15 @@ import type { GPT2Weights } from '../../model/weights';
  */
 const ATTENTION_BYTES_PER_PASS = 64 * 1024 * 1024;
 
-/** Every layer's attention weights (NH, T, T) for `ids`, in as few passes as the byte budget allows. */
+/**
+ * Every layer's attention weights (NH, T, T) for `ids`, in as few passes as the byte budget allows; with
+ * `ablate`, those of the model with these heads knocked out.
+ */
 export async function attentionOfEveryLayer(
   engine: Engine,
   ids: number[],
   bytesPerPass = ATTENTION_BYTES_PER_PASS,
+  ablate?: Ablation,
 ): Promise<Float32Array[]> {
   const { nLayer, nHead } = engine.config;
   const T = ids.length;
@@ -31,7 +36,7 @@ export async function attentionOfEveryLayer(
   for (let first = 0; first < nLayer; first += perPass) {
     const names: string[] = [];
     for (let l = first; l < Math.min(nLayer, first + perPass); l++) names.push(`h${l}.attn_weights`);
-    const tensors = await engine.forward(ids, { include: names, logits: 'none' });
+    const tensors = await engine.forward(ids, { include: names, logits: 'none', ablate });
     checkFinite(tensors, 'the heads are not scored');
     for (const name of names) layers.push(tensors[name].data);
   }
@@ -39,8 +44,12 @@ export async function attentionOfEveryLayer(
 }
 
 /** Previous-, duplicate- and first-token scores of every head on the token ids of the text on screen. */
-export async function scoreText(engine: Engine, ids: number[]): Promise<TextHeadScores> {
-  return textHeadScores(await attentionOfEveryLayer(engine, ids), engine.config.nHead, ids);
+export async function scoreText(engine: Engine, ids: number[], ablate?: Ablation): Promise<TextHeadScores> {
+  return textHeadScores(
+    await attentionOfEveryLayer(engine, ids, undefined, ablate),
+    engine.config.nHead,
+    ids,
+  );
 }
 
 export interface InductionResult {
@@ -54,9 +63,10 @@ export async function scoreInduction(
   engine: Engine,
   weights: GPT2Weights,
   seed: number,
+  ablate?: Ablation,
 ): Promise<InductionResult> {
   const probe = inductionProbe(weights.wte, weights.config, seed);
-  const layers = await attentionOfEveryLayer(engine, probe.ids);
+  const layers = await attentionOfEveryLayer(engine, probe.ids, undefined, ablate);
   return {
     scores: inductionHeadScores(layers, engine.config.nHead, probe.repeatLength),
     repeatLength: probe.repeatLength,

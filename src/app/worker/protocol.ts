@@ -1,6 +1,7 @@
 // The messages between the page and the engine worker. Plain data only (typed arrays are transferred), so
 // the same host code can also run in-process in tests.
 
+import type { Ablation } from '../../model/ablation';
 import type { ModelShape, TraceShape } from '../../model/config';
 import type { HeadGrid, TextHeadScores } from '../../model/head-detectors';
 import type { BackendName, BackendPreference, TensorMap } from '../../model/trace';
@@ -34,10 +35,11 @@ export type ToWorker =
   | { type: 'load'; id: number; source: ModelSource; backend: BackendPreference }
   | { type: 'cancel-load' }
   | { type: 'backend'; backend: BackendPreference }
-  | { type: 'trace'; id: number; text: string; layer: number; allowSpecial: boolean }
+  /** `ablate`: heads to knock out in this trace and in every job about it (next tokens, scores, export). */
+  | { type: 'trace'; id: number; text: string; layer: number; allowSpecial: boolean; ablate?: Ablation }
   /** Asks for the next-token logits of trace `id`; the page sends it once that trace is on screen. */
   | { type: 'next'; id: number }
-  | { type: 'export-trace'; id: number; text: string; allowSpecial: boolean }
+  | { type: 'export-trace'; id: number; text: string; allowSpecial: boolean; ablate?: Ablation }
   /** Asks for the head-detector scores of trace `id`; the page sends it only while the panel is open. */
   | { type: 'head-scores'; id: number }
   /** Runs the induction probe (seeded random tokens repeated twice) and scores every head on it. */
@@ -46,7 +48,9 @@ export type ToWorker =
    * and the terms of one cell [query, key] when one is chosen. Sent only while the "why" panel is open. */
   | { type: 'attribution'; id: number; layer: number; head: number; cell: [number, number] | null }
   /** The "why" panel opened or closed: while open, each trace's pass keeps what the split reads. */
-  | { type: 'attribution-open'; open: boolean };
+  | { type: 'attribution-open'; open: boolean }
+  /** Asks for the before/after comparison of ablated trace `id`; sent only while its panel needs it. */
+  | { type: 'ablation-compare'; id: number };
 
 export interface TraceResult {
   type: 'trace';
@@ -61,6 +65,8 @@ export interface TraceResult {
   tensors: TensorMap;
   computedBy: string;
   shape: TraceShape;
+  /** The heads knocked out in this trace; absent when none were (or the request's did not fit the model). */
+  ablation?: Ablation;
 }
 
 /** The answer to a 'next' request: logits of the last position of trace `id`, and the top ten. */
@@ -118,4 +124,37 @@ export type FromWorker =
   /** A head-detector job failed: `id` is the trace ('head-scores') or the probe ('induction') asked for. */
   | { type: 'detector-error'; id: number; job: 'head-scores' | 'induction'; message: string }
   | AttributionResult
-  | { type: 'attribution-error'; id: number; message: string };
+  | { type: 'attribution-error'; id: number; message: string }
+  | AblationCompareResult
+  | { type: 'ablation-compare-error'; id: number; message: string };
+
+/** One side (the intact model, or the ablated one) of the before/after comparison. */
+export interface ComparisonSide {
+  /** Loss (−log p, nats) of each token of the text after the first, predicted from the ones before it. */
+  losses: Float32Array;
+  scores: TextHeadScores;
+  /** Induction scores on the seeded probe (seed 1), so the two sides are scored on the same tokens. */
+  induction: HeadGrid;
+}
+
+export interface ComparedToken {
+  id: number;
+  text: string;
+  before: { probability: number; rank: number };
+  after: { probability: number; rank: number };
+}
+
+/** The answer to 'ablation-compare': both sides, and how far each head's attention moved between them. */
+export interface AblationCompareResult {
+  type: 'ablation-compare';
+  id: number;
+  before: ComparisonSide;
+  after: ComparisonSide;
+  /** The likeliest next tokens on either side, each with its probability and rank (1 = likeliest) on both. */
+  nextTokens: ComparedToken[];
+  /** attentionMoved[layer][head]: half the L1 distance between the weights before and after, averaged over
+   * the rows (0: unchanged, 1: attends somewhere else entirely). */
+  attentionMoved: HeadGrid;
+  /** The intact model's attention weights (NH, T, T) of the layer the trace shows; its own are the after. */
+  layerBefore: { layer: number; weights: Float32Array };
+}

@@ -1,6 +1,7 @@
 // One request from text to the tensors the views need: tokenize, cut to the context, run the engine for the
 // embeddings, naive attention and one layer, and add the naive causal context (not part of the engine's trace).
 
+import { ablationProblem, type Ablation } from '../../model/ablation';
 import { matrix, weightedSum } from '../../model/attention';
 import { headSize } from '../../model/config';
 import type { Engine } from '../../model/engine';
@@ -70,10 +71,12 @@ export async function runTrace(
   // (nextTokens), once typing pauses.
   const allBlocks = layer === config.nLayer - 1 && onLogits !== undefined;
   const keystroke = keystrokeRequest(layer);
+  const ablate = usableAblation(request.ablate, weights);
   const tensors = await engine.forward(fitted.ids, {
     ...keystroke,
     include: [...keystroke.include!, ...(extra?.include(layer, fitted.ids.length) ?? [])],
     ...(allBlocks ? { logits: 'last' as const } : {}),
+    ablate,
   });
   const logits = tensors.logits?.data;
   delete tensors.logits;
@@ -120,7 +123,18 @@ export async function runTrace(
       nPositions: config.nPositions,
       headSize: headSize(config),
     },
+    ...(ablate ? { ablation: ablate } : {}),
   };
+}
+
+/**
+ * The request's ablation if this model has its heads, else none: a link's heads that the model lacks were
+ * already dropped by the page with a notice (ablation-bridge.ts), or are about to be once the model is known.
+ */
+export function usableAblation(ablate: Ablation | undefined, weights: GPT2Weights): Ablation | undefined {
+  return ablate && ablate.heads.length > 0 && ablationProblem(ablate, weights.config) === null
+    ? ablate
+    : undefined;
 }
 
 /** The next-token message: the engine's logits for the last position (GPT-2's tied head) and the top ten. */
@@ -129,10 +143,11 @@ export async function nextTokens(
   id: number,
   ids: number[],
   known?: Float32Array,
+  ablate?: Ablation,
 ): Promise<NextResult> {
   const computed = known
     ? { logits: { shape: [1, known.length], data: known } }
-    : await engine.forward(ids, NEXT_TOKENS_REQUEST);
+    : await engine.forward(ids, { ...NEXT_TOKENS_REQUEST, ablate });
   checkFinite(computed, 'no next-token probabilities are shown');
   const logits = computed.logits.data; // (V)
   return {

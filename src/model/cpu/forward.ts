@@ -1,6 +1,7 @@
 // The GPT-2 forward pass on the CPU: the oracle the WebGPU backend is tested against. It follows the
 // fixture names step by step and keeps only the tensors the request asks for, so T = 1024 stays affordable.
 
+import { ablatedHeadsOf, checkAblation } from '../ablation';
 import type { GPT2Config } from '../config';
 import { matrix, naiveAttention } from '../attention';
 import type { Engine } from '../engine';
@@ -10,7 +11,7 @@ import type { GPT2Weights, LayerWeights } from '../weights';
 import { ComputeThreadError } from '../wasm/thread-pool';
 import { blockActivations, blockForward } from './block';
 import type { CpuKernels } from './kernels';
-import { attentionByHead, type HeadVisitor } from './ops/attention';
+import { attentionByHead, type HeadVisitor, type LayerAblation } from './ops/attention';
 import { embeddingForward } from './ops/embedding';
 
 /**
@@ -28,6 +29,7 @@ export function cpuForward(
   const C = config.nEmbd;
   const T = ids.length;
   validateIds(ids, config.vocabSize, config.nPositions);
+  checkAblation(request.ablate, config);
   const select = new TraceSelection(request);
   const tensors: TensorMap = {};
   const keep = (name: string, shape: number[], data: Float32Array) => {
@@ -59,7 +61,9 @@ export function cpuForward(
   const lastLayer = select.lastLayerNeeded(config);
   let residual: Float32Array = inputEmb;
   weights.layers.slice(0, lastLayer + 1).forEach((layer, l) => {
-    residual = traceBlock(tensors, select, kernels, layer, config, residual, T, l);
+    const ablated = ablatedHeadsOf(request.ablate, l);
+    const ablation = ablated.length > 0 ? { heads: ablated, mode: request.ablate!.mode } : undefined;
+    residual = traceBlock(tensors, select, kernels, layer, config, residual, T, l, ablation);
   });
   if (lastLayer < config.nLayer - 1) return tensors;
 
@@ -85,6 +89,7 @@ function traceBlock(
   residualIn: Float32Array, // (T, C)
   T: number,
   l: number,
+  ablation?: LayerAblation,
 ): Float32Array {
   const C = config.nEmbd;
   const NH = config.nHead;
@@ -97,7 +102,7 @@ function traceBlock(
   keep('ln_1', [T, C], a.ln1);
   const perHead = headCollector(tensors, select, name, NH, T);
   const attention = (atty: Float32Array, qkv: Float32Array) =>
-    attentionByHead(kernels, atty, qkv, T, C, NH, perHead);
+    attentionByHead(kernels, atty, qkv, T, C, NH, perHead, ablation);
   blockForward(kernels, a, residualIn, layer, attention, T, C, config.layerNormEpsilon);
   keep('attn_context', [T, C], a.atty);
   keep('attn_out', [T, C], a.attproj);

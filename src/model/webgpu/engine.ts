@@ -1,6 +1,7 @@
 // The WebGPU backend behind the common Engine interface: weights uploaded once, pipelines and bind groups
 // cached, one command encoder and one readback per forward pass, and dispose() to give the memory back.
 
+import { checkAblation } from '../ablation';
 import type { GPT2Config } from '../config';
 import type { Engine } from '../engine';
 import { TraceSelection, type TensorMap, type TraceRequest } from '../trace';
@@ -134,6 +135,7 @@ export class WebGpuEngine implements Engine {
     if (this.disposed) throw new Error('This WebGPU engine was disposed.');
     if (this.lostReasonText) throw new DeviceLostError(this.lostReasonText);
     validateIds(ids, this.config.vocabSize, this.config.nPositions);
+    checkAblation(request.ablate, this.config);
     const T = ids.length;
     const select = new TraceSelection(request);
     const run: Run = {
@@ -141,6 +143,7 @@ export class WebGpuEngine implements Engine {
       select,
       logitRows: select.logits === 'all' ? T : select.logits === 'last' ? 1 : 0,
       lastLayer: select.lastLayerNeeded(this.config),
+      ablation: request.ablate,
     };
     const { device } = this.gpu;
     device.pushErrorScope('out-of-memory');

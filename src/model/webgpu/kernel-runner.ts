@@ -6,8 +6,9 @@ import { UNIFORM_SLOT_BYTES, writeParams, type KernelSpec } from './kernels';
 import { PipelineCache } from './pipelines';
 import type { Grid } from './steps';
 
-/** A binding's content: data to upload, or the number of floats of an output to allocate. */
-export type KernelArgument = Float32Array | Uint32Array | { outputFloats: number };
+/** A binding's content: data to upload, the number of floats of an output to allocate, or data that a kernel
+ * rewrites in place (uploaded, then read back as an output). */
+export type KernelArgument = Float32Array | Uint32Array | { outputFloats: number } | { inOut: Float32Array };
 
 /** Buffers and bind group of one prepared dispatch, to run repeatedly (the benchmark) or once. */
 export interface PreparedKernel {
@@ -41,13 +42,15 @@ export class KernelRunner {
     });
     device.queue.writeBuffer(uniforms, 0, uniformData);
     const buffers = args.map((arg, i) =>
-      'outputFloats' in arg
-        ? device.createBuffer({
-            label: `output ${i}`,
-            size: Math.max(4, arg.outputFloats * 4),
-            usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
-          })
-        : storageBuffer(device, arg, `input ${i}`),
+      'inOut' in arg
+        ? storageBuffer(device, arg.inOut, `in-out ${i}`)
+        : 'outputFloats' in arg
+          ? device.createBuffer({
+              label: `output ${i}`,
+              size: Math.max(4, arg.outputFloats * 4),
+              usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+            })
+          : storageBuffer(device, arg, `input ${i}`),
     );
     const bindGroup = device.createBindGroup({
       layout: kernel.layout,
@@ -56,9 +59,10 @@ export class KernelRunner {
         ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
       ],
     });
-    const outputs = args.flatMap((arg, i) =>
-      'outputFloats' in arg ? [{ buffer: buffers[i], floats: arg.outputFloats }] : [],
-    );
+    const outputs = args.flatMap((arg, i) => {
+      if ('inOut' in arg) return [{ buffer: buffers[i], floats: arg.inOut.length }];
+      return 'outputFloats' in arg ? [{ buffer: buffers[i], floats: arg.outputFloats }] : [];
+    });
     return {
       dispatch(encoder, times = 1, timestampWrites) {
         const pass = encoder.beginComputePass(timestampWrites ? { timestampWrites } : {});
@@ -92,7 +96,7 @@ export class KernelRunner {
     };
   }
 
-  /** Runs the kernel once and returns its outputs (the `outputFloats` arguments), in binding order. */
+  /** Runs the kernel once and returns its outputs (the `outputFloats` and `inOut` arguments), in binding order. */
   async run(
     spec: KernelSpec,
     params: Record<string, number>,

@@ -11,6 +11,7 @@ import splitHeadsSource from './kernels/split-heads.wgsl?raw';
 import logitsSource from './kernels/logits.wgsl?raw';
 import workgroupReduceSource from './kernels/common/workgroup-reduce.wgsl?raw';
 import rowSoftmaxSource from './kernels/common/row-softmax.wgsl?raw';
+import ablateHeadsSource from './kernels/ablate-heads.wgsl?raw';
 
 /** How a kernel uses each of its bindings, in binding order (binding 0 is always the uniform Params). */
 export type BindingKind = 'uniform' | 'read' | 'write';
@@ -182,6 +183,21 @@ export const KERNELS = {
       ['hs', 'u32'],
     ],
   },
+  ablateHeads: {
+    label: 'ablate-heads',
+    source: ablateHeadsSource,
+    entryPoint: 'main',
+    constants: { WORKGROUP_SIZE, ABLATE_MEAN: 1 },
+    bindings: ['uniform', 'write'],
+    params: [
+      ['T', 'u32'],
+      ['C', 'u32'],
+      ['hs', 'u32'],
+      ['headMask0', 'u32'],
+      ['headMask1', 'u32'],
+      ['mode', 'u32'],
+    ],
+  },
   logits: {
     label: 'logits',
     source: logitsSource,
@@ -203,6 +219,24 @@ export const KERNELS = {
     ],
   },
 } as const satisfies Record<string, KernelSpec>;
+
+/** The ablate-heads kernel's `mode` for each ablation mode. */
+export const ABLATION_MODE_CODES = { zero: 0, mean: KERNELS.ablateHeads.constants.ABLATE_MEAN } as const;
+/** Heads the ablate-heads kernel can address: two 32-bit masks. */
+export const MAX_ABLATABLE_HEADS = 64;
+
+/** The ablate-heads kernel's head masks for 0-based `heads`. */
+export function headMasks(heads: number[]): { headMask0: number; headMask1: number } {
+  let headMask0 = 0;
+  let headMask1 = 0;
+  for (const h of heads) {
+    if (h >= MAX_ABLATABLE_HEADS)
+      throw new Error(`head ${h} is past the ${MAX_ABLATABLE_HEADS} the GPU can ablate`);
+    if (h < 32) headMask0 |= 1 << h;
+    else headMask1 |= 1 << (h - 32);
+  }
+  return { headMask0: headMask0 >>> 0, headMask1: headMask1 >>> 0 };
+}
 
 /** The tiled matmul in one configuration; B_TRANSPOSED serves the logits (x · wteᵀ). */
 export function matmulKernel(

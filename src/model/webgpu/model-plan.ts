@@ -1,11 +1,12 @@
 // The GPT-2 forward pass as a list of GPU steps, in the order of the CPU engine (cpu/forward.ts) and with
 // the fixture's tensor names, so one TraceRequest means the same thing on both backends.
 
+import { ablatedHeadsOf } from '../ablation';
 import { headSize, type GPT2Config } from '../config';
 import { NAIVE_TENSORS } from '../trace';
 import type { Activations } from './activations';
 import type { GpuLayerWeights, GpuWeights } from './gpu-weights';
-import { CAUSAL, matmulParams } from './kernels';
+import { ABLATION_MODE_CODES, CAUSAL, headMasks, matmulParams } from './kernels';
 import { logitSteps, matmulStep, projectionStep, type ModelKernels } from './matmul-steps';
 import type { CompiledKernel } from './pipelines';
 import { elementGrid, rowGrid, type Run, type StepDraft, type TensorSource } from './steps';
@@ -157,6 +158,8 @@ function attentionSteps(input: PlanInput, l: number, residualIn: GPUBuffer): Ste
   const name = (n: string) => `h${l}.${n}`;
   const needs = (run: Run, n: string) => run.select.needs(name(n), NH);
   const perHead = (X: (run: Run) => number) => (run: Run) => [NH, run.T, X(run)];
+  const rowsC = (run: Run) => [run.T, C];
+  const ablates = (run: Run) => ablatedHeadsOf(run.ablation, l).length > 0;
   return [
     layernormStep(input, name('ln_1'), residualIn, layer.ln1Weight, layer.ln1Bias, acts.ln1),
     projectionStep(
@@ -255,8 +258,9 @@ function attentionSteps(input: PlanInput, l: number, residualIn: GPUBuffer): Ste
             causal: CAUSAL.STOP,
           },
         ),
-      outputs: [tensor(name('attn_context'), acts.context, (run) => [run.T, C])],
+      outputs: [{ ...tensor(name('attn_context'), acts.context, rowsC), when: (run) => !ablates(run) }],
     }),
+    ablationStep(input, l, ablates),
     projectionStep(
       kernels,
       name('attn_out'),
@@ -266,6 +270,27 @@ function attentionSteps(input: PlanInput, l: number, residualIn: GPUBuffer): Ste
     ),
     residualStep(input, name('residual_mid'), residualIn, acts.attnOut, acts.residualMid, []),
   ];
+}
+
+/** Knocks out the ablated heads of layer `l` in the context buffer, in place; runs only when there are some. */
+function ablationStep({ config, kernels, acts }: PlanInput, l: number, ablates: (run: Run) => boolean) {
+  const C = config.nEmbd;
+  const kernel = kernels.simple.ablateHeads;
+  return {
+    label: `h${l}.ablate_heads`,
+    layoutOf: kernel,
+    buffers: [acts.context],
+    params: (run: Run) => ({
+      T: run.T,
+      C,
+      hs: headSize(config),
+      ...headMasks(ablatedHeadsOf(run.ablation, l)),
+      mode: ABLATION_MODE_CODES[run.ablation?.mode ?? 'zero'],
+    }),
+    dispatch: fixed(kernel, () => elementGrid(C)),
+    when: ablates,
+    outputs: [tensor(`h${l}.attn_context`, acts.context, (run: Run) => [run.T, C])],
+  } satisfies StepDraft;
 }
 
 /** ln_2, the MLP and the second residual add, which leaves the block's output in `blockOut`. */

@@ -36,6 +36,7 @@ export function planReadback(
   steps.forEach((step, afterStep) => {
     if (step.when && !step.when(run)) return;
     for (const source of step.outputs ?? []) {
+      if (source.when && !source.when(run)) continue;
       const shape = source.shape(run);
       if (source.piece) {
         const piece = source.piece(run);

@@ -1,6 +1,7 @@
 // The unit of a forward pass on the GPU: a Step is one dispatch with its bind group made once, its uniform
 // parameters recomputed per run, and the trace tensors it leaves behind. Built once per buffer capacity.
 
+import type { Ablation } from '../ablation';
 import type { TraceSelection } from '../trace';
 import {
   MATMUL_CONFIGS,
@@ -20,6 +21,8 @@ export interface Run {
   logitRows: number;
   /** The deepest block to run (TraceSelection.lastLayerNeeded); later steps are skipped. */
   lastLayer: number;
+  /** Heads knocked out in this run, if any (TraceRequest.ablate). */
+  ablation?: Ablation;
 }
 
 export type Grid = [number, number, number];
@@ -32,6 +35,9 @@ export interface TensorSource {
   shape: (run: Run) => number[];
   /** Laid out (NH, T, X): single heads `name.head{n}` may be asked for and are contiguous slices. */
   perHead?: boolean;
+  /** Whether this buffer holds the tensor's final value in this run (default: always). attn_context is read
+   * after the ablation step when a layer has one, and straight after the weighted sum otherwise. */
+  when?: (run: Run) => boolean;
   /** For a tensor assembled from several buffers (the logits): which bytes this buffer holds, and where they
    * go in the tensor. Null when this buffer holds nothing of it in this run. */
   piece?: (run: Run) => { dstOffset: number; size: number } | null;

@@ -3,6 +3,7 @@
 // views. Training runs attentionForward over a whole batch, which keeps the softmax weights its backward
 // reads: the same maths as the per-head path, but the two round differently, so each keeps its own.
 
+import { ablateContext, type AblationMode } from '../../ablation';
 import { matrix, scale } from '../../attention';
 import { headBlock, type PER_HEAD_TENSORS } from '../../trace';
 import type { CpuKernels } from '../kernel-interface';
@@ -46,9 +47,16 @@ export function mergeHead(
 /** What attentionByHead hands out for each head: q, k, v (T, hs), scores, scaled scores, weights (T, T). */
 export type HeadVisitor = (kind: PerHeadTensor, h: number, data: Float32Array, X: number) => void;
 
+/** Heads of this layer to knock out, and how (see src/model/ablation.ts). */
+export interface LayerAblation {
+  heads: number[];
+  mode: AblationMode;
+}
+
 /**
  * atty (T,C) = causal multi-head attention of qkv (T,3C), one head at a time on the kernels' per-head
  * products (scores, the causal softmax, the weighted sum of values); each head's intermediates go to `visit`.
+ * Heads in `ablation` then have their context zeroed or mean-replaced, before c_proj reads atty.
  */
 export function attentionByHead(
   kernels: Pick<CpuKernels, 'headScores' | 'causalSoftmax' | 'headContext'>,
@@ -58,6 +66,7 @@ export function attentionByHead(
   C: number,
   NH: number,
   visit: HeadVisitor,
+  ablation?: LayerAblation,
 ): void {
   const hs = C / NH;
   const q = new Float32Array(T * C); // (NH, T, hs)
@@ -83,6 +92,7 @@ export function attentionByHead(
     visit('scaled_scores', h, scaledScores.data, T);
     visit('attn_weights', h, attnWeights.data, T);
   }
+  if (ablation) ablateContext(atty, ablation.heads, ablation.mode, T, C, hs);
 }
 
 /**
