@@ -1,10 +1,11 @@
 // Runs one kernel on its own, on plain arrays: how the tests compare each kernel with its CPU twin, and how
-// the benchmark times the matmuls. The engine never uses it; it records whole forward passes instead.
+// the benchmark times the matmuls. The kernel is one Step (steps.ts), its bind group and uniforms made as the
+// engine and training make theirs; only the buffers for the arrays and the readback are this file's own.
 
 import { storageBuffer } from './gpu-weights';
-import { UNIFORM_SLOT_BYTES, writeParams, type KernelSpec } from './kernels';
+import type { KernelSpec } from './kernels';
 import { PipelineCache } from './pipelines';
-import type { Grid } from './steps';
+import { finishSteps, writeStepParams, type Grid } from './steps';
 
 /** A binding's content: data to upload, or the number of floats of an output to allocate. */
 export type KernelArgument = Float32Array | Uint32Array | { outputFloats: number };
@@ -33,13 +34,6 @@ export class KernelRunner {
   ): Promise<PreparedKernel> {
     const { device } = this;
     const kernel = await this.cache.get(spec);
-    const uniformData = new ArrayBuffer(UNIFORM_SLOT_BYTES);
-    writeParams(new DataView(uniformData), 0, spec, params);
-    const uniforms = device.createBuffer({
-      size: UNIFORM_SLOT_BYTES,
-      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
-    });
-    device.queue.writeBuffer(uniforms, 0, uniformData);
     const buffers = args.map((arg, i) =>
       'outputFloats' in arg
         ? device.createBuffer({
@@ -49,13 +43,19 @@ export class KernelRunner {
           })
         : storageBuffer(device, arg, `input ${i}`),
     );
-    const bindGroup = device.createBindGroup({
-      layout: kernel.layout,
-      entries: [
-        { binding: 0, resource: { buffer: uniforms } },
-        ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
-      ],
-    });
+    const { steps, uniforms } = finishSteps<null>(device, [
+      {
+        label: spec.label,
+        layoutOf: kernel,
+        buffers,
+        params: () => params,
+        dispatch: () => ({ kernel, grid }),
+      },
+    ]);
+    const [step] = steps;
+    const uniformData = new ArrayBuffer(uniforms.size);
+    writeStepParams(new DataView(uniformData), step, null);
+    device.queue.writeBuffer(uniforms, 0, uniformData);
     const outputs = args.flatMap((arg, i) =>
       'outputFloats' in arg ? [{ buffer: buffers[i], floats: arg.outputFloats }] : [],
     );
@@ -63,7 +63,7 @@ export class KernelRunner {
       dispatch(encoder, times = 1, timestampWrites) {
         const pass = encoder.beginComputePass(timestampWrites ? { timestampWrites } : {});
         pass.setPipeline(kernel.pipeline);
-        pass.setBindGroup(0, bindGroup);
+        pass.setBindGroup(0, step.bindGroup);
         for (let i = 0; i < times; i++) pass.dispatchWorkgroups(...grid);
         pass.end();
       },
