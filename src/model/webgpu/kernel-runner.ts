@@ -1,10 +1,11 @@
 // Runs one kernel on its own, on plain arrays: how the tests compare each kernel with its CPU twin, and how
 // the benchmark times the matmuls. The kernel is one Step (steps.ts), its bind group and uniforms made as the
-// engine and training make theirs; only the buffers for the arrays and the readback are this file's own.
+// engine and training make theirs, read back as training reads; only the buffers for the arrays are its own.
 
 import { storageBuffer } from './gpu-weights';
 import type { KernelSpec } from './kernels';
 import { PipelineCache } from './pipelines';
+import { readBuffer } from './readback';
 import { finishSteps, writeStepParams, type Grid } from './steps';
 
 /** A binding's content: data to upload, or the number of floats of an output to allocate. */
@@ -67,23 +68,8 @@ export class KernelRunner {
         for (let i = 0; i < times; i++) pass.dispatchWorkgroups(...grid);
         pass.end();
       },
-      async readOutputs() {
-        const encoder = device.createCommandEncoder();
-        const staging = outputs.map(({ buffer, floats }) => {
-          const target = device.createBuffer({
-            size: Math.max(4, floats * 4),
-            usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-          });
-          encoder.copyBufferToBuffer(buffer, 0, target, 0, floats * 4);
-          return target;
-        });
-        device.queue.submit([encoder.finish()]);
-        await Promise.all(staging.map((s) => s.mapAsync(GPUMapMode.READ)));
-        const results = staging.map((s, i) =>
-          new Float32Array(s.getMappedRange(), 0, outputs[i].floats).slice(),
-        );
-        for (const s of staging) s.destroy();
-        return results;
+      readOutputs() {
+        return Promise.all(outputs.map(({ buffer, floats }) => readBuffer(device, buffer, floats)));
       },
       destroy() {
         uniforms.destroy();
