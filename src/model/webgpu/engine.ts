@@ -10,12 +10,11 @@ import type { GPT2Weights } from '../weights';
 import { allocateActivations, capacityFor, type Activations } from './activations';
 import { lossBehind, type GpuDevice } from './device';
 import { uploadWeights, type GpuWeights } from './gpu-weights';
-import { UNIFORM_SLOT_BYTES, writeParams } from './kernels';
 import { compileModelKernels, planForward, type ModelKernels } from './model-plan';
 import { PipelineCache, type ShaderPatch } from './pipelines';
 import { StepTimer, type StepTiming } from './profiler';
 import { planReadback, StagingArea } from './readback';
-import { finishSteps, type Run, type Step } from './steps';
+import { finishSteps, writeStepParams, type Run, type Step } from './steps';
 
 /** The GPU went away while in use (driver reset, another tab took it, or a test destroyed the device). */
 export class DeviceLostError extends Error {
@@ -208,7 +207,7 @@ export class WebGpuEngine implements Engine {
     const view = new DataView(plan.uniformData);
     for (const step of plan.steps) {
       if (step.when && !step.when(run)) continue;
-      writeParams(view, step.slot * UNIFORM_SLOT_BYTES, step.dispatch(run).kernel.spec, step.params(run));
+      writeStepParams(view, step, run);
     }
     this.gpu.device.queue.writeBuffer(plan.uniforms, 0, plan.uniformData);
   }

@@ -1,10 +1,12 @@
 // Runs one kernel on its own, on plain arrays: how the tests compare each kernel with its CPU twin, and how
-// the benchmark times the matmuls. The engine never uses it; it records whole forward passes instead.
+// the benchmark times the matmuls. The kernel is one Step (steps.ts), its bind group and uniforms made as the
+// engine and training make theirs, read back as training reads; only the buffers for the arrays are its own.
 
 import { storageBuffer } from './gpu-weights';
-import { UNIFORM_SLOT_BYTES, writeParams, type KernelSpec } from './kernels';
+import type { KernelSpec } from './kernels';
 import { PipelineCache } from './pipelines';
-import type { Grid } from './steps';
+import { readBuffer } from './readback';
+import { finishSteps, writeStepParams, type Grid } from './steps';
 
 /** A binding's content: data to upload, the number of floats of an output to allocate, or data that a kernel
  * rewrites in place (uploaded, then read back as an output). */
@@ -34,13 +36,6 @@ export class KernelRunner {
   ): Promise<PreparedKernel> {
     const { device } = this;
     const kernel = await this.cache.get(spec);
-    const uniformData = new ArrayBuffer(UNIFORM_SLOT_BYTES);
-    writeParams(new DataView(uniformData), 0, spec, params);
-    const uniforms = device.createBuffer({
-      size: UNIFORM_SLOT_BYTES,
-      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
-    });
-    device.queue.writeBuffer(uniforms, 0, uniformData);
     const buffers = args.map((arg, i) =>
       'inOut' in arg
         ? storageBuffer(device, arg.inOut, `in-out ${i}`)
@@ -52,13 +47,19 @@ export class KernelRunner {
             })
           : storageBuffer(device, arg, `input ${i}`),
     );
-    const bindGroup = device.createBindGroup({
-      layout: kernel.layout,
-      entries: [
-        { binding: 0, resource: { buffer: uniforms } },
-        ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
-      ],
-    });
+    const { steps, uniforms } = finishSteps<null>(device, [
+      {
+        label: spec.label,
+        layoutOf: kernel,
+        buffers,
+        params: () => params,
+        dispatch: () => ({ kernel, grid }),
+      },
+    ]);
+    const [step] = steps;
+    const uniformData = new ArrayBuffer(uniforms.size);
+    writeStepParams(new DataView(uniformData), step, null);
+    device.queue.writeBuffer(uniforms, 0, uniformData);
     const outputs = args.flatMap((arg, i) => {
       if ('inOut' in arg) return [{ buffer: buffers[i], floats: arg.inOut.length }];
       return 'outputFloats' in arg ? [{ buffer: buffers[i], floats: arg.outputFloats }] : [];
@@ -67,27 +68,12 @@ export class KernelRunner {
       dispatch(encoder, times = 1, timestampWrites) {
         const pass = encoder.beginComputePass(timestampWrites ? { timestampWrites } : {});
         pass.setPipeline(kernel.pipeline);
-        pass.setBindGroup(0, bindGroup);
+        pass.setBindGroup(0, step.bindGroup);
         for (let i = 0; i < times; i++) pass.dispatchWorkgroups(...grid);
         pass.end();
       },
-      async readOutputs() {
-        const encoder = device.createCommandEncoder();
-        const staging = outputs.map(({ buffer, floats }) => {
-          const target = device.createBuffer({
-            size: Math.max(4, floats * 4),
-            usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-          });
-          encoder.copyBufferToBuffer(buffer, 0, target, 0, floats * 4);
-          return target;
-        });
-        device.queue.submit([encoder.finish()]);
-        await Promise.all(staging.map((s) => s.mapAsync(GPUMapMode.READ)));
-        const results = staging.map((s, i) =>
-          new Float32Array(s.getMappedRange(), 0, outputs[i].floats).slice(),
-        );
-        for (const s of staging) s.destroy();
-        return results;
+      readOutputs() {
+        return Promise.all(outputs.map(({ buffer, floats }) => readBuffer(device, buffer, floats)));
       },
       destroy() {
         uniforms.destroy();

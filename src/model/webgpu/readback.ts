@@ -163,3 +163,22 @@ export class StagingArea {
     this.buffers = [];
   }
 }
+
+/** Reads `floats` floats of `buffer` back to the CPU (training's losses, gradient norm and parameters). */
+export async function readBuffer(
+  device: GPUDevice,
+  buffer: GPUBuffer,
+  floats: number,
+): Promise<Float32Array> {
+  const staging = device.createBuffer({
+    size: Math.max(4, floats * 4),
+    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+  });
+  const encoder = device.createCommandEncoder();
+  encoder.copyBufferToBuffer(buffer, 0, staging, 0, floats * 4);
+  device.queue.submit([encoder.finish()]);
+  await staging.mapAsync(GPUMapMode.READ);
+  const result = new Float32Array(staging.getMappedRange(), 0, floats).slice();
+  staging.destroy();
+  return result;
+}

@@ -1,5 +1,6 @@
-// The unit of a forward pass on the GPU: a Step is one dispatch with its bind group made once, its uniform
-// parameters recomputed per run, and the trace tensors it leaves behind. Built once per buffer capacity.
+// The unit of GPU work: a Step is one dispatch with its bind group made once and its uniform parameters in a
+// slot of one uniform buffer made once, recomputed per run. The forward pass (model-plan.ts, with the trace
+// tensors a step leaves behind) and training (step-sequence.ts) both issue their work as Steps.
 
 import type { Ablation } from '../ablation';
 import type { TraceSelection } from '../trace';
@@ -9,6 +10,7 @@ import {
   WORKGROUP_SIZE,
   tileM,
   tileN,
+  writeParams,
   type MatmulConfigName,
 } from './kernels';
 import type { CompiledKernel } from './pipelines';
@@ -43,30 +45,37 @@ export interface TensorSource {
   piece?: (run: Run) => { dstOffset: number; size: number } | null;
 }
 
-export interface Step {
+/** One dispatch. `R` is what varies between runs: a forward pass's Run by default; training has its own. */
+export interface Step<R = Run> {
   label: string;
   bindGroup: GPUBindGroup;
   /** Index of this step's UNIFORM_SLOT_BYTES-sized slice of the uniform buffer. */
   slot: number;
-  params: (run: Run) => Record<string, number>;
+  params: (run: R) => Record<string, number>;
   /** The pipeline and the workgroup grid for this run (matmuls pick their tile shape by size). */
-  dispatch: (run: Run) => { kernel: CompiledKernel; grid: Grid };
+  dispatch: (run: R) => { kernel: CompiledKernel; grid: Grid };
   /** Whether the step runs at all in this run (optional work such as the naive attention). */
-  when?: (run: Run) => boolean;
+  when?: (run: R) => boolean;
   outputs?: TensorSource[];
 }
 
 /** A step before its bind group exists: the uniform buffer is sized only once every step is known. */
-export type StepDraft = Omit<Step, 'bindGroup' | 'slot'> & { layoutOf: CompiledKernel; buffers: GPUBuffer[] };
+export type StepDraft<R = Run> = Omit<Step<R>, 'bindGroup' | 'slot'> & {
+  layoutOf: CompiledKernel;
+  buffers: GPUBuffer[];
+};
 
 /** Creates the uniform buffer (one slot per step) and every bind group. */
-export function finishSteps(device: GPUDevice, drafts: StepDraft[]): { steps: Step[]; uniforms: GPUBuffer } {
+export function finishSteps<R = Run>(
+  device: GPUDevice,
+  drafts: StepDraft<R>[],
+): { steps: Step<R>[]; uniforms: GPUBuffer } {
   const uniforms = device.createBuffer({
     label: 'step parameters',
     size: Math.max(1, drafts.length) * UNIFORM_SLOT_BYTES,
     usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
   });
-  const steps = drafts.map(({ layoutOf, buffers, ...draft }, slot): Step => {
+  const steps = drafts.map(({ layoutOf, buffers, ...draft }, slot): Step<R> => {
     const bindGroup = device.createBindGroup({
       label: draft.label,
       layout: layoutOf.layout,
@@ -81,6 +90,11 @@ export function finishSteps(device: GPUDevice, drafts: StepDraft[]): { steps: St
     return { ...draft, bindGroup, slot };
   });
   return { steps, uniforms };
+}
+
+/** Writes `step`'s parameters for `run` into its slot of `view`, a CPU copy of the uniform buffer. */
+export function writeStepParams<R>(view: DataView, step: Step<R>, run: R): void {
+  writeParams(view, step.slot * UNIFORM_SLOT_BYTES, step.dispatch(run).kernel.spec, step.params(run));
 }
 
 const MAX_GROUPS_PER_DIMENSION = 65535;

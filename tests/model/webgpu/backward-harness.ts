@@ -1,11 +1,12 @@
 // Runs a few backward kernels in a row on named buffers, for the tests that hold them against their CPU twins.
 // Unlike KernelRunner, a buffer may be read and written (the kernels accumulate with +=) and shared by
-// several dispatches, as a training step shares them; the recording is the training step's own CommandList.
+// several dispatches, as a training step shares them; the recording is the training step's own StepRecorder.
 
 import { storageBuffer } from '../../../src/model/webgpu/gpu-weights';
 import type { KernelSpec } from '../../../src/model/webgpu/kernels';
 import { PipelineCache } from '../../../src/model/webgpu/pipelines';
-import { CommandList, readBuffer } from '../../../src/model/webgpu/training/command-list';
+import { readBuffer } from '../../../src/model/webgpu/readback';
+import { StepRecorder } from '../../../src/model/webgpu/step-sequence';
 
 export interface Dispatch {
   spec: KernelSpec;
@@ -38,12 +39,13 @@ export class BackwardHarness {
       return found;
     };
     try {
-      const list = new CommandList();
-      for (const d of dispatches) list.dispatch(d.spec, d.params, d.bind.map(buffer), d.grid);
-      const uniforms = await list.submit(device, this.cache);
+      const recorder = new StepRecorder<null>();
+      for (const d of dispatches) recorder.dispatch(d.spec, d.params, d.bind.map(buffer), d.grid);
+      const sequence = await recorder.finish(device, this.cache, 'backward harness');
+      sequence.submit(null);
       const results: Record<string, Float32Array> = {};
       for (const name of read) results[name] = await readBuffer(device, buffer(name), buffers[name].length);
-      uniforms.destroy();
+      sequence.destroy();
       return results;
     } finally {
       for (const b of gpuBuffers.values()) b.destroy();

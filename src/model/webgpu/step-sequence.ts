@@ -1,0 +1,139 @@
+// A fixed sequence of Steps and buffer clears, recorded once and submitted as one command buffer per run:
+// how training issues a forward, a backward or an optimizer step. Bind groups and the uniform buffer are made
+// once; a run rewrites only the parameters of the steps that depend on it.
+
+import { UNIFORM_SLOT_BYTES, writeParams, type KernelSpec } from './kernels';
+import type { PipelineCache } from './pipelines';
+import { finishSteps, writeStepParams, type Grid, type Step, type StepDraft } from './steps';
+
+type Params = Record<string, number>;
+
+/** Zeroes a buffer at its point of the sequence (gradients accumulate with +=, so each run starts from 0). */
+interface Clear<R> {
+  clear: GPUBuffer;
+  when?: (run: R) => boolean;
+}
+
+/** A dispatch as recorded, before its pipeline is compiled. */
+interface DispatchRecord<R> {
+  spec: KernelSpec;
+  /** A record for parameters fixed for the sequence's life, written once; a function for those a run sets. */
+  params: Params | ((run: R) => Params);
+  buffers: GPUBuffer[];
+  grid: Grid | ((run: R) => Grid);
+  when?: (run: R) => boolean;
+}
+
+/** Collects dispatches and clears in order; finish() compiles them into a StepSequence. */
+export class StepRecorder<R> {
+  private readonly records: (DispatchRecord<R> | Clear<R>)[] = [];
+
+  /** A dispatch whose parameters and grid never change (most of a training step). */
+  dispatch(spec: KernelSpec, params: Params, buffers: GPUBuffer[], grid: Grid): void {
+    this.perRun(spec, params, buffers, grid);
+  }
+
+  /** A dispatch whose parameters, grid or presence (`when`) depend on the run. */
+  perRun(
+    spec: KernelSpec,
+    params: Params | ((run: R) => Params),
+    buffers: GPUBuffer[],
+    grid: Grid | ((run: R) => Grid),
+    when?: (run: R) => boolean,
+  ): void {
+    if (buffers.length !== spec.bindings.length - 1) {
+      throw new Error(
+        `kernel ${spec.label}: ${buffers.length} buffers for ${spec.bindings.length - 1} bindings`,
+      );
+    }
+    this.records.push({ spec, params, buffers, grid, when });
+  }
+
+  /** Zeroes `buffer` at this point of the sequence (in the runs where `when` holds). */
+  clear(buffer: GPUBuffer, when?: (run: R) => boolean): void {
+    this.records.push({ clear: buffer, when });
+  }
+
+  /** Compiles every kernel and makes the bind groups and the uniform buffer, with the fixed parameters. */
+  async finish(device: GPUDevice, cache: PipelineCache, label: string): Promise<StepSequence<R>> {
+    const dispatches = this.records.filter((r): r is DispatchRecord<R> => 'spec' in r);
+    const kernels = await Promise.all(dispatches.map((d) => cache.get(d.spec)));
+    const drafts = dispatches.map((d, i): StepDraft<R> => {
+      const kernel = kernels[i];
+      const { params, grid } = d;
+      return {
+        label: d.spec.label,
+        layoutOf: kernel,
+        buffers: d.buffers,
+        params: typeof params === 'function' ? params : () => params,
+        dispatch:
+          typeof grid === 'function' ? (run) => ({ kernel, grid: grid(run) }) : () => ({ kernel, grid }),
+        when: d.when,
+      };
+    });
+    const { steps, uniforms } = finishSteps(device, drafts);
+    const uniformData = new ArrayBuffer(uniforms.size);
+    const view = new DataView(uniformData);
+    steps.forEach((step, i) => {
+      const { spec, params } = dispatches[i];
+      if (typeof params !== 'function') writeParams(view, step.slot * UNIFORM_SLOT_BYTES, spec, params);
+    });
+    device.queue.writeBuffer(uniforms, 0, uniformData);
+    const perRun = steps.filter((_, i) => typeof dispatches[i].params === 'function');
+    let next = 0;
+    const entries = this.records.map((r) => ('spec' in r ? steps[next++] : r));
+    return new StepSequence(device, label, entries, uniforms, uniformData, perRun);
+  }
+}
+
+export class StepSequence<R> {
+  /** The byte range of the uniform buffer a run rewrites: the slots of the steps with per-run parameters. */
+  private readonly dirty: { start: number; end: number } | null;
+
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly label: string,
+    private readonly entries: (Step<R> | Clear<R>)[],
+    private readonly uniforms: GPUBuffer,
+    private readonly uniformData: ArrayBuffer,
+    private readonly perRun: Step<R>[],
+  ) {
+    const slots = perRun.map((s) => s.slot);
+    this.dirty = slots.length
+      ? { start: Math.min(...slots) * UNIFORM_SLOT_BYTES, end: (Math.max(...slots) + 1) * UNIFORM_SLOT_BYTES }
+      : null;
+  }
+
+  /** Writes this run's parameters and submits the whole sequence in one command buffer. */
+  submit(run: R): void {
+    const { device } = this;
+    if (this.dirty) {
+      const view = new DataView(this.uniformData);
+      for (const step of this.perRun) if (!step.when || step.when(run)) writeStepParams(view, step, run);
+      const { start, end } = this.dirty;
+      device.queue.writeBuffer(this.uniforms, start, this.uniformData, start, end - start);
+    }
+    const encoder = device.createCommandEncoder({ label: this.label });
+    let pass: GPUComputePassEncoder | null = null;
+    for (const entry of this.entries) {
+      if (entry.when && !entry.when(run)) continue;
+      if ('clear' in entry) {
+        pass?.end(); // a clear is recorded outside compute passes
+        pass = null;
+        encoder.clearBuffer(entry.clear);
+        continue;
+      }
+      pass ??= encoder.beginComputePass({ label: this.label });
+      const { kernel, grid } = entry.dispatch(run);
+      pass.setPipeline(kernel.pipeline);
+      pass.setBindGroup(0, entry.bindGroup);
+      pass.dispatchWorkgroups(...grid);
+    }
+    (pass as GPUComputePassEncoder | null)?.end();
+    device.queue.submit([encoder.finish()]);
+  }
+
+  destroy(): void {
+    this.uniforms.destroy();
+  }
+}
