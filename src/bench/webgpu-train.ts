@@ -1,5 +1,6 @@
 // Training speed, WebGPU against the CPU engine in one run: tokens/s of a whole step (forward, backward, clip
-// and AdamW) of GpuTraining and of GPT2Training on the WebAssembly SIMD kernels, for the shipped model's
+// and AdamW) through the trainers' one TrainingStep, GpuTrainingStep against CpuTrainingStep on the WebAssembly
+// SIMD kernels (AdamW on them too), for the shipped model's
 // training shape (DEFAULT_TRAIN_OPTIONS). On a CPU-emulated adapter (SwiftShader, ~0.1 GFLOP/s) a step of
 // that shape takes minutes, so a shape estimated past --budget-s (default 20) is shrunk to fit, and the line
 // says so: such figures only show that training runs. Run alone with
@@ -11,8 +12,8 @@ import { randomGPT2Weights } from '../model/random';
 import { createCpuKernels } from '../model/wasm/select';
 import { GpuTraining } from '../model/webgpu/training/gpu-training';
 import { requestNodeGpuDevice } from '../node/engines';
-import { AdamW, clipGradNorm } from '../train/adamw';
 import { GPT2Training } from '../train/gpt2-train';
+import { cpuTrainer, CpuTrainingStep, GpuTrainingStep, type UpdateRule } from '../train/training-step';
 import { DEFAULT_TRAIN_OPTIONS } from '../node/train-run';
 import { fmt, medianMs } from './timing';
 
@@ -66,36 +67,24 @@ export async function runTrainBench(): Promise<void> {
   const weights = randomGPT2Weights(config, 1);
   const ids = Int32Array.from({ length: B * T }, (_, i) => (i * 7919) % config.vocabSize);
   const targets = Int32Array.from({ length: B * T }, (_, i) => (i * 104729 + 1) % config.vocabSize);
-  const adamw = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: o.weightDecay, decay: 'all' } as const;
+  // Both sides step through the trainers' one TrainingStep (src/train/training-step.ts) on the same batch.
+  const rule: UpdateRule = { weightDecay: o.weightDecay, decay: 'all', gradClip: o.gradClip, tied: [] };
+  const { kernels, limitation } = await createCpuKernels();
+  const cpu = cpuTrainer(new GPT2Training(weights, B, T, null, kernels), rule);
+  cpu.training.inputs.set(ids);
+  cpu.training.targets.set(targets);
 
-  const gpuTraining = new GpuTraining(gpu.device, weights, B, T);
-  const gpuStep = async () => {
-    await gpuTraining.forward(ids, targets);
-    await gpuTraining.backward();
-    await gpuTraining.update(1e-4, adamw, o.gradClip);
-  };
+  const gpuTraining = new GpuTraining(gpu.device, cpu.training.weights, B, T);
+  const onGpu = new GpuTrainingStep(gpuTraining, cpu, rule, gpu.adapterName);
   const firstStart = performance.now();
-  await gpuStep(); // compiles every pipeline
+  await onGpu.step(1e-4); // compiles every pipeline
   const firstMs = performance.now() - firstStart;
-  const gpuMs = await medianMs(gpuStep, emulated ? 2 : 10, emulated ? 0 : 2);
-  gpuTraining.dispose();
+  const gpuMs = await medianMs(() => onGpu.step(1e-4), emulated ? 2 : 10, emulated ? 0 : 2);
+  onGpu.dispose();
   gpu.device.destroy();
 
-  const { kernels, limitation } = await createCpuKernels();
-  const cpuTraining = new GPT2Training(weights, B, T, null, kernels);
-  cpuTraining.inputs.set(ids);
-  cpuTraining.targets.set(targets);
-  const optimizer = new AdamW(cpuTraining.params, adamw);
-  const cpuMs = await medianMs(
-    () => {
-      cpuTraining.forward();
-      cpuTraining.backward();
-      clipGradNorm(cpuTraining.params.grads, o.gradClip);
-      optimizer.update(1e-4);
-    },
-    emulated ? 2 : 5,
-    1,
-  );
+  const onCpu = new CpuTrainingStep(cpu, rule);
+  const cpuMs = await medianMs(() => onCpu.step(1e-4), emulated ? 2 : 5, 1);
   kernels.dispose();
   const tokensPerS = (ms: number) => fmt((B * T * 1000) / ms, 0);
   console.log(
