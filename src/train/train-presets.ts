@@ -1,9 +1,11 @@
 // The Train view's model sizes and their runs, apart from the trainer so the page can list them without
 // loading any training code.
 
+import type { RepeatSpanOptions } from './repeat-windows';
+
 /** A model size and its run: small enough to train in a tab. */
 export interface TrainPreset {
-  id: 'micro' | 'tiny' | 'small';
+  id: 'micro' | 'tiny' | 'small' | 'induction';
   name: string;
   /** One line for the picker: what it is for. */
   note: string;
@@ -25,6 +27,12 @@ export interface TrainPreset {
   evalEvery: number;
   snapshotEvery: number;
   valWindows: number;
+  /** Rows that end by repeating a span of themselves; only the Induction preset has them. */
+  repeatSpans?: RepeatSpanOptions;
+  /** How the position embeddings start (see TrainingRun); 'normal' when absent. */
+  positionInit?: 'normal' | 'sinusoidal';
+  /** Wall-clock minutes the whole run took where it was measured (see the preset's comment); shown as such. */
+  measuredMinutes?: number;
 }
 
 export const TRAIN_PRESETS: readonly TrainPreset[] = [
@@ -84,6 +92,28 @@ export const TRAIN_PRESETS: readonly TrainPreset[] = [
     evalEvery: 100,
     snapshotEvery: 50,
     valWindows: 16,
+  },
+  {
+    id: 'induction',
+    name: 'Induction heads: 2 layers × 4 heads, C = 64',
+    note: 'Context 64, and half the windows end by repeating a span of themselves: watch a previous-token head form, then an induction head.',
+    nLayer: 2,
+    nHead: 4,
+    nEmbd: 64,
+    seq: 64,
+    batch: 8,
+    lr: 3e-3,
+    minLrFraction: 0.1,
+    warmupSteps: 50,
+    weightDecay: 0.1,
+    gradClip: 1,
+    steps: 1500,
+    evalEvery: 25,
+    snapshotEvery: 25,
+    valWindows: 16,
+    // A previous-token head, the induction head's first half, needs "the position before" to be one fixed map.
+    positionInit: 'sinusoidal',
+    repeatSpans: { share: 0.5, minSpan: 8, maxSpan: 24, source: 'random' },
   },
 ];
 
