@@ -17,6 +17,8 @@ export interface RepeatSpanOptions {
   /** What is repeated: a span of the row's own text, or R random tokens (uniform over the model's vocabulary)
    * written just before their copy, which leaves copying as the only way to predict the copy. */
   source: 'text' | 'random';
+  /** With the random source: the span starts anywhere in the natural part and repeats to the row's end. */
+  fill?: boolean;
 }
 
 /** Draws per row, whether it repeats or not, so resuming skips a fixed count. */
@@ -64,7 +66,12 @@ export class RepeatSpans {
       row.set(training.inputs.subarray(b * T, b * T + T));
       row[T] = training.targets[b * T + T - 1];
       const natural = T + 1 - R; // tokens before the copy
-      if (tokens) {
+      if (tokens && this.options.fill) {
+        // The span starts where the row's natural part ends and repeats to the row's end.
+        const first = Math.floor(from * (natural - R + 1));
+        row.set(tokens, first);
+        for (let i = first + R; i <= T; i++) row[i] = row[i - R];
+      } else if (tokens) {
         row.set(tokens, natural - R);
         row.copyWithin(natural, natural - R, natural);
       } else {

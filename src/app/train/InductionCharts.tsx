@@ -35,6 +35,9 @@ function strongest(points: RepeatPoint[], key: 'induction' | 'previousToken') {
   return best;
 }
 
+/** The highest score of any head, for tests and screen readers. */
+const peak = (grid: number[][]) => Math.max(...grid.flat()).toFixed(3);
+
 /** A chart frame: axes over tokens seen and a value range. */
 function useFrame(points: RepeatPoint[], width: number, low: number, high: number) {
   const innerWidth = Math.max(100, width - MARGIN.left - MARGIN.right);
@@ -122,6 +125,7 @@ export function InductionCharts({ points, marker, width }: InductionChartsProps)
         aria-label={`Every head's scores: the highest induction score is ${bestInduction.score.toFixed(2)} (layer ${bestInduction.layer + 1}, head ${bestInduction.head + 1}), the highest previous-token score ${bestPrevious.score.toFixed(2)} (layer ${bestPrevious.layer + 1}, head ${bestPrevious.head + 1}), at step ${last.step}.`}
         data-testid="head-score-chart"
         data-induction={bestInduction.score.toFixed(4)}
+        data-series={points.map((p) => `${p.step}:${peak(p.previousToken)}:${peak(p.induction)}`).join(',')}
         data-previous={bestPrevious.score.toFixed(4)}
       >
         <g transform={`translate(${MARGIN.left},${MARGIN.top})`}>

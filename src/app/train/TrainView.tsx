@@ -164,14 +164,14 @@ export function TrainView({ createClient }: TrainViewProps) {
         {status === 'idle' && 'Not started.'}
         {status === 'preparing' && state.preparing}
         {status === 'running' && 'Training…'}
+        {status === 'paused' && 'Paused.'}
+        {status === 'done' &&
+          `Finished: the learning rate has come down to its end, after ${minutesText(state.trainingSeconds)} of training here.`}
         {(status === 'running' || status === 'paused') &&
           info &&
           lastLoss &&
           state.trainingSeconds > 0 &&
           ` At the speed measured so far, the whole run of ${info.steps.toLocaleString('en')} steps takes about ${minutesText((state.trainingSeconds / lastLoss.step) * info.steps)} here.`}
-        {status === 'paused' && 'Paused.'}
-        {status === 'done' &&
-          `Finished: the learning rate has come down to its end, after ${minutesText(state.trainingSeconds)} of training here.`}
         {info &&
           ` ${info.corpus[0].toUpperCase()}${info.corpus.slice(1)}: ${info.trainTokens.toLocaleString('en')} tokens to train on, ${info.heldOutTokens.toLocaleString('en')} held out; ${info.vocabRows.toLocaleString('en')} embedding rows trained, ${(info.parameters / 1e6).toFixed(2)} M parameters saved. ${WINDOW_STARTS_TEXT[info.windowStarts]}`}
       </p>
@@ -216,10 +216,10 @@ export function TrainView({ createClient }: TrainViewProps) {
             Thin line: each batch’s loss; thick: its mean over 20 steps; dots: the loss on the held-out tail
             of the text, never trained on. A model that guesses uniformly over GPT-2’s vocabulary scores 10.8.
           </p>
+          {repeats.length > 0 && (
+            <InductionCharts points={repeats} marker={marker} width={Math.min(chartWidth, 560)} />
+          )}
         </div>
-        {repeats.length > 0 && (
-          <InductionCharts points={repeats} marker={marker} width={Math.min(chartWidth, 560)} />
-        )}
         <TrainAttention
           snapshots={snapshots}
           index={index}
