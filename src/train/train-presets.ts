@@ -96,24 +96,27 @@ export const TRAIN_PRESETS: readonly TrainPreset[] = [
   {
     id: 'induction',
     name: 'Induction heads: 2 layers × 4 heads, C = 64',
-    note: 'Context 64, and half the windows end by repeating a span of themselves: watch a previous-token head form, then an induction head.',
+    note: 'Context 64, and every window ends by reading a span of itself again: watch a previous-token head form, then an induction head. Made for the Stories.',
     nLayer: 2,
     nHead: 4,
     nEmbd: 64,
     seq: 64,
-    batch: 8,
+    batch: 16,
     lr: 3e-3,
     minLrFraction: 0.1,
     warmupSteps: 50,
     weightDecay: 0.1,
     gradClip: 1,
-    steps: 1500,
-    evalEvery: 25,
-    snapshotEvery: 25,
+    steps: 4000,
+    evalEvery: 50,
+    snapshotEvery: 50,
     valWindows: 16,
     // A previous-token head, the induction head's first half, needs "the position before" to be one fixed map.
     positionInit: 'sinusoidal',
-    repeatSpans: { share: 0.5, minSpan: 8, maxSpan: 24, source: 'random' },
+    // Measured on the Stories (node, 2 threads, a loaded 2-core machine): spans of the row's own text read
+    // again train an induction head slowly but steadily, where random tokens repeated (with 0.5 or 1 of the
+    // rows, spans of 4 to 32, lr 3e-3 to 1e-2, C = 32 or 64) left every head below 0.15 after 1000–4000 steps.
+    repeatSpans: { share: 1, minSpan: 8, maxSpan: 32, source: 'text' },
   },
 ];
 
