@@ -48,17 +48,25 @@ describe.runIf(browserAvailable() && wanted)('Induction preset in Chromium (CPU)
         .split(',')
         .map((p) => p.split(':').map(Number));
       const [lastStep, , lastInduction] = series[series.length - 1];
-      expect(lastStep).toBe(preset.steps);
-      expect(lastInduction).toBeGreaterThan(0.3);
       const firstAbove = (column: number) => series.find((p) => p[column] > 0.3)?.[0] ?? Infinity;
-      expect(firstAbove(1)).toBeLessThanOrEqual(firstAbove(2));
-      expect(Number(await page.getByTestId('gain-chart').getAttribute('data-phase-step'))).toBeGreaterThan(0);
       console.log(
         `Induction preset: ${await page.getByTestId('train-time').textContent()} for ${preset.steps} steps; ` +
-          `previous-token head above 0.3 at step ${firstAbove(1)}, induction at ${firstAbove(2)}, ` +
+          `strongest previous-token head above 0.3 at step ${firstAbove(1)}, induction head at ${firstAbove(2)}, ` +
           `phase change marked at ${await page.getByTestId('gain-chart').getAttribute('data-phase-step')}; ` +
-          `final induction score ${lastInduction}.`,
+          `final induction score ${lastInduction}; step:previous:induction ` +
+          series
+            .filter((p) => p[0] % 500 === 0)
+            .map((p) => p.join(':'))
+            .join(' '),
       );
+      expect(lastStep).toBe(preset.steps);
+      expect(lastInduction).toBeGreaterThan(0.3);
+      // The previous-token head forms first: the strongest one reaches half its final score before the
+      // strongest induction head reaches half of its own.
+      const halfway = (column: number) =>
+        series.find((p) => p[column] >= series[series.length - 1][column] / 2)![0];
+      expect(halfway(1)).toBeLessThan(halfway(2));
+      expect(Number(await page.getByTestId('gain-chart').getAttribute('data-phase-step'))).toBeGreaterThan(0);
 
       for (const [name, viewport] of [
         ['desktop', { width: 1280, height: 900 }],
