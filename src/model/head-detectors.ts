@@ -45,8 +45,11 @@ export interface TextHeadScores {
   duplicateToken: HeadGrid | null;
   /** Null for a one-token text. */
   firstToken: HeadGrid | null;
-  /** How many tokens the scores average over: T − 1 for previous and first, the repeats for duplicate. */
-  counts: { previousToken: number; duplicateToken: number; firstToken: number };
+  /** Induction on the text itself; null unless a run of tokens in it repeats (see repeatedRunTargets). */
+  textInduction: HeadGrid | null;
+  /** How many tokens the scores average over: T − 1 for previous and first, the repeats for duplicate, the
+   * tokens of later occurrences of repeated runs for induction. */
+  counts: { previousToken: number; duplicateToken: number; firstToken: number; textInduction: number };
 }
 
 /** Mean of pattern[t][t − 1] over t = 1..T−1; `pattern` is one head's (T, T) weights, row-major. */
@@ -103,6 +106,39 @@ export function inductionScore(pattern: Float32Array, T: number, repeatLength: n
   return sum / R;
 }
 
+/** Positions that must continue a repeated run for the text's own induction score (below, the probe is used). */
+export const MIN_REPEATED_POSITIONS = 2;
+
+/**
+ * For every position t, the positions an induction head would attend to: s + 1 for each earlier s where the
+ * two tokens ending at s are the two ending at t (so t is inside a later occurrence of a repeated run of two or
+ * more tokens) and s + 1 < t. Empty where there are none.
+ */
+export function repeatedRunTargets(ids: readonly number[]): number[][] {
+  return ids.map((id, t) => {
+    const targets: number[] = [];
+    if (t === 0) return targets;
+    for (let s = 1; s + 1 < t; s++) if (ids[s] === id && ids[s - 1] === ids[t - 1]) targets.push(s + 1);
+    return targets;
+  });
+}
+
+/**
+ * Induction on the text itself: mean, over the positions of `targets` (repeatedRunTargets) that have any, of
+ * the attention summed over those targets. Null when fewer than MIN_REPEATED_POSITIONS positions have one.
+ */
+export function textInductionScore(pattern: Float32Array, targets: readonly number[][]): number | null {
+  const T = targets.length;
+  let sum = 0;
+  let count = 0;
+  for (let t = 0; t < T; t++) {
+    if (targets[t].length === 0) continue;
+    for (const s of targets[t]) sum += pattern[t * T + s];
+    count++;
+  }
+  return count < MIN_REPEATED_POSITIONS ? null : sum / count;
+}
+
 /** Applies `score` to every head of every layer; `layers[l]` holds layer l's (NH, T, T) attention weights. */
 function grid(
   layers: readonly Float32Array[],
@@ -125,11 +161,18 @@ export function textHeadScores(
   const T = ids.length;
   const copies = earlierCopies(ids);
   const repeats = copies.filter((c) => c.length > 0).length;
+  const runTargets = repeatedRunTargets(ids);
   return {
     previousToken: grid(layers, nHead, T, (p) => previousTokenScore(p, T)),
     duplicateToken: grid(layers, nHead, T, (p) => duplicateTokenScore(p, copies)),
     firstToken: grid(layers, nHead, T, (p) => firstTokenScore(p, T)),
-    counts: { previousToken: Math.max(0, T - 1), duplicateToken: repeats, firstToken: Math.max(0, T - 1) },
+    textInduction: grid(layers, nHead, T, (p) => textInductionScore(p, runTargets)),
+    counts: {
+      previousToken: Math.max(0, T - 1),
+      duplicateToken: repeats,
+      firstToken: Math.max(0, T - 1),
+      textInduction: runTargets.filter((r) => r.length > 0).length,
+    },
   };
 }
 

@@ -17,6 +17,7 @@ import { END_OF_TEXT_ID } from '../tokenizer/gpt2-vocab';
 import type { AdamW } from './adamw';
 import type { GPT2Training } from './gpt2-train';
 import type { StepRecord } from './run-options';
+import { measureRepeats, repeatedWindows, type RepeatMeasure } from './repeat-windows';
 import { coveredShare, findSentenceStarts } from './sentence-starts';
 import type { TrainPreset } from './train-presets';
 import { modelConfig, TrainingRun, type RunSettings } from './training-run';
@@ -73,7 +74,8 @@ export function presetSettings(p: TrainPreset, seed: number, minCount: number): 
     nPositions: p.seq,
     minCount,
     valWindows: p.valWindows,
-    positionInit: 'normal',
+    positionInit: p.positionInit ?? 'normal',
+    ...(p.repeatSpans && { repeatSpans: p.repeatSpans }),
   };
 }
 
@@ -169,6 +171,15 @@ export class BrowserTraining {
   /** Mean loss over the held-out windows. */
   validationLoss(): number {
     return this.run.validationLoss();
+  }
+
+  /** Held-out windows whose second half repeats the first, made on first use. */
+  private repeatWindows: Int32Array[] | null = null;
+
+  /** The in-context gain and every head's induction and previous-token scores on held-out text read twice. */
+  repeatMeasure(): RepeatMeasure {
+    this.repeatWindows ??= repeatedWindows(this.run.heldOut, this.preset.seq, this.preset.valWindows);
+    return measureRepeats(this.training, this.repeatWindows);
   }
 
   /** Every layer's (NH, T, T) attention weights for GPT-2 ids (cut to the context) under the current weights. */

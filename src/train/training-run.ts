@@ -12,6 +12,7 @@ import { BatchSampler, meanLossOver, validationWindows } from './data';
 import { checkLoss, TRAINING_ADVICE } from './divergence';
 import { GPT2Training } from './gpt2-train';
 import type { StepRecord, TrainOptions } from './run-options';
+import { RepeatSpans, type RepeatSpanOptions } from './repeat-windows';
 import { scheduledLearningRate } from './schedule';
 import { compactStarts, idsCounted, type SentenceStarts } from './sentence-starts';
 import {
@@ -53,7 +54,10 @@ export type RunSettings = Pick<
   | 'minCount'
   | 'valWindows'
   | 'positionInit'
->;
+> & {
+  /** Rows that end by repeating a span of themselves (the Induction preset); off when absent. */
+  repeatSpans?: RepeatSpanOptions;
+};
 
 /** The text of a run as GPT-2 ids: what it trains on, what it holds out, and where windows start (or anywhere). */
 export interface RunText {
@@ -108,6 +112,7 @@ export class TrainingRun {
   /** Training seconds of the runs this one resumed. */
   earlierSeconds = 0;
   private readonly sampler: BatchSampler;
+  private readonly repeats: RepeatSpans | null;
   private stepper: TrainingStep;
   private readonly cpuStep: CpuTrainingStep;
 
@@ -138,6 +143,8 @@ export class TrainingRun {
     };
     this.cpu = cpuTrainer(training, this.rule);
     this.sampler = new BatchSampler(trainCompact, o.seed + 1, starts && compactStarts(starts, this.vocab));
+    // Its own seed, so a run without repeats draws exactly the batches it always did.
+    this.repeats = o.repeatSpans ? new RepeatSpans(o.repeatSpans, o.seed + 2) : null;
     this.cpuStep = new CpuTrainingStep(this.cpu, this.rule);
     this.stepper = this.cpuStep;
   }
@@ -183,6 +190,7 @@ export class TrainingRun {
     const step = this.stepsDone;
     const lr = learningRate(step, this.o);
     this.sampler.fill(this.cpu.training);
+    this.repeats?.apply(this.cpu.training);
     const { loss, gradNorm } = await this.stepper.step(lr);
     checkLoss(loss, step, TRAINING_ADVICE);
     const record = { step, loss, lr, gradNorm: gradNorm ?? NaN };
@@ -210,7 +218,10 @@ export class TrainingRun {
     for (const record of state.records) this.records.push(record);
     for (const point of state.validation) this.validation.push(point);
     this.earlierSeconds = state.seconds;
-    for (let step = 0; step < state.step; step++) this.sampler.skip(training.B);
+    for (let step = 0; step < state.step; step++) {
+      this.sampler.skip(training.B);
+      this.repeats?.skip(training.B);
+    }
     this.stepper.restore();
   }
 

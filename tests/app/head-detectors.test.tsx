@@ -155,6 +155,26 @@ describe('head-detector panel', () => {
     );
     expect(app.posted.filter((m) => m.type === 'induction')).toEqual([{ type: 'induction', id: 1, seed: 1 }]);
 
+    // A text that repeats a run of tokens: induction is scored on it, and the probe's button goes.
+    const repeating = 'the cat sat on the mat and the cat sat on the mat';
+    fireEvent.change(screen.getByLabelText('Type a sentence'), { target: { value: repeating } });
+    await waitFor(
+      () =>
+        expect(screen.getByTestId('detector-note').textContent).toMatch(
+          /^On your text: 4 tokens continue a run of tokens that appeared earlier/,
+        ),
+      { timeout: 20_000 },
+    );
+    expect(screen.queryByRole('button', { name: 'Run the induction probe' })).toBeNull();
+    const repeatIds = tokenize(repeating).map((t) => t.id);
+    const tensors = await new CpuEngine(weights, createSyncKernels()).forward(repeatIds);
+    const onText = textHeadScores(
+      Array.from({ length: UNTRAINED_CONFIG.nLayer }, (_, l) => tensors[`h${l}.attn_weights`].data),
+      UNTRAINED_CONFIG.nHead,
+      repeatIds,
+    );
+    expect(cells()[5].textContent).toBe(formatScore(onText.textInduction![1][1]));
+
     fireEvent.click(screen.getByLabelText('Duplicate token'));
     fireEvent.change(screen.getByLabelText('Type a sentence'), {
       target: { value: 'a cat and a dog and a cat' },

@@ -57,6 +57,40 @@ describe('train host', () => {
     host.dispose();
   });
 
+  it('measures held-out text read twice with the Induction preset, and says how long the run has taken', async () => {
+    const messages: FromTrainer[] = [];
+    const host = createTrainHost((m) => messages.push(m));
+    host.handle({
+      type: 'start',
+      preset: 'induction',
+      corpus: { kind: 'stories' },
+      sentence: 'a b',
+      seed: 1,
+    });
+    await until(messages, (m) => m.type === 'steps');
+    host.handle({ type: 'pause' });
+    await until(messages, (m) => m.type === 'state' && m.state === 'paused');
+    const first = messages.find((m) => m.type === 'repeats');
+    expect(first?.type === 'repeats' && first.point).toMatchObject({ step: 0, tokensSeen: 0 });
+    if (first?.type !== 'repeats') throw new Error('no repeats message');
+    expect(first.point.induction.map((row) => row.length)).toEqual([4, 4]);
+    expect(first.point.previousToken.flat().every((s) => s >= 0 && s <= 1)).toBe(true);
+    expect(first.point.gain).toBeCloseTo(first.point.earlyLoss - first.point.lateLoss, 10);
+    const steps = messages.filter((m) => m.type === 'steps');
+    const seconds = steps.map((m) => (m.type === 'steps' ? m.seconds : NaN));
+    expect(seconds[0]).toBeGreaterThan(0);
+    expect(seconds).toEqual([...seconds].sort((a, b) => a - b));
+    host.dispose();
+
+    // Other presets send no such measure.
+    const plain: FromTrainer[] = [];
+    const other = createTrainHost((m) => plain.push(m));
+    other.handle({ type: 'start', preset: 'micro', corpus: { kind: 'stories' }, sentence: 'a b', seed: 1 });
+    await until(plain, (m) => m.type === 'steps');
+    other.dispose();
+    expect(plain.some((m) => m.type === 'repeats')).toBe(false);
+  });
+
   it('says what is wrong with an unknown size, and with text too short', async () => {
     const messages: FromTrainer[] = [];
     const host = createTrainHost((m) => messages.push(m));

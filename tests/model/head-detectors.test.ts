@@ -10,7 +10,9 @@ import {
   inductionProbe,
   inductionScore,
   previousTokenScore,
+  repeatedRunTargets,
   textHeadScores,
+  textInductionScore,
   tokensWithOwnEmbedding,
 } from '../../src/model/head-detectors';
 import { seededRandom } from '../../src/model/random';
@@ -210,7 +212,9 @@ describe('every head at once', () => {
       return data;
     });
     const scores = textHeadScores(layers, 3, ids);
-    expect(scores.counts).toEqual({ previousToken: 7, duplicateToken: 4, firstToken: 7 });
+    // Only "9 3" repeats (positions 1–2, then 4–5): one position continues a repeated run, too few to score.
+    expect(scores.counts).toEqual({ previousToken: 7, duplicateToken: 4, firstToken: 7, textInduction: 1 });
+    expect(scores.textInduction).toBeNull();
     heads.forEach((layer, l) =>
       layer.forEach((p, h) => {
         expect(scores.previousToken![l][h]).toBeCloseTo(naive.previous(p, T)!, TOLERANCE);
@@ -281,5 +285,49 @@ describe('induction probe', () => {
     expect(() => inductionProbe(wte, { vocabSize: 50257, nEmbd: 2, nPositions: 8 }, 1)).toThrow(
       /at least two/,
     );
+  });
+});
+
+describe('induction on the text itself', () => {
+  /** The naive twin: for each (query, key) pair, whether key − 1 and query − 1.. hold the same two tokens. */
+  function naiveTextInduction(p: Float32Array, ids: number[]): number | null {
+    const T = ids.length;
+    let sum = 0;
+    let count = 0;
+    for (let q = 0; q < T; q++) {
+      let any = false;
+      for (let k = 2; k < q; k++) {
+        if (ids[k - 1] === ids[q] && ids[k - 2] === ids[q - 1]) {
+          sum += p[q * T + k];
+          any = true;
+        }
+      }
+      if (any) count++;
+    }
+    return count < 2 ? null : sum / count;
+  }
+
+  it('finds the token after each earlier occurrence of a repeated run, and nothing in text without one', () => {
+    // "a b c d a b c": positions 5 (b) and 6 (c) continue the run "a b c"; their targets are 2 and 3.
+    expect(repeatedRunTargets([1, 2, 3, 4, 1, 2, 3])).toEqual([[], [], [], [], [], [2], [3]]);
+    // A token repeated alone ("the … the") is not a repeated run.
+    expect(repeatedRunTargets([7, 1, 7, 2]).every((t) => t.length === 0)).toBe(true);
+  });
+
+  it('is 1 for a head that attends to the token after the earlier copy, and matches the naive twin', () => {
+    const ids = [5, 1, 2, 3, 4, 9, 1, 2, 3, 4, 8, 1, 2];
+    const T = ids.length;
+    const targets = repeatedRunTargets(ids);
+    const copying = oneHot(T, (t) => (targets[t].length === 1 ? targets[t][0] : t));
+    expect(textInductionScore(copying, targets)).toBeCloseTo(naiveTextInduction(copying, ids)!, TOLERANCE);
+    // 1 2 3 4 repeats once (positions 7–9 continue it), and 1 2 again: position 12 has two targets.
+    expect(targets.filter((t) => t.length > 0)).toHaveLength(4);
+    for (const seed of [1, 2, 3]) {
+      const p = randomCausal(T, seed);
+      expect(textInductionScore(p, targets)).toBeCloseTo(naiveTextInduction(p, ids)!, TOLERANCE);
+    }
+    const scores = textHeadScores([uniform(T)], 1, ids);
+    expect(scores.counts.textInduction).toBe(4);
+    expect(scores.textInduction![0][0]).toBeCloseTo(naiveTextInduction(uniform(T), ids)!, TOLERANCE);
   });
 });

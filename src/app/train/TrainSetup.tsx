@@ -28,6 +28,13 @@ const CORPORA = [
   { id: 'text', label: 'Your text', note: 'paste it, or drop or choose a text file' },
 ] as const;
 
+/** A new preset; the Induction preset also picks the Stories, the text it was measured on (any other stays
+ * choosable after). */
+const withPreset = (choice: SetupChoice, preset: string): SetupChoice =>
+  preset === 'induction' && choice.corpus !== 'text'
+    ? { ...choice, preset, corpus: 'stories' }
+    : { ...choice, preset };
+
 export function TrainSetup({ choice, onChange, disabled }: TrainSetupProps) {
   const preset = TRAIN_PRESETS.find((p) => p.id === choice.preset) ?? TRAIN_PRESETS[0];
   const readFile = async (file: File | undefined) => {
@@ -83,7 +90,7 @@ export function TrainSetup({ choice, onChange, disabled }: TrainSetupProps) {
         id="train-preset"
         value={preset.id}
         disabled={disabled}
-        onChange={(e) => onChange({ ...choice, preset: e.target.value })}
+        onChange={(e) => onChange(withPreset(choice, e.target.value))}
       >
         {TRAIN_PRESETS.map((p) => (
           <option key={p.id} value={p.id}>
@@ -94,6 +101,9 @@ export function TrainSetup({ choice, onChange, disabled }: TrainSetupProps) {
       <p className="hint">
         {preset.note} Batches of {preset.batch} × {preset.seq} tokens, {preset.steps.toLocaleString('en')}{' '}
         steps, a snapshot every {preset.snapshotEvery}.
+        {preset.measuredMinutes !== undefined &&
+          ` Measured: the whole run took ${preset.measuredMinutes} minutes on the CPU path (2 WebAssembly threads) of a busy 2-core machine; a GPU is faster.`}{' '}
+        Once it runs, the status line says how long the whole run takes at the speed measured here.
       </p>
     </div>
   );

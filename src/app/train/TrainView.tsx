@@ -13,6 +13,8 @@ import { TrainController } from './train-store';
 import { TrainAttention } from './TrainAttention';
 import { TrainSetup, type SetupChoice } from './TrainSetup';
 import { LossChart } from './LossChart';
+import { InductionCharts } from './InductionCharts';
+import { OverfittingNotice } from './OverfittingNotice';
 
 interface TrainViewProps {
   /** Makes the training worker (an in-process host in tests). */
@@ -27,6 +29,10 @@ const WINDOW_STARTS_TEXT = {
   sentences: 'Each window starts at a sentence, as the text you type does.',
   any: 'Windows start anywhere: windows from its sentence starts would leave much of this text unread.',
 } as const;
+
+/** Seconds as people read a duration: "42 s" or "3 min 5 s". */
+export const minutesText = (seconds: number) =>
+  seconds < 60 ? `${Math.round(seconds)} s` : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 
 const fmt = (n: number | undefined, digits = 3) => (n === undefined ? '–' : n.toFixed(digits));
 
@@ -58,7 +64,7 @@ export function TrainView({ createClient }: TrainViewProps) {
     return () => clearTimeout(timer);
   }, [sentence, controller]);
 
-  const { status, info, losses, validation, snapshots, shown } = state;
+  const { status, info, losses, validation, snapshots, shown, repeats } = state;
   const busy = status === 'running' || status === 'preparing';
   const lastLoss = losses[losses.length - 1];
   const lastVal = validation[validation.length - 1];
@@ -159,7 +165,13 @@ export function TrainView({ createClient }: TrainViewProps) {
         {status === 'preparing' && state.preparing}
         {status === 'running' && 'Training…'}
         {status === 'paused' && 'Paused.'}
-        {status === 'done' && 'Finished: the learning rate has come down to its end.'}
+        {status === 'done' &&
+          `Finished: the learning rate has come down to its end, after ${minutesText(state.trainingSeconds)} of training here.`}
+        {(status === 'running' || status === 'paused') &&
+          info &&
+          lastLoss &&
+          state.trainingSeconds > 0 &&
+          ` At the speed measured so far, the whole run of ${info.steps.toLocaleString('en')} steps takes about ${minutesText((state.trainingSeconds / lastLoss.step) * info.steps)} here.`}
         {info &&
           ` ${info.corpus[0].toUpperCase()}${info.corpus.slice(1)}: ${info.trainTokens.toLocaleString('en')} tokens to train on, ${info.heldOutTokens.toLocaleString('en')} held out; ${info.vocabRows.toLocaleString('en')} embedding rows trained, ${(info.parameters / 1e6).toFixed(2)} M parameters saved. ${WINDOW_STARTS_TEXT[info.windowStarts]}`}
       </p>
@@ -184,6 +196,10 @@ export function TrainView({ createClient }: TrainViewProps) {
             <dd>{fmt(lastLoss?.loss)}</dd>
             <dt>Held-out loss</dt>
             <dd data-testid="train-val">{fmt(lastVal?.loss)}</dd>
+            <dt>Time</dt>
+            <dd data-testid="train-time">
+              {state.trainingSeconds ? minutesText(state.trainingSeconds) : '–'}
+            </dd>
             <dt>Tokens/s</dt>
             <dd data-testid="train-speed">
               {state.tokensPerSecond ? Math.round(state.tokensPerSecond).toLocaleString('en') : '–'}
@@ -195,10 +211,14 @@ export function TrainView({ createClient }: TrainViewProps) {
             marker={marker}
             width={Math.min(chartWidth, 560)}
           />
+          <OverfittingNotice train={losses} heldOut={validation} />
           <p className="hint">
             Thin line: each batch’s loss; thick: its mean over 20 steps; dots: the loss on the held-out tail
             of the text, never trained on. A model that guesses uniformly over GPT-2’s vocabulary scores 10.8.
           </p>
+          {repeats.length > 0 && (
+            <InductionCharts points={repeats} marker={marker} width={Math.min(chartWidth, 560)} />
+          )}
         </div>
         <TrainAttention
           snapshots={snapshots}

@@ -61,6 +61,8 @@ export function createTrainHost(
   /** Counts starts, so a start still reading its text gives way to a newer one. */
   let generation = 0;
   let tokensPerSecond = 0;
+  /** Wall-clock seconds the current run's slices took (its snapshots and measures included, pauses not). */
+  let runSeconds = 0;
   /** The step of the last snapshot sent. */
   let lastSnapshotStep = -1;
 
@@ -99,6 +101,12 @@ export function createTrainHost(
 
   function validate(training: BrowserTraining) {
     post({ type: 'validation', step: training.stepsDone, loss: training.validationLoss() });
+    // The Induction preset also reads held-out text twice: the in-context gain and the heads' scores.
+    if (training.preset.repeatSpans) {
+      const { batch, seq } = training.preset;
+      const point = { step: training.stepsDone, tokensSeen: training.stepsDone * batch * seq };
+      post({ type: 'repeats', point: { ...point, ...training.repeatMeasure() } });
+    }
   }
 
   /** The run's device is gone (the run goes on on the CPU by itself): the view is told, and the next run asks
@@ -147,7 +155,8 @@ export function createTrainHost(
     if (records.length > 0) {
       const rate = (records.length * preset.batch * preset.seq) / Math.max(stepping / 1000, 1e-6);
       tokensPerSecond = tokensPerSecond ? 0.7 * tokensPerSecond + 0.3 * rate : rate;
-      post({ type: 'steps', records, tokensPerSecond });
+      runSeconds += (performance.now() - started) / 1000;
+      post({ type: 'steps', records, tokensPerSecond, seconds: runSeconds });
     }
     // Paused: the view shows the paused weights, so the last step gets its snapshot even off the N-step grid
     // (on the GPU a step under way when Pause came still finishes in this slice).
@@ -195,6 +204,7 @@ export function createTrainHost(
     retire(run);
     run = null;
     tokensPerSecond = 0;
+    runSeconds = 0;
     sentence = request.sentence;
     let kernels: CpuKernels | null = null;
     try {

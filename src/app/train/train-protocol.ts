@@ -3,6 +3,7 @@
 
 import type { BackendPreference } from '../../model/trace';
 import type { SnapshotScores, StepRecord } from '../../train/browser-training';
+import type { RepeatMeasure } from '../../train/repeat-windows';
 
 /** Where the training text comes from. */
 export type CorpusSource =
@@ -34,6 +35,13 @@ export interface Snapshot {
   scores: SnapshotScores;
 }
 
+/** The held-out repeated text at one step: the in-context gain and every head's scores (see measureRepeats). */
+export interface RepeatPoint extends RepeatMeasure {
+  step: number;
+  /** Training tokens read so far: step · B · T. */
+  tokensSeen: number;
+}
+
 export interface TrainInfo {
   trainTokens: number;
   heldOutTokens: number;
@@ -56,9 +64,11 @@ export interface TrainInfo {
 export type FromTrainer =
   | { type: 'preparing'; what: string }
   | { type: 'ready'; info: TrainInfo }
-  | { type: 'steps'; records: StepRecord[]; tokensPerSecond: number }
+  /** `seconds`: the run's wall-clock time so far, pauses left out. */
+  | { type: 'steps'; records: StepRecord[]; tokensPerSecond: number; seconds: number }
   | { type: 'backend'; backend: string; fallback: string }
   | { type: 'validation'; step: number; loss: number }
+  | { type: 'repeats'; point: RepeatPoint }
   | { type: 'snapshot'; snapshot: Snapshot }
   | { type: 'state'; state: 'running' | 'paused' | 'done' }
   | { type: 'error'; message: string }

@@ -5,7 +5,14 @@ import type { BackendPreference } from '../../model/trace';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { StepRecord } from '../../train/browser-training';
 import type { TrainClient, TrainClientFactory } from './train-client';
-import type { CorpusSource, FromTrainer, Snapshot, ToTrainer, TrainInfo } from './train-protocol';
+import type {
+  CorpusSource,
+  FromTrainer,
+  RepeatPoint,
+  Snapshot,
+  ToTrainer,
+  TrainInfo,
+} from './train-protocol';
 
 export type TrainStatus = 'idle' | 'preparing' | 'running' | 'paused' | 'done' | 'error';
 
@@ -18,6 +25,10 @@ export interface TrainState {
   preset: string | null;
   losses: { step: number; loss: number }[];
   validation: { step: number; loss: number }[];
+  /** The Induction preset's measures on held-out text read twice (empty for other presets). */
+  repeats: RepeatPoint[];
+  /** Seconds spent training so far, as the worker measured them (steps only). */
+  trainingSeconds: number;
   tokensPerSecond: number;
   snapshots: Snapshot[];
   /** The snapshot shown (an index into snapshots), or null to follow the newest. */
@@ -40,6 +51,8 @@ const initialState = (): TrainState => ({
   preset: null,
   losses: [],
   validation: [],
+  repeats: [],
+  trainingSeconds: 0,
   tokensPerSecond: 0,
   snapshots: [],
   shown: null,
@@ -118,7 +131,10 @@ export class TrainController {
             ...message.records.map((r: StepRecord) => ({ step: r.step + 1, loss: r.loss })),
           ],
           tokensPerSecond: message.tokensPerSecond,
+          trainingSeconds: message.seconds,
         });
+      case 'repeats':
+        return this.patch({ repeats: [...s.repeats, message.point] });
       case 'validation':
         return this.patch({ validation: [...s.validation, { step: message.step, loss: message.loss }] });
       case 'snapshot':

@@ -118,6 +118,21 @@ function textScores(kind: Exclude<DetectorKind, 'induction'>, state: DetectorSta
   return { grid, stale, note: `Averaged over ${over} of your text.` };
 }
 
+/** Why the induction score falls back to the probe. */
+const PROBE_FALLBACK =
+  'Your text repeats no run of two or more tokens, so induction is measured on a probe instead.';
+
+/** The induction score on the visitor's own text, when a run of tokens in it repeats; null otherwise. */
+function textInduction(state: DetectorState, trace: AppTrace | null) {
+  if (trace?.source === 'book' || !state.text?.scores.textInduction) return null;
+  const count = state.text.scores.counts.textInduction;
+  return {
+    grid: state.text.scores.textInduction,
+    stale: state.text.trace !== trace,
+    note: `On your text: ${count} tokens continue a run of tokens that appeared earlier in it; each counts the attention to the token that followed the earlier copy.`,
+  };
+}
+
 export function HeadDetectorPanel() {
   const detectors = useDetectors();
   const state = useStore(detectors.store);
@@ -138,13 +153,15 @@ export function HeadDetectorPanel() {
   };
 
   let shown: { grid?: HeadGrid; stale?: boolean; note: string };
+  const onText = textInduction(state, trace);
   if (kind !== 'induction') shown = textScores(kind, state, trace);
+  else if (onText) shown = onText;
   else if (state.induction)
     shown = {
       grid: state.induction.scores,
-      note: `On ${state.induction.repeatLength} random tokens repeated twice (seed ${state.induction.seed}).`,
+      note: `${PROBE_FALLBACK} On ${state.induction.repeatLength} random tokens repeated twice (seed ${state.induction.seed}).`,
     };
-  else shown = { note: 'The probe runs the model on its own random text, not on yours.' };
+  else shown = { note: `${PROBE_FALLBACK} The probe runs the model on its own random text, not on yours.` };
 
   return (
     <section className="head-detectors" aria-labelledby="head-detectors-title">
@@ -183,7 +200,7 @@ export function HeadDetectorPanel() {
         <p className="detector-sentence" data-testid="detector-sentence">
           {sentence}
         </p>
-        {kind === 'induction' && trace?.source !== 'book' && (
+        {kind === 'induction' && trace?.source !== 'book' && !onText && (
           <div className="probe-row">
             <button type="button" disabled={state.inductionRunning} onClick={detectors.runInductionProbe}>
               {state.induction ? 'Run again on new tokens' : 'Run the induction probe'}
