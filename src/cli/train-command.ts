@@ -10,7 +10,7 @@ import type { BackendName } from '../model/trace';
 import { createCpuKernels } from '../model/wasm/select';
 import type { GpuDevice } from '../model/webgpu/device';
 import { requestNodeGpuDevice } from '../node/engines';
-import { parameterCount } from '../model/weights';
+import { parameterCount, type GPT2Weights } from '../model/weights';
 import { loadModelFile } from '../node/files';
 import { checkOutputFolder, writeFileAtomically } from '../node/output-file';
 import { writeCheckpoint } from '../node/checkpoint';
@@ -19,7 +19,16 @@ import { validationWindows } from '../train/data';
 import { formatHeadTypeScores, headTypeScores, heldOutLosses, sharedRowRates } from '../train/quality';
 import { formatHeadEntropies, fullVocabLoss, headEntropies, ENTROPY_TEXT } from '../train/report';
 import { sentenceWindows } from '../train/sentence-starts';
-import { CORPUS_NAMES } from '../train/run-options';
+import { CORPUS_NAMES, repeatSpanProblem } from '../train/run-options';
+import {
+  figuresByKind,
+  inContextPoint,
+  runOnModel,
+  type BestHead,
+  type InContextPoint,
+} from '../train/in-context';
+import { defaultCpuKernels } from '../model/wasm/select';
+import { runProbes } from '../node/train-run';
 import { END_OF_TEXT_ID } from '../tokenizer/gpt2-vocab';
 import { readTrainingState, removeTrainingState, writeTrainingState } from '../node/training-state-file';
 import {
@@ -34,7 +43,10 @@ import {
 } from '../node/train-run';
 
 /** Command-line flag → numeric option. */
-const FLAGS: Record<string, Exclude<keyof TrainOptions, 'corpus' | 'positionInit' | 'windowStarts'>> = {
+const FLAGS: Record<
+  string,
+  Exclude<keyof TrainOptions, 'corpus' | 'positionInit' | 'windowStarts' | 'initFrom'>
+> = {
   'min-count': 'minCount',
   seed: 'seed',
   steps: 'steps',
@@ -51,12 +63,16 @@ const FLAGS: Record<string, Exclude<keyof TrainOptions, 'corpus' | 'positionInit
   stories: 'stories',
   'eval-every': 'evalEvery',
   'val-windows': 'valWindows',
+  'repeat-share': 'repeatShare',
+  'repeat-min-span': 'repeatMinSpan',
+  'repeat-max-span': 'repeatMaxSpan',
 };
 export const TRAIN_OPTION_FLAGS = {
   ...Object.fromEntries(Object.keys(FLAGS).map((f) => [f, 'number' as const])),
   corpus: 'string' as const,
   'position-init': 'string' as const,
   'window-starts': 'string' as const,
+  'init-from': 'string' as const,
   resume: 'boolean' as const,
 };
 
@@ -71,7 +87,7 @@ const SHIPPED_VAL_WINDOWS = 16;
 
 /** What each option accepts: a whole number from a minimum, or a real number above (or from) zero. */
 const RANGES: Record<
-  Exclude<keyof TrainOptions, 'corpus' | 'positionInit' | 'windowStarts'>,
+  Exclude<keyof TrainOptions, 'corpus' | 'positionInit' | 'windowStarts' | 'initFrom'>,
   'count' | 'count0' | 'positive' | 'nonNegative'
 > = {
   minCount: 'count',
@@ -91,6 +107,9 @@ const RANGES: Record<
   stories: 'count',
   evalEvery: 'count',
   valWindows: 'count',
+  repeatShare: 'nonNegative',
+  repeatMinSpan: 'count',
+  repeatMaxSpan: 'count',
 };
 const RANGE_TEXT = {
   count: 'a whole number of at least 1',
@@ -131,8 +150,15 @@ export function trainOptionsFrom(args: Record<string, unknown>): TrainOptions {
   options.corpus = oneOf(args, 'corpus', CORPUS_NAMES) ?? options.corpus;
   options.positionInit = oneOf(args, 'position-init', POSITION_INITS) ?? options.positionInit;
   options.windowStarts = oneOf(args, 'window-starts', WINDOW_START_RULES) ?? options.windowStarts;
+  if (args['init-from'] !== undefined) {
+    if (typeof args['init-from'] !== 'string' || args['init-from'] === '')
+      throw new UsageError('--init-from needs a model folder or .safetensors file');
+    options.initFrom = args['init-from'];
+  }
   if (options.seq > options.nPositions) throw new UsageError('--seq cannot exceed --n-positions');
   if (options.nEmbd % options.nHead !== 0) throw new UsageError('--n-embd must be a multiple of --n-head');
+  const repeatProblem = repeatSpanProblem(options);
+  if (repeatProblem) throw new UsageError(repeatProblem);
   const o = options;
   const sizes = `--n-layer ${o.nLayer} --n-embd ${o.nEmbd} --n-head ${o.nHead} --n-positions ${o.nPositions} with --batch ${o.batch} --seq ${o.seq}`;
   const memory = trainingMemoryProblem(modelConfig(o), o.batch, o.seq, sizes);
@@ -156,6 +182,26 @@ function progressLine(
     `step ${String(done).padStart(5)}/${o.steps} | loss ${record.loss.toFixed(4)}${val} | lr ${record.lr.toExponential(2)}` +
     ` | ${tokensPerSecond.toFixed(0)} tok/s | ${Math.round(seconds)}s, eta ${Math.round(eta)}s`
   );
+}
+
+/** One line of in-context figures: each kind's gain and strongest induction and previous-token heads. */
+function inContextLine(point: InContextPoint): string {
+  const head = (b: BestHead) => `h${b.layer}.${b.head} ${b.score.toFixed(3)}`;
+  const parts = Object.entries(point.figures).map(
+    ([kind, f]) =>
+      `${kind} gain ${f.gain.toFixed(3)} ind ${head(f.bestInduction)} prev ${head(f.bestPreviousToken)}`,
+  );
+  return `  in context at step ${point.step}: ${parts.join(' | ')}`;
+}
+
+/** The model --init-from names: a folder with model.safetensors and config.json, or a .safetensors file. */
+async function startingModel(from: string): Promise<GPT2Weights> {
+  const file = from.endsWith('.safetensors') ? from : path.join(from, 'model.safetensors');
+  try {
+    return await loadModelFile(file);
+  } catch (error) {
+    throw new UsageError(`--init-from: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /** What runTraining can be given besides the flags: the backend, and (for tests) how to get a GPU device. */
@@ -195,6 +241,8 @@ export async function runTraining(
   if (args.resume && !resume) log(`no saved state in ${stateFile}: starting from step 0`);
   if (!args.resume) removeTrainingState(stateFile);
   log(`training ${JSON.stringify(o)}${resume ? `, resuming after step ${resume.step}` : ''}`);
+  const start = o.initFrom ? await startingModel(o.initFrom) : undefined;
+  if (start) log(`starting from the model in ${o.initFrom}`);
   const { kernels, limitation } = await createCpuKernels();
   const cpuDescription = `${kernels.description}${limitation ? ` (${limitation})` : ''}`;
   const gpu =
@@ -207,6 +255,7 @@ export async function runTraining(
   const firstStep = resume?.step ?? 0;
   const trainHooks: TrainHooks = {
     resume,
+    start,
     // The state is saved with each held-out measurement and after the last step, and removed once the
     // model and its log are written (a run stopped while measuring resumes straight into measuring).
     checkpoint: { every: o.evalEvery, save: (state) => writeTrainingState(stateFile, state) },
@@ -215,6 +264,7 @@ export async function runTraining(
         log(progressLine(record, o, started, firstStep, valLoss));
       }
     },
+    onInContext: (point) => log(inContextLine(point)),
   };
   const result = await trainModel(o, trainHooks, {
     kernels,
@@ -259,6 +309,15 @@ export async function runTraining(
     o.seq,
   );
   const sharedRows = sharedRowRates(result.vocab, result.valIds);
+  // The same probes as along the run, through the shipped file over the full vocabulary.
+  const probes = runProbes(result.valIds, o.seq);
+  const { nLayer, nHead } = shipped.config;
+  const inContextFinal = figuresByKind(
+    probes,
+    runOnModel(shipped, probes, defaultCpuKernels()),
+    nLayer,
+    nHead,
+  );
   const entropy = headEntropies(shipped);
   const best = (kind: 'previousToken' | 'induction') =>
     headScores.heads.reduce((a, b) => (b[kind] > a[kind] ? b : a));
@@ -316,6 +375,20 @@ export async function runTraining(
       bestInduction: best('induction'),
     },
     headEntropy: { text: ENTROPY_TEXT, unit: 'nats', ...entropy },
+    inContext: {
+      measuredOn: {
+        sentences:
+          'runs of three everyday sentences (src/train/everyday-sentences.ts) said twice, a space between the copies',
+        shuffledWords:
+          'twenty different words of the everyday sentences in a seeded random order, said twice',
+        heldOutText: `held-out spans of ${Math.floor(o.seq / 2)} tokens said twice`,
+        induction:
+          'mean attention from each token of the second copy that continues a repeated run of two or more tokens to the token after its earlier occurrence (head-detectors.ts, repeatedRunTargets)',
+        gain: 'mean next-token loss on the first copy minus on the second copy (its first token included), nats over the full vocabulary',
+      },
+      along: result.inContext,
+      final: inContextFinal,
+    },
   };
   writeFileAtomically(path.join(outDir, 'training-log.json'), JSON.stringify(trainingLog, null, 1) + '\n');
   removeTrainingState(stateFile);
@@ -338,5 +411,11 @@ export async function runTraining(
       `${sharedRows.everydaySentences.tokens} tokens, held-out text ${pct(sharedRows.heldOutText.fraction)}`,
   );
   log(formatHeadTypeScores(headScores.heads));
+  log(
+    inContextLine(inContextPoint(o.steps, o.steps * o.batch * o.seq, inContextFinal)).replace(
+      'at step',
+      'of the shipped file after step',
+    ),
+  );
   log(formatHeadEntropies(entropy));
 }

@@ -13,6 +13,8 @@ import type { TrainingState } from '../train/training-state';
 import { trainingText } from './training-text';
 import { expandWeights, type TrainVocab } from '../train/vocab';
 import type { GPT2Training } from '../train/gpt2-train';
+import { everydayProbes, heldOutProbes, type InContextPoint, type RepeatProbe } from '../train/in-context';
+import { encode } from '../tokenizer/gpt2';
 
 export {
   DEFAULT_TRAIN_OPTIONS,
@@ -32,6 +34,8 @@ export interface TrainResult {
   vocab: TrainVocab;
   steps: StepRecord[];
   validation: { step: number; loss: number }[];
+  /** The in-context figures at every held-out measurement. */
+  inContext: InContextPoint[];
   trainIds: Int32Array; // full ids
   valIds: Int32Array; // full ids of the held-out text
   valStarts: number[];
@@ -44,10 +48,14 @@ export interface TrainResult {
 /** What a run can be told besides its options: a state to resume from, and where to save states. */
 export interface TrainHooks {
   onStep?: (record: StepRecord, valLoss?: number) => void;
+  /** Called with the in-context figures measured with each held-out loss. */
+  onInContext?: (point: InContextPoint) => void;
   /** Resumes after the state's last step; its options must equal the run's. */
   resume?: TrainingState | null;
   /** Called after every `every` steps and after the last one, with the state so far. */
   checkpoint?: { every: number; save: (state: TrainingState) => void };
+  /** The model `o.initFrom` names, read (the run starts from it instead of random weights). */
+  start?: GPT2Weights;
 }
 
 /** Options equal field by field (a resumed run must continue the same run). */
@@ -58,6 +66,19 @@ const sameOptions = (a: TrainOptions, b: TrainOptions) =>
 /** Whether step `step` (from 0) ends with a held-out measurement and a saved state. */
 export const isEvalStep = (step: number, o: TrainOptions) =>
   (step + 1) % o.evalEvery === 0 || step === o.steps - 1;
+
+/** Held-out spans said twice along the run (each span half the context). */
+const HELD_OUT_PROBES = 8;
+
+/**
+ * What the run measures in context with each held-out loss: the everyday probes that fit its context, and
+ * held-out spans of T/2 tokens said twice.
+ */
+export function runProbes(heldOutIds: Int32Array, T: number): RepeatProbe[] {
+  const everyday = everydayProbes(encode).filter((p) => p.ids.length <= T);
+  const span = Math.floor(T / 2);
+  return span >= 2 ? [...everyday, ...heldOutProbes(heldOutIds, span, HELD_OUT_PROBES)] : everyday;
+}
 
 /** The corpus of `o` as a run's text, with what the log says about it. */
 function corpusRun(o: TrainOptions) {
@@ -84,11 +105,16 @@ export async function trainModel(
   backend: TrainBackend,
 ): Promise<TrainResult> {
   const started = performance.now();
-  const { resume, checkpoint, onStep = () => {} } = hooks;
+  const { resume, checkpoint, onStep = () => {}, onInContext = () => {} } = hooks;
   if (resume && !sameOptions(resume.options, o))
     throw new Error('the saved training state comes from a run with other options; delete it to restart');
   const { text, corpus } = corpusRun(o);
-  const run = new TrainingRun(text, o, backend.kernels);
+  const repeatSpans =
+    o.repeatShare > 0
+      ? { share: o.repeatShare, minSpan: o.repeatMinSpan, maxSpan: o.repeatMaxSpan, source: 'text' as const }
+      : undefined;
+  const run = new TrainingRun(text, { ...o, repeatSpans }, backend.kernels, hooks.start);
+  const probes = runProbes(text.heldOutIds, o.seq);
   try {
     if (backend.gpu)
       run.useGpu(backend.gpu.device, backend.gpu.adapterName, backend.onDeviceLost ?? (() => {}));
@@ -96,7 +122,9 @@ export async function trainModel(
     const seconds = () => run.earlierSeconds + (performance.now() - started) / 1000;
     while (!run.done) {
       const record = await run.step();
-      const valLoss = isEvalStep(record.step, o) ? run.validationLoss(true) : undefined;
+      const evalStep = isEvalStep(record.step, o);
+      const valLoss = evalStep ? run.validationLoss(true) : undefined;
+      if (evalStep && probes.length) onInContext(run.measureInContext(probes));
       onStep(record, valLoss);
       const done = run.stepsDone;
       if (checkpoint && (done % checkpoint.every === 0 || done === o.steps))
@@ -107,6 +135,7 @@ export async function trainModel(
       vocab: run.vocab,
       steps: run.records,
       validation: run.validation,
+      inContext: run.inContext,
       trainIds: text.trainIds,
       valIds: text.heldOutIds,
       valStarts: run.valStarts,

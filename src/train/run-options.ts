@@ -37,9 +37,18 @@ export interface TrainOptions {
   stories: number; // lines of the stories corpus, a tenth held out
   evalEvery: number;
   valWindows: number; // held-out windows of T+1 tokens measured every evalEvery steps
+  /** Share of training windows (0..1) that end by repeating a span of themselves (repeat-windows.ts); 0 is off. */
+  repeatShare: number;
+  /** The repeated spans' lengths, drawn uniformly from repeatMinSpan..repeatMaxSpan tokens. */
+  repeatMinSpan: number;
+  repeatMaxSpan: number;
+  /** A model folder (or .safetensors file) to start from instead of seeded random weights; '' for none. */
+  initFrom: string;
 }
 
-/** The options of the shipped default model (public/models/default/training-log.json). */
+/** The defaults of `npm run train`: the shipped default model's options (public/models/default/training-log.json)
+ * but for its step count and its repeated spans, which its command names (docs/default-model.md): spans that do
+ * not fit a short --seq would make every small run name --repeat-share 0. */
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   corpus: 'english',
   positionInit: 'normal',
@@ -61,7 +70,28 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   stories: 30000,
   evalEvery: 250,
   valWindows: 64,
+  repeatShare: 0,
+  repeatMinSpan: 16,
+  repeatMaxSpan: 48,
+  initFrom: '',
 };
+
+/** The longest span a repeated window may copy (repeat-windows.ts draws its random tokens in blocks of it). */
+export const MAX_REPEAT_SPAN = 64;
+
+/** Why the repeated-span options cannot run, or null; with no share repeated, the spans are not checked. */
+export function repeatSpanProblem(
+  o: Pick<TrainOptions, 'repeatShare' | 'repeatMinSpan' | 'repeatMaxSpan' | 'seq'>,
+): string | null {
+  if (o.repeatShare > 1) return `--repeat-share must be a share from 0 to 1, not ${o.repeatShare}`;
+  if (o.repeatShare === 0) return null;
+  if (o.repeatMinSpan < 2) return `--repeat-min-span must be at least 2, not ${o.repeatMinSpan}`;
+  if (o.repeatMaxSpan < o.repeatMinSpan) return '--repeat-max-span cannot be below --repeat-min-span';
+  if (o.repeatMaxSpan > MAX_REPEAT_SPAN) return `--repeat-max-span can be at most ${MAX_REPEAT_SPAN}`;
+  if (2 * o.repeatMaxSpan > o.seq + 1)
+    return `a span of --repeat-max-span ${o.repeatMaxSpan} said twice needs --seq ${2 * o.repeatMaxSpan - 1} or more`;
+  return null;
+}
 
 export interface StepRecord {
   step: number;

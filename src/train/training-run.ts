@@ -4,6 +4,7 @@
 // it reads no files, so the page imports it as Node does.
 
 import type { GPT2Config } from '../model/config';
+import type { GPT2Weights } from '../model/weights';
 import type { CpuKernels } from '../model/cpu/kernels';
 import { randomGPT2Weights } from '../model/random';
 import { GpuTraining } from '../model/webgpu/training/gpu-training';
@@ -13,6 +14,13 @@ import { checkLoss, TRAINING_ADVICE } from './divergence';
 import { GPT2Training } from './gpt2-train';
 import type { StepRecord, TrainOptions } from './run-options';
 import { RepeatSpans, type RepeatSpanOptions } from './repeat-windows';
+import {
+  figuresByKind,
+  inContextPoint,
+  runOnTrainer,
+  type InContextPoint,
+  type RepeatProbe,
+} from './in-context';
 import { scheduledLearningRate } from './schedule';
 import { compactStarts, idsCounted, type SentenceStarts } from './sentence-starts';
 import {
@@ -29,6 +37,7 @@ import type { TrainingState } from './training-state';
 import {
   buildTrainVocab,
   compactConfig,
+  compactWeights,
   sharedRowLogitBias,
   sharedRowSpan,
   toCompactIds,
@@ -98,6 +107,17 @@ export function sinusoidalPositions(nPositions: number, nEmbd: number): Float32A
   return out;
 }
 
+/** `start` when it has the shape of `config`, else an error that names what differs. */
+function checkedStart(start: GPT2Weights, config: GPT2Config): GPT2Weights {
+  const keys = ['nLayer', 'nHead', 'nEmbd', 'nPositions'] as const;
+  const differ = keys.filter((k) => start.config[k] !== config[k]);
+  if (differ.length)
+    throw new Error(
+      `the starting model's shape differs from the run's: ${differ.map((k) => `${k} ${start.config[k]}, not ${config[k]}`).join('; ')}`,
+    );
+  return start;
+}
+
 /** Learning rate at `step`: linear warm-up, then cosine down to lr · minLrFraction at the last step. */
 export const learningRate = (step: number, o: RunSettings): number => scheduledLearningRate(step, o);
 
@@ -109,6 +129,8 @@ export class TrainingRun {
   readonly valStarts: number[];
   readonly records: StepRecord[] = [];
   readonly validation: { step: number; loss: number }[] = [];
+  /** The in-context figures measured along the run (measureInContext). */
+  readonly inContext: InContextPoint[] = [];
   /** Training seconds of the runs this one resumed. */
   earlierSeconds = 0;
   private readonly sampler: BatchSampler;
@@ -116,11 +138,16 @@ export class TrainingRun {
   private stepper: TrainingStep;
   private readonly cpuStep: CpuTrainingStep;
 
-  /** `kernels` run every CPU step and measurement; they are the caller's to choose and to dispose. */
+  /**
+   * `kernels` run every CPU step and measurement; they are the caller's to choose and to dispose. `start`, a
+   * full-vocabulary model of the run's shape trained on the same vocabulary, replaces the seeded random weights
+   * (AdamW's moments still start at zero).
+   */
   constructor(
     text: RunText,
     readonly o: RunSettings,
     kernels: CpuKernels,
+    start?: GPT2Weights,
   ) {
     const { trainIds, heldOutIds, starts } = text;
     // A start's no-space first word is an occurrence of that token in the training text, so it counts.
@@ -132,8 +159,11 @@ export class TrainingRun {
     const trainCompact = toCompactIds(trainIds.slice(), this.vocab);
     this.heldOut = toCompactIds(heldOutIds.slice(), this.vocab);
     this.valStarts = validationWindows(this.heldOut, o.seq, o.valWindows);
-    const initial = randomGPT2Weights(compactConfig(modelConfig(o), this.vocab), o.seed);
-    if (o.positionInit === 'sinusoidal') initial.wpe.set(sinusoidalPositions(o.nPositions, o.nEmbd));
+    const initial = start
+      ? compactWeights(checkedStart(start, modelConfig(o)), this.vocab)
+      : randomGPT2Weights(compactConfig(modelConfig(o), this.vocab), o.seed);
+    if (!start && o.positionInit === 'sinusoidal')
+      initial.wpe.set(sinusoidalPositions(o.nPositions, o.nEmbd));
     const training = new GPT2Training(initial, o.batch, o.seq, sharedRowLogitBias(this.vocab), kernels);
     this.rule = {
       weightDecay: o.weightDecay,
@@ -205,6 +235,21 @@ export class TrainingRun {
     return loss;
   }
 
+  /** Each kind of probe's in-context gain and strongest heads under the current weights, kept in `inContext`. */
+  measureInContext(probes: readonly RepeatProbe[]): InContextPoint {
+    const { training } = this.cpu;
+    const { nLayer, nHead } = training.weights.config;
+    const runs = runOnTrainer(training, this.vocab, probes);
+    const step = this.stepsDone;
+    const point = inContextPoint(
+      step,
+      step * training.B * training.T,
+      figuresByKind(probes, runs, nLayer, nHead),
+    );
+    this.inContext.push(point);
+    return point;
+  }
+
   /** Carries on from a saved state: weights, moments, step count, records and the batches already drawn. */
   resume(state: TrainingState): void {
     const { training, optimizer } = this.cpu;
@@ -217,6 +262,7 @@ export class TrainingRun {
     // One by one, not push(...records): a spread of a long run's records overflows the stack.
     for (const record of state.records) this.records.push(record);
     for (const point of state.validation) this.validation.push(point);
+    for (const point of state.inContext) this.inContext.push(point);
     this.earlierSeconds = state.seconds;
     for (let step = 0; step < state.step; step++) {
       this.sampler.skip(training.B);
@@ -233,6 +279,7 @@ export class TrainingRun {
       step: this.stepsDone,
       records: this.records.slice(),
       validation: this.validation.slice(),
+      inContext: this.inContext.slice(),
       seconds,
       values: training.params.values.slice(),
       m: optimizer.m.slice(),

@@ -6,6 +6,7 @@
 
 import { quoteValue } from '../model/errors';
 import { DEFAULT_TRAIN_OPTIONS, type StepRecord, type TrainOptions } from './run-options';
+import type { InContextPoint } from './in-context';
 
 const FORMAT = 'attention-explorer training state 1';
 
@@ -20,6 +21,8 @@ export interface TrainingState {
   step: number;
   records: StepRecord[];
   validation: { step: number; loss: number }[];
+  /** The in-context figures measured so far (absent from states saved before they were measured: none). */
+  inContext: InContextPoint[];
   seconds: number;
   values: Float32Array; // (P)
   m: Float32Array; // (P)
@@ -86,6 +89,12 @@ function checkHeader(header: Record<string, unknown>, damaged: Check): Header {
     if (!(isObject(entry) && isCount(entry.step) && entry.step <= step && isFiniteNumber(entry.loss)))
       throw damaged(`its validation entry ${i + 1} is not a step and a loss`);
   });
+  const inContext = header.inContext ?? [];
+  if (!Array.isArray(inContext)) throw damaged('its in-context figures are not a list');
+  inContext.forEach((entry: unknown, i) => {
+    if (!(isObject(entry) && isCount(entry.step) && entry.step <= step && isObject(entry.figures)))
+      throw damaged(`its in-context entry ${i + 1} is not a step and figures`);
+  });
   if (!isFiniteNumber(seconds) || seconds < 0)
     throw damaged(`its "seconds" is ${quoteValue(seconds, 40)}, not a number of seconds`);
   return {
@@ -93,6 +102,7 @@ function checkHeader(header: Record<string, unknown>, damaged: Check): Header {
     step,
     records: records as StepRecord[],
     validation: validation as Header['validation'],
+    inContext: inContext as InContextPoint[],
     seconds,
   };
 }

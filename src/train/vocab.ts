@@ -85,3 +85,40 @@ export function expandWeights(compact: GPT2Weights, vocab: TrainVocab): GPT2Weig
     layers: compact.layers.map((layer) => ({ ...layer })),
   };
 }
+
+/**
+ * The compact model of a full-vocabulary one trained on this vocabulary (expandWeights' inverse): each own
+ * token's row, then the shared row. Throws when the file's rows of tokens without their own row differ, which
+ * means the model was trained on another text or --min-count.
+ */
+export function compactWeights(full: GPT2Weights, vocab: TrainVocab): GPT2Weights {
+  const C = full.config.nEmbd;
+  if (full.config.vocabSize !== vocab.fullSize)
+    throw new Error(`the starting model has ${full.config.vocabSize} tokens, not ${vocab.fullSize}`);
+  const wte = new Float32Array(vocab.size * C);
+  vocab.ids.forEach((id, i) => wte.set(full.wte.subarray(id * C, (id + 1) * C), i * C));
+  if (vocab.sharedCount > 0) {
+    const sharedRow = vocab.size - 1;
+    const first = vocab.toCompact.findIndex((c) => c === sharedRow);
+    const shared = full.wte.subarray(first * C, (first + 1) * C);
+    for (let v = first + 1; v < vocab.fullSize; v++) {
+      if (vocab.toCompact[v] !== sharedRow) continue;
+      for (let c = 0; c < C; c++) {
+        if (full.wte[v * C + c] !== shared[c])
+          throw new Error(
+            'the starting model was not trained on this vocabulary: tokens that share a row here have different rows in it (another corpus or --min-count?)',
+          );
+      }
+    }
+    wte.set(shared, sharedRow * C);
+  }
+  return {
+    ...full,
+    config: { ...full.config, vocabSize: vocab.size },
+    wte,
+    wpe: full.wpe.slice(),
+    layers: full.layers.map((layer) =>
+      Object.fromEntries(Object.entries(layer).map(([k, v]) => [k, (v as Float32Array).slice()])),
+    ) as unknown as GPT2Weights['layers'],
+  };
+}
