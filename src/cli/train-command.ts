@@ -53,6 +53,7 @@ const FLAGS: Record<
   batch: 'batch',
   seq: 'seq',
   lr: 'lr',
+  'min-lr-fraction': 'minLrFraction',
   'warmup-steps': 'warmupSteps',
   'weight-decay': 'weightDecay',
   'grad-clip': 'gradClip',
@@ -73,6 +74,7 @@ export const TRAIN_OPTION_FLAGS = {
   'position-init': 'string' as const,
   'window-starts': 'string' as const,
   'init-from': 'string' as const,
+  threads: 'number' as const,
   resume: 'boolean' as const,
 };
 
@@ -243,7 +245,11 @@ export async function runTraining(
   log(`training ${JSON.stringify(o)}${resume ? `, resuming after step ${resume.step}` : ''}`);
   const start = o.initFrom ? await startingModel(o.initFrom) : undefined;
   if (start) log(`starting from the model in ${o.initFrom}`);
-  const { kernels, limitation } = await createCpuKernels();
+  const threads = args.threads as number | undefined;
+  if (threads !== undefined && !(Number.isSafeInteger(threads) && threads >= 1 && threads <= 64))
+    throw new UsageError(`--threads must be a whole number from 1 to 64, not ${threads}`);
+  // Any thread count gives the same bytes; one thread suffers least from a machine that other work shares.
+  const { kernels, limitation } = await createCpuKernels(threads);
   const cpuDescription = `${kernels.description}${limitation ? ` (${limitation})` : ''}`;
   const gpu =
     hooks.backend === 'webgpu'

@@ -12,10 +12,12 @@ import { runTraining } from './train-command';
 
 const USAGE = `usage:
   npm run train -- --out DIR [--corpus english|stories] [--min-count N] [--steps N] [--seed S] [--batch B]
-                   [--seq T] [--lr LR] [--warmup-steps N] [--weight-decay WD] [--grad-clip G] [--n-embd C]
-                   [--n-layer L] [--n-head NH] [--n-positions P] [--stories K] [--eval-every N]
-                   [--val-windows N] [--position-init normal|sinusoidal] [--window-starts sentences|any]
-                   [--resume] [--backend cpu|webgpu]
+                   [--seq T] [--lr LR] [--min-lr-fraction F] [--warmup-steps N] [--weight-decay WD]
+                   [--grad-clip G] [--n-embd C] [--n-layer L] [--n-head NH] [--n-positions P] [--stories K]
+                   [--eval-every N] [--val-windows N] [--position-init normal|sinusoidal]
+                   [--window-starts sentences|any] [--repeat-share S] [--repeat-min-span N]
+                   [--repeat-max-span N] [--init-from MODEL_DIR] [--threads N] [--resume]
+                   [--backend cpu|webgpu]
   npm run train -- --fixed-batch --model FILE [--config config.json] --text-file F --batch B --seq T --steps N
                    [--lr LR] [--weight-decay WD] [--grad-clip G] [--log-json] [--backend cpu|webgpu]
   (--backend webgpu trains through Node's WebGPU; without an adapter, or if the device is lost, the CPU goes on)`;

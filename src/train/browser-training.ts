@@ -4,6 +4,7 @@
 
 import type { GPT2Config } from '../model/config';
 import type { CpuKernels } from '../model/cpu/kernels';
+import { PAGE_TRAINING_ADVICE } from './divergence';
 import { cpuForward } from '../model/cpu/forward';
 import {
   inductionHeadScores,
@@ -76,6 +77,7 @@ export function presetSettings(p: TrainPreset, seed: number, minCount: number): 
     valWindows: p.valWindows,
     positionInit: p.positionInit ?? 'normal',
     ...(p.repeatSpans && { repeatSpans: p.repeatSpans }),
+    divergenceAdvice: PAGE_TRAINING_ADVICE,
   };
 }
 

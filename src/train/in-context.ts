@@ -4,6 +4,7 @@
 // minus the loss on the second). npm run train logs these along the run on the compact trainer and at the end
 // on the shipped file; tests/train/default-model recomputes them from the file.
 
+import type { Ablation } from '../model/ablation';
 import { cpuForward } from '../model/cpu/forward';
 import type { CpuKernels } from '../model/cpu/kernels';
 import {
@@ -188,17 +189,19 @@ export function figuresByKind(
   return out;
 }
 
-/** The probes through a model over GPT-2's full vocabulary (the shipped file), on the CPU engine. */
+/** The probes through a model over GPT-2's full vocabulary (the shipped file), on the CPU engine, with the heads
+ * of `ablate` knocked out when given (to test which head feeds which). */
 export function runOnModel(
   weights: GPT2Weights,
   probes: readonly RepeatProbe[],
   kernels: CpuKernels,
+  ablate?: Ablation,
 ): ProbeRun[] {
   const { nLayer, vocabSize } = weights.config;
   const include = Array.from({ length: nLayer }, (_, l) => `h${l}.attn_weights`);
   return probes.map((probe) => {
     const n = probe.ids.length;
-    const tensors = cpuForward(weights, probe.ids, { include, logits: 'all' }, kernels);
+    const tensors = cpuForward(weights, probe.ids, { include, logits: 'all', ablate }, kernels);
     const logits = tensors.logits.data;
     const losses = new Float64Array(n - 1);
     for (let t = 1; t < n; t++) {

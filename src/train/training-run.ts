@@ -66,6 +66,8 @@ export type RunSettings = Pick<
 > & {
   /** Rows that end by repeating a span of themselves (the Induction preset); off when absent. */
   repeatSpans?: RepeatSpanOptions;
+  /** What a diverged run's message tells people to change; npm run train's flags when absent. */
+  divergenceAdvice?: string;
 };
 
 /** The text of a run as GPT-2 ids: what it trains on, what it holds out, and where windows start (or anywhere). */
@@ -222,7 +224,7 @@ export class TrainingRun {
     this.sampler.fill(this.cpu.training);
     this.repeats?.apply(this.cpu.training);
     const { loss, gradNorm } = await this.stepper.step(lr);
-    checkLoss(loss, step, TRAINING_ADVICE);
+    checkLoss(loss, step, this.o.divergenceAdvice ?? TRAINING_ADVICE);
     const record = { step, loss, lr, gradNorm: gradNorm ?? NaN };
     this.records.push(record);
     return record;

@@ -26,5 +26,8 @@ describe('the sentences the page offers', () => {
     it(`“${text}” repeats a token id`, () => {
       expect(repeatedIds(encode(text)).length).toBeGreaterThan(0);
     });
+    it(`“${text}” has no word the default model never learned`, async () => {
+      expect((await modelTrace(text)).notices).toEqual([]);
+    });
   }
 });

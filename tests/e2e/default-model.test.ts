@@ -1,6 +1,7 @@
 // The built-in English model in Chromium, as a first-time visitor meets it: an everyday sentence gets every
 // token its own embedding (no "unknown word" notice), and a text made only of words the model never learned
-// still gets its view and the notice that says why their rows are identical.
+// still gets its view and the notice that says why their rows are identical; a sentence said twice lights up its
+// induction head, scored on the visitor's own text.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -52,4 +53,21 @@ describe.runIf(run)('the default model in Chromium', () => {
       );
     expect(await page.getByTestId('input-error').count()).toBe(0);
   });
+
+  it('lights up an induction head when a sentence is said twice, scored on the text itself', async () => {
+    const before = await currentTraceId(page);
+    await page
+      .locator('#sentence')
+      .fill('The president spoke to the nation. The president spoke to the nation.');
+    await waitForNewTrace(page, before);
+    const panel = page.locator('section.head-detectors');
+    await panel.getByText('Score every head').click();
+    await panel.getByLabel('Induction').check();
+    await panel.getByText(/^On your text: \d+ tokens continue a run of tokens/).waitFor({ timeout: 60_000 });
+    const scores = (await panel.locator('[data-testid="head-scores"] tbody button').allTextContents()).map(
+      Number,
+    );
+    expect(scores).toHaveLength(16);
+    expect(Math.max(...scores)).toBeGreaterThanOrEqual(0.3);
+  }, 120_000);
 });

@@ -59,6 +59,16 @@ describe('BrowserTraining', () => {
     expect(after).toBeLessThan(before - 1);
   });
 
+  // The page has no --lr to lower: its advice names what the Train view lets a visitor change.
+  it('says what the Train view can change when a run diverges, not command-line flags', async () => {
+    const wild = { ...micro, lr: 1e30, warmupSteps: 0, gradClip: 1e30 };
+    const run = new BrowserTraining(storiesIds(), wild, 1337, 3, createSyncKernels());
+    let error: unknown;
+    for (let i = 0; i < 20 && !error; i++) await run.step().catch((e: unknown) => (error = e));
+    expect(String(error)).toMatch(/training diverged; try a smaller model size, or a longer text$/);
+    expect(String(error)).not.toMatch(/--/);
+  });
+
   it('saves a model that loads back with the same attention on any sentence (float32, 1e-6)', async () => {
     const run = new BrowserTraining(storiesIds(), micro, 1337, 3, createSyncKernels());
     for (let i = 0; i < 5; i++) await run.step();

@@ -3,7 +3,7 @@
 
 /**
  * Sentences that show something: each repeats a token (a unit test checks it), so step 4 has identical token rows
- * to compare, and the last has a longer context.
+ * to compare, and the last says a sentence twice, for the induction head.
  */
 export const EXAMPLES: { text: string; why: string }[] = [
   {
@@ -15,7 +15,7 @@ export const EXAMPLES: { text: string; why: string }[] = [
     why: 'the book’s sentence, run through the model, with “␣one” and “␣step” twice',
   },
   {
-    text: 'the dog chased the ball and the cat chased the dog',
-    why: 'repeated words and longer-range attention',
+    text: 'The old man walked down the street. The old man walked down the street.',
+    why: 'a sentence said twice: the default model’s induction head looks from each word of the copy to the word that followed it the first time (step 6, layer 4, head 4; or score every head for Induction)',
   },
 ];
