@@ -12,6 +12,7 @@ import { bookTrace } from '../../src/app/data/book-trace';
 import { naiveScoresView, weightsView } from '../../src/app/data/select';
 import { DEFAULT_SETTINGS } from '../../src/app/data/types';
 import { Heatmap } from '../../src/app/views/Heatmap';
+import { HeatmapTerms } from '../../src/app/views/HeatmapTerms';
 import { colourIndex, colourTable } from '../../src/app/views/heatmap-canvas';
 import { heatmapLayout, stripLayout } from '../../src/app/views/heatmap-layout';
 import { divergingScale, scaleFor } from '../../src/app/views/scales';
@@ -248,5 +249,36 @@ describe('one matrix component for wide embeddings too', () => {
     expect(screen.getByTestId('shared').textContent).toBe('3,5');
     fireEvent.mouseLeave(first);
     expect(screen.getByTestId('shared').textContent).toBe('none');
+  });
+
+  it('HeatmapTerms: one cursor and one readout for matrices that add up, titled with their signs', () => {
+    pixelContext();
+    const views = [embedding(4, 48, 'tok_emb'), embedding(4, 48, 'pos_emb')];
+    const { container } = render(
+      <HeatmapTerms
+        views={views}
+        signs={['', '+ ']}
+        traceId={1}
+        readout={([row, col]) => `cell ${row},${col}`}
+        hint="point at a cell"
+        legend="one scale"
+        heading="h4"
+        gridClassName="terms"
+        readoutTestId="terms-readout"
+      />,
+    );
+    expect([...container.querySelectorAll('h4')].map((h) => h.textContent)).toEqual([
+      views[0].title,
+      `+ ${views[1].title}`,
+    ]);
+    expect(screen.getByTestId('terms-readout').textContent).toBe('point at a cell');
+    const [first, second] = [...container.querySelectorAll('svg[data-matrix-id]')];
+    const { gutter, top, cell, cellH } = stripLayout(views[0], WIDTH);
+    fireEvent.mouseMove(second, { clientX: gutter + 1.5 * cell, clientY: top + 3.5 * cellH });
+    expect(screen.getByTestId('terms-readout').textContent).toBe('cell 3,1');
+    const cursor = first.querySelector('rect[stroke="#111"]')!;
+    expect(Number(cursor.getAttribute('y'))).toBe(top + 3 * cellH - 1);
+    fireEvent.mouseLeave(second);
+    expect(screen.getByTestId('terms-readout').textContent).toBe('point at a cell');
   });
 });

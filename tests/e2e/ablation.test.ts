@@ -3,14 +3,11 @@
 // ablation both ways, bad links get one sentence, and axe finds nothing serious at 1280 and 390 px.
 
 import AxeBuilder from '@axe-core/playwright';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../src/bench/browser-harness';
-import { browserAvailable, openPage, settledOverflow, startSite } from './helpers';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { browserAvailable, openPage, settledOverflow, browserSuite, SHOT_DIR } from './helpers';
 
-const SHOT_DIR = process.env.SHOT_DIR ?? '/tmp/explorer-shots';
 const run = browserAvailable();
 const TEXT = 'the cat sat on the mat and the cat sat on the rug';
 const LONG_TEXT =
@@ -47,20 +44,10 @@ async function axeProblems(page: Page): Promise<string[]> {
 }
 
 describe.runIf(run)('head surgery in Chromium', () => {
-  let browser: Browser;
-  let site: Awaited<ReturnType<typeof startSite>>;
-  beforeAll(async () => {
-    mkdirSync(SHOT_DIR, { recursive: true });
-    site = await startSite();
-    browser = await launchChromium(false);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const suite = browserSuite();
 
   it('knocking out layer 1 head 4 changes the next tokens and later heads, and the link keeps it', async () => {
-    const { page, errors } = await openPage(browser, `${site.url}?${GRID}`);
+    const { page, errors } = await openPage(suite.browser, `${suite.site.url}?${GRID}`);
     page.setDefaultTimeout(30_000);
     const intactNext = await nextTokens(page);
     await page.getByTestId('knock-out-1.4').click();
@@ -76,7 +63,7 @@ describe.runIf(run)('head surgery in Chromium', () => {
     expect(Math.max(...heads.map(([, moved]) => Number(moved)))).toBeGreaterThan(0);
 
     const link = page.url();
-    const { page: shared } = await openPage(browser, link);
+    const { page: shared } = await openPage(suite.browser, link);
     await shared.getByTestId('ablation-chips').waitFor();
     expect(await shared.getByTestId('ablation-chips').innerText()).toMatch(/Layer 1 head 4/);
     expect((await comparison(shared)).heads).toEqual(heads);
@@ -104,8 +91,8 @@ describe.runIf(run)('head surgery in Chromium', () => {
     'a link with %s gets one sentence and runs the intact model',
     async (_, ablate, message) => {
       const { page, errors } = await openPage(
-        browser,
-        `${site.url}?${GRID}&ablate=${encodeURIComponent(ablate)}`,
+        suite.browser,
+        `${suite.site.url}?${GRID}&ablate=${encodeURIComponent(ablate)}`,
       );
       const notice = page.getByTestId('ablation-notice');
       await notice.waitFor();
@@ -123,7 +110,11 @@ describe.runIf(run)('head surgery in Chromium', () => {
     ['phone', { width: 390, height: 844 }],
   ] as const) {
     it(`axe passes with an ablation on at ${viewport.width} px, short and long text`, async () => {
-      const { page } = await openPage(browser, `${site.url}?${GRID}&ablate=1.4&ablatemode=mean`, viewport);
+      const { page } = await openPage(
+        suite.browser,
+        `${suite.site.url}?${GRID}&ablate=1.4&ablatemode=mean`,
+        viewport,
+      );
       page.setDefaultTimeout(30_000);
       await comparison(page);
       expect(await axeProblems(page)).toEqual([]);

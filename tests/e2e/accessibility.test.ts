@@ -4,10 +4,9 @@
 // this head look there?" panel and a long text, failing on any serious or critical WCAG 2.2 AA violation.
 
 import AxeBuilder from '@axe-core/playwright';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../src/bench/browser-harness';
-import { browserAvailable, currentTraceId, openPage, startSite, waitForNewTrace } from './helpers';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { browserAvailable, currentTraceId, openPage, waitForNewTrace, browserSuite } from './helpers';
 
 const run = browserAvailable();
 
@@ -123,16 +122,7 @@ async function auditSteps(page: Page, label: string, findings: Findings): Promis
 }
 
 describe.runIf(run)('accessibility (axe-core, WCAG 2.2 AA) in Chromium', () => {
-  let browser: Browser;
-  let site: Awaited<ReturnType<typeof startSite>>;
-  beforeAll(async () => {
-    site = await startSite();
-    browser = await launchChromium(false);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const suite = browserSuite();
 
   for (const [name, viewport] of [
     ['1280 px', { width: 1280, height: 900 }],
@@ -141,7 +131,7 @@ describe.runIf(run)('accessibility (axe-core, WCAG 2.2 AA) in Chromium', () => {
     // 240 s: one walk audits 32 views, steps 4 and 5 carry the row comparison and the four-term split, and on a
     // 2-core machine shared with other runs one walk took up to 117 s.
     it(`${name}: every step in both modes, the model, export, head-detector and "why" panels, and a long text`, async () => {
-      const { page } = await openPage(browser, site.url, viewport);
+      const { page } = await openPage(suite.browser, suite.site.url, viewport);
       page.setDefaultTimeout(30_000);
       const findings = new Findings();
       await auditSteps(page, name, findings);

@@ -2,21 +2,19 @@
 // chosen on the weights heatmap with the keyboard splits that one score, a layer expands head by head, a
 // 128-token text keeps the page responsive, and screenshots at 1280 and 390 px go to $SHOT_DIR.
 
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../src/bench/browser-harness';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import {
   browserAvailable,
   currentTraceId,
   openPage,
   settledOverflow,
-  startSite,
   waitForNewTrace,
+  browserSuite,
+  SHOT_DIR,
 } from './helpers';
 
-const SHOT_DIR = process.env.SHOT_DIR ?? '/tmp/explorer-shots';
 const run = browserAvailable();
 
 /** Well over 128 tokens: cut to the default model's context of 128. */
@@ -34,24 +32,18 @@ async function settledPanel(page: Page) {
 }
 
 describe.runIf(run)('why does this head look there? (Chromium)', () => {
-  let browser: Browser;
-  let site: Awaited<ReturnType<typeof startSite>>;
-  beforeAll(async () => {
-    mkdirSync(SHOT_DIR, { recursive: true });
-    site = await startSite();
-    browser = await launchChromium(false);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const suite = browserSuite();
 
   for (const [name, viewport] of [
     ['desktop', { width: 1280, height: 900 }],
     ['phone', { width: 390, height: 844 }],
   ] as const) {
     it(`${name}: head average, one cell, a layer expanded, a 128-token text`, async () => {
-      const { page, errors } = await openPage(browser, `${site.url}?step=6&mode=trainable`, viewport);
+      const { page, errors } = await openPage(
+        suite.browser,
+        `${suite.site.url}?step=6&mode=trainable`,
+        viewport,
+      );
       page.setDefaultTimeout(60_000);
       await page.getByLabel('Layer', { exact: true }).selectOption({ label: '4 of 4' });
       await page.waitForFunction(() => document.querySelector('.mode-tag')?.textContent?.includes('layer 4'));

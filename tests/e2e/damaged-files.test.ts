@@ -1,14 +1,13 @@
 // Damaged weight files uploaded in Chromium, one of each class in tests/helpers/damaged-files.ts: a refused
 // file shows its sentence and keeps the model and view; extra tensors load with a notice; NaN activations say so.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../src/bench/browser-harness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { writeSafetensors } from '../../src/model/safetensors';
 import { damagedCases, SMALL_CONFIG, SMALL_CONFIG_TEXT } from '../helpers/damaged-files';
 import { layoutTensors } from '../helpers/model-files';
 import { loudRandomWeights } from '../helpers/random-models';
-import { browserAvailable, openPage, startSite } from './helpers';
+import { browserAvailable, browserSuite, openPage } from './helpers';
 
 const run = browserAvailable();
 
@@ -20,19 +19,12 @@ const refused = [...new Set(cases.map((c) => c.kind))].flatMap(
 const withNotice = cases.find((c) => 'notice' in c.expect && c.expect.notice)!;
 
 describe.runIf(run)('damaged model files in Chromium', () => {
-  let browser: Browser;
-  let site: Awaited<ReturnType<typeof startSite>>;
+  const suite = browserSuite();
   let page: Page;
 
   beforeAll(async () => {
-    site = await startSite();
-    browser = await launchChromium(false);
-    page = (await openPage(browser, site.url)).page;
+    page = (await openPage(suite.browser, suite.site.url)).page;
     await page.locator('summary', { hasText: 'Load another' }).click();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
   });
 
   const upload = (bytes: Uint8Array) =>

@@ -3,26 +3,18 @@
 // still gets its view and the notice that says why their rows are identical; a sentence said twice lights up its
 // induction head, scored on the visitor's own text.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../src/bench/browser-harness';
-import { browserAvailable, currentTraceId, openPage, startSite, waitForNewTrace } from './helpers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { browserAvailable, currentTraceId, browserSuite, openPage, waitForNewTrace } from './helpers';
 
 const run = browserAvailable();
 
 describe.runIf(run)('the default model in Chromium', () => {
-  let browser: Browser;
-  let site: Awaited<ReturnType<typeof startSite>>;
+  const suite = browserSuite();
   let page: Page;
 
   beforeAll(async () => {
-    site = await startSite();
-    browser = await launchChromium(false);
-    page = (await openPage(browser, site.url)).page;
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
+    page = (await openPage(suite.browser, suite.site.url)).page;
   });
 
   const notices = () => page.getByTestId('input-notice').allTextContents();

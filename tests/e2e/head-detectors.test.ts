@@ -1,17 +1,14 @@
 // The head-detector panel in Chromium on the production build: it scores the text once opened, runs the
 // induction probe, opens a head's heatmap on click, fits 1280 and 390 px, and is screenshotted at both.
 
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../src/bench/browser-harness';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { randomGPT2Weights } from '../../src/model/random';
 import { testConfig } from '../helpers/random-models';
 import { writeModelFolder } from '../helpers/model-files';
-import { browserAvailable, openPage, settledOverflow, startSite } from './helpers';
+import { browserAvailable, openPage, settledOverflow, browserSuite, SHOT_DIR } from './helpers';
 
-const SHOT_DIR = process.env.SHOT_DIR ?? '/tmp/explorer-shots';
 const run = browserAvailable();
 
 /** GPT-2 small's 12 layers × 12 heads on a tiny width: the widest grid the panel must hold. */
@@ -34,22 +31,15 @@ async function checkFit(page: Page, shot: string) {
 }
 
 describe.runIf(run)('head detectors in Chromium', () => {
-  let browser: Browser;
-  let site: Awaited<ReturnType<typeof startSite>>;
-  beforeAll(async () => {
-    mkdirSync(SHOT_DIR, { recursive: true });
-    site = await startSite({
-      extra: { wide: path.dirname(writeModelFolder(WIDE_MODEL, 'official', 'F16')) },
-    });
-    browser = await launchChromium(false);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
+  const suite = browserSuite({
+    site: () => ({ extra: { wide: path.dirname(writeModelFolder(WIDE_MODEL, 'official', 'F16')) } }),
   });
 
   it('scores every head, runs the probe, opens a head, and fits 1280 and 390 px', async () => {
-    const { page, errors } = await openPage(browser, `${site.url}?text=the+cat+saw+the+cat+and+the+dog`);
+    const { page, errors } = await openPage(
+      suite.browser,
+      `${suite.site.url}?text=the+cat+saw+the+cat+and+the+dog`,
+    );
     page.setDefaultTimeout(30_000);
     const panel = page.locator('section.head-detectors');
     await panel.getByText('Score every head').click();
@@ -81,7 +71,7 @@ describe.runIf(run)('head detectors in Chromium', () => {
 
     // A model of GPT-2 small's 12 × 12 heads: the new model's scores replace the old ones.
     await page.locator('summary', { hasText: 'Load another' }).click();
-    await page.locator('#model-url').fill(`${site.origin}/extra/wide/`);
+    await page.locator('#model-url').fill(`${suite.site.origin}/extra/wide/`);
     await page.getByRole('button', { name: 'Load', exact: true }).click();
     await panel.getByLabel('Previous token').check();
     await expect.poll(() => panel.locator('[data-testid="head-scores"] tbody button').count()).toBe(144);

@@ -1,14 +1,23 @@
 // Helpers for the browser tests: serve the built site from /explorer/, open pages that record console errors,
 // and read the numbers a heatmap shows (the heatmap's SVG carries its exact values in data-values).
 
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { buildSite, CHROMIUM, serveSite, type ServeOptions } from '../../src/bench/browser-harness';
+import { afterAll, beforeAll } from 'vitest';
+import {
+  buildSite,
+  CHROMIUM,
+  launchChromium,
+  serveSite,
+  type ServeOptions,
+} from '../../src/bench/browser-harness';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 export const SITE_DIR = path.join(ROOT, 'dist-e2e');
 export const FIXTURES_DIR = path.join(ROOT, 'tests/fixtures');
+/** Where the browser tests write their screenshots: $SHOT_DIR, else /tmp/explorer-shots. */
+export const SHOT_DIR = process.env.SHOT_DIR ?? '/tmp/explorer-shots';
 
 /** Whether the browser tests can run here; in CI a missing browser is a failure, never a skip. */
 export function browserAvailable(): boolean {
@@ -17,9 +26,41 @@ export function browserAvailable(): boolean {
   return false;
 }
 
-export async function startSite(options: Omit<ServeOptions, 'siteDir'> = {}) {
+type SiteOptions = Omit<ServeOptions, 'siteDir'>;
+
+export async function startSite(options: SiteOptions = {}) {
   if (!existsSync(path.join(SITE_DIR, 'index.html'))) buildSite(ROOT, 'dist-e2e');
   return serveSite({ siteDir: SITE_DIR, extra: { fixtures: FIXTURES_DIR }, ...options });
+}
+
+export type Site = Awaited<ReturnType<typeof startSite>>;
+
+/** What a browser suite shares: set once its beforeAll has run. */
+export interface BrowserSuite {
+  browser: Browser;
+  site: Site;
+}
+
+/**
+ * The set-up most browser suites share, registered in the calling `describe`: before its tests, SHOT_DIR is
+ * made, the built site served (with `site` options, computed then when they are a function, so nothing is
+ * written while tests are only collected) and Chromium launched (with WebGPU when `webgpu`); after them, both
+ * are closed.
+ */
+export function browserSuite(
+  options: { site?: SiteOptions | (() => SiteOptions); webgpu?: boolean } = {},
+): BrowserSuite {
+  const suite = {} as BrowserSuite;
+  beforeAll(async () => {
+    mkdirSync(SHOT_DIR, { recursive: true });
+    suite.site = await startSite(typeof options.site === 'function' ? options.site() : options.site);
+    suite.browser = await launchChromium(options.webgpu ?? false);
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.site?.close();
+  });
+  return suite;
 }
 
 export interface OpenedPage {

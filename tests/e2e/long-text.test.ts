@@ -1,10 +1,8 @@
 // A 128-token text (the default model's whole context) in Chromium at 1280 and 390 px: the attention heatmap
 // keeps square cells and token labels, scrolls in its own box, a click on a far row charts it, and the page never scrolls sideways.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../../src/bench/browser-harness';
-import { browserAvailable, horizontalOverflow, openPage, spilledElements, startSite } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { browserAvailable, horizontalOverflow, openPage, spilledElements, browserSuite } from './helpers';
 
 const run = browserAvailable();
 
@@ -13,24 +11,14 @@ const LONG_TEXT = 'the fat cat sat on the mat. it was sleepy. '.repeat(14);
 const FAR_ROW = 120;
 
 describe.runIf(run)('a 128-token text in Chromium', () => {
-  let browser: Browser;
-  let site: Awaited<ReturnType<typeof startSite>>;
-
-  beforeAll(async () => {
-    site = await startSite();
-    browser = await launchChromium(false);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const suite = browserSuite();
 
   it.each([1280, 390])(
     'at %i px: square labelled cells, a far row charts on click, no sideways scroll',
     async (width) => {
       const { page, errors } = await openPage(
-        browser,
-        `${site.url}?step=6&text=${encodeURIComponent(LONG_TEXT)}`,
+        suite.browser,
+        `${suite.site.url}?step=6&text=${encodeURIComponent(LONG_TEXT)}`,
         { width, height: 900 },
       );
       await page.waitForSelector('.matrix-panel.primary svg[data-matrix-id][data-rows="128"]', {

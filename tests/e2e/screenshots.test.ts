@@ -1,39 +1,34 @@
 // Screenshots of every step in both modes, at desktop and phone width (390 px), into $SHOT_DIR (default
 // /tmp/explorer-shots), checking on the way that the page never scrolls sideways and logs no errors.
 
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../../src/bench/browser-harness';
-import { browserAvailable, openPage, settledOverflow, spilledElements, startSite } from './helpers';
+import { describe, expect, it } from 'vitest';
+import {
+  browserAvailable,
+  openPage,
+  settledOverflow,
+  spilledElements,
+  browserSuite,
+  SHOT_DIR,
+} from './helpers';
 
-const SHOT_DIR = process.env.SHOT_DIR ?? '/tmp/explorer-shots';
 const run = browserAvailable();
 
 describe.runIf(run)('screenshots of each step', () => {
-  let browser: Browser;
-  let site: Awaited<ReturnType<typeof startSite>>;
-  beforeAll(async () => {
-    mkdirSync(SHOT_DIR, { recursive: true });
-    site = await startSite();
-    browser = await launchChromium(false);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const suite = browserSuite();
 
   for (const [name, viewport] of [
     ['desktop', { width: 1280, height: 900 }],
     ['phone', { width: 390, height: 844 }],
   ] as const) {
     it(`${name}: every step and mode, no sideways scroll, no console errors`, async () => {
-      const { page, errors } = await openPage(browser, site.url, viewport);
+      const { page, errors } = await openPage(suite.browser, suite.site.url, viewport);
       for (const mode of ['naive', 'trainable'] as const) {
         for (let step = 1; step <= 7; step++) {
           if (mode === 'trainable' && step < 5) continue;
-          await page.goto(`${site.url}?step=${step}&mode=${mode}${mode === 'trainable' ? '&heads=1' : ''}`);
+          await page.goto(
+            `${suite.site.url}?step=${step}&mode=${mode}${mode === 'trainable' ? '&heads=1' : ''}`,
+          );
           await page.waitForSelector(`article[data-step="${step}"]`);
           const overflow = await settledOverflow(page);
           await page.screenshot({
@@ -43,11 +38,11 @@ describe.runIf(run)('screenshots of each step', () => {
           expect(overflow, `step ${step} ${mode} at ${name}`).toBeLessThanOrEqual(0);
         }
       }
-      await page.goto(`${site.url}?preset=book&step=6`);
+      await page.goto(`${suite.site.url}?preset=book&step=6`);
       await page.waitForSelector('article[data-step="6"]');
       await page.screenshot({ path: path.join(SHOT_DIR, `${name}-book-step6.png`), fullPage: true });
       // The side panels with the model loader open: nothing may widen the page or spill out of its box.
-      await page.goto(`${site.url}?step=6`);
+      await page.goto(`${suite.site.url}?step=6`);
       await page.waitForSelector('[data-testid="next-tokens"]');
       await page.getByText('Load another GPT-2 model').click();
       await page.screenshot({ path: path.join(SHOT_DIR, `${name}-model-panel.png`), fullPage: true });

@@ -3,15 +3,11 @@
 // the in-context gain's jump is marked. axe finds nothing serious at 1280 and 390 px; both are screenshotted.
 
 import AxeBuilder from '@axe-core/playwright';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../../src/bench/browser-harness';
+import { describe, expect, it } from 'vitest';
 import { presetById } from '../../src/train/train-presets';
-import { browserAvailable, openPage, settledOverflow, startSite } from './helpers';
+import { browserAvailable, openPage, settledOverflow, browserSuite, SHOT_DIR } from './helpers';
 
-const SHOT_DIR = process.env.SHOT_DIR ?? '/tmp/explorer-shots';
 const preset = presetById('induction')!;
 /** The whole run may take this long: its measured time on a loaded 2-core machine, doubled. */
 const RUN_MS = 2 * (preset.measuredMinutes ?? 10) * 60_000;
@@ -20,22 +16,15 @@ const RUN_MS = 2 * (preset.measuredMinutes ?? 10) * 60_000;
 const wanted = process.env.INDUCTION_E2E === '1';
 
 describe.runIf(browserAvailable() && wanted)('Induction preset in Chromium (CPU)', () => {
-  let browser: Browser;
-  let site: Awaited<ReturnType<typeof startSite>>;
-  beforeAll(async () => {
-    mkdirSync(SHOT_DIR, { recursive: true });
-    site = await startSite();
-    browser = await launchChromium(false);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const suite = browserSuite();
 
   it(
     'forms a previous-token head, then an induction head, within the stated run',
     async () => {
-      const { page, errors } = await openPage(browser, `${site.url}?text=the+cat+sat+and+the+cat+sat`);
+      const { page, errors } = await openPage(
+        suite.browser,
+        `${suite.site.url}?text=the+cat+sat+and+the+cat+sat`,
+      );
       page.setDefaultTimeout(60_000);
       await page.getByTestId('open-train').click();
       await page.getByLabel('Stories').check();

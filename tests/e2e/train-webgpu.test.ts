@@ -4,10 +4,9 @@
 // after each step), and "Explore it now" draws the same attention on WebGPU. Without a WebGPU adapter the test
 // skips, except in CI: it fails.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../src/bench/browser-harness';
-import { browserAvailable, currentTraceId, openPage, startSite, waitForNewTrace } from './helpers';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { browserAvailable, currentTraceId, openPage, waitForNewTrace, browserSuite } from './helpers';
 
 const run = browserAvailable();
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -24,19 +23,10 @@ const trainMatrix = (page: Page) =>
   });
 
 describe.runIf(run)('Train view in Chromium (WebGPU)', () => {
-  let browser: Browser;
-  let site: Awaited<ReturnType<typeof startSite>>;
-  beforeAll(async () => {
-    site = await startSite();
-    browser = await launchChromium(true);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const suite = browserSuite({ webgpu: true });
 
   it('trains on WebGPU, says so, and lowers the loss', async (context) => {
-    const { page, errors } = await openPage(browser, `${site.url}?text=the+cat+saw+the+dog`);
+    const { page, errors } = await openPage(suite.browser, `${suite.site.url}?text=the+cat+saw+the+dog`);
     page.setDefaultTimeout(120_000);
     const adapter = await page.evaluate(async () => Boolean(await navigator.gpu?.requestAdapter()));
     if (!adapter) {

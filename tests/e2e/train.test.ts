@@ -5,21 +5,20 @@
 // 1280 and 390 px, and both widths are screenshotted.
 
 import AxeBuilder from '@axe-core/playwright';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../src/bench/browser-harness';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import {
   browserAvailable,
   currentTraceId,
   openPage,
   settledOverflow,
-  startSite,
   waitForNewTrace,
+  browserSuite,
+  SHOT_DIR,
 } from './helpers';
 
-const SHOT_DIR = process.env.SHOT_DIR ?? '/tmp/explorer-shots';
 const run = browserAvailable();
 
 const stepsDone = (page: Page) =>
@@ -50,20 +49,13 @@ async function axeProblems(page: Page): Promise<string[]> {
 }
 
 describe.runIf(run)('Train view in Chromium (CPU)', () => {
-  let browser: Browser;
-  let site: Awaited<ReturnType<typeof startSite>>;
-  beforeAll(async () => {
-    mkdirSync(SHOT_DIR, { recursive: true });
-    site = await startSite();
-    browser = await launchChromium(false);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const suite = browserSuite();
 
   it('trains, keeps the explorer responsive, scrubs snapshots, and explores the saved model', async () => {
-    const { page, errors } = await openPage(browser, `${site.url}?text=the+cat+saw+the+cat+and+the+dog`);
+    const { page, errors } = await openPage(
+      suite.browser,
+      `${suite.site.url}?text=the+cat+saw+the+cat+and+the+dog`,
+    );
     page.setDefaultTimeout(60_000);
     await page.getByTestId('open-train').click();
     await page.waitForFunction(() => location.search.includes('view=train'));

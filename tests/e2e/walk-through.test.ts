@@ -2,14 +2,11 @@
 // the page at 390 px (the offline GPT-2 preset error, a long file name with control characters, whose SVG and
 // PNG still export), where the keyboard focus goes, and the sentence for a layer the model lacks.
 
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../../src/bench/browser-harness';
-import { browserAvailable, FIXTURES_DIR, openPage, settledOverflow, startSite } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { browserAvailable, FIXTURES_DIR, openPage, settledOverflow, browserSuite, SHOT_DIR } from './helpers';
 
-const SHOT_DIR = process.env.SHOT_DIR ?? '/tmp/explorer-shots';
 const run = browserAvailable();
 const PHONE = { width: 390, height: 844 };
 
@@ -17,20 +14,10 @@ const PHONE = { width: 390, height: 844 };
 const ODD_NAME = `tiny\u0001\u001b[1m${'a'.repeat(150)}.safetensors`;
 
 describe.runIf(run)('walk-through defects in Chromium', () => {
-  let browser: Browser;
-  let site: Awaited<ReturnType<typeof startSite>>;
-  beforeAll(async () => {
-    mkdirSync(SHOT_DIR, { recursive: true });
-    site = await startSite();
-    browser = await launchChromium(false);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const suite = browserSuite();
 
   const open = async (query = '', viewport = { width: 1280, height: 900 }) =>
-    (await openPage(browser, `${site.url}${query}`, viewport)).page;
+    (await openPage(suite.browser, `${suite.site.url}${query}`, viewport)).page;
 
   it('a GPT-2 preset offline says so, and its message wraps at 390 px', async () => {
     const page = await open('', PHONE);

@@ -2,8 +2,8 @@
 // in naive and trainable mode, and when the GPU process crashes (a real lost device) it moves to the CPU with
 // a reason, keeping the text and the view. Without a WebGPU adapter the tests skip, except in CI: they fail.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { launchChromium } from '../../src/bench/browser-harness';
 import { cliTrace, expectClose, tensorValues } from './expected';
 import {
@@ -11,8 +11,8 @@ import {
   currentTraceId,
   openPage,
   primaryMatrix,
-  startSite,
   waitForNewTrace,
+  browserSuite,
 } from './helpers';
 import { DEFAULT_TEXT } from '../../src/app/data/types';
 
@@ -80,19 +80,10 @@ async function readView(page: Page, view: View) {
 }
 
 describe.runIf(run)('WebGPU path in Chromium', () => {
-  let browser: Browser;
-  let site: Awaited<ReturnType<typeof startSite>>;
-  beforeAll(async () => {
-    site = await startSite();
-    browser = await launchChromium(true);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const suite = browserSuite({ webgpu: true });
 
   it('shows the same numbers as the CPU path, to 1e-4', { timeout: 600_000 }, async (context) => {
-    const { page, errors } = await openPage(browser, `${site.url}?backend=webgpu`);
+    const { page, errors } = await openPage(suite.browser, `${suite.site.url}?backend=webgpu`);
     await requireAdapter(page, context);
     // Chromium offers an adapter here, so the page must really run on it, not fall back.
     await expect
@@ -101,7 +92,7 @@ describe.runIf(run)('WebGPU path in Chromium', () => {
     const backend = (await page.getByTestId('backend').textContent()) ?? '';
     expect(await page.getByTestId('fallback-reason').count()).toBe(0);
     console.log(`WebGPU path runs on: ${backend}`);
-    const cpuPage = await openPage(browser, `${site.url}?backend=cpu`);
+    const cpuPage = await openPage(suite.browser, `${suite.site.url}?backend=cpu`);
     for (const view of VIEWS) {
       const gpu = await readView(page, view);
       const cpu = await readView(cpuPage.page, view);
@@ -121,7 +112,7 @@ describe.runIf(run)('WebGPU path in Chromium', () => {
       // Its own browser: the crash takes down the GPU process of every page in it.
       const crashing = await launchChromium(true);
       try {
-        const { page, errors } = await openPage(crashing, `${site.url}?backend=webgpu&step=5`);
+        const { page, errors } = await openPage(crashing, `${suite.site.url}?backend=webgpu&step=5`);
         await requireAdapter(page, context);
         await expect
           .poll(() => page.getByTestId('backend').textContent(), { timeout: 120_000 })

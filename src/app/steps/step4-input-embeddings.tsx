@@ -2,17 +2,15 @@
 // one hovered cell so the readout shows a + b = c; then, for a repeated token, how alike its copies' rows are,
 // and a picker that sets any two rows side by side.
 
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { embeddingView, inputEmbeddingView, positionsOff } from '../data/select';
-import { Heatmap } from '../views/Heatmap';
-import { Legend } from '../views/Legend';
+import { HeatmapTerms } from '../views/HeatmapTerms';
 import { withSubscripts } from '../views/MathText';
 import { MatrixPanel } from '../views/MatrixPanel';
 import { MatrixTable } from '../views/MatrixTable';
 import { RepeatCallout } from '../views/RepeatCallout';
 import { RepeatSimilarity } from '../views/RepeatSimilarity';
 import { RowCompare, type CompareSpace } from '../views/RowCompare';
-import { divergingScale, maxAbs } from '../views/scales';
 import { repeatSimilarities } from '../data/repeat-stats';
 import type { StepContext, StepDef } from './types';
 
@@ -22,16 +20,13 @@ function SumBody({ trace, settings }: StepContext) {
     () => (['tok_emb', 'pos_emb', 'input_emb'] as const).map((name) => embeddingView(trace, name)),
     [trace],
   );
-  const [hover, setHover] = useState<[number, number] | null>(null);
-  const scale = useMemo(
-    () => divergingScale(Math.max(...views.map((v) => (v ? maxAbs(v.matrix) : 0)))),
-    [views],
-  );
   const similarities = useMemo(() => repeatSimilarities(trace), [trace]);
+  // The memoised array itself, so the three heatmaps' shared colour scale is computed once per trace.
+  const terms = views.every((v) => v !== null) ? views : null;
   const [tok, pos, input] = views;
   // With positions off nothing is added: the token embeddings go to attention as they are.
   const alone = off || !tok || !pos || !input ? inputEmbeddingView(trace, settings) : null;
-  if (alone || !tok || !pos || !input) {
+  if (alone || !terms || !input) {
     return (
       alone && (
         <>
@@ -45,30 +40,17 @@ function SumBody({ trace, settings }: StepContext) {
   return (
     <>
       <section className="matrix-panel primary" data-primary={1}>
-        <div className="sum-row">
-          {[tok, pos, input].map((view, i) => (
-            <div className="sum-term" key={view.id}>
-              <h3>
-                {i === 1 ? '+ ' : i === 2 ? '= ' : ''}
-                {view.title}
-              </h3>
-              <Heatmap
-                view={view}
-                scale={scale}
-                traceId={trace.requestId}
-                hover={hover}
-                onHover={setHover}
-                hideReadout
-              />
-            </div>
-          ))}
-        </div>
-        <p className="readout" aria-live="polite">
-          {hover
-            ? withSubscripts(input.explain(hover[0], hover[1]))
-            : 'Hover over any of the three to see token + position = input for that cell.'}
-        </p>
-        <Legend scale={scale} label="value (blue < 0 < red), one scale for all three" />
+        <HeatmapTerms
+          views={terms}
+          signs={['', '+ ', '= ']}
+          traceId={trace.requestId}
+          readout={([row, col]) => withSubscripts(input.explain(row, col))}
+          hint="Hover over any of the three to see token + position = input for that cell."
+          legend="value (blue < 0 < red), one scale for all three"
+          heading="h3"
+          gridClassName="sum-row"
+          termClassName="sum-term"
+        />
         <MatrixTable view={input} />
       </section>
       <RepeatSimilarity similarities={similarities} />

@@ -1,15 +1,13 @@
 // Step 5's naive scores taken apart into token · token, token · position, position · token and position ·
 // position: four small heatmaps on one colour scale, one shared cursor whose readout adds the four numbers.
 
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { repeatedTokens } from '../data/select';
 import { copyScore, splitReadout, splitViews, type ScoreSplit as Split } from '../data/score-split';
 import { fmt4, subs } from '../data/format';
 import type { AppTrace } from '../data/types';
-import { Heatmap } from './Heatmap';
-import { Legend } from './Legend';
+import { HeatmapTerms } from './HeatmapTerms';
 import { withSubscripts } from './MathText';
-import { divergingScale, maxAbs } from './scales';
 import './lesson.css';
 
 interface ScoreSplitProps {
@@ -36,8 +34,6 @@ export function copySentence(trace: AppTrace, split: Split): string | null {
 
 export function ScoreSplit({ trace, split }: ScoreSplitProps) {
   const views = useMemo(() => splitViews(split, trace.tokens), [split, trace.tokens]);
-  const scale = useMemo(() => divergingScale(Math.max(...views.map((v) => maxAbs(v.matrix)))), [views]);
-  const [hover, setHover] = useState<[number, number] | null>(null);
   const sentence = copySentence(trace, split);
   return (
     <section className="score-split" aria-labelledby="score-split-title" data-testid="score-split">
@@ -47,30 +43,17 @@ export function ScoreSplit({ trace, split }: ScoreSplitProps) {
           {withSubscripts(sentence)}
         </p>
       )}
-      <div className="score-split-grid">
-        {views.map((view, k) => (
-          <div key={view.id}>
-            <h4>
-              {k > 0 ? '+ ' : ''}
-              {view.title}
-            </h4>
-            <Heatmap
-              view={view}
-              scale={scale}
-              traceId={trace.requestId}
-              hover={hover}
-              onHover={setHover}
-              hideReadout
-            />
-          </div>
-        ))}
-      </div>
-      <p className="readout" aria-live="polite" data-testid="score-split-readout">
-        {hover
-          ? splitReadout(split, hover[0], hover[1])
-          : 'Point at a cell of any of the four to see its score as the sum of the four terms.'}
-      </p>
-      <Legend scale={scale} label="term (blue < 0 < red), one scale for all four" />
+      <HeatmapTerms
+        views={views}
+        signs={['', '+ ', '+ ', '+ ']}
+        traceId={trace.requestId}
+        readout={([row, col]) => splitReadout(split, row, col)}
+        hint="Point at a cell of any of the four to see its score as the sum of the four terms."
+        legend="term (blue < 0 < red), one scale for all four"
+        heading="h4"
+        gridClassName="score-split-grid"
+        readoutTestId="score-split-readout"
+      />
     </section>
   );
 }

@@ -1,6 +1,6 @@
 // One transformer block, forward and backward side by side: x = x + attn(ln_1(x)), then x = x + mlp(ln_2(x)).
-// Inference (forward.ts) and training (src/train/gpt2-train.ts) run the same blockForward; they differ only
-// in the attention they hand it (head by head for the views, batched for training) and in what they keep.
+// Inference (forward.ts) and training (src/train/gpt2-train.ts) run the same blockForward and the same batched
+// attention (ops/attention.ts); they differ only in the batch size and in what they keep of the buffers.
 
 import type { LayerWeights } from '../weights';
 import type { CpuKernels } from './kernels';

@@ -10,8 +10,8 @@ import { validateIds } from '../validate-ids';
 import type { GPT2Weights, LayerWeights } from '../weights';
 import { ComputeThreadError } from '../wasm/thread-pool';
 import { blockActivations, blockForward } from './block';
+import { traceAttention, type HeadTensorSink, type LayerAblation } from './head-tensors';
 import type { CpuKernels } from './kernels';
-import { attentionByHead, type HeadVisitor, type LayerAblation } from './ops/attention';
 import { embeddingForward } from './ops/embedding';
 
 /**
@@ -100,9 +100,7 @@ function traceBlock(
   const a = blockActivations(T, C);
   // Kept before they are filled, so the tensors come out in the order the block computes them.
   keep('ln_1', [T, C], a.ln1);
-  const perHead = headCollector(tensors, select, name, NH, T);
-  const attention = (atty: Float32Array, qkv: Float32Array) =>
-    attentionByHead(kernels, atty, qkv, T, C, NH, perHead, ablation);
+  const attention = traceAttention(kernels, T, C, NH, headCollector(tensors, select, name, NH, T), ablation);
   blockForward(kernels, a, residualIn, layer, attention, T, C, config.layerNormEpsilon);
   keep('attn_context', [T, C], a.atty);
   keep('attn_out', [T, C], a.attproj);
@@ -121,15 +119,18 @@ function headCollector(
   name: (n: string) => string,
   NH: number,
   T: number,
-): HeadVisitor {
-  return (kind, h, data, X) => {
-    const full = name(kind);
-    if (select.wants(full)) {
-      tensors[full] ??= { shape: [NH, T, X], data: new Float32Array(NH * T * X) };
-      headBlock(tensors[full].data, h, T, X).set(data);
-    }
-    if (select.headsWanted(full, NH).includes(h))
-      tensors[`${full}.head${h}`] = { shape: [T, X], data: data.slice() };
+): HeadTensorSink {
+  return {
+    wanted: (kind) => select.needs(name(kind), NH),
+    visit: (kind, h, data, X) => {
+      const full = name(kind);
+      if (select.wants(full)) {
+        tensors[full] ??= { shape: [NH, T, X], data: new Float32Array(NH * T * X) };
+        headBlock(tensors[full].data, h, T, X).set(data);
+      }
+      if (select.headsWanted(full, NH).includes(h))
+        tensors[`${full}.head${h}`] = { shape: [T, X], data: data.slice() };
+    },
   };
 }
 

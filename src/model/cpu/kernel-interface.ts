@@ -57,7 +57,7 @@ export interface CpuKernels {
     N: number,
     V: number,
   ): number;
-  /** scores (T,S) = queries (T,d) · keys (S,d)ᵀ, one head (no scaling, no mask). */
+  /** scores (T,S) = queries (T,d) · keys (S,d)ᵀ, one head (no scaling, no mask): the trace's score views. */
   headScores(
     scores: Float32Array,
     queries: Float32Array,
@@ -78,7 +78,7 @@ export interface CpuKernels {
   ): void;
   /** out (T,T) = softmax of each row of scores (T,T) over columns ≤ row; zeros above the diagonal. */
   causalSoftmax(out: Float32Array, scores: Float32Array, T: number): void;
-  /** Training attention over a batch (see ops/attention.ts). */
+  /** Causal attention over a batch (see ops/attention.ts): training's, and the trace's with B = 1. */
   attentionForward(
     out: Float32Array,
     att: Float32Array,

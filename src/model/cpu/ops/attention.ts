@@ -1,14 +1,6 @@
-// Causal multi-head attention on the fused qkv (T, 3C). Inference runs it head by head (splitHeads, the
-// kernels' per-head products, mergeHead), so every head's q, k, v, scores and weights can be kept for the
-// views. Training runs attentionForward over a whole batch, which keeps the softmax weights its backward
-// reads: the same maths as the per-head path, but the two round differently, so each keeps its own.
-
-import { ablateContext, type AblationMode } from '../../ablation';
-import { matrix, scale } from '../../attention';
-import { headBlock, type PER_HEAD_TENSORS } from '../../trace';
-import type { CpuKernels } from '../kernel-interface';
-
-type PerHeadTensor = (typeof PER_HEAD_TENSORS)[number];
+// Causal multi-head attention on the fused qkv (B, T, 3C), forward and backward side by side. Training runs it
+// over a batch and the trace over one sentence (B = 1); the trace then reads each head's weights out of `att`
+// (src/model/cpu/head-tensors.ts), so the views and training see one attention.
 
 /** Splits the fused qkv (T, 3C) into q, k, v of shape (NH, T, hs) each. */
 export function splitHeads(
@@ -30,69 +22,6 @@ export function splitHeads(
       v.set(qkv.subarray(src + 2 * C, src + 2 * C + hs), dst);
     }
   }
-}
-
-/** Writes one head's context (T, hs) into its columns of the merged (T, C) tensor. */
-export function mergeHead(
-  merged: Float32Array,
-  headContext: Float32Array,
-  h: number,
-  T: number,
-  C: number,
-  hs: number,
-) {
-  for (let t = 0; t < T; t++) merged.set(headContext.subarray(t * hs, (t + 1) * hs), t * C + h * hs);
-}
-
-/** What attentionByHead hands out for each head: q, k, v (T, hs), scores, scaled scores, weights (T, T). */
-export type HeadVisitor = (kind: PerHeadTensor, h: number, data: Float32Array, X: number) => void;
-
-/** Heads of this layer to knock out, and how (see src/model/ablation.ts). */
-export interface LayerAblation {
-  heads: number[];
-  mode: AblationMode;
-}
-
-/**
- * atty (T,C) = causal multi-head attention of qkv (T,3C), one head at a time on the kernels' per-head
- * products (scores, the causal softmax, the weighted sum of values); each head's intermediates go to `visit`.
- * Heads in `ablation` then have their context zeroed or mean-replaced, before c_proj reads atty.
- */
-export function attentionByHead(
-  kernels: Pick<CpuKernels, 'headScores' | 'causalSoftmax' | 'headContext'>,
-  atty: Float32Array, // (T, C)
-  qkv: Float32Array, // (T, 3C)
-  T: number,
-  C: number,
-  NH: number,
-  visit: HeadVisitor,
-  ablation?: LayerAblation,
-): void {
-  const hs = C / NH;
-  const q = new Float32Array(T * C); // (NH, T, hs)
-  const k = new Float32Array(T * C); // (NH, T, hs)
-  const v = new Float32Array(T * C); // (NH, T, hs)
-  splitHeads(q, k, v, qkv, T, C, NH);
-  for (let h = 0; h < NH; h++) {
-    const headQ = headBlock(q, h, T, hs); // (T, hs)
-    const headK = headBlock(k, h, T, hs); // (T, hs)
-    const headV = headBlock(v, h, T, hs); // (T, hs)
-    const scores = matrix(T, T); // (T, T)
-    kernels.headScores(scores.data, headQ, headK, T, T, hs);
-    const scaledScores = scale(scores, 1 / Math.sqrt(hs));
-    const attnWeights = matrix(T, T);
-    kernels.causalSoftmax(attnWeights.data, scaledScores.data, T);
-    const headContext = new Float32Array(T * hs); // (T, hs)
-    kernels.headContext(headContext, attnWeights.data, headV, T, T, hs, true);
-    mergeHead(atty, headContext, h, T, C, hs);
-    visit('q', h, headQ, hs);
-    visit('k', h, headK, hs);
-    visit('v', h, headV, hs);
-    visit('scores', h, scores.data, T);
-    visit('scaled_scores', h, scaledScores.data, T);
-    visit('attn_weights', h, attnWeights.data, T);
-  }
-  if (ablation) ablateContext(atty, ablation.heads, ablation.mode, T, C, hs);
 }
 
 /**
