@@ -120,12 +120,15 @@ describe('step texts follow the settings', () => {
     const note = screen.getByTestId('repeat-similarity').textContent!;
     expect(note).toMatch(/“␣the” stands at rows 2 and 7/);
     expect(note).toMatch(/cosine similarity 1\.000/);
-    expect(note).toMatch(/input embeddings, 0\.9\d\d/);
+    // The position rows make the copies differ, but only a little: their input rows still point much the same way.
+    const inputCosine = Number(/input embeddings, (0\.\d\d\d)/.exec(note)![1]);
+    expect(inputCosine).toBeGreaterThan(0.7);
+    expect(inputCosine).toBeLessThan(1);
     const summary = () => screen.getByTestId('row-compare-summary').textContent!;
     // It opens on the two copies of “␣the”, in the input embeddings.
     expect((screen.getByLabelText('First token') as HTMLSelectElement).value).toBe('1');
     expect((screen.getByLabelText('Second token') as HTMLSelectElement).value).toBe('6');
-    expect(summary()).toMatch(/^Input embeddings: cosine similarity 0\.9\d\d/);
+    expect(summary()).toMatch(new RegExp(`^Input embeddings: cosine similarity ${inputCosine.toFixed(3)}`));
     act(() => screen.getByLabelText('Token t').click());
     expect(summary()).toMatch(/cosine similarity 1\.000.*the two rows are identical/);
     act(() => {

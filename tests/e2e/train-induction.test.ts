@@ -9,13 +9,12 @@ import { presetById } from '../../src/train/train-presets';
 import { browserAvailable, openPage, settledOverflow, browserSuite, SHOT_DIR } from './helpers';
 
 const preset = presetById('induction')!;
-/** The whole run may take this long: its measured time on a loaded 2-core machine, doubled. */
-const RUN_MS = 2 * (preset.measuredMinutes ?? 10) * 60_000;
+/** The whole run may take this long: its measured time on a quiet 2-core machine, tripled (the suite's other
+ * files share the cores; it took 10½ minutes beside other work). The run is seeded, so its scores do not
+ * depend on the time it takes. */
+const RUN_MS = 3 * (preset.measuredMinutes ?? 10) * 60_000;
 
-/** The run takes minutes: it runs where asked for (INDUCTION_E2E=1), until the preset is known to pass in CI. */
-const wanted = process.env.INDUCTION_E2E === '1';
-
-describe.runIf(browserAvailable() && wanted)('Induction preset in Chromium (CPU)', () => {
+describe.runIf(browserAvailable())('Induction preset in Chromium (CPU)', () => {
   const suite = browserSuite();
 
   it(

@@ -16,6 +16,6 @@ export const EXAMPLES: { text: string; why: string }[] = [
   },
   {
     text: 'The old man walked down the street. The old man walked down the street.',
-    why: 'a sentence said twice: the default model’s induction head looks from each word of the copy to the word that followed it the first time (step 6, layer 4, head 4; or score every head for Induction)',
+    why: 'a sentence said twice: the default model’s induction head looks from each word of the copy to the word that followed it the first time (step 6, layer 4, heads 1 and 4; or score every head for Induction)',
   },
 ];

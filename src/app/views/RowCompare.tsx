@@ -89,7 +89,7 @@ function tableView(labels: string[], rows: Float32Array[]): MatrixView {
   };
 }
 
-/** "Input embeddings: cosine similarity 0.909; the difference has length 0.58, 42% of the first row's 1.38; …" */
+/** "Input embeddings: cosine similarity 0.841; the difference has length 0.58, 42% of the first row's 1.38; …" */
 function summary(table: string, rowA: Float32Array, rowB: Float32Array, diff: Float32Array): string {
   const similarity = `${table}: cosine similarity ${fmtCosine(cosine(rowA, rowB))}`;
   const { apart, length } = distance(rowA, rowB);
