@@ -136,6 +136,7 @@ export const KERNELS = {
     constants: { WORKGROUP_SIZE },
     bindings: ['uniform', 'read', 'read', 'read', 'write', 'write', 'write'],
     params: [
+      ['B', 'u32'],
       ['T', 'u32'],
       ['C', 'u32'],
       ['rowStart', 'u32'],

@@ -112,6 +112,13 @@ export function rowGrid(rows: number): Grid {
   return [rows, 1, 1];
 }
 
+/** One workgroup per row, folded into y past 65535 rows (the row kernels that take it read wid.x + wid.y·groups.x
+ * and return on the rows past the end): B·NH·T passes 65535 for GPT-2 at B = 8, T = 1024. */
+export function rowGrid2d(rows: number): Grid {
+  const y = Math.ceil(rows / MAX_GROUPS_PER_DIMENSION);
+  return [Math.ceil(rows / y), y, 1];
+}
+
 /** The tile shape for an M × N output: large tiles once there are enough rows and columns to fill them. */
 export function matmulConfigFor(M: number, N: number, largeAllowed: boolean): MatmulConfigName {
   const large = MATMUL_CONFIGS.large;

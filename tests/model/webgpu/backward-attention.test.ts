@@ -1,5 +1,5 @@
-// Attention and the embedding for training, forward and backward, against their CPU twins (ops/attention.ts,
-// ops/embedding.ts):
+// Attention and the embedding for training, forward (the explorer's kernels, batched by forward-ops.ts) and
+// backward, against their CPU twins (ops/attention.ts, ops/embedding.ts):
 // B = 2 sequences, 3 heads of size 4 (C = 12), T = 5 and T = 40 (more keys than a row workgroup has threads),
 // and a batch of token ids with repeats. Gradients start from seeded nonzero values, so += is checked.
 
@@ -12,6 +12,7 @@ import {
   embeddingBackwardPlan,
   rowGrid2d,
 } from '../../../src/model/webgpu/backward-kernels';
+import { attentionDispatches, embeddingDispatch, type Dispatch } from '../../../src/model/webgpu/forward-ops';
 import { elementGrid } from '../../../src/model/webgpu/steps';
 import { relativeError } from '../../helpers/fixtures';
 import { BackwardHarness } from './backward-harness';
@@ -19,6 +20,13 @@ import { deviceForTests } from './gpu';
 
 const gpu = await deviceForTests();
 afterAll(() => gpu?.device.destroy());
+
+const asHarnessDispatch = ({ spec, params, buffers, grid }: Dispatch<string>) => ({
+  spec,
+  params,
+  bind: buffers,
+  grid,
+});
 
 const random = seededRandom(11);
 const randomArray = (n: number, spread = 1) =>
@@ -48,15 +56,17 @@ describe.skipIf(!gpu)('WGSL attention and embedding backward against their CPU t
       const qkv = randomArray(B * T * 3 * C, spread);
       const [out, att] = [new Float32Array(B * T * C), new Float32Array(B * NH * T * T)];
       attentionForward(out, att, qkv, B, T, C, NH);
-      const params = { B, T, C, NH, scale: 1 / Math.sqrt(C / NH) };
-      const bind = ['qkv', 'att', 'out'];
+      const buffers = { qkv: 'qkv', scores: 'scores', weights: 'att', context: 'out', unused: 'unused' };
       const result = await harness.run(
         // Stale values in att and out, as a reused buffer has: the kernels must overwrite every element.
-        { qkv, att: randomArray(B * NH * T * T), out: randomArray(B * T * C) },
-        [
-          { spec: K.attentionForwardWeights, params, bind, grid: rowGrid2d(B * NH * T) },
-          { spec: K.attentionForwardContext, params, bind, grid: elementGrid(B * T * C) },
-        ],
+        {
+          qkv,
+          scores: randomArray(B * NH * T * T),
+          att: randomArray(B * NH * T * T),
+          out: randomArray(B * T * C),
+          unused: new Float32Array(1),
+        },
+        attentionDispatches({ B, T, C, NH }, buffers, true).map(asHarnessDispatch),
         ['att', 'out'],
       );
       expect(relativeError(result.att, att), 'weights').toBeLessThan(1e-5);
@@ -102,16 +112,12 @@ describe.skipIf(!gpu)('WGSL attention and embedding backward against their CPU t
     const [wte, wpe] = [randomArray(V * C), randomArray(maxT * C)];
     const encoded = new Float32Array(B * T * C);
     encoderForward(encoded, ids, wte, wpe, B, T, C);
+    const parts = { tokEmb: 'tok', posEmb: 'pos', inputEmb: 'encoded' };
+    const embedding = embeddingDispatch({ B, T, C, V }, { ids: 'ids', wte: 'wte', wpe: 'wpe', ...parts });
+    const stale = () => randomArray(B * T * C);
     const result = await harness.run(
-      { ids: Uint32Array.from(ids), wte, wpe, encoded: randomArray(B * T * C) },
-      [
-        {
-          spec: K.encoderForward,
-          params: { B, T, C },
-          bind: ['ids', 'wte', 'wpe', 'encoded'],
-          grid: elementGrid(B * T * C),
-        },
-      ],
+      { ids: Uint32Array.from(ids), wte, wpe, tok: stale(), pos: stale(), encoded: stale() },
+      [asHarnessDispatch(embedding)],
       ['encoded'],
     );
     expect(relativeError(result.encoded, encoded)).toBe(0); // one float32 add each, on both sides
