@@ -1,6 +1,6 @@
 // The unit of GPU work: a Step is one dispatch with its bind group made once and its uniform parameters in a
 // slot of one uniform buffer made once, recomputed per run. The forward pass (model-plan.ts, with the trace
-// tensors a step leaves behind) and training (step-sequence.ts) both issue their work as Steps.
+// tensors a step leaves behind) and training both issue their work as Steps, through step-sequence.ts.
 
 import type { Ablation } from '../ablation';
 import type { TraceSelection } from '../trace';
