@@ -12,7 +12,13 @@ import {
   embeddingBackwardPlan,
   rowGrid2d,
 } from '../../../src/model/webgpu/backward-kernels';
-import { attentionDispatches, embeddingDispatch, type Dispatch } from '../../../src/model/webgpu/forward-ops';
+import {
+  attentionDispatches,
+  attentionSoftmaxParams,
+  embeddingDispatch,
+  type Dispatch,
+} from '../../../src/model/webgpu/forward-ops';
+import { KERNELS } from '../../../src/model/webgpu/kernels';
 import { elementGrid } from '../../../src/model/webgpu/steps';
 import { relativeError } from '../../helpers/fixtures';
 import { BackwardHarness } from './backward-harness';
@@ -73,6 +79,37 @@ describe.skipIf(!gpu)('WGSL attention and embedding backward against their CPU t
       expect(relativeError(result.out, out), 'context').toBeLessThan(1e-5);
     });
   }
+
+  it('the attention softmax over more rows than one grid dimension holds, folded back from a 2-D grid', async () => {
+    // B·NH·T rows of training's batch pass 65535; 65541 rows take a 32771 × 2 grid, one workgroup past the end
+    // (which the kernel stops: robust buffer access would only discard or clamp its writes).
+    const [T, hs, rows] = [3, 4, 3 * 21847];
+    const scores = randomArray(rows * T, 4);
+    const { scale } = attentionSoftmaxParams(T, hs, false);
+    const expected = new Float32Array(rows * T);
+    for (let r = 0; r < rows; r++) {
+      const visible = (r % T) + 1;
+      const row = Array.from({ length: visible }, (_, j) => scores[r * T + j] * scale);
+      const top = Math.max(...row);
+      const sum = row.reduce((total, x) => total + Math.exp(x - top), 0);
+      row.forEach((x, j) => (expected[r * T + j] = Math.exp(x - top) / sum));
+    }
+    const grid = rowGrid2d(rows);
+    expect(grid[0] * grid[1]).toBeGreaterThan(rows);
+    const result = await harness.run(
+      { scores, unused: new Float32Array(1), weights: randomArray(rows * T) },
+      [
+        {
+          spec: KERNELS.softmax,
+          params: attentionSoftmaxParams(T, hs, false),
+          bind: ['scores', 'unused', 'weights'],
+          grid,
+        },
+      ],
+      ['weights'],
+    );
+    expect(relativeError(result.weights, expected)).toBeLessThan(1e-5);
+  });
 
   for (const T of [5, 40]) {
     it(`causal attention backward into dq, dk, dv: B = 2, T = ${T}, C = 12, NH = 3`, async () => {
