@@ -2,7 +2,7 @@
 // owns 8 × 8 outputs. It takes the engine's matmul Params and bindings, so the bench times both on the same work.
 
 import matmulVec4Source from './kernels/matmul-vec4.wgsl?raw';
-import { CAUSAL, MATMUL_PARAMS, type KernelSpec } from '../model/webgpu/kernels';
+import { tiledMatmulInterface, type KernelSpec } from '../model/webgpu/kernels';
 
 /** Shapes of the vec4 matmul (matmul-vec4.wgsl), where every thread owns 8 × 8 outputs: a tile of
  * 8·threadsY × 8·threadsX. Candidates for big GPUs that only the benchmark runs for now: 128 × 128 with a
@@ -30,7 +30,9 @@ export function matmulVec4Kernel(
   config: MatmulVec4Config,
   options: { transposedB: boolean; bias: boolean },
 ): KernelSpec {
+  const shared = tiledMatmulInterface(options);
   return {
+    ...shared,
     label: `matmul-vec4-${8 * config.threadsY}x${8 * config.threadsX}-k${config.tileK}${options.transposedB ? '-bT' : ''}${options.bias ? '-bias' : ''}`,
     source: matmulVec4Source,
     entryPoint: 'main',
@@ -38,14 +40,8 @@ export function matmulVec4Kernel(
       THREADS_X: config.threadsX,
       THREADS_Y: config.threadsY,
       TILE_K: config.tileK,
-      B_TRANSPOSED: options.transposedB,
-      HAS_BIAS: options.bias,
-      CAUSAL_NONE: CAUSAL.NONE,
-      CAUSAL_SKIP: CAUSAL.SKIP,
-      CAUSAL_STOP: CAUSAL.STOP,
+      ...shared.constants,
     },
-    bindings: ['uniform', 'read', 'read', 'read', 'write'],
-    params: MATMUL_PARAMS,
   };
 }
 

@@ -2,7 +2,8 @@
 // stand in for it anywhere), laid out for big GPUs: each thread reads its operands from workgroup memory as
 // vec4s. The benchmark measures it against matmul.wgsl; the engine does not run it yet.
 //
-// The generated header defines THREADS_X, THREADS_Y, TILE_K, B_TRANSPOSED, HAS_BIAS and the causal modes.
+// The generated header defines THREADS_X, THREADS_Y, TILE_K, B_TRANSPOSED, HAS_BIAS and the causal modes; the
+// Params, the bindings, the loads of A and B and the causal tests are matmul.wgsl's (common/matmul-io.wgsl).
 // Each thread owns 8 × 8 outputs as four 4 × 4 quadrants: rows 4·y .. 4·y+3 and the same rows shifted by
 // TILE_M/2, columns 4·x .. 4·x+3 and the same shifted by TILE_N/2 (x, y: the thread's local id). So
 // TILE_M = 8·THREADS_Y and TILE_N = 8·THREADS_X.
@@ -19,61 +20,19 @@ const THREADS: u32 = THREADS_X * THREADS_Y;
 const A_STRIDE: u32 = TILE_M + 4u; // floats per k of tileA
 const B_STRIDE: u32 = TILE_N + 4u; // floats per k of tileB
 
-// Element (m, k) of A is a[aOffset + batch·aBatchStride + m·aRowStride + k]; B and out likewise, with
-// element (k, n) of B at row n, column k of the stored matrix when B_TRANSPOSED.
-struct Params {
-  M: u32,
-  N: u32,
-  K: u32,
-  aOffset: u32,
-  aRowStride: u32,
-  aBatchStride: u32,
-  bOffset: u32,
-  bRowStride: u32,
-  bBatchStride: u32,
-  outOffset: u32,
-  outRowStride: u32,
-  outBatchStride: u32,
-  causal: u32, // CAUSAL_NONE, CAUSAL_SKIP or CAUSAL_STOP
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>; // (N), read only when HAS_BIAS
-@group(0) @binding(4) var<storage, read_write> out: array<f32>;
-
 var<workgroup> tileA: array<vec4f, TILE_K * A_STRIDE / 4u>; // [k][row], 4 rows per vec4
 var<workgroup> tileB: array<vec4f, TILE_K * B_STRIDE / 4u>; // [k][column], 4 columns per vec4
-
-fn loadA(batch: u32, row: u32, k: u32, kEnd: u32) -> f32 {
-  if (row < params.M && k < kEnd) {
-    return a[params.aOffset + batch * params.aBatchStride + row * params.aRowStride + k];
-  }
-  return 0.0;
-}
-
-fn loadB(batch: u32, k: u32, col: u32, kEnd: u32) -> f32 {
-  if (k < kEnd && col < params.N) {
-    let base = params.bOffset + batch * params.bBatchStride;
-    if (B_TRANSPOSED) {
-      return b[base + col * params.bRowStride + k];
-    }
-    return b[base + k * params.bRowStride + col];
-  }
-  return 0.0;
-}
 
 // Fills tileA and tileB for the tile step starting at depth k0. Where the matrix runs along k in memory (A,
 // and B when transposed), lane i takes line 4·⌊i / (4·TILE_K)⌋ + i % 4 at depth (i / 4) % TILE_K: 32 lanes read
 // 4 lines × 8 consecutive floats (whole 32-byte sectors) and, with the padded stride, store to 32 banks.
 // Plain B runs along its columns: consecutive lanes take consecutive columns.
-fn loadTiles(lid: u32, batch: u32, rowBase: u32, colBase: u32, k0: u32, kEnd: u32) {
+fn loadTiles(lid: u32, tile: OutputTile, k0: u32) {
   for (var i = lid; i < TILE_M * TILE_K; i += THREADS) {
     let r = (i / (4u * TILE_K)) * 4u + i % 4u;
     let k = (i / 4u) % TILE_K;
     let at = k * A_STRIDE + r;
-    tileA[at / 4u][at % 4u] = loadA(batch, rowBase + r, k0 + k, kEnd);
+    tileA[at / 4u][at % 4u] = loadA(tile.batch, tile.rowBase + r, k0 + k, tile.kEnd);
   }
   for (var i = lid; i < TILE_K * TILE_N; i += THREADS) {
     var c = i % TILE_N;
@@ -83,32 +42,22 @@ fn loadTiles(lid: u32, batch: u32, rowBase: u32, colBase: u32, k0: u32, kEnd: u3
       k = (i / 4u) % TILE_K;
     }
     let at = k * B_STRIDE + c;
-    tileB[at / 4u][at % 4u] = loadB(batch, k0 + k, colBase + c, kEnd);
+    tileB[at / 4u][at % 4u] = loadB(tile.batch, k0 + k, tile.colBase + c, tile.kEnd);
   }
 }
 
 @compute @workgroup_size(THREADS_X, THREADS_Y)
-fn main(
-  @builtin(workgroup_id) wid: vec3u,
-  @builtin(local_invocation_id) local: vec3u,
-  @builtin(local_invocation_index) lid: u32,
-) {
-  let batch = wid.z;
-  let rowBase = wid.y * TILE_M;
-  let colBase = wid.x * TILE_N;
-  let lastRow = rowBase + TILE_M - 1u;
-  if (params.causal == CAUSAL_SKIP && colBase > lastRow) {
-    return; // every column of this tile lies after every row: the causal softmax never reads it
-  }
-  var kEnd = params.K;
-  if (params.causal == CAUSAL_STOP) {
-    kEnd = min(params.K, lastRow + 1u); // the weights of these rows are zero beyond the diagonal
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) local: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let tile = outputTile(wid);
+  if (tileSkipped(tile)) {
+    return;
   }
   // acc[2·i + h] for i < 4: row 4·y + i, column half h; acc[8 + 2·i + h]: the same row shifted by TILE_M/2.
   var acc: array<vec4f, 16>;
 
-  for (var k0 = 0u; k0 < kEnd; k0 += TILE_K) {
-    loadTiles(lid, batch, rowBase, colBase, k0, kEnd);
+  for (var k0 = 0u; k0 < tile.kEnd; k0 += TILE_K) {
+    loadTiles(lid, tile, k0);
     workgroupBarrier();
     for (var k = 0u; k < TILE_K; k++) {
       let a0 = tileA[k * (A_STRIDE / 4u) + local.y];
@@ -125,16 +74,16 @@ fn main(
     workgroupBarrier(); // the tiles are overwritten by the next step
   }
 
-  let outBase = params.outOffset + batch * params.outBatchStride;
+  let outBase = params.outOffset + tile.batch * params.outBatchStride;
   for (var i = 0u; i < 8u; i++) {
-    let row = rowBase + (i / 4u) * (TILE_M / 2u) + 4u * local.y + i % 4u;
+    let row = tile.rowBase + (i / 4u) * (TILE_M / 2u) + 4u * local.y + i % 4u;
     if (row >= params.M) {
       continue;
     }
     for (var h = 0u; h < 2u; h++) {
       let values = acc[8u * (i / 4u) + 2u * (i % 4u) + h];
       for (var c = 0u; c < 4u; c++) {
-        let col = colBase + h * (TILE_N / 2u) + 4u * local.x + c;
+        let col = tile.colBase + h * (TILE_N / 2u) + 4u * local.x + c;
         if (col < params.N) {
           var value = values[c];
           if (HAS_BIAS) {

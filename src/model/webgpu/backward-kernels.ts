@@ -1,14 +1,12 @@
-// The WGSL kernels of a training step as the TypeScript side sees them: the backward pass of every GPT-2 op,
-// the two forward ops that training runs its own way (the batched embedding, attention that keeps its weights),
-// and AdamW with its gradient clip; each the twin of a CPU function (src/model/cpu/ops/, src/train/adamw.ts).
+// The WGSL kernels of a training step as the TypeScript side sees them: the backward pass of every GPT-2 op, the
+// cross-entropy loss, and AdamW with its gradient clip; each the twin of a CPU function (src/model/cpu/ops/,
+// src/train/adamw.ts). The forward pass is the explorer's own (kernels.ts, forward-ops.ts).
 
 import adamwSource from './kernels/backward/adamw.wgsl?raw';
 import attentionBackwardSource from './kernels/backward/attention-backward.wgsl?raw';
-import attentionForwardSource from './kernels/backward/attention-forward.wgsl?raw';
 import biasBackwardSource from './kernels/backward/bias-backward.wgsl?raw';
 import crossEntropySource from './kernels/backward/cross-entropy.wgsl?raw';
 import embeddingBackwardSource from './kernels/backward/embedding-backward.wgsl?raw';
-import encoderForwardSource from './kernels/backward/encoder-forward.wgsl?raw';
 import geluBackwardSource from './kernels/backward/gelu-backward.wgsl?raw';
 import gradNormSource from './kernels/backward/grad-norm.wgsl?raw';
 import layernormBackwardSource from './kernels/backward/layernorm-backward.wgsl?raw';
@@ -21,6 +19,8 @@ import {
   type KernelSpec,
   type MatmulConfig,
 } from './kernels';
+
+export { rowGrid2d } from './steps';
 
 /** The most workgroups of the first pass of the gradient norm, and so the partial-sum slots of one range: each
  * writes one partial sum, so a bounded count keeps the final pass to one workgroup, and a count fixed by the
@@ -65,15 +65,6 @@ const layernormBackward = (entryPoint: 'rows' | 'columns'): KernelSpec => ({
   params: LAYERNORM_BACKWARD_PARAMS,
 });
 
-const attentionForward = (entryPoint: 'weights' | 'context'): KernelSpec => ({
-  label: `attention-forward-${entryPoint}`,
-  source: attentionForwardSource,
-  entryPoint,
-  ...withReduction(ROW_WORKGROUP_SIZE, { ROW_WORKGROUP_SIZE, WORKGROUP_SIZE }, true),
-  bindings: ['uniform', 'read', 'write', 'write'],
-  params: ATTENTION_PARAMS,
-});
-
 const attentionBackward = (entryPoint: 'scores' | 'inputs'): KernelSpec => ({
   label: `attention-backward-${entryPoint}`,
   source: attentionBackwardSource,
@@ -104,18 +95,6 @@ const gradNorm = (entryPoint: 'partialSums' | 'finish' | 'clip' | 'divideRange')
 const count = [['count', 'u32']] as const;
 
 export const BACKWARD_KERNELS = {
-  /** Grid: elementGrid(B·T·C). encoded (B,T,C) = wte[ids] + wpe[t]. */
-  encoderForward: {
-    label: 'encoder-forward',
-    source: encoderForwardSource,
-    entryPoint: 'main',
-    constants: { WORKGROUP_SIZE },
-    bindings: ['uniform', 'read', 'read', 'read', 'write'],
-    params: u32(['B', 'T', 'C']),
-  },
-  /** Grid: rowGrid2d(B·NH·T); then attentionForwardContext over elementGrid(B·T·C). */
-  attentionForwardWeights: attentionForward('weights'),
-  attentionForwardContext: attentionForward('context'),
   /** Grid: rowGrid2d(N). In place: logits → probabilities; losses (N) written. */
   crossEntropyForward: crossEntropy('forward'),
   /** Grid: elementGrid(N·V). In place: probabilities → dlogits of the mean loss. */
@@ -248,15 +227,6 @@ export function matmulGradGrid(config: MatmulConfig, M: number, N: number): [num
     Math.ceil(M / (config.threadsY * config.threadM)),
     1,
   ];
-}
-
-const MAX_GROUPS_PER_DIMENSION = 65535;
-
-/** One workgroup per row, folded into y past 65535 rows (the row kernels here read wid.x + wid.y·groups.x and
- * return on the rows past the end): B·NH·T passes 65535 for GPT-2 at B = 8, T = 1024. */
-export function rowGrid2d(rows: number): [number, number, number] {
-  const y = Math.ceil(rows / MAX_GROUPS_PER_DIMENSION);
-  return [Math.ceil(rows / y), y, 1];
 }
 
 /**

@@ -14,7 +14,8 @@ import { compileModelKernels, planForward, type ModelKernels } from './model-pla
 import { PipelineCache, type ShaderPatch } from './pipelines';
 import { StepTimer, type StepTiming } from './profiler';
 import { planReadback, StagingArea } from './readback';
-import { finishSteps, writeStepParams, type Run, type Step } from './steps';
+import { stepSequence, type StepSequence } from './step-sequence';
+import type { Run } from './steps';
 
 /** The GPU went away while in use (driver reset, another tab took it, or a test destroyed the device). */
 export class DeviceLostError extends Error {
@@ -33,9 +34,7 @@ export interface WebGpuEngineOptions {
 /** The steps and buffers for one token capacity; rebuilt when a longer text needs more room. */
 interface Plan {
   acts: Activations;
-  steps: Step[];
-  uniforms: GPUBuffer;
-  uniformData: ArrayBuffer;
+  sequence: StepSequence<Run>;
 }
 
 export class WebGpuEngine implements Engine {
@@ -113,7 +112,7 @@ export class WebGpuEngine implements Engine {
    */
   profile(ids: number[], request: TraceRequest = {}): Promise<StepTiming[]> {
     return this.enqueue(async () => {
-      const timer = new StepTimer(this.gpu.device, this.planFor(ids.length).steps.length);
+      const timer = new StepTimer(this.gpu.device, this.planFor(ids.length).sequence.steps.length);
       await this.runForward(ids, request, timer);
       return timer.read();
     });
@@ -148,32 +147,17 @@ export class WebGpuEngine implements Engine {
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
     const plan = this.planFor(T);
-    const { copies, tensors } = planReadback(plan.steps, run, this.config.nHead);
+    const { copies, tensors } = planReadback(plan.sequence.steps, run, this.config.nHead);
     this.staging.prepare(tensors);
-    this.writeUniforms(plan, run);
     device.queue.writeBuffer(plan.acts.ids, 0, Uint32Array.from(ids));
-
-    const encoder = device.createCommandEncoder({ label: 'forward' });
-    let pass: GPUComputePassEncoder | null = null;
-    let nextCopy = 0;
-    plan.steps.forEach((step, index) => {
-      if (step.when && !step.when(run)) return;
-      pass ??= encoder.beginComputePass({
-        label: 'forward',
-        timestampWrites: timer?.timestampWrites(step.label),
-      });
-      const { kernel, grid } = step.dispatch(run);
-      pass.setPipeline(kernel.pipeline);
-      pass.setBindGroup(0, step.bindGroup);
-      pass.dispatchWorkgroups(...grid);
-      if (!timer && copies[nextCopy]?.afterStep !== index) return;
-      pass.end(); // copies are recorded outside compute passes; a profiled step has its pass to itself
-      pass = null;
-      while (copies[nextCopy]?.afterStep === index) this.staging.encodeCopy(encoder, copies[nextCopy++]);
-    });
-    (pass as GPUComputePassEncoder | null)?.end();
-    timer?.resolve(encoder);
-    device.queue.submit([encoder.finish()]);
+    let nextCopy = 0; // copies are in step order
+    const after = {
+      has: (index: number) => copies[nextCopy]?.afterStep === index,
+      record: (index: number, encoder: GPUCommandEncoder) => {
+        while (copies[nextCopy]?.afterStep === index) this.staging.encodeCopy(encoder, copies[nextCopy++]);
+      },
+    };
+    plan.sequence.submit(run, { after, timer: timer ?? undefined });
     // The mapping and the error scopes resolve in parallel: the scopes only say whether to trust the result.
     const scopeErrors = Promise.all([device.popErrorScope(), device.popErrorScope()]);
     const reading = this.staging.read();
@@ -198,24 +182,14 @@ export class WebGpuEngine implements Engine {
     const { device } = this.gpu;
     const acts = allocateActivations(device, this.config, capacityFor(T, this.config.nPositions));
     const drafts = planForward({ config: this.config, kernels: this.kernels, weights: this.weights, acts });
-    const { steps, uniforms } = finishSteps(device, drafts);
-    this.plan = { acts, steps, uniforms, uniformData: new ArrayBuffer(uniforms.size) };
+    this.plan = { acts, sequence: stepSequence(device, 'forward', drafts) };
     return this.plan;
-  }
-
-  private writeUniforms(plan: Plan, run: Run): void {
-    const view = new DataView(plan.uniformData);
-    for (const step of plan.steps) {
-      if (step.when && !step.when(run)) continue;
-      writeStepParams(view, step, run);
-    }
-    this.gpu.device.queue.writeBuffer(plan.uniforms, 0, plan.uniformData);
   }
 
   private releasePlan(): void {
     if (!this.plan) return;
     for (const b of this.plan.acts.all) b.destroy();
-    this.plan.uniforms.destroy();
+    this.plan.sequence.destroy();
     this.plan = null;
   }
 

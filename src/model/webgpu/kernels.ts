@@ -11,6 +11,7 @@ import splitHeadsSource from './kernels/split-heads.wgsl?raw';
 import logitsSource from './kernels/logits.wgsl?raw';
 import workgroupReduceSource from './kernels/common/workgroup-reduce.wgsl?raw';
 import rowSoftmaxSource from './kernels/common/row-softmax.wgsl?raw';
+import matmulIoSource from './kernels/common/matmul-io.wgsl?raw';
 import ablateHeadsSource from './kernels/ablate-heads.wgsl?raw';
 
 /** How a kernel uses each of its bindings, in binding order (binding 0 is always the uniform Params). */
@@ -65,11 +66,12 @@ export const tileN = (c: MatmulConfig) => c.threadsX * c.threadN;
 export const matmulWorkgroupBytes = (c: MatmulConfig) => 4 * c.tileK * (tileM(c) + tileN(c));
 
 /** WGSL shared by several kernels, each written once: the workgroup reduction (needs the constant REDUCE_SIZE,
- * the workgroup's thread count) and the statistics of a row softmax (needs the reduction, and the kernel's own
- * `softmaxInput`). */
+ * the workgroup's thread count), the statistics of a row softmax (needs the reduction, and the kernel's own
+ * `softmaxInput`), and the tiled matmuls' Params, bindings and tile loads (matmulKernel, the bench's vec4). */
 export const WGSL_LIBRARIES = {
   reduce: workgroupReduceSource,
   rowSoftmax: rowSoftmaxSource,
+  matmulIo: matmulIoSource,
 } as const;
 
 /** The constants and libraries of a kernel that reduces over workgroups of `threads` threads: its own
@@ -136,6 +138,7 @@ export const KERNELS = {
     constants: { WORKGROUP_SIZE },
     bindings: ['uniform', 'read', 'read', 'read', 'write', 'write', 'write'],
     params: [
+      ['B', 'u32'],
       ['T', 'u32'],
       ['C', 'u32'],
       ['rowStart', 'u32'],
@@ -238,12 +241,34 @@ export function headMasks(heads: number[]): { headMask0: number; headMask1: numb
   return { headMask0: headMask0 >>> 0, headMask1: headMask1 >>> 0 };
 }
 
+/** What the tiled matmuls share (common/matmul-io.wgsl), whatever their tiling: the options' and the causal
+ * modes' constants, the bindings, the Params and the library. Each adds the constants of its own tile shape. */
+export function tiledMatmulInterface(options: {
+  transposedB: boolean;
+  bias: boolean;
+}): Pick<KernelSpec, 'constants' | 'bindings' | 'params' | 'libraries'> {
+  return {
+    constants: {
+      B_TRANSPOSED: options.transposedB,
+      HAS_BIAS: options.bias,
+      CAUSAL_NONE: CAUSAL.NONE,
+      CAUSAL_SKIP: CAUSAL.SKIP,
+      CAUSAL_STOP: CAUSAL.STOP,
+    },
+    bindings: ['uniform', 'read', 'read', 'read', 'write'],
+    params: MATMUL_PARAMS,
+    libraries: [WGSL_LIBRARIES.matmulIo],
+  };
+}
+
 /** The tiled matmul in one configuration; B_TRANSPOSED serves the logits (x · wteᵀ). */
 export function matmulKernel(
   config: MatmulConfig,
   options: { transposedB: boolean; bias: boolean },
 ): KernelSpec {
+  const shared = tiledMatmulInterface(options);
   return {
+    ...shared,
     label: `matmul-${tileM(config)}x${tileN(config)}${options.transposedB ? '-bT' : ''}${options.bias ? '-bias' : ''}`,
     source: matmulSource,
     entryPoint: 'main',
@@ -253,14 +278,8 @@ export function matmulKernel(
       THREAD_M: config.threadM,
       THREAD_N: config.threadN,
       TILE_K: config.tileK,
-      B_TRANSPOSED: options.transposedB,
-      HAS_BIAS: options.bias,
-      CAUSAL_NONE: CAUSAL.NONE,
-      CAUSAL_SKIP: CAUSAL.SKIP,
-      CAUSAL_STOP: CAUSAL.STOP,
+      ...shared.constants,
     },
-    bindings: ['uniform', 'read', 'read', 'read', 'write'],
-    params: MATMUL_PARAMS,
   };
 }
 

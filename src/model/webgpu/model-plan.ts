@@ -9,6 +9,12 @@ import type { GpuLayerWeights, GpuWeights } from './gpu-weights';
 import { ABLATION_MODE_CODES, CAUSAL, headMasks, matmulParams } from './kernels';
 import { logitSteps, matmulStep, projectionStep, type ModelKernels } from './matmul-steps';
 import type { CompiledKernel } from './pipelines';
+import {
+  attentionContextParams,
+  attentionScoresParams,
+  attentionSoftmaxParams,
+  embeddingParams,
+} from './forward-ops';
 import { elementGrid, rowGrid, type Run, type StepDraft, type TensorSource } from './steps';
 
 export { compileModelKernels, type ModelKernels } from './matmul-steps';
@@ -53,7 +59,7 @@ export function planForward(input: PlanInput): StepDraft[] {
       label: `embedding[${chunk.rowStart}..]`,
       layoutOf: k.embedding,
       buffers: [acts.ids, chunk.buffer, weights.wpe, acts.tokEmb, acts.posEmb, acts.inputEmb],
-      params: (run) => ({ T: run.T, C, rowStart: chunk.rowStart, rowCount: chunk.rowCount }),
+      params: (run) => embeddingParams({ B: 1, T: run.T, C }, chunk),
       dispatch: fixed(k.embedding, (run) => elementGrid(run.T * C)),
       outputs: last
         ? [
@@ -185,24 +191,17 @@ function attentionSteps(input: PlanInput, l: number, residualIn: GPUBuffer): Ste
         ),
       ),
     },
-    // scores[h] = q_h · k_hᵀ, q and k read in place from qkv (row stride 3C, head h at column h·hs).
+    // scores[h] = q_h · k_hᵀ, q and k read in place from qkv (forward-ops.ts, as training runs it).
     matmulStep(kernels, {
       label: name('scores'),
       variant: 'transposed',
       buffers: [acts.qkv, acts.qkv, acts.unused, acts.scores],
       shape: (run) => ({ M: run.T, N: run.T, batch: NH }),
       params: (run) =>
-        matmulParams(
-          { M: run.T, N: run.T, K: hs, transposedB: true },
-          {
-            aRowStride: 3 * C,
-            aBatchStride: hs,
-            bOffset: C,
-            bRowStride: 3 * C,
-            bBatchStride: hs,
-            outBatchStride: run.T * run.T,
-            causal: needs(run, 'scores') || needs(run, 'scaled_scores') ? CAUSAL.NONE : CAUSAL.SKIP,
-          },
+        attentionScoresParams(
+          { T: run.T, C, NH },
+          0,
+          needs(run, 'scores') || needs(run, 'scaled_scores') ? CAUSAL.NONE : CAUSAL.SKIP,
         ),
       outputs: [
         tensor(
@@ -217,12 +216,7 @@ function attentionSteps(input: PlanInput, l: number, residualIn: GPUBuffer): Ste
       label: name('softmax'),
       layoutOf: k.softmax,
       buffers: [acts.scores, acts.scaledScores, acts.attnWeights],
-      params: (run) => ({
-        T: run.T,
-        scale: 1 / Math.sqrt(hs),
-        causal: 1,
-        writeScaled: needs(run, 'scaled_scores') ? 1 : 0,
-      }),
+      params: (run) => attentionSoftmaxParams(run.T, hs, needs(run, 'scaled_scores')),
       dispatch: fixed(k.softmax, (run) => rowGrid(NH * run.T)),
       outputs: [
         tensor(
@@ -245,19 +239,7 @@ function attentionSteps(input: PlanInput, l: number, residualIn: GPUBuffer): Ste
       variant: 'plain',
       buffers: [acts.attnWeights, acts.qkv, acts.unused, acts.context],
       shape: (run) => ({ M: run.T, N: hs, batch: NH }),
-      params: (run) =>
-        matmulParams(
-          { M: run.T, N: hs, K: run.T },
-          {
-            aBatchStride: run.T * run.T,
-            bOffset: 2 * C,
-            bRowStride: 3 * C,
-            bBatchStride: hs,
-            outRowStride: C,
-            outBatchStride: hs,
-            causal: CAUSAL.STOP,
-          },
-        ),
+      params: (run) => attentionContextParams({ T: run.T, C, NH }, 0),
       outputs: [{ ...tensor(name('attn_context'), acts.context, rowsC), when: (run) => !ablates(run) }],
     }),
     ablationStep(input, l, ablates),

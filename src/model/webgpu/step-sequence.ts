@@ -1,9 +1,11 @@
-// A fixed sequence of Steps and buffer clears, recorded once and submitted as one command buffer per run:
-// how training issues a forward, a backward or an optimizer step. Bind groups and the uniform buffer are made
-// once; a run rewrites only the parameters of the steps that depend on it.
+// A fixed sequence of Steps and buffer clears, made once and submitted as one command buffer per run: the one
+// way GPU work is issued, by the explorer's forward pass (engine.ts, with the trace's copies between steps) and
+// by training's forward, backward and optimizer step. Bind groups and the uniform buffer are made once; a run
+// rewrites only the parameters of the steps that depend on it.
 
 import { UNIFORM_SLOT_BYTES, writeParams, type KernelSpec } from './kernels';
 import type { PipelineCache } from './pipelines';
+import type { StepTimer } from './profiler';
 import { finishSteps, writeStepParams, type Grid, type Step, type StepDraft } from './steps';
 
 type Params = Record<string, number>;
@@ -22,6 +24,21 @@ interface DispatchRecord<R> {
   buffers: GPUBuffer[];
   grid: Grid | ((run: R) => Grid);
   when?: (run: R) => boolean;
+}
+
+/** What a submit may add around the dispatches. */
+export interface SubmitExtras {
+  /** Work recorded right after a step, outside compute passes (the trace's copies into the staging area), by the
+   * step's index in `steps`: `has` says whether there is any, `record` records it. */
+  after?: { has(index: number): boolean; record(index: number, encoder: GPUCommandEncoder): void };
+  /** Times every step, each in a compute pass of its own. */
+  timer?: StepTimer;
+}
+
+/** A sequence of steps whose parameters all follow the run (the explorer's forward pass, planForward). */
+export function stepSequence<R>(device: GPUDevice, label: string, drafts: StepDraft<R>[]): StepSequence<R> {
+  const { steps, uniforms } = finishSteps(device, drafts);
+  return new StepSequence(device, label, steps, uniforms, new ArrayBuffer(uniforms.size), steps);
 }
 
 /** Collects dispatches and clears in order; finish() compiles them into a StepSequence. */
@@ -87,6 +104,8 @@ export class StepRecorder<R> {
 }
 
 export class StepSequence<R> {
+  /** The dispatches in order, clears left out: the index a SubmitExtras.after sees. */
+  readonly steps: Step<R>[];
   /** The byte range of the uniform buffer a run rewrites: the slots of the steps with per-run parameters. */
   private readonly dirty: { start: number; end: number } | null;
 
@@ -98,6 +117,7 @@ export class StepSequence<R> {
     private readonly uniformData: ArrayBuffer,
     private readonly perRun: Step<R>[],
   ) {
+    this.steps = entries.filter((entry): entry is Step<R> => !('clear' in entry));
     const slots = perRun.map((s) => s.slot);
     this.dirty = slots.length
       ? { start: Math.min(...slots) * UNIFORM_SLOT_BYTES, end: (Math.max(...slots) + 1) * UNIFORM_SLOT_BYTES }
@@ -105,35 +125,50 @@ export class StepSequence<R> {
   }
 
   /** Writes this run's parameters and submits the whole sequence in one command buffer. */
-  submit(run: R): void {
+  submit(run: R, extras: SubmitExtras = {}): void {
     const { device } = this;
-    if (this.dirty) {
-      const view = new DataView(this.uniformData);
-      for (const step of this.perRun) if (!step.when || step.when(run)) writeStepParams(view, step, run);
-      const { start, end } = this.dirty;
-      device.queue.writeBuffer(this.uniforms, start, this.uniformData, start, end - start);
-    }
+    const { after, timer } = extras;
+    this.writeRunParams(run);
     const encoder = device.createCommandEncoder({ label: this.label });
     let pass: GPUComputePassEncoder | null = null;
+    let index = -1;
     for (const entry of this.entries) {
-      if (entry.when && !entry.when(run)) continue;
       if ('clear' in entry) {
+        if (entry.when && !entry.when(run)) continue;
         pass?.end(); // a clear is recorded outside compute passes
         pass = null;
         encoder.clearBuffer(entry.clear);
         continue;
       }
-      pass ??= encoder.beginComputePass({ label: this.label });
+      index++;
+      if (entry.when && !entry.when(run)) continue;
+      pass ??= encoder.beginComputePass({
+        label: this.label,
+        timestampWrites: timer?.timestampWrites(entry.label),
+      });
       const { kernel, grid } = entry.dispatch(run);
       pass.setPipeline(kernel.pipeline);
       pass.setBindGroup(0, entry.bindGroup);
       pass.dispatchWorkgroups(...grid);
+      if (!timer && !after?.has(index)) continue;
+      pass.end(); // copies are recorded outside compute passes; a timed step has its pass to itself
+      pass = null;
+      after?.record(index, encoder);
     }
     (pass as GPUComputePassEncoder | null)?.end();
+    timer?.resolve(encoder);
     device.queue.submit([encoder.finish()]);
   }
 
   destroy(): void {
     this.uniforms.destroy();
+  }
+
+  private writeRunParams(run: R): void {
+    if (!this.dirty) return;
+    const view = new DataView(this.uniformData);
+    for (const step of this.perRun) if (!step.when || step.when(run)) writeStepParams(view, step, run);
+    const { start, end } = this.dirty;
+    this.device.queue.writeBuffer(this.uniforms, start, this.uniformData, start, end - start);
   }
 }

@@ -1,6 +1,6 @@
 // The unit of GPU work: a Step is one dispatch with its bind group made once and its uniform parameters in a
 // slot of one uniform buffer made once, recomputed per run. The forward pass (model-plan.ts, with the trace
-// tensors a step leaves behind) and training (step-sequence.ts) both issue their work as Steps.
+// tensors a step leaves behind) and training both issue their work as Steps, through step-sequence.ts.
 
 import type { Ablation } from '../ablation';
 import type { TraceSelection } from '../trace';
@@ -110,6 +110,13 @@ export function elementGrid(count: number, workgroupSize = WORKGROUP_SIZE): Grid
 export function rowGrid(rows: number): Grid {
   if (rows > MAX_GROUPS_PER_DIMENSION) throw new Error(`${rows} rows exceed one dispatch dimension`);
   return [rows, 1, 1];
+}
+
+/** One workgroup per row, folded into y past 65535 rows (the row kernels that take it read wid.x + wid.y·groups.x
+ * and return on the rows past the end): B·NH·T passes 65535 for GPT-2 at B = 8, T = 1024. */
+export function rowGrid2d(rows: number): Grid {
+  const y = Math.ceil(rows / MAX_GROUPS_PER_DIMENSION);
+  return [Math.ceil(rows / y), y, 1];
 }
 
 /** The tile shape for an M × N output: large tiles once there are enough rows and columns to fill them. */

@@ -1,5 +1,5 @@
-// Attention and the embedding for training, forward and backward, against their CPU twins (ops/attention.ts,
-// ops/embedding.ts):
+// Attention and the embedding for training, forward (the explorer's kernels, batched by forward-ops.ts) and
+// backward, against their CPU twins (ops/attention.ts, ops/embedding.ts):
 // B = 2 sequences, 3 heads of size 4 (C = 12), T = 5 and T = 40 (more keys than a row workgroup has threads),
 // and a batch of token ids with repeats. Gradients start from seeded nonzero values, so += is checked.
 
@@ -12,6 +12,13 @@ import {
   embeddingBackwardPlan,
   rowGrid2d,
 } from '../../../src/model/webgpu/backward-kernels';
+import {
+  attentionDispatches,
+  attentionSoftmaxParams,
+  embeddingDispatch,
+  type Dispatch,
+} from '../../../src/model/webgpu/forward-ops';
+import { KERNELS } from '../../../src/model/webgpu/kernels';
 import { elementGrid } from '../../../src/model/webgpu/steps';
 import { relativeError } from '../../helpers/fixtures';
 import { BackwardHarness } from './backward-harness';
@@ -19,6 +26,13 @@ import { deviceForTests } from './gpu';
 
 const gpu = await deviceForTests();
 afterAll(() => gpu?.device.destroy());
+
+const asHarnessDispatch = ({ spec, params, buffers, grid }: Dispatch<string>) => ({
+  spec,
+  params,
+  bind: buffers,
+  grid,
+});
 
 const random = seededRandom(11);
 const randomArray = (n: number, spread = 1) =>
@@ -48,21 +62,55 @@ describe.skipIf(!gpu)('WGSL attention and embedding backward against their CPU t
       const qkv = randomArray(B * T * 3 * C, spread);
       const [out, att] = [new Float32Array(B * T * C), new Float32Array(B * NH * T * T)];
       attentionForward(out, att, qkv, B, T, C, NH);
-      const params = { B, T, C, NH, scale: 1 / Math.sqrt(C / NH) };
-      const bind = ['qkv', 'att', 'out'];
+      const buffers = { qkv: 'qkv', scores: 'scores', weights: 'att', context: 'out', unused: 'unused' };
       const result = await harness.run(
         // Stale values in att and out, as a reused buffer has: the kernels must overwrite every element.
-        { qkv, att: randomArray(B * NH * T * T), out: randomArray(B * T * C) },
-        [
-          { spec: K.attentionForwardWeights, params, bind, grid: rowGrid2d(B * NH * T) },
-          { spec: K.attentionForwardContext, params, bind, grid: elementGrid(B * T * C) },
-        ],
+        {
+          qkv,
+          scores: randomArray(B * NH * T * T),
+          att: randomArray(B * NH * T * T),
+          out: randomArray(B * T * C),
+          unused: new Float32Array(1),
+        },
+        attentionDispatches({ B, T, C, NH }, buffers, true).map(asHarnessDispatch),
         ['att', 'out'],
       );
       expect(relativeError(result.att, att), 'weights').toBeLessThan(1e-5);
       expect(relativeError(result.out, out), 'context').toBeLessThan(1e-5);
     });
   }
+
+  it('the attention softmax over more rows than one grid dimension holds, folded back from a 2-D grid', async () => {
+    // B·NH·T rows of training's batch pass 65535; 65541 rows take a 32771 × 2 grid, one workgroup past the end
+    // (which the kernel stops: robust buffer access would only discard or clamp its writes). 65541 workgroups
+    // take SwiftShader tens of seconds, hence the longer timeout.
+    const [T, hs, rows] = [3, 4, 3 * 21847];
+    const scores = randomArray(rows * T, 4);
+    const { scale } = attentionSoftmaxParams(T, hs, false);
+    const expected = new Float32Array(rows * T);
+    for (let r = 0; r < rows; r++) {
+      const visible = (r % T) + 1;
+      const row = Array.from({ length: visible }, (_, j) => scores[r * T + j] * scale);
+      const top = Math.max(...row);
+      const sum = row.reduce((total, x) => total + Math.exp(x - top), 0);
+      row.forEach((x, j) => (expected[r * T + j] = Math.exp(x - top) / sum));
+    }
+    const grid = rowGrid2d(rows);
+    expect(grid[0] * grid[1]).toBeGreaterThan(rows);
+    const result = await harness.run(
+      { scores, unused: new Float32Array(1), weights: randomArray(rows * T) },
+      [
+        {
+          spec: KERNELS.softmax,
+          params: attentionSoftmaxParams(T, hs, false),
+          bind: ['scores', 'unused', 'weights'],
+          grid,
+        },
+      ],
+      ['weights'],
+    );
+    expect(relativeError(result.weights, expected)).toBeLessThan(1e-5);
+  }, 180_000);
 
   for (const T of [5, 40]) {
     it(`causal attention backward into dq, dk, dv: B = 2, T = ${T}, C = 12, NH = 3`, async () => {
@@ -102,16 +150,12 @@ describe.skipIf(!gpu)('WGSL attention and embedding backward against their CPU t
     const [wte, wpe] = [randomArray(V * C), randomArray(maxT * C)];
     const encoded = new Float32Array(B * T * C);
     encoderForward(encoded, ids, wte, wpe, B, T, C);
+    const parts = { tokEmb: 'tok', posEmb: 'pos', inputEmb: 'encoded' };
+    const embedding = embeddingDispatch({ B, T, C, V }, { ids: 'ids', wte: 'wte', wpe: 'wpe', ...parts });
+    const stale = () => randomArray(B * T * C);
     const result = await harness.run(
-      { ids: Uint32Array.from(ids), wte, wpe, encoded: randomArray(B * T * C) },
-      [
-        {
-          spec: K.encoderForward,
-          params: { B, T, C },
-          bind: ['ids', 'wte', 'wpe', 'encoded'],
-          grid: elementGrid(B * T * C),
-        },
-      ],
+      { ids: Uint32Array.from(ids), wte, wpe, tok: stale(), pos: stale(), encoded: stale() },
+      [asHarnessDispatch(embedding)],
       ['encoded'],
     );
     expect(relativeError(result.encoded, encoded)).toBe(0); // one float32 add each, on both sides

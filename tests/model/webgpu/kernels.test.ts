@@ -63,7 +63,7 @@ describe.skipIf(!gpu)('WGSL kernels against their CPU twins', () => {
       ].map(([rowStart, rowCount]) =>
         runner.prepare(
           KERNELS.embedding,
-          { T, C, rowStart, rowCount },
+          { B: 1, T, C, rowStart, rowCount },
           [ids, wte.slice(rowStart * C, (rowStart + rowCount) * C), wpe, out(T * C), out(T * C), out(T * C)],
           elementGrid(T * C),
         ),

@@ -17,73 +17,32 @@
 // in registers. A thread's outputs are strided by THREADS_Y rows and THREADS_X columns (not packed side
 // by side), so neighbouring threads read neighbouring words of tileB and write neighbouring output words.
 // Edges: loads outside A or B read 0 and stores outside `out` are skipped, so any M, N, K works.
+// The Params, the bindings, the loads of A and B and the causal tests: common/matmul-io.wgsl.
 
 const TILE_M: u32 = THREADS_Y * THREAD_M;
 const TILE_N: u32 = THREADS_X * THREAD_N;
 const THREADS: u32 = THREADS_X * THREADS_Y;
 
-// Element (m, k) of A is a[aOffset + batch·aBatchStride + m·aRowStride + k]; B and out likewise, with
-// element (k, n) of B at row n, column k of the stored matrix when B_TRANSPOSED.
-struct Params {
-  M: u32,
-  N: u32,
-  K: u32,
-  aOffset: u32,
-  aRowStride: u32,
-  aBatchStride: u32,
-  bOffset: u32,
-  bRowStride: u32,
-  bBatchStride: u32,
-  outOffset: u32,
-  outRowStride: u32,
-  outBatchStride: u32,
-  causal: u32, // CAUSAL_NONE, CAUSAL_SKIP or CAUSAL_STOP
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>; // (N), read only when HAS_BIAS
-@group(0) @binding(4) var<storage, read_write> out: array<f32>;
-
 var<workgroup> tileA: array<f32, TILE_M * TILE_K>; // [row][k]
 var<workgroup> tileB: array<f32, TILE_K * TILE_N>; // [k][column]
 
-fn loadA(batch: u32, row: u32, k: u32, kEnd: u32) -> f32 {
-  if (row < params.M && k < kEnd) {
-    return a[params.aOffset + batch * params.aBatchStride + row * params.aRowStride + k];
-  }
-  return 0.0;
-}
-
-fn loadB(batch: u32, k: u32, col: u32, kEnd: u32) -> f32 {
-  if (k < kEnd && col < params.N) {
-    let base = params.bOffset + batch * params.bBatchStride;
-    if (B_TRANSPOSED) {
-      return b[base + col * params.bRowStride + k];
-    }
-    return b[base + k * params.bRowStride + col];
-  }
-  return 0.0;
-}
-
 // Fills tileA and tileB for the tile step starting at depth k0. Consecutive threads take consecutive
 // addresses of the matrix in memory, so global loads coalesce in both orientations of B.
-fn loadTiles(lid: u32, batch: u32, rowBase: u32, colBase: u32, k0: u32, kEnd: u32) {
+fn loadTiles(lid: u32, tile: OutputTile, k0: u32) {
   for (var i = lid; i < TILE_M * TILE_K; i += THREADS) {
     let r = i / TILE_K;
     let k = i % TILE_K;
-    tileA[r * TILE_K + k] = loadA(batch, rowBase + r, k0 + k, kEnd);
+    tileA[r * TILE_K + k] = loadA(tile.batch, tile.rowBase + r, k0 + k, tile.kEnd);
   }
   for (var i = lid; i < TILE_K * TILE_N; i += THREADS) {
     if (B_TRANSPOSED) {
       let c = i / TILE_K;
       let k = i % TILE_K;
-      tileB[k * TILE_N + c] = loadB(batch, k0 + k, colBase + c, kEnd);
+      tileB[k * TILE_N + c] = loadB(tile.batch, k0 + k, tile.colBase + c, tile.kEnd);
     } else {
       let k = i / TILE_N;
       let c = i % TILE_N;
-      tileB[k * TILE_N + c] = loadB(batch, k0 + k, colBase + c, kEnd);
+      tileB[k * TILE_N + c] = loadB(tile.batch, k0 + k, tile.colBase + c, tile.kEnd);
     }
   }
 }
@@ -94,23 +53,16 @@ fn main(
   @builtin(local_invocation_id) local: vec3u,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let batch = wid.z;
-  let rowBase = wid.y * TILE_M;
-  let colBase = wid.x * TILE_N;
-  let lastRow = rowBase + TILE_M - 1u;
-  if (params.causal == CAUSAL_SKIP && colBase > lastRow) {
-    return; // every column of this tile lies after every row: the causal softmax never reads it
-  }
-  var kEnd = params.K;
-  if (params.causal == CAUSAL_STOP) {
-    kEnd = min(params.K, lastRow + 1u); // the weights of these rows are zero beyond the diagonal
+  let tile = outputTile(wid);
+  if (tileSkipped(tile)) {
+    return;
   }
   var acc: array<f32, THREAD_M * THREAD_N>;
   var aValues: array<f32, THREAD_M>;
   var bValues: array<f32, THREAD_N>;
 
-  for (var k0 = 0u; k0 < kEnd; k0 += TILE_K) {
-    loadTiles(lid, batch, rowBase, colBase, k0, kEnd);
+  for (var k0 = 0u; k0 < tile.kEnd; k0 += TILE_K) {
+    loadTiles(lid, tile, k0);
     workgroupBarrier();
     for (var k = 0u; k < TILE_K; k++) {
       for (var i = 0u; i < THREAD_M; i++) {
@@ -128,11 +80,11 @@ fn main(
     workgroupBarrier(); // the tiles are overwritten by the next step
   }
 
-  let outBase = params.outOffset + batch * params.outBatchStride;
+  let outBase = params.outOffset + tile.batch * params.outBatchStride;
   for (var i = 0u; i < THREAD_M; i++) {
-    let row = rowBase + local.y + i * THREADS_Y;
+    let row = tile.rowBase + local.y + i * THREADS_Y;
     for (var j = 0u; j < THREAD_N; j++) {
-      let col = colBase + local.x + j * THREADS_X;
+      let col = tile.colBase + local.x + j * THREADS_X;
       if (row < params.M && col < params.N) {
         var value = acc[i * THREAD_N + j];
         if (HAS_BIAS) {

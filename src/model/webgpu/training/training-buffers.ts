@@ -36,7 +36,10 @@ export interface TrainingBuffers {
   inputs: GPUBuffer; // (B, T) u32
   targets: GPUBuffer; // (B, T) u32
   logitBias: GPUBuffer; // (V), or one float when there is none
-  encoded: GPUBuffer; // (B, T, C)
+  encoded: GPUBuffer; // (B, T, C) input_emb, the embedding's output
+  /** The embedding's two parts, which the explorer's trace reads; written by the shared kernel, unread here. */
+  tokEmb: GPUBuffer; // (B, T, C)
+  posEmb: GPUBuffer; // (B, T, C)
   layers: LayerActivationBuffers[];
   lnf: GPUBuffer; // (B, T, C)
   logits: GPUBuffer; // (B, T, V): logits, then probabilities, then their gradient
@@ -47,7 +50,10 @@ export interface TrainingBuffers {
     'dln1' | 'dqkv' | 'datty' | 'dattproj' | 'dresidual2' | 'dln2' | 'dfch' | 'dfchGelu' | 'dfcproj',
     GPUBuffer
   >;
-  datt: GPUBuffer; // (B, NH, T, T)
+  /** One (B, NH, T, T) scratch: a layer's raw attention scores in the forward pass (the weights are kept per
+   * layer), the gradient of a layer's weights in the backward pass. `scores` and `datt` are this one buffer. */
+  scores: GPUBuffer;
+  datt: GPUBuffer;
   stats: GPUBuffer; // (B·T, 2) layer norm mean and rstd
   plan: GPUBuffer; // embedding-backward plan, at most 3·B·T + 1 words
   partials: GPUBuffer; // ((tensors + MAX_TIED_SPANS) · GRAD_NORM_WORKGROUPS)
@@ -157,6 +163,7 @@ export function createTrainingBuffers(
   const maskWords = Math.ceil(tensors.reduce((most, t) => Math.max(most, t.length), 0) / 32);
 
   const f = (floats: number, label: string) => make(floats, label);
+  const attentionScratch = f(B * NH * T * T, 'attention scores, then their gradient');
   return {
     tensors,
     tensor(key) {
@@ -168,6 +175,8 @@ export function createTrainingBuffers(
     targets: f(N, 'targets'),
     logitBias: logitBias ? make(V, 'logit bias', logitBias) : f(1, 'no logit bias'),
     encoded: f(N * C, 'encoded'),
+    tokEmb: f(N * C, 'tok_emb'),
+    posEmb: f(N * C, 'pos_emb'),
     layers: Array.from({ length: L }, (_, l) => ({
       ln1: f(N * C, `h${l}.ln1`),
       qkv: f(N * 3 * C, `h${l}.qkv`),
@@ -197,7 +206,8 @@ export function createTrainingBuffers(
       dfchGelu: f(N * 4 * C, 'dfchGelu'),
       dfcproj: f(N * C, 'dfcproj'),
     },
-    datt: f(B * NH * T * T, 'datt'),
+    scores: attentionScratch,
+    datt: attentionScratch,
     stats: f(2 * N, 'layer norm stats'),
     plan: f(3 * N + 1, 'embedding plan'),
     partials: f((tensors.length + MAX_TIED_SPANS) * GRAD_NORM_WORKGROUPS, 'gradient norm partials'),

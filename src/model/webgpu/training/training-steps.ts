@@ -1,6 +1,7 @@
 // The GPU work of a training step, recorded once per GpuTraining over the buffers of training-buffers.ts: the
-// forward pass, the backward pass and the optimizer update, each a StepSequence (bind groups made once). A call
-// passes only what changes: the embedding plan's size, AdamW's step and learning rate, the clip, the tied spans.
+// forward pass (the explorer's kernels: forward-ops.ts, matmul, layernorm, gelu, residual), the backward pass
+// and the optimizer update, each a StepSequence (bind groups made once). A call passes only what changes: the
+// embedding plan's size, AdamW's step and learning rate, the clip, the tied spans.
 
 import type { GPT2Config } from '../../config';
 import type { LayerWeights } from '../../weights';
@@ -24,10 +25,11 @@ import {
   matmulParams,
   type KernelSpec,
 } from '../kernels';
+import { attentionDispatches, embeddingDispatch, type Dispatch } from '../forward-ops';
 import type { PipelineCache } from '../pipelines';
 import { StepRecorder, type StepSequence } from '../step-sequence';
 import { elementGrid, matmulConfigFor, matmulGrid, rowGrid, type Grid } from '../steps';
-import { MAX_TIED_SPANS, type TrainingBuffers } from './training-buffers';
+import { MAX_TIED_SPANS, type LayerActivationBuffers, type TrainingBuffers } from './training-buffers';
 
 export interface GpuAdamWOptions {
   beta1: number;
@@ -69,6 +71,10 @@ export interface TrainingSequences {
 interface Recorder {
   dispatch(spec: KernelSpec, params: Record<string, number>, buffers: GPUBuffer[], grid: Grid): void;
   clear(buffer: GPUBuffer): void;
+}
+
+function record(rec: Recorder, dispatches: Dispatch<GPUBuffer>[]): void {
+  for (const d of dispatches) rec.dispatch(d.spec, d.params, d.buffers, d.grid);
 }
 
 type MatmulGradShape = { M: number; N: number; K: number; transposedA: boolean; transposedB: boolean };
@@ -121,20 +127,30 @@ class TrainingSteps {
     const { B, T, N, C, NH, V, eps, b } = this;
     const rec = new StepRecorder<null>();
     const w = (key: string) => b.tensor(key).value;
-    rec.dispatch(
-      K.encoderForward,
-      { B, T, C },
-      [b.inputs, w('wte'), w('wpe'), b.encoded],
-      elementGrid(N * C),
+    const embedding = embeddingDispatch(
+      { B, T, C, V },
+      {
+        ids: b.inputs,
+        wte: w('wte'),
+        wpe: w('wpe'),
+        tokEmb: b.tokEmb,
+        posEmb: b.posEmb,
+        inputEmb: b.encoded,
+      },
     );
-    const attention = { B, T, C, NH, scale: 1 / Math.sqrt(C / NH) };
+    const attention = (a: LayerActivationBuffers) =>
+      attentionDispatches(
+        { B, T, C, NH },
+        { qkv: a.qkv, scores: b.scores, weights: a.att, context: a.atty, unused: b.dummy },
+        true,
+      );
+    record(rec, [embedding]);
     let residual = b.encoded;
     b.layers.forEach((a, l) => {
       const lw = (field: keyof LayerWeights) => w(`h${l}.${field}`);
       this.layernorm(rec, a.ln1, residual, lw('ln1Weight'), lw('ln1Bias'), eps);
       this.matmul(rec, a.qkv, a.ln1, lw('qkvWeight'), lw('qkvBias'), C, 3 * C);
-      rec.dispatch(K.attentionForwardWeights, attention, [a.qkv, a.att, a.atty], rowGrid2d(B * NH * T));
-      rec.dispatch(K.attentionForwardContext, attention, [a.qkv, a.att, a.atty], elementGrid(N * C));
+      record(rec, attention(a));
       this.matmul(rec, a.attproj, a.atty, lw('attnProjWeight'), lw('attnProjBias'), C, C);
       const count = { count: N * C };
       rec.dispatch(KERNELS.residual, count, [residual, a.attproj, a.residual2], elementGrid(N * C));

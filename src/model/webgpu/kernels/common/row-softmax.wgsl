@@ -1,7 +1,8 @@
 // The statistics of a numerically stable softmax over one row, shared by the kernels that take a softmax (the
-// explorer's attention, training's attention and the cross-entropy). Needs workgroup-reduce.wgsl. The kernel
-// defines `fn softmaxInput(row: u32, j: u32) -> f32`, the value of entry j of the row (scaled, biased, …), which
-// WGSL lets a library call although the kernel declares it later. One workgroup per row, REDUCE_SIZE threads.
+// attention softmax, which the explorer and training both run, and the cross-entropy). Needs
+// workgroup-reduce.wgsl. The kernel defines `fn softmaxInput(row: u32, j: u32) -> f32`, the value of entry j of
+// the row (scaled, biased, …), which WGSL lets a library call although the kernel declares it later. One
+// workgroup per row, REDUCE_SIZE threads.
 
 // (max, Σ exp(x − max)) over the entries [0, count) of `row`; every thread of the workgroup gets both. The
 // maximum is subtracted first so that exp cannot overflow on large scores.
