@@ -187,13 +187,13 @@ function progressLine(
 }
 
 /** One line of in-context figures: each kind's gain and strongest induction and previous-token heads. */
-function inContextLine(point: InContextPoint): string {
+function inContextLine(point: InContextPoint, where = 'at'): string {
   const head = (b: BestHead) => `h${b.layer}.${b.head} ${b.score.toFixed(3)}`;
   const parts = Object.entries(point.figures).map(
     ([kind, f]) =>
       `${kind} gain ${f.gain.toFixed(3)} ind ${head(f.bestInduction)} prev ${head(f.bestPreviousToken)}`,
   );
-  return `  in context at step ${point.step}: ${parts.join(' | ')}`;
+  return `  in context ${where} step ${point.step}: ${parts.join(' | ')}`;
 }
 
 /** The model --init-from names: a folder with model.safetensors and config.json, or a .safetensors file. */
@@ -417,11 +417,7 @@ export async function runTraining(
       `${sharedRows.everydaySentences.tokens} tokens, held-out text ${pct(sharedRows.heldOutText.fraction)}`,
   );
   log(formatHeadTypeScores(headScores.heads));
-  log(
-    inContextLine(inContextPoint(o.steps, o.steps * o.batch * o.seq, inContextFinal)).replace(
-      'at step',
-      'of the shipped file after step',
-    ),
-  );
+  const finalPoint = inContextPoint(o.steps, o.steps * o.batch * o.seq, inContextFinal);
+  log(inContextLine(finalPoint, 'of the shipped file after'));
   log(formatHeadEntropies(entropy));
 }
