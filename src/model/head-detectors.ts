@@ -28,7 +28,7 @@ export const DETECTORS: readonly { kind: DetectorKind; name: string; sentence: s
     kind: 'induction',
     name: 'Induction',
     sentence:
-      'On random tokens repeated twice, mean attention from the second half to the token right after the earlier copy of the current one.',
+      'Mean attention from a token that continues a run seen earlier to the token right after the earlier copy: on your text when it repeats itself, else on random tokens repeated twice.',
   },
   {
     kind: 'firstToken',

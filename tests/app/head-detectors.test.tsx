@@ -166,6 +166,10 @@ describe('head-detector panel', () => {
       { timeout: 20_000 },
     );
     expect(screen.queryByRole('button', { name: 'Run the induction probe' })).toBeNull();
+    // The score's one-line definition above the note names both sources, so it never contradicts the note.
+    expect(screen.getByTestId('detector-sentence').textContent).toMatch(
+      /on your text when it repeats itself/,
+    );
     const repeatIds = tokenize(repeating).map((t) => t.id);
     const tensors = await new CpuEngine(weights, createSyncKernels()).forward(repeatIds);
     const onText = textHeadScores(

@@ -66,18 +66,6 @@ export interface CpuKernels {
     S: number,
     d: number,
   ): void;
-  /** context (T,d) = weights (T,S) · values (S,d), weights zero above the diagonal when `causal`. */
-  headContext(
-    context: Float32Array,
-    weights: Float32Array,
-    values: Float32Array,
-    T: number,
-    S: number,
-    d: number,
-    causal: boolean,
-  ): void;
-  /** out (T,T) = softmax of each row of scores (T,T) over columns ≤ row; zeros above the diagonal. */
-  causalSoftmax(out: Float32Array, scores: Float32Array, T: number): void;
   /** Causal attention over a batch (see ops/attention.ts): training's, and the trace's with B = 1. */
   attentionForward(
     out: Float32Array,

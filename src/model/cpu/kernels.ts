@@ -2,7 +2,7 @@
 // the plain TypeScript reference (readable, sums in float64) or on the WebAssembly SIMD kernels (fast,
 // float32, optionally on worker threads; src/model/wasm/). Tests hold the second against the first.
 
-import { dotProductScores, matrix, softmaxRows, weightedSum } from '../attention';
+import { dotProductScores, matrix } from '../attention';
 import { adamwUpdate } from './ops/adamw';
 import type { CpuKernels } from './kernel-interface';
 import { attentionBackward, attentionForward } from './ops/attention';
@@ -25,12 +25,6 @@ export const referenceKernels: CpuKernels = {
   crossEntropyForward,
   headScores(scores, queries, keys, T, S, d) {
     scores.set(dotProductScores(matrix(T, d, queries), matrix(S, d, keys)).data);
-  },
-  headContext(context, weights, values, T, S, d) {
-    context.set(weightedSum(matrix(T, S, weights), matrix(S, d, values)).data);
-  },
-  causalSoftmax(out, scores, T) {
-    out.set(softmaxRows(matrix(T, T, scores), true).data);
   },
   attentionForward,
   attentionBackward(dqkv, datt, dout, qkv, att, B, T, C, NH) {

@@ -172,21 +172,6 @@ export class WasmKernels implements CpuKernels {
     f.end();
   }
 
-  headContext(
-    context: Float32Array,
-    weights: Float32Array,
-    values: Float32Array,
-    T: number,
-    S: number,
-    d: number,
-    causal: boolean,
-  ): void {
-    const f = this.runtime.frame();
-    const args = [f.output(context, false), d, f.input(weights), S, 1, f.input(values), d, 0, T, S, d, 0];
-    this.runNN([...args, causal ? 0 : -1], T, S, d);
-    f.end();
-  }
-
   crossEntropyForward(
     losses: Float32Array,
     logits: Float32Array,
@@ -210,14 +195,6 @@ export class WasmKernels implements CpuKernels {
     let total = 0;
     for (let n = 0; n < N; n++) total += losses[n];
     return total / N;
-  }
-
-  causalSoftmax(out: Float32Array, scores: Float32Array, T: number): void {
-    const f = this.runtime.frame();
-    const ptr = f.output(out, false);
-    this.runtime.view(ptr, T * T).set(scores.subarray(0, T * T));
-    this.run('softmax_causal', [ptr, T, 1], T, 1, T * 8);
-    f.end();
   }
 
   attentionForward(

@@ -2,8 +2,6 @@
 // worker threads sharing this module's memory can split the work (see src/model/wasm/thread-pool.ts).
 export { gemm_nn, gemm_nt, set_pack_buffer, transposeInto as transpose } from './gemm';
 export {
-  softmax_causal,
-  softmax_causal_backward,
   gelu_forward,
   gelu_backward,
   layernorm_forward,
