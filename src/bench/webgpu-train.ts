@@ -13,6 +13,7 @@ import { createCpuKernels } from '../model/wasm/select';
 import { GpuTraining } from '../model/webgpu/training/gpu-training';
 import { requestNodeGpuDevice } from '../node/engines';
 import { GPT2Training } from '../train/gpt2-train';
+import { modelConfig } from '../train/training-run';
 import { cpuTrainer, CpuTrainingStep, GpuTrainingStep, type UpdateRule } from '../train/training-step';
 import { DEFAULT_TRAIN_OPTIONS } from '../node/train-run';
 import { fmt, medianMs } from './timing';
@@ -47,15 +48,7 @@ export async function runTrainBench(): Promise<void> {
   }
   const o = DEFAULT_TRAIN_OPTIONS;
   let [B, T] = [o.batch, o.seq];
-  const config: GPT2Config = {
-    vocabSize: TRAINED_VOCAB,
-    nPositions: o.nPositions,
-    nEmbd: o.nEmbd,
-    nLayer: o.nLayer,
-    nHead: o.nHead,
-    layerNormEpsilon: 1e-5,
-    activation: 'gelu_new',
-  };
+  const config: GPT2Config = { ...modelConfig(o), vocabSize: TRAINED_VOCAB };
   // Emulated adapters get a shape that fits the budget: fewer sequences first, then shorter ones.
   const emulated = /swiftshader/i.test(gpu.adapterName);
   const estimate = () => trainingStepFlops(config, B, T) / (SWIFTSHADER_GFLOPS * 1e9);

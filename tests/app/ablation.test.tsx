@@ -15,7 +15,6 @@ import { patchState, useAppStore } from '../../src/app/store/store';
 import { searchToSettings, settingsToSearch } from '../../src/app/store/url';
 import { connectBridge } from '../../src/app/worker/bridge';
 import { createInProcessClient } from '../../src/app/worker/client';
-import { createEngineHost } from '../../src/app/worker/engine-host';
 import { compareAblation, ComparisonInterrupted } from '../../src/app/worker/ablation-compare';
 import { CpuEngine } from '../../src/model/cpu/forward';
 import type { FromWorker } from '../../src/app/worker/protocol';
@@ -25,6 +24,7 @@ import { UNTRAINED_CONFIG, UNTRAINED_SEED } from '../../src/model/default-model'
 import { randomGPT2Weights } from '../../src/model/random';
 import { tokenize } from '../../src/tokenizer/gpt2';
 import { createSyncKernels, defaultCpuKernels } from '../../src/model/wasm/select';
+import { loadedEngineHost } from '../helpers/engine-host';
 
 const TEXT = 'the cat saw the cat and the dog';
 const weights = randomGPT2Weights(UNTRAINED_CONFIG, UNTRAINED_SEED); // 2 layers × 4 heads
@@ -43,15 +43,7 @@ function referenceLosses(logits: Float32Array): number[] {
 
 describe('the worker with an ablation', () => {
   it('runs the trace ablated and compares it with the intact model when asked', async () => {
-    const messages: FromWorker[] = [];
-    const host = createEngineHost((m) => messages.push(m));
-    host.handle({
-      type: 'load',
-      id: 1,
-      source: { kind: 'default', baseUrl: 'http://127.0.0.1:9/' },
-      backend: 'cpu',
-    });
-    await vi.waitFor(() => expect(messages.some((m) => m.type === 'model')).toBe(true), { timeout: 20_000 });
+    const { host, messages } = await loadedEngineHost();
     const ablate = { heads: [[0, 1]] as [number, number][], mode: 'zero' as const };
     host.handle({ type: 'trace', id: 2, text: TEXT, layer: 1, allowSpecial: false, ablate });
     await vi.waitFor(() => expect(messages.some((m) => m.type === 'trace')).toBe(true));

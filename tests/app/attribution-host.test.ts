@@ -8,13 +8,13 @@ import type { Engine } from '../../src/model/engine';
 import type { TraceRequest } from '../../src/model/trace';
 import type { GPT2Weights } from '../../src/model/weights';
 import { createAttributionJobs } from '../../src/app/worker/attribution-job';
-import { createEngineHost } from '../../src/app/worker/engine-host';
-import type { AttributionResult, FromWorker } from '../../src/app/worker/protocol';
+import type { AttributionResult } from '../../src/app/worker/protocol';
 import { CpuEngine } from '../../src/model/cpu/forward';
 import { WebGpuEngine } from '../../src/model/webgpu/engine';
 import { loudRandomWeights, testConfig } from '../helpers/random-models';
 import { deviceForTests } from '../model/webgpu/gpu';
 import { createSyncKernels } from '../../src/model/wasm/select';
+import { loadedEngineHost } from '../helpers/engine-host';
 
 /** Every request the host's engine was given, to count forward passes. */
 const requests: (TraceRequest | undefined)[] = [];
@@ -41,22 +41,9 @@ afterAll(() => gpu?.device.destroy());
 const sumOf = (a: Float32Array) => a.reduce((s, x) => s + x, 0);
 const maxAbs = (a: Float32Array) => a.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
 
-async function loadedHost() {
-  const messages: FromWorker[] = [];
-  const host = createEngineHost((m) => messages.push(m));
-  host.handle({
-    type: 'load',
-    id: 1,
-    source: { kind: 'default', baseUrl: 'http://127.0.0.1:9/' },
-    backend: 'cpu',
-  });
-  await vi.waitFor(() => expect(messages.some((m) => m.type === 'model')).toBe(true), { timeout: 20_000 });
-  return { host, messages };
-}
-
 describe('attribution in the engine host', () => {
   it('needs no pass of its own while the panel is open, and gives what its own pass gives', async () => {
-    const { host, messages } = await loadedHost();
+    const { host, messages } = await loadedEngineHost();
     const text = 'the cat sat on the mat and the cat';
     host.handle({ type: 'attribution-open', open: true });
     host.handle({ type: 'trace', id: 2, text, layer: 1, allowSpecial: false });
@@ -88,7 +75,7 @@ describe('attribution in the engine host', () => {
   });
 
   it('answers for the newest trace only, with a cell whose terms add up to its score', async () => {
-    const { host, messages } = await loadedHost();
+    const { host, messages } = await loadedEngineHost();
     for (const [id, text] of [
       [2, 'the cat'],
       [3, 'the cat sat on the mat'],

@@ -10,7 +10,6 @@ import { useAppStore } from '../../src/app/store/store';
 import { connectBridge } from '../../src/app/worker/bridge';
 import { createInProcessClient } from '../../src/app/worker/client';
 import { connectDetectors } from '../../src/app/worker/detectors-bridge';
-import { createEngineHost } from '../../src/app/worker/engine-host';
 import { attentionOfEveryLayer, scoreInduction } from '../../src/app/worker/head-scores';
 import type { FromWorker, ToWorker } from '../../src/app/worker/protocol';
 import { CpuEngine } from '../../src/model/cpu/forward';
@@ -20,6 +19,7 @@ import { randomGPT2Weights } from '../../src/model/random';
 import { tokenize } from '../../src/tokenizer/gpt2';
 import { formatScore } from '../../src/app/views/HeadDetectorPanel';
 import { createSyncKernels } from '../../src/model/wasm/select';
+import { loadedEngineHost } from '../helpers/engine-host';
 
 /** Two repeats (␣cat and ␣the; the first "the" has no space, so it is another token). */
 const TEXT = 'the cat saw the cat and the dog';
@@ -42,15 +42,7 @@ const expectGridClose = (actual: HeadGrid, expected: HeadGrid) =>
 
 describe('head-detector jobs in the worker', () => {
   it('scores the newest trace only, as a full trace scored on the page would', async () => {
-    const messages: FromWorker[] = [];
-    const host = createEngineHost((m) => messages.push(m));
-    host.handle({
-      type: 'load',
-      id: 1,
-      source: { kind: 'default', baseUrl: 'http://127.0.0.1:9/' },
-      backend: 'cpu',
-    });
-    await vi.waitFor(() => expect(messages.some((m) => m.type === 'model')).toBe(true), { timeout: 20_000 });
+    const { host, messages } = await loadedEngineHost();
     host.handle({ type: 'trace', id: 2, text: TEXT, layer: 0, allowSpecial: false });
     await vi.waitFor(() => expect(messages.some((m) => m.type === 'trace' && m.id === 2)).toBe(true));
     host.handle({ type: 'head-scores', id: 1 }); // an old trace: dropped

@@ -11,11 +11,11 @@ import type { Engine } from '../../src/model/engine';
 import type { TraceRequest } from '../../src/model/trace';
 import type { GPT2Weights } from '../../src/model/weights';
 import { CpuEngine } from '../../src/model/cpu/forward';
-import type { FromWorker } from '../../src/app/worker/protocol';
 import { NextTokenPanel } from '../../src/app/views/NextTokenPanel';
 import { useAppStore } from '../../src/app/store/store';
 import { TOP_NEXT_COUNT, type AppTrace } from '../../src/app/data/types';
 import { createSyncKernels } from '../../src/model/wasm/select';
+import { loadedEngineHost } from '../helpers/engine-host';
 
 /** Set by a test: whether the engine fails on the logits (a full pass). */
 let logitsFail = false;
@@ -41,16 +41,7 @@ vi.mock('../../src/model/backend', () => ({
 }));
 
 async function loadedHost() {
-  const { createEngineHost } = await import('../../src/app/worker/engine-host');
-  const messages: FromWorker[] = [];
-  const host = createEngineHost((m) => messages.push(m));
-  host.handle({
-    type: 'load',
-    id: 1,
-    source: { kind: 'default', baseUrl: 'http://127.0.0.1:9/' },
-    backend: 'cpu',
-  });
-  await vi.waitFor(() => expect(messages.some((m) => m.type === 'model')).toBe(true), { timeout: 20_000 });
+  const { host, messages } = await loadedEngineHost();
   for (const [id, text] of [
     [2, 'the cat'],
     [3, 'the cat sat'],

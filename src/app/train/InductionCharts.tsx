@@ -4,6 +4,7 @@
 
 import { line, scaleLinear } from 'd3';
 import { useMemo } from 'react';
+import { ChartAxes } from './ChartAxes';
 import type { RepeatPoint } from './train-protocol';
 import { phaseChangeStep } from './training-signals';
 import './induction-charts.css';
@@ -51,33 +52,6 @@ function useFrame(points: RepeatPoint[], width: number, low: number, high: numbe
 }
 
 type Frame = ReturnType<typeof useFrame>;
-
-function Axes({ frame, yLabel }: { frame: Frame; yLabel: string }) {
-  const { x, y, innerWidth, innerHeight } = frame;
-  return (
-    <>
-      {y.ticks(4).map((t) => (
-        <g key={t} transform={`translate(0,${y(t)})`}>
-          <line x2={innerWidth} className="grid" />
-          <text x={-6} dy="0.32em" textAnchor="end">
-            {t}
-          </text>
-        </g>
-      ))}
-      {x.ticks(4).map((t) => (
-        <text key={t} x={x(t)} y={innerHeight + 16} textAnchor="middle">
-          {tokensText(t)}
-        </text>
-      ))}
-      <text x={innerWidth} y={innerHeight + 28} textAnchor="end" className="axis-label">
-        training tokens seen
-      </text>
-      <text x={4} y={10} className="axis-label">
-        {yLabel}
-      </text>
-    </>
-  );
-}
 
 export function InductionCharts({ points, marker, width }: InductionChartsProps) {
   const stepToTokens = points.length > 1 ? points[1].tokensSeen / Math.max(1, points[1].step) : 0;
@@ -129,7 +103,13 @@ export function InductionCharts({ points, marker, width }: InductionChartsProps)
         data-previous={bestPrevious.score.toFixed(4)}
       >
         <g transform={`translate(${MARGIN.left},${MARGIN.top})`}>
-          <Axes frame={scores} yLabel="score" />
+          <ChartAxes
+            {...scores}
+            xTicks={4}
+            xFormat={tokensText}
+            xLabel="training tokens seen"
+            yLabel="score"
+          />
           {heads.map(({ l, h }) => (
             <path
               key={`p${l}.${h}`}
@@ -163,7 +143,13 @@ export function InductionCharts({ points, marker, width }: InductionChartsProps)
         data-phase-step={phase ?? ''}
       >
         <g transform={`translate(${MARGIN.left},${MARGIN.top})`}>
-          <Axes frame={gain} yLabel="nats per token" />
+          <ChartAxes
+            {...gain}
+            xTicks={4}
+            xFormat={tokensText}
+            xLabel="training tokens seen"
+            yLabel="nats per token"
+          />
           <path d={gainPath} className="gain" />
           {phase !== null && stepToTokens > 0 && (
             <g className="phase" transform={`translate(${gain.x(phase * stepToTokens)},0)`}>

@@ -3,6 +3,7 @@
 
 import { extent, line, scaleLinear } from 'd3';
 import { useMemo } from 'react';
+import { ChartAxes } from './ChartAxes';
 
 interface Point {
   step: number;
@@ -21,7 +22,7 @@ interface LossChartProps {
 }
 
 const HEIGHT = 180;
-const MARGIN = { top: 10, right: 12, bottom: 28, left: 40 };
+const MARGIN = { top: 10, right: 12, bottom: 30, left: 40 };
 
 /** The mean over a window of `size` steps, so the noisy per-batch loss reads as a trend. */
 function smooth(points: Point[], size: number): Point[] {
@@ -77,22 +78,7 @@ export function LossChart({ train, validation, marker, width }: LossChartProps) 
       data-validation={validation.map((p) => `${p.step}:${p.loss.toFixed(4)}`).join(',')}
     >
       <g transform={`translate(${MARGIN.left},${MARGIN.top})`}>
-        {y.ticks(4).map((t) => (
-          <g key={t} transform={`translate(0,${y(t)})`}>
-            <line x2={innerWidth} className="grid" />
-            <text x={-6} dy="0.32em" textAnchor="end">
-              {t}
-            </text>
-          </g>
-        ))}
-        {x.ticks(5).map((t) => (
-          <text key={t} x={x(t)} y={innerHeight + 16} textAnchor="middle">
-            {t}
-          </text>
-        ))}
-        <text x={innerWidth} y={innerHeight + 26} textAnchor="end" className="axis-label">
-          step
-        </text>
+        <ChartAxes x={x} y={y} innerWidth={innerWidth} innerHeight={innerHeight} xTicks={5} xLabel="step" />
         <path d={trainPath} className="train-raw" />
         <path d={smoothPath} className="train-smooth" />
         <path d={valPath} className="validation" />
