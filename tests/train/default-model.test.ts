@@ -46,16 +46,28 @@ describe('the shipped default model', () => {
     const weights = await load();
     expect(weights.config.vocabSize).toBe(50257);
     expect(log.options.corpus).toBe('english');
-    expect(log.trainingSeconds).toBeLessThan(5400);
+    // Issue 26's 90 minutes are for the runs that make it from the English model: the copying run and this one.
+    const copying = JSON.parse(
+      readFileSync(path.join(ROOT, log.options.initFrom, 'training-log.json'), 'utf8'),
+    );
+    expect(copying.options.initFrom).toBe('public/models/english-base/');
+    expect(copying.trainingSeconds + log.trainingSeconds).toBeLessThan(5400);
     expectClose(headEntropies(weights).heads, log.headEntropy.heads);
   });
 
   // Issue 10 asks for at most 5.5 nats per token, which no model here has reached; issue 26 asks that the induction
-  // training lose nothing against the English model before it (5.920), which this one misses (5.976, see
-  // docs/default-model.md).
-  it('beats the unigram and bigram baselines on held-out text', () => {
+  // training lose nothing against the English model the chain starts from (5.920 on the same held-out text).
+  it('beats the unigram and bigram baselines and the English model before it on held-out text', () => {
     expect(log.losses).toHaveLength(log.options.steps);
     const { heldOutLoss, bigramBaselineLoss, unigramBaselineLoss } = log.final;
+    const english = JSON.parse(
+      readFileSync(path.join(ROOT, 'public/models/english-base/training-log.json'), 'utf8'),
+    );
+    expect(log.final.heldOutTargetTokens).toBe(english.final.heldOutTargetTokens);
+    expect(heldOutLoss).toBeLessThanOrEqual(english.final.heldOutLoss);
+    expect(log.final.heldOutSentenceStarts.loss).toBeLessThanOrEqual(
+      english.final.heldOutSentenceStarts.loss,
+    );
     expect(heldOutLoss).toBeLessThan(bigramBaselineLoss);
     expect(bigramBaselineLoss).toBeLessThan(unigramBaselineLoss);
     expect(log.final.heldOutTargetTokens).toBeGreaterThanOrEqual(50_000);
