@@ -7,9 +7,11 @@ import { overfitting, phaseChangeStep } from '../../src/app/train/training-signa
 const points = (values: number[], every = 10) => values.map((value, i) => ({ step: i * every, value }));
 
 describe('phaseChangeStep', () => {
-  it('marks the first measurement at half the peak gain, once the peak is half a nat or more', () => {
+  it('marks the first measurement at half the peak gain, once the peak is 0.3 nats or more', () => {
     expect(phaseChangeStep([])).toBeNull();
-    expect(phaseChangeStep(points([0, 0.1, 0.2, 0.45]))).toBeNull();
+    expect(phaseChangeStep(points([0, -0.1, 0.15, 0.1, 0.25]))).toBeNull();
+    // The Induction preset's curve: noise around zero, then a rise to 0.4 between steps 30 and 50.
+    expect(phaseChangeStep(points([-0.11, -0.05, 0.07, 0.22, 0.41, 0.47, 0.37]))).toBe(40);
     // A plateau, a jump between steps 40 and 60, then a slow climb: the mark sits in the jump.
     expect(phaseChangeStep(points([0, 0.05, 0.1, 0.1, 0.3, 1.2, 1.6, 1.8, 2]))).toBe(50);
     // The later climb does not move it later: half of 4 is still first reached at step 50.

@@ -9,8 +9,8 @@ import { presetById } from '../../src/train/train-presets';
 import { browserAvailable, openPage, settledOverflow, browserSuite, SHOT_DIR } from './helpers';
 
 const preset = presetById('induction')!;
-/** The whole run may take this long: its measured time on a quiet 2-core machine, tripled (the suite's other
- * files share the cores; it took 10½ minutes beside other work). The run is seeded, so its scores do not
+/** The whole run may take this long: its measured time on the 2-core machine, tripled (the suite's other files
+ * share the cores; it took 5 min 5 s beside another engineer's tests). The run is seeded, so its scores do not
  * depend on the time it takes. */
 const RUN_MS = 3 * (preset.measuredMinutes ?? 10) * 60_000;
 
