@@ -324,7 +324,12 @@ class TrainingSteps {
   ): void {
     const config = MATMUL_CONFIGS[matmulConfigFor(shape.M, shape.N, true)];
     const spec = matmulGradKernel(config, { ...shape, accumulate });
-    rec.dispatch(spec, matmulGradParams(shape), [a, b, out], matmulGradGrid(config, shape.M, shape.N));
+    rec.dispatch(
+      spec,
+      matmulGradParams(shape),
+      [a, b, this.b.dummy, out],
+      matmulGradGrid(config, shape.M, shape.N),
+    );
   }
 
   /** dinp += dout · weightᵀ, dweight += inpᵀ · dout, dbias += Σ dout, for the weight and bias named. */
