@@ -211,7 +211,7 @@ export function attentionSteps<R, K>(
   // The tiles above the diagonal are skipped (the causal softmax never reads them) unless a trace shows them.
   const causal = (run: R) =>
     needs(run, 'scores') || needs(run, 'scaled_scores') ? CAUSAL.NONE : CAUSAL.SKIP;
-  const contextOutput = traced(ctx, name('attn_context'), context, (run) => [T(run), C]);
+  const contextOutput = traced(ctx, name('attn_context'), context, (run) => [rowsOf(ctx)(run), C]);
   return [
     ...sequences.map((b) =>
       matmulStep(kernels, {
