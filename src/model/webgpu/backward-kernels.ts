@@ -10,11 +10,12 @@ import embeddingBackwardSource from './kernels/backward/embedding-backward.wgsl?
 import geluBackwardSource from './kernels/backward/gelu-backward.wgsl?raw';
 import gradNormSource from './kernels/backward/grad-norm.wgsl?raw';
 import layernormBackwardSource from './kernels/backward/layernorm-backward.wgsl?raw';
-import matmulGradSource from './kernels/backward/matmul-grad.wgsl?raw';
 import residualBackwardSource from './kernels/backward/residual-backward.wgsl?raw';
 import {
   ROW_WORKGROUP_SIZE,
   WORKGROUP_SIZE,
+  matmulKernel,
+  matmulParams,
   withReduction,
   type KernelSpec,
   type MatmulConfig,
@@ -158,59 +159,22 @@ export const BACKWARD_KERNELS = {
   gradDivideRange: gradNorm('divideRange'),
 } as const satisfies Record<string, KernelSpec>;
 
-/** The tiled product of the backward pass: out (M,N) (+)= op(A) (M,K) · op(B) (K,N) (matmul-grad.wgsl). */
+/** The tiled product of the backward pass, out (M,N) (+)= op(A) (M,K) · op(B) (K,N): the forward's tiled
+ * matmul (matmul.wgsl) reading A or B transposed and adding to `out`; bind any buffer for its bias. */
 export function matmulGradKernel(
   config: MatmulConfig,
   options: { transposedA: boolean; transposedB: boolean; accumulate: boolean },
 ): KernelSpec {
-  const flags = `${options.transposedA ? '-aT' : ''}${options.transposedB ? '-bT' : ''}`;
-  return {
-    label: `matmul-grad-${config.threadsY * config.threadM}x${config.threadsX * config.threadN}${flags}${options.accumulate ? '-acc' : ''}`,
-    source: matmulGradSource,
-    entryPoint: 'main',
-    constants: {
-      THREADS_X: config.threadsX,
-      THREADS_Y: config.threadsY,
-      THREAD_M: config.threadM,
-      THREAD_N: config.threadN,
-      TILE_K: config.tileK,
-      A_TRANSPOSED: options.transposedA,
-      B_TRANSPOSED: options.transposedB,
-      ACCUMULATE: options.accumulate,
-    },
-    bindings: ['uniform', 'read', 'read', 'write'],
-    params: u32([
-      'M',
-      'N',
-      'K',
-      'aOffset',
-      'aRowStride',
-      'bOffset',
-      'bRowStride',
-      'outOffset',
-      'outRowStride',
-    ]),
-  };
+  return matmulKernel(config, { ...options, bias: false });
 }
 
-/** Params of matmul-grad for whole stored matrices: A stored (M,K), or (K,M) when transposed; B likewise. */
+/** Params of matmulGradKernel for whole stored matrices: A stored (M,K), or (K,M) when transposed; B likewise. */
 export function matmulGradParams(
   shape: { M: number; N: number; K: number; transposedA: boolean; transposedB: boolean },
   overrides: Record<string, number> = {},
 ): Record<string, number> {
-  const { M, N, K } = shape;
-  return {
-    M,
-    N,
-    K,
-    aOffset: 0,
-    aRowStride: shape.transposedA ? M : K,
-    bOffset: 0,
-    bRowStride: shape.transposedB ? K : N,
-    outOffset: 0,
-    outRowStride: N,
-    ...overrides,
-  };
+  const { M, transposedA, transposedB } = shape;
+  return matmulParams({ ...shape, transposedB }, { aRowStride: transposedA ? M : shape.K, ...overrides });
 }
 
 /** dinp (N,C) += dout (N,OC) · weightᵀ, weight stored (C,OC): kernel options and params. */
@@ -220,7 +184,7 @@ export const matmulBackwardInputShape = (N: number, C: number, OC: number) =>
 export const matmulBackwardWeightShape = (N: number, C: number, OC: number) =>
   ({ M: C, N: OC, K: N, transposedA: true, transposedB: false }) as const;
 
-/** The workgroup grid of matmul-grad for an M × N output. */
+/** The workgroup grid of matmulGradKernel for an M × N output. */
 export function matmulGradGrid(config: MatmulConfig, M: number, N: number): [number, number, number] {
   return [
     Math.ceil(N / (config.threadsX * config.threadN)),

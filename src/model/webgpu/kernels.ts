@@ -241,16 +241,26 @@ export function headMasks(heads: number[]): { headMask0: number; headMask1: numb
   return { headMask0: headMask0 >>> 0, headMask1: headMask1 >>> 0 };
 }
 
-/** What the tiled matmuls share (common/matmul-io.wgsl), whatever their tiling: the options' and the causal
- * modes' constants, the bindings, the Params and the library. Each adds the constants of its own tile shape. */
-export function tiledMatmulInterface(options: {
+/** How a tiled matmul reads and writes: A or B read transposed from memory (never transposed there), a bias
+ * added, the product added to `out` (the backward pass's +=). The options left out are false. */
+export interface MatmulOptions {
+  transposedA?: boolean;
   transposedB: boolean;
   bias: boolean;
-}): Pick<KernelSpec, 'constants' | 'bindings' | 'params' | 'libraries'> {
+  accumulate?: boolean;
+}
+
+/** What the tiled matmuls share (common/matmul-io.wgsl), whatever their tiling: the options' and the causal
+ * modes' constants, the bindings, the Params and the library. Each adds the constants of its own tile shape. */
+export function tiledMatmulInterface(
+  options: MatmulOptions,
+): Pick<KernelSpec, 'constants' | 'bindings' | 'params' | 'libraries'> {
   return {
     constants: {
+      A_TRANSPOSED: options.transposedA ?? false,
       B_TRANSPOSED: options.transposedB,
       HAS_BIAS: options.bias,
+      ACCUMULATE: options.accumulate ?? false,
       CAUSAL_NONE: CAUSAL.NONE,
       CAUSAL_SKIP: CAUSAL.SKIP,
       CAUSAL_STOP: CAUSAL.STOP,
@@ -261,15 +271,19 @@ export function tiledMatmulInterface(options: {
   };
 }
 
-/** The tiled matmul in one configuration; B_TRANSPOSED serves the logits (x · wteᵀ). */
-export function matmulKernel(
-  config: MatmulConfig,
-  options: { transposedB: boolean; bias: boolean },
-): KernelSpec {
+/** The tiled matmul in one configuration; B_TRANSPOSED serves the logits (x · wteᵀ), A_TRANSPOSED and
+ * ACCUMULATE the backward pass (backward-kernels.ts, matmulGradKernel). */
+export function matmulKernel(config: MatmulConfig, options: MatmulOptions): KernelSpec {
   const shared = tiledMatmulInterface(options);
+  const flags = [
+    options.transposedA ? '-aT' : '',
+    options.transposedB ? '-bT' : '',
+    options.bias ? '-bias' : '',
+    options.accumulate ? '-acc' : '',
+  ].join('');
   return {
     ...shared,
-    label: `matmul-${tileM(config)}x${tileN(config)}${options.transposedB ? '-bT' : ''}${options.bias ? '-bias' : ''}`,
+    label: `matmul-${tileM(config)}x${tileN(config)}${flags}`,
     source: matmulSource,
     entryPoint: 'main',
     constants: {

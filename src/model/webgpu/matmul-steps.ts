@@ -1,5 +1,5 @@
-// The kernels a forward pass uses, compiled up front, and the steps built on the tiled matmul: projections,
-// attention scores and weighted sums (batched over heads), and the logits against each chunk of wte.
+// The kernels a forward pass uses (as specs, or compiled up front), the step built on the tiled matmul
+// (forward-block.ts makes its projections and attention products of it), and the explorer's logits.
 
 import type { GPT2Config } from '../config';
 import type { Activations } from './activations';
@@ -15,6 +15,7 @@ import {
   matmulWorkgroupBytes,
   type KernelSpec,
   type MatmulConfig,
+  type MatmulConfigName,
 } from './kernels';
 import type { CompiledKernel, PipelineCache } from './pipelines';
 import { matmulConfigFor, matmulGrid, type Run, type StepDraft, type TensorSource } from './steps';
@@ -22,48 +23,69 @@ import { matmulConfigFor, matmulGrid, type Run, type StepDraft, type TensorSourc
 /** The three matmul variants the forward pass needs. */
 export type MatmulVariant = 'bias' | 'transposed' | 'plain';
 
-/** Every compiled kernel the forward pass uses. */
-export interface ModelKernels {
-  simple: { [K in keyof typeof KERNELS]: CompiledKernel };
-  matmul: Record<keyof typeof MATMUL_CONFIGS, Record<MatmulVariant, CompiledKernel>>;
-  /** Whether the device's workgroup memory holds the large matmul tiles. */
+/** Every kernel the forward pass uses: specs (K = KernelSpec) where a StepRecorder compiles only those it
+ * records (training), or compiled up front (the explorer, which needs them all as the text grows). */
+export interface ForwardKernels<K> {
+  simple: { [Name in keyof typeof KERNELS]: K };
+  matmul: Record<MatmulConfigName, Record<MatmulVariant, K>>;
+  /** Whether the device's workgroup memory holds the large matmul tiles (else `large` is `small`). */
   largeAllowed: boolean;
+}
+
+/** Every compiled kernel the forward pass uses. */
+export type ModelKernels = ForwardKernels<CompiledKernel>;
+
+/** Whether the device's workgroup memory holds the large matmul tiles. */
+export function largeMatmulAllowed(device: GPUDevice): boolean {
+  return device.limits.maxComputeWorkgroupStorageSize >= matmulWorkgroupBytes(MATMUL_CONFIGS.large);
+}
+
+/** The forward pass's kernels as specs, uncompiled. */
+export function forwardKernelSpecs(largeAllowed: boolean): ForwardKernels<KernelSpec> {
+  const variants = (config: MatmulConfig) => ({
+    bias: matmulKernel(config, { transposedB: false, bias: true }),
+    transposed: matmulKernel(config, { transposedB: true, bias: false }),
+    plain: matmulKernel(config, { transposedB: false, bias: false }),
+  });
+  const small = variants(MATMUL_CONFIGS.small);
+  return {
+    simple: KERNELS,
+    matmul: { small, large: largeAllowed ? variants(MATMUL_CONFIGS.large) : small },
+    largeAllowed,
+  };
 }
 
 /** Compiles (or finds in the cache) every kernel; a shader that fails to compile throws here, up front. */
 export async function compileModelKernels(cache: PipelineCache, device: GPUDevice): Promise<ModelKernels> {
-  const names = Object.keys(KERNELS) as (keyof typeof KERNELS)[];
-  const simpleList = await Promise.all(names.map((name) => cache.get(KERNELS[name] as KernelSpec)));
-  const simple = Object.fromEntries(names.map((name, i) => [name, simpleList[i]])) as ModelKernels['simple'];
-  const largeAllowed =
-    device.limits.maxComputeWorkgroupStorageSize >= matmulWorkgroupBytes(MATMUL_CONFIGS.large);
-  const variants = async (config: MatmulConfig) => {
-    const [bias, transposed, plain] = await Promise.all([
-      cache.get(matmulKernel(config, { transposedB: false, bias: true })),
-      cache.get(matmulKernel(config, { transposedB: true, bias: false })),
-      cache.get(matmulKernel(config, { transposedB: false, bias: false })),
-    ]);
-    return { bias, transposed, plain };
+  const specs = forwardKernelSpecs(largeMatmulAllowed(device));
+  const compileAll = async <Name extends string>(table: Record<Name, KernelSpec>) => {
+    const names = Object.keys(table) as Name[];
+    const compiled = await Promise.all(names.map((name) => cache.get(table[name])));
+    return Object.fromEntries(names.map((name, i) => [name, compiled[i]])) as Record<Name, CompiledKernel>;
   };
-  const small = await variants(MATMUL_CONFIGS.small);
-  const large = largeAllowed ? await variants(MATMUL_CONFIGS.large) : small;
-  return { simple, matmul: { small, large }, largeAllowed };
+  const simple = await compileAll<keyof typeof KERNELS>(specs.simple);
+  const small = await compileAll(specs.matmul.small);
+  const large = await compileAll(specs.matmul.large);
+  return { simple, matmul: { small, large }, largeAllowed: specs.largeAllowed };
 }
 
-export interface MatmulStepSpec {
+export interface MatmulStepSpec<R = Run> {
   label: string;
   variant: MatmulVariant;
   /** a, b, bias (or any buffer when there is none) and out. */
   buffers: [GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer];
   /** Output rows and columns of one product, and how many products (heads) there are, for this run. */
-  shape: (run: Run) => { M: number; N: number; batch: number };
-  params: (run: Run) => Record<string, number>;
-  when?: (run: Run) => boolean;
-  outputs?: TensorSource[];
+  shape: (run: R) => { M: number; N: number; batch: number };
+  params: (run: R) => Record<string, number>;
+  when?: (run: R) => boolean;
+  outputs?: TensorSource<R>[];
 }
 
 /** A tiled-matmul step whose tile shape is chosen per run, from the size of the output. */
-export function matmulStep(kernels: ModelKernels, spec: MatmulStepSpec): StepDraft {
+export function matmulStep<R = Run, K = CompiledKernel>(
+  kernels: ForwardKernels<K>,
+  spec: MatmulStepSpec<R>,
+): StepDraft<R, K> {
   const { shape, variant, ...rest } = spec;
   return {
     ...rest,
@@ -75,24 +97,6 @@ export function matmulStep(kernels: ModelKernels, spec: MatmulStepSpec): StepDra
       return { kernel: kernels.matmul[name][variant], grid: [x, y, batch] };
     },
   };
-}
-
-/** out (T, N) = x (T, K) · W (K, N) + bias: a Conv1D projection. */
-export function projectionStep(
-  kernels: ModelKernels,
-  label: string,
-  buffers: [GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer],
-  sizes: { N: number; K: number },
-  outputs: TensorSource[] = [],
-): StepDraft {
-  return matmulStep(kernels, {
-    label,
-    variant: 'bias',
-    buffers,
-    shape: (run) => ({ M: run.T, N: sizes.N, batch: 1 }),
-    params: (run) => matmulParams({ M: run.T, ...sizes }),
-    outputs,
-  });
 }
 
 const LOGITS_ROWS_PER_WORKGROUP = LOGITS_WORKGROUP_SIZE / LANES_PER_ROW;

@@ -4,7 +4,7 @@
 // rewrites only the parameters of the steps that depend on it.
 
 import { UNIFORM_SLOT_BYTES, writeParams, type KernelSpec } from './kernels';
-import type { PipelineCache } from './pipelines';
+import type { CompiledKernel, PipelineCache } from './pipelines';
 import type { StepTimer } from './profiler';
 import { finishSteps, writeStepParams, type Grid, type Step, type StepDraft } from './steps';
 
@@ -16,9 +16,10 @@ interface Clear<R> {
   when?: (run: R) => boolean;
 }
 
-/** A dispatch as recorded, before its pipeline is compiled. */
+/** A dispatch as recorded, before its pipeline is compiled (or with it, when recorded from a StepDraft). */
 interface DispatchRecord<R> {
-  spec: KernelSpec;
+  kernel: KernelSpec | CompiledKernel;
+  label: string;
   /** A record for parameters fixed for the sequence's life, written once; a function for those a run sets. */
   params: Params | ((run: R) => Params);
   buffers: GPUBuffer[];
@@ -63,7 +64,18 @@ export class StepRecorder<R> {
         `kernel ${spec.label}: ${buffers.length} buffers for ${spec.bindings.length - 1} bindings`,
       );
     }
-    this.records.push({ spec, params, buffers, grid, when });
+    this.records.push({ kernel: spec, label: spec.label, params, buffers, grid, when });
+  }
+
+  /** The drafts that run in `run`, as they run in it: their kernels, parameters and grids fixed for the
+   * sequence's life (training's forward pass, the explorer's steps at a size that never changes). */
+  fixedAt(drafts: StepDraft<R, KernelSpec | CompiledKernel>[], run: R): void {
+    for (const draft of drafts) {
+      if (draft.when && !draft.when(run)) continue;
+      const { kernel, grid } = draft.dispatch(run);
+      const { label, buffers } = draft;
+      this.records.push({ kernel, label, params: draft.params(run), buffers, grid });
+    }
   }
 
   /** Zeroes `buffer` at this point of the sequence (in the runs where `when` holds). */
@@ -73,13 +85,15 @@ export class StepRecorder<R> {
 
   /** Compiles every kernel and makes the bind groups and the uniform buffer, with the fixed parameters. */
   async finish(device: GPUDevice, cache: PipelineCache, label: string): Promise<StepSequence<R>> {
-    const dispatches = this.records.filter((r): r is DispatchRecord<R> => 'spec' in r);
-    const kernels = await Promise.all(dispatches.map((d) => cache.get(d.spec)));
+    const dispatches = this.records.filter((r): r is DispatchRecord<R> => 'kernel' in r);
+    const kernels = await Promise.all(
+      dispatches.map(({ kernel }) => ('pipeline' in kernel ? kernel : cache.get(kernel))),
+    );
     const drafts = dispatches.map((d, i): StepDraft<R> => {
       const kernel = kernels[i];
       const { params, grid } = d;
       return {
-        label: d.spec.label,
+        label: d.label,
         layoutOf: kernel,
         buffers: d.buffers,
         params: typeof params === 'function' ? params : () => params,
@@ -92,13 +106,14 @@ export class StepRecorder<R> {
     const uniformData = new ArrayBuffer(uniforms.size);
     const view = new DataView(uniformData);
     steps.forEach((step, i) => {
-      const { spec, params } = dispatches[i];
-      if (typeof params !== 'function') writeParams(view, step.slot * UNIFORM_SLOT_BYTES, spec, params);
+      const { params } = dispatches[i];
+      if (typeof params !== 'function')
+        writeParams(view, step.slot * UNIFORM_SLOT_BYTES, kernels[i].spec, params);
     });
     device.queue.writeBuffer(uniforms, 0, uniformData);
     const perRun = steps.filter((_, i) => typeof dispatches[i].params === 'function');
     let next = 0;
-    const entries = this.records.map((r) => ('spec' in r ? steps[next++] : r));
+    const entries = this.records.map((r) => ('kernel' in r ? steps[next++] : r));
     return new StepSequence(device, label, entries, uniforms, uniformData, perRun);
   }
 }

@@ -29,20 +29,21 @@ export interface Run {
 
 export type Grid = [number, number, number];
 
-/** A trace tensor that can be copied out right after a step. */
-export interface TensorSource {
+/** A trace tensor that can be copied out right after a step (`R` as in Step: the shared forward steps of
+ * forward-block.ts are generic in it, though only the explorer's Run asks for tensors). */
+export interface TensorSource<R = Run> {
   name: string;
   buffer: GPUBuffer;
   /** The tensor's full shape for this run. */
-  shape: (run: Run) => number[];
+  shape: (run: R) => number[];
   /** Laid out (NH, T, X): single heads `name.head{n}` may be asked for and are contiguous slices. */
   perHead?: boolean;
   /** Whether this buffer holds the tensor's final value in this run (default: always). attn_context is read
    * after the ablation step when a layer has one, and straight after the weighted sum otherwise. */
-  when?: (run: Run) => boolean;
+  when?: (run: R) => boolean;
   /** For a tensor assembled from several buffers (the logits): which bytes this buffer holds, and where they
    * go in the tensor. Null when this buffer holds nothing of it in this run. */
-  piece?: (run: Run) => { dstOffset: number; size: number } | null;
+  piece?: (run: R) => { dstOffset: number; size: number } | null;
 }
 
 /** One dispatch. `R` is what varies between runs: a forward pass's Run by default; training has its own. */
@@ -56,14 +57,21 @@ export interface Step<R = Run> {
   dispatch: (run: R) => { kernel: CompiledKernel; grid: Grid };
   /** Whether the step runs at all in this run (optional work such as the naive attention). */
   when?: (run: R) => boolean;
-  outputs?: TensorSource[];
+  outputs?: TensorSource<R>[];
 }
 
-/** A step before its bind group exists: the uniform buffer is sized only once every step is known. */
-export type StepDraft<R = Run> = Omit<Step<R>, 'bindGroup' | 'slot'> & {
-  layoutOf: CompiledKernel;
+/** A step before its bind group exists: the uniform buffer is sized only once every step is known. Its kernels
+ * are compiled (K = CompiledKernel), or specs that a StepRecorder compiles when it records the step. */
+export type StepDraft<R = Run, K = CompiledKernel> = Omit<Step<R>, 'bindGroup' | 'slot' | 'dispatch'> & {
+  layoutOf: K;
   buffers: GPUBuffer[];
+  dispatch: (run: R) => { kernel: K; grid: Grid };
 };
+
+/** A step's dispatch when its kernel never changes and only the grid follows the run. */
+export const fixedKernel =
+  <R, K = CompiledKernel>(kernel: K, grid: (run: R) => Grid) =>
+  (run: R) => ({ kernel, grid: grid(run) });
 
 /** Creates the uniform buffer (one slot per step) and every bind group. */
 export function finishSteps<R = Run>(

@@ -1,4 +1,4 @@
-// Attention and the embedding for training, forward (the explorer's kernels, batched by forward-ops.ts) and
+// Attention and the embedding for training, forward (the explorer's steps, forward-block.ts, over a batch) and
 // backward, against their CPU twins (ops/attention.ts, ops/embedding.ts):
 // B = 2 sequences, 3 heads of size 4 (C = 12), T = 5 and T = 40 (more keys than a row workgroup has threads),
 // and a batch of token ids with repeats. Gradients start from seeded nonzero values, so += is checked.
@@ -12,26 +12,30 @@ import {
   embeddingBackwardPlan,
   rowGrid2d,
 } from '../../../src/model/webgpu/backward-kernels';
-import {
-  attentionDispatches,
-  attentionSoftmaxParams,
-  embeddingDispatch,
-  type Dispatch,
-} from '../../../src/model/webgpu/forward-ops';
-import { KERNELS } from '../../../src/model/webgpu/kernels';
+import { attentionSteps, embeddingSteps, type ForwardContext } from '../../../src/model/webgpu/forward-block';
+import { attentionSoftmaxParams } from '../../../src/model/webgpu/forward-ops';
+import { KERNELS, type KernelSpec } from '../../../src/model/webgpu/kernels';
+import type { ForwardKernels } from '../../../src/model/webgpu/matmul-steps';
 import { elementGrid } from '../../../src/model/webgpu/steps';
 import { relativeError } from '../../helpers/fixtures';
+import { testConfig } from '../../helpers/random-models';
 import { BackwardHarness } from './backward-harness';
 import { deviceForTests } from './gpu';
 
 const gpu = await deviceForTests();
 afterAll(() => gpu?.device.destroy());
 
-const asHarnessDispatch = ({ spec, params, buffers, grid }: Dispatch<string>) => ({
-  spec,
-  params,
-  bind: buffers,
-  grid,
+/** The forward steps' context for B sequences of T tokens, as training makes it (no trace). */
+const trainingContext = (
+  kernels: ForwardKernels<KernelSpec>,
+  unused: GPUBuffer,
+  { B, T, C, NH, V = 1 }: { B: number; T: number; C: number; NH: number; V?: number },
+): ForwardContext<null, KernelSpec> => ({
+  config: testConfig({ nEmbd: C, nHead: NH, vocabSize: V }),
+  kernels,
+  B,
+  T: () => T,
+  unused,
 });
 
 const random = seededRandom(11);
@@ -62,8 +66,7 @@ describe.skipIf(!gpu)('WGSL attention and embedding backward against their CPU t
       const qkv = randomArray(B * T * 3 * C, spread);
       const [out, att] = [new Float32Array(B * T * C), new Float32Array(B * NH * T * T)];
       attentionForward(out, att, qkv, B, T, C, NH);
-      const buffers = { qkv: 'qkv', scores: 'scores', weights: 'att', context: 'out', unused: 'unused' };
-      const result = await harness.run(
+      const result = await harness.runSteps(
         // Stale values in att and out, as a reused buffer has: the kernels must overwrite every element.
         {
           qkv,
@@ -72,7 +75,18 @@ describe.skipIf(!gpu)('WGSL attention and embedding backward against their CPU t
           out: randomArray(B * T * C),
           unused: new Float32Array(1),
         },
-        attentionDispatches({ B, T, C, NH }, buffers, true).map(asHarnessDispatch),
+        (buffer, kernels) =>
+          attentionSteps(
+            trainingContext(kernels, buffer('unused'), { B, T, C, NH }),
+            (tensor) => tensor,
+            buffer('qkv'),
+            {
+              scores: buffer('scores'),
+              scaledScores: buffer('unused'),
+              weights: buffer('att'),
+              context: buffer('out'),
+            },
+          ),
         ['att', 'out'],
       );
       expect(relativeError(result.att, att), 'weights').toBeLessThan(1e-5);
@@ -150,12 +164,21 @@ describe.skipIf(!gpu)('WGSL attention and embedding backward against their CPU t
     const [wte, wpe] = [randomArray(V * C), randomArray(maxT * C)];
     const encoded = new Float32Array(B * T * C);
     encoderForward(encoded, ids, wte, wpe, B, T, C);
-    const parts = { tokEmb: 'tok', posEmb: 'pos', inputEmb: 'encoded' };
-    const embedding = embeddingDispatch({ B, T, C, V }, { ids: 'ids', wte: 'wte', wpe: 'wpe', ...parts });
     const stale = () => randomArray(B * T * C);
-    const result = await harness.run(
-      { ids: Uint32Array.from(ids), wte, wpe, tok: stale(), pos: stale(), encoded: stale() },
-      [asHarnessDispatch(embedding)],
+    const result = await harness.runSteps(
+      { ids: Uint32Array.from(ids), wte, wpe, tok: stale(), pos: stale(), encoded: stale(), unused: stale() },
+      (buffer, kernels) =>
+        embeddingSteps(
+          trainingContext(kernels, buffer('unused'), { B, T, C, NH: 1, V }),
+          [{ buffer: buffer('wte'), rowStart: 0, rowCount: V }],
+          {
+            ids: buffer('ids'),
+            wpe: buffer('wpe'),
+            tokEmb: buffer('tok'),
+            posEmb: buffer('pos'),
+            inputEmb: buffer('encoded'),
+          },
+        ),
       ['encoded'],
     );
     expect(relativeError(result.encoded, encoded)).toBe(0); // one float32 add each, on both sides

@@ -1,12 +1,14 @@
-// Runs a few backward kernels in a row on named buffers, for the tests that hold them against their CPU twins.
+// Runs a few kernels in a row on named buffers, for the tests that hold training's against their CPU twins.
 // Unlike KernelRunner, a buffer may be read and written (the kernels accumulate with +=) and shared by
 // several dispatches, as a training step shares them; the recording is the training step's own StepRecorder.
 
 import { storageBuffer } from '../../../src/model/webgpu/gpu-weights';
 import type { KernelSpec } from '../../../src/model/webgpu/kernels';
+import { forwardKernelSpecs, type ForwardKernels } from '../../../src/model/webgpu/matmul-steps';
 import { PipelineCache } from '../../../src/model/webgpu/pipelines';
 import { readBuffer } from '../../../src/model/webgpu/readback';
 import { StepRecorder } from '../../../src/model/webgpu/step-sequence';
+import type { StepDraft } from '../../../src/model/webgpu/steps';
 
 export interface Dispatch {
   spec: KernelSpec;
@@ -16,6 +18,12 @@ export interface Dispatch {
   grid: [number, number, number];
 }
 
+/** Makes steps of the forward pass (forward-block.ts) over the buffers `buffer` names. */
+export type StepsOver = (
+  buffer: (name: string) => GPUBuffer,
+  kernels: ForwardKernels<KernelSpec>,
+) => StepDraft<null, KernelSpec>[];
+
 export class BackwardHarness {
   private readonly cache: PipelineCache;
 
@@ -24,10 +32,30 @@ export class BackwardHarness {
   }
 
   /** Uploads `buffers`, runs every dispatch in order in one submit, and reads back `read`. */
-  async run(
+  run(
     buffers: Record<string, Float32Array | Uint32Array>,
     dispatches: Dispatch[],
     read: string[],
+  ): Promise<Record<string, Float32Array>> {
+    return this.record(buffers, read, (recorder, buffer) => {
+      for (const d of dispatches) recorder.dispatch(d.spec, d.params, d.bind.map(buffer), d.grid);
+    });
+  }
+
+  /** As run(), with steps of the forward pass, recorded as training records them (fixed at their sizes). */
+  runSteps(
+    buffers: Record<string, Float32Array | Uint32Array>,
+    steps: StepsOver,
+    read: string[],
+  ): Promise<Record<string, Float32Array>> {
+    const kernels = forwardKernelSpecs(true);
+    return this.record(buffers, read, (recorder, buffer) => recorder.fixedAt(steps(buffer, kernels), null));
+  }
+
+  private async record(
+    buffers: Record<string, Float32Array | Uint32Array>,
+    read: string[],
+    recordInto: (recorder: StepRecorder<null>, buffer: (name: string) => GPUBuffer) => void,
   ): Promise<Record<string, Float32Array>> {
     const { device } = this;
     const gpuBuffers = new Map(
@@ -40,7 +68,7 @@ export class BackwardHarness {
     };
     try {
       const recorder = new StepRecorder<null>();
-      for (const d of dispatches) recorder.dispatch(d.spec, d.params, d.bind.map(buffer), d.grid);
+      recordInto(recorder, buffer);
       const sequence = await recorder.finish(device, this.cache, 'backward harness');
       sequence.submit(null);
       const results: Record<string, Float32Array> = {};

@@ -40,6 +40,9 @@ const randomArray = (n: number, spread = 1, offset = 0) =>
 const [B, T, C, V] = [2, 5, 12, 37];
 const N = B * T;
 
+/** Bound for the tiled matmul's bias, which the backward products do not read. */
+const unused = new Float32Array(1);
+
 describe.skipIf(!gpu)('WGSL backward kernels against their CPU twins', () => {
   const harness = new BackwardHarness(gpu!.device);
 
@@ -92,24 +95,24 @@ describe.skipIf(!gpu)('WGSL backward kernels against their CPU twins', () => {
       const inputShape = matmulBackwardInputShape(rows, inC, OC);
       const weightShape = matmulBackwardWeightShape(rows, inC, OC);
       const result = await harness.run(
-        { inp, weight, dout, dinp: dinp0, dweight: dweight0, overwritten: randomArray(rows * inC) },
+        { inp, weight, dout, dinp: dinp0, dweight: dweight0, overwritten: randomArray(rows * inC), unused },
         [
           {
             spec: matmulGradKernel(tiles, { ...inputShape, accumulate: true }),
             params: matmulGradParams(inputShape),
-            bind: ['dout', 'weight', 'dinp'],
+            bind: ['dout', 'weight', 'unused', 'dinp'],
             grid: matmulGradGrid(tiles, rows, inC),
           },
           {
             spec: matmulGradKernel(tiles, { ...weightShape, accumulate: true }),
             params: matmulGradParams(weightShape),
-            bind: ['inp', 'dout', 'dweight'],
+            bind: ['inp', 'dout', 'unused', 'dweight'],
             grid: matmulGradGrid(tiles, inC, OC),
           },
           {
             spec: matmulGradKernel(tiles, { ...inputShape, accumulate: false }),
             params: matmulGradParams(inputShape),
-            bind: ['dout', 'weight', 'overwritten'],
+            bind: ['dout', 'weight', 'unused', 'overwritten'],
             grid: matmulGradGrid(tiles, rows, inC),
           },
         ],
@@ -139,18 +142,18 @@ describe.skipIf(!gpu)('WGSL backward kernels against their CPU twins', () => {
     const plain = { M: N, N: C, K: V, transposedA: false, transposedB: false } as const;
     const weightShape = matmulBackwardWeightShape(N, V, C);
     const result = await harness.run(
-      { dlogits, wte, lnf, dwte: dwte0, dlnf: randomArray(N * C) },
+      { dlogits, wte, lnf, dwte: dwte0, dlnf: randomArray(N * C), unused },
       [
         {
           spec: matmulGradKernel(tiles, { ...plain, accumulate: false }),
           params: matmulGradParams(plain),
-          bind: ['dlogits', 'wte', 'dlnf'],
+          bind: ['dlogits', 'wte', 'unused', 'dlnf'],
           grid: matmulGradGrid(tiles, N, C),
         },
         {
           spec: matmulGradKernel(tiles, { ...weightShape, accumulate: true }),
           params: matmulGradParams(weightShape),
-          bind: ['dlogits', 'lnf', 'dwte'],
+          bind: ['dlogits', 'lnf', 'unused', 'dwte'],
           grid: matmulGradGrid(tiles, V, C),
         },
       ],

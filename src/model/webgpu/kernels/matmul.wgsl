@@ -5,10 +5,14 @@
 //   - attention scores per head: q · kᵀ, with q and k read in place from the fused qkv (row stride 3C, one
 //     head per batch entry) and B_TRANSPOSED; tiles wholly above the diagonal are skipped (CAUSAL_SKIP);
 //   - the weighted sum per head: weights · v, stopping at the diagonal (CAUSAL_STOP), where the weights
-//     end, and writing each head into its columns of the merged context.
+//     end, and writing each head into its columns of the merged context;
+//   - and the products of the backward pass, none of which transposes anything in memory (matmulBackwardInput
+//     and matmulBackwardWeight in src/model/cpu/ops/matmul.ts): dinp += dout · weightᵀ (B_TRANSPOSED),
+//     dweight += inpᵀ · dout (A_TRANSPOSED), and the tied head's dlnf = dlogits · wte, dwte += dlogitsᵀ · lnf.
+//     ACCUMULATE adds to `out` (the CPU twins' +=) instead of overwriting it.
 //
 // The generated header defines THREADS_X, THREADS_Y (the workgroup), THREAD_M, THREAD_N (outputs per thread),
-// TILE_K (the depth of a tile step), B_TRANSPOSED, HAS_BIAS and the causal modes. A workgroup owns a
+// TILE_K (the depth of a tile step), A_TRANSPOSED, B_TRANSPOSED, HAS_BIAS, ACCUMULATE and the causal modes. A workgroup owns a
 // TILE_M × TILE_N block of the output, TILE_M = THREADS_Y·THREAD_M and TILE_N = THREADS_X·THREAD_N.
 //
 // Why it is fast: per step of TILE_K, the workgroup loads a TILE_M × TILE_K slice of A and a TILE_K × TILE_N
@@ -27,12 +31,18 @@ var<workgroup> tileA: array<f32, TILE_M * TILE_K>; // [row][k]
 var<workgroup> tileB: array<f32, TILE_K * TILE_N>; // [k][column]
 
 // Fills tileA and tileB for the tile step starting at depth k0. Consecutive threads take consecutive
-// addresses of the matrix in memory, so global loads coalesce in both orientations of B.
+// addresses of the matrix in memory, so global loads coalesce in both orientations of A and of B.
 fn loadTiles(lid: u32, tile: OutputTile, k0: u32) {
   for (var i = lid; i < TILE_M * TILE_K; i += THREADS) {
-    let r = i / TILE_K;
-    let k = i % TILE_K;
-    tileA[r * TILE_K + k] = loadA(tile.batch, tile.rowBase + r, k0 + k, tile.kEnd);
+    if (A_TRANSPOSED) {
+      let k = i / TILE_M;
+      let r = i % TILE_M;
+      tileA[r * TILE_K + k] = loadA(tile.batch, tile.rowBase + r, k0 + k, tile.kEnd);
+    } else {
+      let r = i / TILE_K;
+      let k = i % TILE_K;
+      tileA[r * TILE_K + k] = loadA(tile.batch, tile.rowBase + r, k0 + k, tile.kEnd);
+    }
   }
   for (var i = lid; i < TILE_K * TILE_N; i += THREADS) {
     if (B_TRANSPOSED) {
@@ -86,11 +96,15 @@ fn main(
     for (var j = 0u; j < THREAD_N; j++) {
       let col = tile.colBase + local.x + j * THREADS_X;
       if (row < params.M && col < params.N) {
+        let index = outBase + row * params.outRowStride + col;
         var value = acc[i * THREAD_N + j];
         if (HAS_BIAS) {
           value += bias[col];
         }
-        out[outBase + row * params.outRowStride + col] = value;
+        if (ACCUMULATE) {
+          value += out[index];
+        }
+        out[index] = value;
       }
     }
   }

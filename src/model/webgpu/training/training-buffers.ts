@@ -68,7 +68,8 @@ export interface TrainingBuffers {
 /** Tied spans of wte an update may take (vocab.ts makes one); each needs its own partial sums of the norm. */
 export const MAX_TIED_SPANS = 4;
 
-const LAYER_FIELDS: (keyof LayerWeights)[] = [
+/** The fields of a layer's weights, in the order its parameter tensors are laid out below. */
+export const LAYER_FIELDS: (keyof LayerWeights)[] = [
   'ln1Weight',
   'ln1Bias',
   'qkvWeight',

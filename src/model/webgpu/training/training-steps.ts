@@ -1,5 +1,5 @@
 // The GPU work of a training step, recorded once per GpuTraining over the buffers of training-buffers.ts: the
-// forward pass (the explorer's kernels: forward-ops.ts, matmul, layernorm, gelu, residual), the backward pass
+// forward pass (the explorer's own steps, forward-block.ts, then the loss), the backward pass
 // and the optimizer update, each a StepSequence (bind groups made once). A call passes only what changes: the
 // embedding plan's size, AdamW's step and learning rate, the clip, the tied spans.
 
@@ -17,19 +17,14 @@ import {
   matmulGradParams,
   rowGrid2d,
 } from '../backward-kernels';
-import {
-  KERNELS,
-  MATMUL_CONFIGS,
-  WORKGROUP_SIZE,
-  matmulKernel,
-  matmulParams,
-  type KernelSpec,
-} from '../kernels';
-import { attentionDispatches, embeddingDispatch, type Dispatch } from '../forward-ops';
+import { blockSteps, embeddingSteps, layernormStep, type ForwardContext } from '../forward-block';
+import type { GpuLayerWeights } from '../gpu-weights';
+import { MATMUL_CONFIGS, WORKGROUP_SIZE, matmulParams, type KernelSpec } from '../kernels';
+import { forwardKernelSpecs, largeMatmulAllowed, type ForwardKernels } from '../matmul-steps';
 import type { PipelineCache } from '../pipelines';
 import { StepRecorder, type StepSequence } from '../step-sequence';
-import { elementGrid, matmulConfigFor, matmulGrid, rowGrid, type Grid } from '../steps';
-import { MAX_TIED_SPANS, type LayerActivationBuffers, type TrainingBuffers } from './training-buffers';
+import { elementGrid, matmulConfigFor, matmulGrid, type Grid } from '../steps';
+import { LAYER_FIELDS, MAX_TIED_SPANS, type TrainingBuffers } from './training-buffers';
 
 export interface GpuAdamWOptions {
   beta1: number;
@@ -73,10 +68,6 @@ interface Recorder {
   clear(buffer: GPUBuffer): void;
 }
 
-function record(rec: Recorder, dispatches: Dispatch<GPUBuffer>[]): void {
-  for (const d of dispatches) rec.dispatch(d.spec, d.params, d.buffers, d.grid);
-}
-
 type MatmulGradShape = { M: number; N: number; K: number; transposedA: boolean; transposedB: boolean };
 
 /** Records and compiles the three sequences. */
@@ -89,7 +80,10 @@ export async function recordTraining(
   T: number,
   hasLogitBias: boolean,
 ): Promise<TrainingSequences> {
-  const steps = new TrainingSteps(buffers, config, B, T, hasLogitBias);
+  // Specs, not compiled kernels: the recorders compile only what these sizes use (the large matmul tiles take
+  // SwiftShader tens of seconds each, and a small model never uses them).
+  const kernels = forwardKernelSpecs(largeMatmulAllowed(device));
+  const steps = new TrainingSteps(buffers, kernels, config, B, T, hasLogitBias);
   const [forward, backward, update] = await Promise.all([
     steps.forward().finish(device, cache, 'training forward'),
     steps.backward().finish(device, cache, 'training backward'),
@@ -108,7 +102,8 @@ class TrainingSteps {
 
   constructor(
     private readonly b: TrainingBuffers,
-    config: GPT2Config,
+    private readonly kernels: ForwardKernels<KernelSpec>,
+    private readonly config: GPT2Config,
     private readonly B: number,
     private readonly T: number,
     private readonly hasLogitBias: boolean,
@@ -123,48 +118,51 @@ class TrainingSteps {
     this.eps = config.layerNormEpsilon;
   }
 
+  /** The forward pass: the explorer's steps (forward-block.ts) over the per-layer buffers, then the loss. */
   forward(): StepRecorder<null> {
-    const { B, T, N, C, NH, V, eps, b } = this;
-    const rec = new StepRecorder<null>();
+    const { B, T, N, C, V, b, kernels } = this;
     const w = (key: string) => b.tensor(key).value;
-    const embedding = embeddingDispatch(
-      { B, T, C, V },
-      {
-        ids: b.inputs,
-        wte: w('wte'),
-        wpe: w('wpe'),
-        tokEmb: b.tokEmb,
-        posEmb: b.posEmb,
-        inputEmb: b.encoded,
-      },
-    );
-    const attention = (a: LayerActivationBuffers) =>
-      attentionDispatches(
-        { B, T, C, NH },
-        { qkv: a.qkv, scores: b.scores, weights: a.att, context: a.atty, unused: b.dummy },
-        true,
-      );
-    record(rec, [embedding]);
+    const ctx: ForwardContext<null, KernelSpec> = {
+      config: this.config,
+      kernels,
+      B,
+      T: () => T,
+      unused: b.dummy,
+    };
+    const wte = { buffer: w('wte'), rowStart: 0, rowCount: V };
+    const inputs = { ids: b.inputs, wpe: w('wpe'), tokEmb: b.tokEmb, posEmb: b.posEmb, inputEmb: b.encoded };
+    const drafts = embeddingSteps(ctx, [wte], inputs);
     let residual = b.encoded;
     b.layers.forEach((a, l) => {
-      const lw = (field: keyof LayerWeights) => w(`h${l}.${field}`);
-      this.layernorm(rec, a.ln1, residual, lw('ln1Weight'), lw('ln1Bias'), eps);
-      this.matmul(rec, a.qkv, a.ln1, lw('qkvWeight'), lw('qkvBias'), C, 3 * C);
-      record(rec, attention(a));
-      this.matmul(rec, a.attproj, a.atty, lw('attnProjWeight'), lw('attnProjBias'), C, C);
-      const count = { count: N * C };
-      rec.dispatch(KERNELS.residual, count, [residual, a.attproj, a.residual2], elementGrid(N * C));
-      this.layernorm(rec, a.ln2, a.residual2, lw('ln2Weight'), lw('ln2Bias'), eps);
-      this.matmul(rec, a.fch, a.ln2, lw('fcWeight'), lw('fcBias'), C, 4 * C);
-      rec.dispatch(KERNELS.gelu, { count: N * 4 * C }, [a.fch, a.fch, a.fchGelu], elementGrid(N * 4 * C));
-      this.matmul(rec, a.fcproj, a.fchGelu, lw('fcProjWeight'), lw('fcProjBias'), 4 * C, C);
-      rec.dispatch(KERNELS.residual, count, [a.residual2, a.fcproj, a.residual3], elementGrid(N * C));
+      const weights = Object.fromEntries(
+        LAYER_FIELDS.map((field) => [field, w(`h${l}.${field}`)]),
+      ) as GpuLayerWeights;
+      const attention = { scores: b.scores, scaledScores: b.dummy, weights: a.att, context: a.atty };
+      drafts.push(
+        ...blockSteps(ctx, l, weights, {
+          residualIn: residual,
+          ln1: a.ln1,
+          qkv: a.qkv,
+          attention,
+          attnOut: a.attproj,
+          residualMid: a.residual2,
+          ln2: a.ln2,
+          fc: a.fch,
+          gelu: a.fchGelu,
+          mlpOut: a.fcproj,
+          blockOut: a.residual3,
+        }),
+      );
       residual = a.residual3;
     });
-    this.layernorm(rec, b.lnf, residual, w('lnFWeight'), w('lnFBias'), eps);
-    const name = matmulConfigFor(N, V, true);
+    drafts.push(layernormStep(ctx, 'ln_f', [residual, w('lnFWeight'), w('lnFBias'), b.lnf]));
+    const rec = new StepRecorder<null>();
+    rec.fixedAt(drafts, null);
+    // The logits of every position against the whole of wte, as one tiled matmul (the explorer's come in
+    // wte chunks and row blocks, for the few rows a trace wants).
+    const name = matmulConfigFor(N, V, kernels.largeAllowed);
     rec.dispatch(
-      matmulKernel(MATMUL_CONFIGS[name], { transposedB: true, bias: false }),
+      kernels.matmul[name].transposed,
       matmulParams({ M: N, N: V, K: C, transposedB: true }),
       [b.lnf, w('wte'), b.dummy, b.logits],
       matmulGrid(name, N, V),
@@ -316,22 +314,6 @@ class TrainingSteps {
     this.layernormBackward(rec, dresidualIn, key('ln1Weight'), key('ln1Bias'), s.dln1, residualIn);
   }
 
-  /** out (N,OC) = inp (N,K) · weight (K,OC) + bias, through the forward's tiled matmul. */
-  private matmul(
-    rec: Recorder,
-    out: GPUBuffer,
-    inp: GPUBuffer,
-    weight: GPUBuffer,
-    bias: GPUBuffer,
-    K_: number,
-    OC: number,
-  ): void {
-    const M = this.N;
-    const name = matmulConfigFor(M, OC, true);
-    const spec = matmulKernel(MATMUL_CONFIGS[name], { transposedB: false, bias: true });
-    rec.dispatch(spec, matmulParams({ M, N: OC, K: K_ }), [inp, weight, bias, out], matmulGrid(name, M, OC));
-  }
-
   private matmulGrad(
     rec: Recorder,
     out: GPUBuffer,
@@ -342,7 +324,12 @@ class TrainingSteps {
   ): void {
     const config = MATMUL_CONFIGS[matmulConfigFor(shape.M, shape.N, true)];
     const spec = matmulGradKernel(config, { ...shape, accumulate });
-    rec.dispatch(spec, matmulGradParams(shape), [a, b, out], matmulGradGrid(config, shape.M, shape.N));
+    rec.dispatch(
+      spec,
+      matmulGradParams(shape),
+      [a, b, this.b.dummy, out],
+      matmulGradGrid(config, shape.M, shape.N),
+    );
   }
 
   /** dinp += dout · weightᵀ, dweight += inpᵀ · dout, dbias += Σ dout, for the weight and bias named. */
@@ -361,18 +348,6 @@ class TrainingSteps {
     this.matmulGrad(rec, dinp, dout, weight.value, matmulBackwardInputShape(N, inC, OC), true);
     this.matmulGrad(rec, weight.grad, inp, dout, matmulBackwardWeightShape(N, inC, OC), true);
     rec.dispatch(K.biasBackward, { N, OC }, [dout, bias.grad], [Math.ceil(OC / WORKGROUP_SIZE), 1, 1]);
-  }
-
-  private layernorm(
-    rec: Recorder,
-    out: GPUBuffer,
-    inp: GPUBuffer,
-    weight: GPUBuffer,
-    bias: GPUBuffer,
-    eps: number,
-  ): void {
-    const { N, C } = this;
-    rec.dispatch(KERNELS.layernorm, { T: N, C, eps }, [inp, weight, bias, out], rowGrid(N));
   }
 
   private layernormBackward(

@@ -10,7 +10,7 @@
 //             dv[t2] = Σ_{t ≥ t2} a[t, t2] · dout[t]
 //             Every element is written by one thread, so no atomics are needed and the sums are deterministic.
 // Speed: neither dispatch tiles its reads through workgroup memory, so both are bound by memory traffic; the
-// per-head products could move to the tiled matmul-grad kernel with a two-level batch when it matters.
+// per-head products could move to the tiled matmul (matmulGradKernel) with a two-level batch when it matters.
 // ROW_WORKGROUP_SIZE and WORKGROUP_SIZE come from the generated header.
 
 struct Params {

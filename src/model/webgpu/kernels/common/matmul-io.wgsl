@@ -1,11 +1,12 @@
-// The interface of the tiled matmuls, matmul.wgsl and the bench's vec4 candidate (src/bench/kernels/), written
-// once so that either stands in for the other with one bind group: the Params, the bindings, the edge-checked
-// loads of one element of A and B that fill the workgroup tiles, and the causal modes. Needs B_TRANSPOSED and
-// the CAUSAL_* modes from the generated header, and TILE_M and TILE_N from the kernel (WGSL lets a library use
-// them).
+// The interface of the tiled matmuls, matmul.wgsl (forward and backward products) and the bench's vec4
+// candidate (src/bench/kernels/), written once so that either stands in for the other with one bind group: the
+// Params, the bindings, the edge-checked loads of one element of A and B that fill the workgroup tiles, and the
+// causal modes. Needs A_TRANSPOSED, B_TRANSPOSED and the CAUSAL_* modes from the generated header, and TILE_M
+// and TILE_N from the kernel (WGSL lets a library use them).
 
 // Element (m, k) of A is a[aOffset + batch·aBatchStride + m·aRowStride + k]; B and out likewise, with
-// element (k, n) of B at row n, column k of the stored matrix when B_TRANSPOSED.
+// element (k, n) of B at row n, column k of the stored matrix when B_TRANSPOSED, and element (m, k) of A at
+// row k, column m when A_TRANSPOSED (the backward pass's inpᵀ · dout; aRowStride is then the stored row length).
 struct Params {
   M: u32,
   N: u32,
@@ -26,11 +27,15 @@ struct Params {
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>; // (N), read only when HAS_BIAS
-@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+@group(0) @binding(4) var<storage, read_write> out: array<f32>; // read too when ACCUMULATE
 
 fn loadA(batch: u32, row: u32, k: u32, kEnd: u32) -> f32 {
   if (row < params.M && k < kEnd) {
-    return a[params.aOffset + batch * params.aBatchStride + row * params.aRowStride + k];
+    let base = params.aOffset + batch * params.aBatchStride;
+    if (A_TRANSPOSED) {
+      return a[base + k * params.aRowStride + row];
+    }
+    return a[base + row * params.aRowStride + k];
   }
   return 0.0;
 }
