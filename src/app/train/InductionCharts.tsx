@@ -53,6 +53,11 @@ function useFrame(points: RepeatPoint[], width: number, low: number, high: numbe
 
 type Frame = ReturnType<typeof useFrame>;
 
+/** Both charts' axes: tokens seen along x. */
+const tokenAxes = (frame: Frame, yLabel: string) => (
+  <ChartAxes {...frame} xTicks={4} xFormat={tokensText} xLabel="training tokens seen" yLabel={yLabel} />
+);
+
 export function InductionCharts({ points, marker, width }: InductionChartsProps) {
   const stepToTokens = points.length > 1 ? points[1].tokensSeen / Math.max(1, points[1].step) : 0;
   const gains = useMemo(() => points.map((p) => ({ step: p.step, value: p.gain })), [points]);
@@ -103,13 +108,7 @@ export function InductionCharts({ points, marker, width }: InductionChartsProps)
         data-previous={bestPrevious.score.toFixed(4)}
       >
         <g transform={`translate(${MARGIN.left},${MARGIN.top})`}>
-          <ChartAxes
-            {...scores}
-            xTicks={4}
-            xFormat={tokensText}
-            xLabel="training tokens seen"
-            yLabel="score"
-          />
+          {tokenAxes(scores, 'score')}
           {heads.map(({ l, h }) => (
             <path
               key={`p${l}.${h}`}
@@ -143,13 +142,7 @@ export function InductionCharts({ points, marker, width }: InductionChartsProps)
         data-phase-step={phase ?? ''}
       >
         <g transform={`translate(${MARGIN.left},${MARGIN.top})`}>
-          <ChartAxes
-            {...gain}
-            xTicks={4}
-            xFormat={tokensText}
-            xLabel="training tokens seen"
-            yLabel="nats per token"
-          />
+          {tokenAxes(gain, 'nats per token')}
           <path d={gainPath} className="gain" />
           {phase !== null && stepToTokens > 0 && (
             <g className="phase" transform={`translate(${gain.x(phase * stepToTokens)},0)`}>
